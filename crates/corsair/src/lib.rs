@@ -1,0 +1,80 @@
+//! # corsair
+//!
+//! A CORS engine for the [`http`] crate's types: exact to the WHATWG Fetch standard, configured
+//! with the settings django-cors-headers users know, secure by default, and allocation-free per
+//! request.
+//!
+//! Configuration flows one way: **settings** ([`CorsBuilder`] or [`CorsConfig`]) →
+//! **validated, compiled policy** ([`Cors`]) → **per-request decision** ([`Cors::evaluate`]) →
+//! **response headers** ([`Cors::apply`], [`Cors::preflight_response`]). Configurations that
+//! would leak data or silently never match are refused when the policy is built, with every
+//! problem listed and the fix spelled out.
+//!
+//! ## Quick start (axum)
+//!
+//! ```
+//! use axum::{Router, routing::get};
+//! use corsair::Cors;
+//!
+//! let cors = Cors::builder()
+//!     .allowed_origins(["http://localhost:8080", "https://app.example"])
+//!     .allow_credentials(true)
+//!     .build()
+//!     .expect("valid CORS policy");
+//!
+//! let app: Router = Router::new()
+//!     .route("/api/items", get(|| async { "[]" }))
+//!     .layer(cors);
+//! # let _ = app;
+//! ```
+//!
+//! ## What gets refused
+//!
+//! ```
+//! use corsair::Cors;
+//!
+//! let err = Cors::builder()
+//!     .allowed_origins(["https://app.example/", "localhost:8080"])
+//!     .build()
+//!     .unwrap_err();
+//! let fixes: Vec<&str> = err.findings().iter().map(|f| f.fix.as_str()).collect();
+//! assert_eq!(fixes[0], "write `https://app.example`");
+//! assert!(fixes[1].starts_with("write `https://localhost:8080`"));
+//! ```
+//!
+//! ## Features
+//!
+//! - `tower` (default): [`Cors`] implements `tower::Layer`, for axum, hyper and tonic.
+
+#![warn(missing_docs)]
+#![deny(unsafe_code)]
+
+pub mod browser;
+mod config;
+mod decision;
+mod finding;
+mod hook;
+mod matcher;
+mod origin;
+mod policy;
+mod setting;
+#[cfg(feature = "tower")]
+mod tower;
+mod validate;
+
+pub use config::{
+    CorsConfig, DEFAULT_ALLOW_HEADERS, DEFAULT_ALLOW_METHODS, DEFAULT_PREFLIGHT_MAX_AGE,
+    DEFAULT_URLS_REGEX, EnvConfig, closest_name,
+};
+pub use decision::{
+    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, Decision,
+    Evaluation, MAX_REQUEST_HEADERS_LEN, OriginVerdict, PendingDecision, Refusal, RequestKind,
+};
+pub use finding::{ConfigError, Finding, Severity};
+pub use hook::{HookFuture, HookRequest};
+pub use origin::MAX_ORIGIN_LEN;
+pub use policy::{Cors, CorsBuilder};
+pub use setting::Setting;
+#[cfg(feature = "tower")]
+pub use tower::{CorsService, ResponseFuture};
+pub use validate::{CHROMIUM_MAX_AGE_CAP, MAX_PREFLIGHT_MAX_AGE};

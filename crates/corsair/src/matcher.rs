@@ -1,0 +1,227 @@
+//! The compiled origin allow-list: hash sets for exact origins and patterns, one `RegexSet`.
+//!
+//! Invariants: a lookup costs a constant number of hash probes per distinct parent-domain depth
+//! used by subdomain patterns (independent of the number of configured origins), plus one
+//! `RegexSet` match when regexes are configured; it never allocates.
+
+use std::collections::{HashMap, HashSet};
+
+use bytes::Bytes;
+use http::HeaderValue;
+use regex::RegexSet;
+
+use crate::origin::{CanonicalKey, RequestOrigin};
+use crate::validate::{OriginEntry, PortSpec};
+
+/// How a request origin was matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Match<'a> {
+    /// An exact entry, whose precomputed header value is returned (it equals the canonical origin).
+    Exact(&'a HeaderValue),
+    /// A pattern, a regex or `null`: echo the request's own value.
+    Echo,
+    /// Not allowed by the list.
+    None,
+}
+
+/// Subdomain patterns of one scheme.
+#[derive(Debug, Default)]
+struct Subdomains {
+    /// `parent[:port]` for `scheme://*.parent[:port]`.
+    exact_port: HashSet<Box<str>>,
+    /// `parent` for `scheme://*.parent:*`.
+    any_port: HashSet<Box<str>>,
+}
+
+/// The allow-list, compiled.
+#[derive(Debug, Default)]
+pub(crate) struct OriginMatcher {
+    null: bool,
+    exact: HashMap<Box<str>, HeaderValue>,
+    /// `scheme://host` for `scheme://host:*`.
+    any_port: HashSet<Box<str>>,
+    subdomains: HashMap<Box<str>, Subdomains>,
+    /// The label counts of the parent domains in subdomain patterns (`example.com` is 2).
+    subdomain_depths: Vec<usize>,
+    regexes: Option<RegexSet>,
+}
+
+/// A header value whose clones share one buffer (cloning it never allocates).
+pub(crate) fn shared_value(text: &str) -> HeaderValue {
+    let bytes = Bytes::from_owner(text.as_bytes().to_vec());
+    HeaderValue::from_maybe_shared(bytes).expect("validated header value")
+}
+
+impl OriginMatcher {
+    pub(crate) fn new(entries: &[OriginEntry], regexes: &[String]) -> Result<Self, regex::Error> {
+        let mut matcher = OriginMatcher::default();
+        for entry in entries {
+            match entry {
+                OriginEntry::Null => matcher.null = true,
+                OriginEntry::Tuple {
+                    scheme,
+                    host,
+                    subdomains: false,
+                    port: PortSpec::Exact(port),
+                } => {
+                    let key = crate::validate::exact_key(scheme, host, *port);
+                    let value = shared_value(&key);
+                    matcher.exact.insert(key.into(), value);
+                }
+                OriginEntry::Tuple {
+                    scheme,
+                    host,
+                    subdomains: false,
+                    port: PortSpec::Any,
+                } => {
+                    matcher.any_port.insert(format!("{scheme}://{host}").into());
+                }
+                OriginEntry::Tuple {
+                    scheme,
+                    host,
+                    subdomains: true,
+                    port,
+                } => {
+                    let set = matcher
+                        .subdomains
+                        .entry(scheme.as_str().into())
+                        .or_default();
+                    match port {
+                        PortSpec::Any => set.any_port.insert(host.as_str().into()),
+                        PortSpec::Exact(None) => set.exact_port.insert(host.as_str().into()),
+                        PortSpec::Exact(Some(p)) => {
+                            set.exact_port.insert(format!("{host}:{p}").into())
+                        }
+                    };
+                    let depth = host.split('.').count();
+                    if !matcher.subdomain_depths.contains(&depth) {
+                        matcher.subdomain_depths.push(depth);
+                    }
+                }
+            }
+        }
+        if !regexes.is_empty() {
+            matcher.regexes = Some(RegexSet::new(regexes)?);
+        }
+        Ok(matcher)
+    }
+
+    /// Looks a parsed request origin up.
+    pub(crate) fn find(&self, origin: RequestOrigin<'_>) -> Match<'_> {
+        let (scheme, host, port) = match origin {
+            RequestOrigin::Null => {
+                let by_regex = self.regexes.as_ref().is_some_and(|r| r.is_match("null"));
+                return if self.null || by_regex {
+                    Match::Echo
+                } else {
+                    Match::None
+                };
+            }
+            RequestOrigin::Tuple { scheme, host, port } => (scheme, host, port),
+        };
+        let Some(key) = CanonicalKey::new(scheme, host, port) else {
+            return Match::None;
+        };
+        if let Some(value) = self.exact.get(key.as_str()) {
+            return Match::Exact(value);
+        }
+        if !self.any_port.is_empty() && self.any_port.contains(key.without_port()) {
+            return Match::Echo;
+        }
+        if let Some(subdomains) = self.subdomains.get(key.scheme()) {
+            if self.matches_subdomain(subdomains, &key) {
+                return Match::Echo;
+            }
+        }
+        if let Some(regexes) = &self.regexes {
+            if regexes.is_match(key.as_str()) {
+                return Match::Echo;
+            }
+        }
+        Match::None
+    }
+
+    /// Walks the host's dots from the right; at each parent domain whose depth some pattern uses,
+    /// probes the two sets.
+    fn matches_subdomain(&self, set: &Subdomains, key: &CanonicalKey) -> bool {
+        let host = key.host();
+        if host.starts_with('[') {
+            return false;
+        }
+        let mut depth = 0;
+        for (index, byte) in host.bytes().enumerate().rev() {
+            if byte != b'.' {
+                continue;
+            }
+            depth += 1;
+            if !self.subdomain_depths.contains(&depth) || index == 0 {
+                continue;
+            }
+            let parent_and_port = key.host_and_port_from(index + 1);
+            if set.exact_port.contains(parent_and_port) {
+                return true;
+            }
+            let parent = &host[index + 1..];
+            if set.any_port.contains(parent) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tuple(scheme: &str, host: &str, subdomains: bool, port: PortSpec) -> OriginEntry {
+        OriginEntry::Tuple {
+            scheme: scheme.into(),
+            host: host.into(),
+            subdomains,
+            port,
+        }
+    }
+
+    #[test]
+    fn lookups() {
+        let matcher = OriginMatcher::new(
+            &[
+                tuple("https", "app.example", false, PortSpec::Exact(None)),
+                tuple("http", "localhost", false, PortSpec::Any),
+                tuple("https", "example.com", true, PortSpec::Exact(None)),
+                tuple("https", "dev.example", true, PortSpec::Any),
+                tuple("https", "ports.example", true, PortSpec::Exact(Some(8443))),
+            ],
+            &[r"^(?:https://[a-z]+\.regex\.example)$".to_owned()],
+        )
+        .unwrap();
+        let table = [
+            ("https://app.example", true),
+            ("https://APP.example:443", true),
+            ("https://app.example:8443", false),
+            ("http://app.example", false),
+            ("http://localhost", true),
+            ("http://localhost:8080", true),
+            ("https://localhost:8080", false),
+            ("https://a.example.com", true),
+            ("https://a.b.example.com", true),
+            ("https://example.com", false),
+            ("https://aexample.com", false),
+            ("https://a.example.com:444", false),
+            ("https://x.dev.example:3000", true),
+            ("https://dev.example:3000", false),
+            ("https://x.ports.example:8443", true),
+            ("https://x.ports.example", false),
+            ("https://abc.regex.example", true),
+            ("https://abc.regex.example.evil", false),
+            ("https://a1.regex.example", false),
+            ("null", false),
+        ];
+        for (origin, expected) in table {
+            let parsed = RequestOrigin::parse(origin.as_bytes()).unwrap();
+            let found = matcher.find(parsed);
+            assert_eq!(found != Match::None, expected, "{origin}: {found:?}");
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! The tower adapter: [`Cors`] is a [`Layer`]; [`CorsService`] is the middleware.
+//!
+//! This module only translates between tower and the engine ([`Cors::evaluate`],
+//! [`Cors::preflight_response`], [`Cors::apply`]); no CORS rule lives here.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use http::{Request, Response};
+use pin_project_lite::pin_project;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::decision::{Decision, Evaluation, PendingDecision, RequestKind};
+use crate::policy::Cors;
+
+impl<S> Layer<S> for Cors {
+    type Service = CorsService<S>;
+
+    /// Wraps `inner` with this policy.
+    ///
+    /// ```
+    /// use axum::{Router, routing::get};
+    ///
+    /// let cors = corsair::Cors::builder()
+    ///     .allowed_origins(["http://localhost:8080"])
+    ///     .build()
+    ///     .unwrap();
+    /// let app: Router = Router::new().route("/", get(|| async { "hi" })).layer(cors);
+    /// # let _ = app;
+    /// ```
+    fn layer(&self, inner: S) -> CorsService<S> {
+        CorsService {
+            inner,
+            cors: self.clone(),
+        }
+    }
+}
+
+/// The middleware [`Cors`] produces as a tower [`Layer`].
+///
+/// Preflights on CORS paths are answered here (`204`, never reaching `inner`); every other
+/// request goes to `inner`, and its response (errors included) gets the CORS headers.
+///
+/// ```
+/// use std::convert::Infallible;
+/// use tower::{Layer, ServiceExt};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let cors = corsair::Cors::builder().allowed_origins(["https://app.example"]).build().unwrap();
+/// let service = cors.layer(tower::service_fn(|_req: http::Request<String>| async {
+///     Ok::<_, Infallible>(http::Response::new(String::from("hello")))
+/// }));
+/// let request = http::Request::builder()
+///     .header("origin", "https://app.example")
+///     .body(String::new())
+///     .unwrap();
+/// let response = service.oneshot(request).await.unwrap();
+/// assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example");
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct CorsService<S> {
+    inner: S,
+    cors: Cors,
+}
+
+impl<S> CorsService<S> {
+    /// The wrapped service.
+    ///
+    /// ```
+    /// # use tower::Layer;
+    /// # let cors = corsair::Cors::builder().allow_all_origins(true).build().unwrap();
+    /// let service = cors.layer(42);
+    /// assert_eq!(*service.get_ref(), 42);
+    /// ```
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The policy applied.
+    ///
+    /// ```
+    /// # use tower::Layer;
+    /// # let cors = corsair::Cors::builder().allow_all_origins(true).build().unwrap();
+    /// let service = cors.layer(());
+    /// assert!(service.policy().config().allow_all_origins);
+    /// ```
+    pub fn policy(&self) -> &Cors {
+        &self.cors
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for CorsService<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    ResBody: Default,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let evaluation = self
+            .cors
+            .evaluate(request.method(), request.uri(), request.headers());
+        let state = match evaluation {
+            Evaluation::Decided(decision) => match decision.kind() {
+                RequestKind::Bypass => State::Bypass {
+                    future: self.inner.call(request),
+                },
+                RequestKind::Preflight => State::Preflight {
+                    response: Some(self.cors.preflight_response(&decision)),
+                },
+                RequestKind::Actual => State::Actual {
+                    future: self.inner.call(request),
+                    decision: Some(decision),
+                    pending: None,
+                },
+            },
+            Evaluation::Pending(pending) if pending.kind() == RequestKind::Preflight => {
+                State::PendingPreflight { pending }
+            }
+            Evaluation::Pending(pending) => State::Actual {
+                future: self.inner.call(request),
+                decision: None,
+                pending: Some(pending),
+            },
+        };
+        ResponseFuture {
+            state,
+            cors: self.cors.clone(),
+        }
+    }
+}
+
+pin_project! {
+    /// The response future of [`CorsService`].
+    pub struct ResponseFuture<F> {
+        #[pin]
+        state: State<F>,
+        cors: Cors,
+    }
+}
+
+pin_project! {
+    #[project = StateProj]
+    enum State<F> {
+        Bypass { #[pin] future: F },
+        Preflight { response: Option<Response<()>> },
+        PendingPreflight { #[pin] pending: PendingDecision },
+        Actual {
+            #[pin] future: F,
+            decision: Option<Decision>,
+            #[pin] pending: Option<PendingDecision>,
+        },
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+    B: Default,
+{
+    type Output = Result<Response<B>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        match this.state.project() {
+            StateProj::Bypass { future } => future.poll(cx),
+            StateProj::Preflight { response } => {
+                let response = response.take().expect("polled after completion");
+                Poll::Ready(Ok(response.map(|()| B::default())))
+            }
+            StateProj::PendingPreflight { pending } => {
+                let decision = ready!(pending.poll(cx));
+                Poll::Ready(Ok(this.cors.preflight_response(&decision)))
+            }
+            StateProj::Actual {
+                future,
+                decision,
+                mut pending,
+            } => {
+                if let Some(p) = pending.as_mut().as_pin_mut() {
+                    *decision = Some(ready!(p.poll(cx)));
+                    pending.set(None);
+                }
+                let mut response = ready!(future.poll(cx))?;
+                if let Some(decision) = decision.as_ref() {
+                    this.cors.apply(decision, response.headers_mut());
+                }
+                Poll::Ready(Ok(response))
+            }
+        }
+    }
+}
