@@ -108,7 +108,7 @@ impl Finding {
 }
 
 impl fmt::Display for Finding {
-    /// `error[origin-has-path] allowed_origins: "https://a.example/": ... ; fix: ...`
+    /// `error[origin-has-path] allowed_origins = "https://a.example/": ... (fix: ...)`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}[{}] {}", self.severity, self.id, self.setting)?;
         if let Some(value) = &self.value {
@@ -116,7 +116,7 @@ impl fmt::Display for Finding {
         }
         write!(f, ": {}", self.message)?;
         if !self.fix.is_empty() {
-            write!(f, " Fix: {}", self.fix)?;
+            write!(f, " (fix: {})", self.fix)?;
         }
         Ok(())
     }
@@ -128,7 +128,7 @@ impl fmt::Display for Finding {
 /// use corsair::Cors;
 ///
 /// let err = Cors::builder()
-///     .allowed_origins(["https://a.example/", "ftp://b.example"])
+///     .allowed_origins(["https://a.example/", "localhost:8080"])
 ///     .allow_all_origins(true)
 ///     .allow_credentials(true)
 ///     .build()

@@ -822,7 +822,10 @@ fn max_age(seconds: u64, findings: &mut Vec<Finding>) {
             format!("no browser caches a preflight longer than {MAX_PREFLIGHT_MAX_AGE} seconds (Firefox); Chromium stops at {CHROMIUM_MAX_AGE_CAP}"),
             format!("write preflight_max_age = {CHROMIUM_MAX_AGE_CAP}"),
         ));
-    } else if seconds > CHROMIUM_MAX_AGE_CAP {
+    } else if seconds > CHROMIUM_MAX_AGE_CAP && seconds != crate::config::DEFAULT_PREFLIGHT_MAX_AGE
+    {
+        // The default mirrors django-cors-headers; browsers cap it silently, so it is not worth a
+        // warning on every policy. A value chosen by hand is.
         findings.push(Finding::warning(
             "max-age-above-browser-cap",
             setting,

@@ -1,0 +1,217 @@
+//! The rules table through the tower adapter, plus what is specific to it (hooks, body types).
+
+mod common;
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use common::{App, Observed};
+use corsair::{Cors, HookRequest};
+use http::{HeaderName, HeaderValue, Request, Response};
+use http_body_util::{BodyExt, Full};
+use tower::{Layer, ServiceExt};
+
+type Body = Full<bytes::Bytes>;
+
+async fn send(cors: Cors, request: Request<()>, app: App) -> Observed {
+    let called = Arc::new(AtomicBool::new(false));
+    let flag = called.clone();
+    let service = cors.layer(tower::service_fn(move |_req: Request<()>| {
+        flag.store(true, Ordering::SeqCst);
+        let app = app.clone();
+        async move {
+            let mut response = Response::new(Body::from("application body"));
+            *response.status_mut() = app.status;
+            for (name, value) in app.headers {
+                response.headers_mut().append(
+                    HeaderName::from_static(name),
+                    HeaderValue::from_static(value),
+                );
+            }
+            Ok::<_, Infallible>(response)
+        }
+    }));
+    let response = service.oneshot(request).await.unwrap();
+    let (parts, body) = response.into_parts();
+    Observed {
+        status: parts.status,
+        headers: parts.headers,
+        app_called: called.load(Ordering::SeqCst),
+        body: body.collect().await.unwrap().to_bytes().to_vec(),
+    }
+}
+
+#[tokio::test]
+async fn every_rule_holds_through_the_tower_layer() {
+    let mut results = Vec::new();
+    for case in common::cases() {
+        let cors = (case.policy)().build().unwrap();
+        results.push((
+            send(cors, common::request(&case), case.app.clone()).await,
+            case,
+        ));
+    }
+    let failures: Vec<String> = results
+        .iter()
+        .flat_map(|(observed, case)| {
+            common::compare(case, observed)
+                .into_iter()
+                .map(move |p| format!("{}: {p}", case.name))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(results.len() >= 50, "the table shrank to {}", results.len());
+}
+
+fn counting_hook(
+    allowed: &'static str,
+    calls: Arc<AtomicUsize>,
+) -> impl Fn(&HookRequest<'_>) -> bool {
+    move |req: &HookRequest<'_>| {
+        calls.fetch_add(1, Ordering::SeqCst);
+        req.origin == allowed
+    }
+}
+
+fn origin_request(method: http::Method, origin: &str, preflight: bool) -> Request<()> {
+    let mut builder = Request::builder()
+        .method(method)
+        .uri("/tenant/data")
+        .header("origin", origin);
+    if preflight {
+        builder = builder.header("access-control-request-method", "PUT");
+    }
+    builder.body(()).unwrap()
+}
+
+#[tokio::test]
+async fn sync_hook_allows_origins_and_runs_at_most_once_per_request() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let cors = Cors::builder()
+        .allowed_origins(["https://app.example"])
+        .allow_origin_if(counting_hook("https://tenant.example", calls.clone()))
+        .build()
+        .unwrap();
+
+    let table = [
+        // (origin, preflight, allowed, hook calls for this request)
+        ("https://tenant.example", false, true, 1),
+        ("https://tenant.example", true, true, 1),
+        ("https://other.example", false, false, 1),
+        ("https://app.example", false, true, 0),
+        ("not an origin", false, false, 0),
+    ];
+    for (origin, preflight, allowed, expected_calls) in table {
+        let before = calls.load(Ordering::SeqCst);
+        let method = if preflight {
+            http::Method::OPTIONS
+        } else {
+            http::Method::GET
+        };
+        let observed = send(
+            cors.clone(),
+            origin_request(method, origin, preflight),
+            App::ok(),
+        )
+        .await;
+        let acao = observed.headers.get("access-control-allow-origin");
+        assert_eq!(acao.is_some(), allowed, "{origin} preflight={preflight}");
+        if allowed {
+            assert_eq!(acao.unwrap(), origin);
+        }
+        assert_eq!(
+            calls.load(Ordering::SeqCst) - before,
+            expected_calls,
+            "{origin}"
+        );
+    }
+    let observed = send(cors.clone(), Request::new(()), App::ok()).await;
+    assert!(
+        observed
+            .headers
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        3,
+        "no Origin must not call the hook"
+    );
+}
+
+#[tokio::test]
+async fn async_hook_decides_preflights_and_actual_requests() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let cors = Cors::builder()
+        .allow_origin_if_async(move |req: &HookRequest<'_>| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let allowed = req.origin.ends_with(".tenants.example");
+            Box::pin(async move {
+                tokio::task::yield_now().await;
+                allowed
+            })
+        })
+        .build()
+        .unwrap();
+    let table = [
+        ("https://acme.tenants.example", true, true),
+        ("https://acme.tenants.example", false, true),
+        ("https://evil.example", true, false),
+        ("https://evil.example", false, false),
+    ];
+    for (origin, preflight, allowed) in table {
+        let method = if preflight {
+            http::Method::OPTIONS
+        } else {
+            http::Method::GET
+        };
+        let observed = send(
+            cors.clone(),
+            origin_request(method, origin, preflight),
+            App::ok(),
+        )
+        .await;
+        assert_eq!(observed.app_called, !preflight, "{origin}");
+        assert_eq!(observed.status, if preflight { 204 } else { 200 });
+        assert_eq!(
+            observed
+                .headers
+                .get("access-control-allow-origin")
+                .map(|v| v.to_str().unwrap()),
+            allowed.then_some(origin),
+            "{origin} preflight={preflight}"
+        );
+        assert!(observed.headers.get("vary").is_some());
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 4);
+}
+
+#[tokio::test]
+async fn the_layer_works_in_an_axum_router_with_its_body_type() {
+    use axum::{Router, routing::get};
+    let cors = Cors::builder()
+        .allowed_origins(["https://app.example"])
+        .build()
+        .unwrap();
+    let app = Router::new()
+        .route("/", get(|| async { "hello" }))
+        .layer(cors);
+    let response = app
+        .oneshot(
+            Request::builder()
+                .uri("/")
+                .header("origin", "https://app.example")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["access-control-allow-origin"],
+        "https://app.example"
+    );
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(&body[..], b"hello");
+}

@@ -1,0 +1,519 @@
+//! Every build-time rule: what is refused, what is only warned about, and the fix each finding
+//! gives.
+
+use corsair::{Cors, CorsBuilder, Setting, Severity};
+
+struct Rule {
+    name: &'static str,
+    policy: CorsBuilder,
+    /// `(severity, id, setting, fix must contain)`, in order.
+    findings: Vec<(Severity, &'static str, Setting, &'static str)>,
+}
+
+use Severity::{Error as E, Warning as W};
+
+fn origins<const N: usize>(list: [&str; N]) -> CorsBuilder {
+    Cors::builder().allowed_origins(list)
+}
+
+fn creds<const N: usize>(list: [&str; N]) -> CorsBuilder {
+    origins(list).allow_credentials(true)
+}
+
+fn rules() -> Vec<Rule> {
+    use Setting::*;
+    vec![
+        Rule {
+            name: "a clean policy",
+            policy: origins(["https://app.example"]),
+            findings: vec![],
+        },
+        Rule {
+            name: "nothing allowed",
+            policy: Cors::builder(),
+            findings: vec![(
+                E,
+                "no-origin-allowed",
+                AllowedOrigins,
+                "allowed_origins = [\"http://localhost:8080\"]",
+            )],
+        },
+        Rule {
+            name: "a hook counts as allowing origins",
+            policy: Cors::builder().allow_origin_if(|_| false),
+            findings: vec![],
+        },
+        Rule {
+            name: "* in the list",
+            policy: origins(["*"]),
+            findings: vec![(
+                E,
+                "wildcard-in-allowed-origins",
+                AllowedOrigins,
+                "allow_all_origins = true",
+            )],
+        },
+        Rule {
+            name: "allow-all with credentials",
+            policy: Cors::builder()
+                .allow_all_origins(true)
+                .allow_credentials(true),
+            findings: vec![(
+                E,
+                "credentials-with-allow-all",
+                AllowAllOrigins,
+                "https://*.example.com",
+            )],
+        },
+        Rule {
+            name: "* headers, methods and expose with credentials",
+            policy: creds(["https://app.example"])
+                .allow_headers(["*"])
+                .allow_methods(["*"])
+                .expose_headers(["*"]),
+            findings: vec![
+                (
+                    E,
+                    "wildcard-with-credentials",
+                    AllowMethods,
+                    "allow_methods = [\"GET\"",
+                ),
+                (
+                    E,
+                    "wildcard-with-credentials",
+                    AllowHeaders,
+                    "list the header names in allow_headers",
+                ),
+                (
+                    E,
+                    "wildcard-with-credentials",
+                    ExposeHeaders,
+                    "list the header names in expose_headers",
+                ),
+            ],
+        },
+        Rule {
+            name: "trailing slash",
+            policy: origins(["https://app.example/"]),
+            findings: vec![(
+                E,
+                "origin-has-path",
+                AllowedOrigins,
+                "write `https://app.example`",
+            )],
+        },
+        Rule {
+            name: "path",
+            policy: origins(["https://app.example/login"]),
+            findings: vec![(
+                E,
+                "origin-has-path",
+                AllowedOrigins,
+                "write `https://app.example`",
+            )],
+        },
+        Rule {
+            name: "query",
+            policy: origins(["https://app.example?x=1"]),
+            findings: vec![(
+                E,
+                "origin-has-query",
+                AllowedOrigins,
+                "write `https://app.example`",
+            )],
+        },
+        Rule {
+            name: "fragment",
+            policy: origins(["https://app.example#top"]),
+            findings: vec![(
+                E,
+                "origin-has-fragment",
+                AllowedOrigins,
+                "write `https://app.example`",
+            )],
+        },
+        Rule {
+            name: "userinfo",
+            policy: origins(["https://user:pw@app.example"]),
+            findings: vec![(
+                E,
+                "origin-has-userinfo",
+                AllowedOrigins,
+                "write `https://app.example`",
+            )],
+        },
+        Rule {
+            name: "missing scheme",
+            policy: origins(["app.example:8080"]),
+            findings: vec![(
+                E,
+                "origin-missing-scheme",
+                AllowedOrigins,
+                "write `https://app.example:8080`",
+            )],
+        },
+        Rule {
+            name: "missing host",
+            policy: origins(["https://"]),
+            findings: vec![(
+                E,
+                "origin-missing-host",
+                AllowedOrigins,
+                "https://app.example.com",
+            )],
+        },
+        Rule {
+            name: "whitespace",
+            policy: origins([" https://app.example"]),
+            findings: vec![(
+                E,
+                "origin-has-whitespace",
+                AllowedOrigins,
+                "write `https://app.example`",
+            )],
+        },
+        Rule {
+            name: "non-ASCII host suggests punycode",
+            policy: origins(["https://bücher.example"]),
+            findings: vec![(
+                E,
+                "origin-non-ascii-host",
+                AllowedOrigins,
+                "write `https://xn--bcher-kva.example`",
+            )],
+        },
+        Rule {
+            name: "shortened IPv4",
+            policy: origins(["http://127.1:8000"]),
+            findings: vec![(
+                E,
+                "origin-non-canonical-ip",
+                AllowedOrigins,
+                "write `http://127.0.0.1:8000`",
+            )],
+        },
+        Rule {
+            name: "hexadecimal IPv4",
+            policy: origins(["http://0x7f.0.0.1"]),
+            findings: vec![(
+                E,
+                "origin-non-canonical-ip",
+                AllowedOrigins,
+                "write `http://127.0.0.1`",
+            )],
+        },
+        Rule {
+            name: "long-form IPv6",
+            policy: origins(["http://[0:0:0:0:0:0:0:1]:8000"]),
+            findings: vec![(
+                E,
+                "origin-non-canonical-ip",
+                AllowedOrigins,
+                "write `http://[::1]:8000`",
+            )],
+        },
+        Rule {
+            name: "port out of range",
+            policy: origins(["http://localhost:70000"]),
+            findings: vec![(
+                E,
+                "origin-port-out-of-range",
+                AllowedOrigins,
+                "http://localhost:*",
+            )],
+        },
+        Rule {
+            name: "file://",
+            policy: origins(["file://"]),
+            findings: vec![(E, "file-origin", AllowedOrigins, "http://localhost:8080")],
+        },
+        Rule {
+            name: "null with credentials",
+            policy: creds(["null"]),
+            findings: vec![(E, "null-with-credentials", AllowedOrigins, "remove `null`")],
+        },
+        Rule {
+            name: "null without credentials is a warning",
+            policy: origins(["null"]),
+            findings: vec![(W, "null-origin-allowed", AllowedOrigins, "real origin")],
+        },
+        Rule {
+            name: "plain http with credentials",
+            policy: creds(["http://app.example"]),
+            findings: vec![(
+                E,
+                "insecure-origin-with-credentials",
+                AllowedOrigins,
+                "write `https://app.example`",
+            )],
+        },
+        Rule {
+            name: "plain http with credentials, explicitly accepted",
+            policy: creds(["http://app.example"]).allow_insecure_origins_with_credentials(true),
+            findings: vec![],
+        },
+        Rule {
+            name: "loopback http with credentials is fine",
+            policy: creds([
+                "http://localhost:8080",
+                "http://127.0.0.1:3000",
+                "http://[::1]:5173",
+                "http://localhost:*",
+            ]),
+            findings: vec![],
+        },
+        Rule {
+            name: "subdomain pattern on a public suffix with credentials",
+            policy: creds([
+                "https://*.com",
+                "https://*.github.io",
+                "https://*.example.com",
+            ]),
+            findings: vec![
+                (
+                    E,
+                    "pattern-on-public-suffix",
+                    AllowedOrigins,
+                    "https://yourapp.com",
+                ),
+                (
+                    E,
+                    "pattern-on-public-suffix",
+                    AllowedOrigins,
+                    "https://yourapp.github.io",
+                ),
+            ],
+        },
+        Rule {
+            name: "a * elsewhere than a whole subdomain or the port",
+            policy: origins(["https://app-*.example.com"]),
+            findings: vec![(
+                E,
+                "origin-invalid-pattern",
+                AllowedOrigins,
+                "allowed_origin_regexes",
+            )],
+        },
+        Rule {
+            name: "regex that does not compile",
+            policy: Cors::builder().allowed_origin_regexes(["https://(unclosed"]),
+            findings: vec![(E, "invalid-regex", AllowedOriginRegexes, "fix the syntax")],
+        },
+        Rule {
+            name: "regex with an unescaped dot",
+            policy: Cors::builder().allowed_origin_regexes([r"https://app.example\.com"]),
+            findings: vec![(
+                W,
+                "regex-unescaped-dot",
+                AllowedOriginRegexes,
+                r"write `https://app\.example\.com`",
+            )],
+        },
+        Rule {
+            name: "regex matching any origin",
+            policy: Cors::builder().allowed_origin_regexes([r"https://.*"]),
+            findings: vec![(
+                W,
+                "broad-regex",
+                AllowedOriginRegexes,
+                "anchor it to your own domain",
+            )],
+        },
+        Rule {
+            name: "urls_regex that does not compile",
+            policy: origins(["https://app.example"]).urls_regex("^/api/(v1"),
+            findings: vec![(E, "invalid-regex", UrlsRegex, "urls_regex = \"^/api/\"")],
+        },
+        Rule {
+            name: "invalid and forbidden methods",
+            policy: origins(["https://app.example"])
+                .allow_methods(["GET PUT", "TRACE", "connect", "get"]),
+            findings: vec![
+                (E, "invalid-method", AllowMethods, "one method per entry"),
+                (E, "forbidden-method", AllowMethods, "remove it"),
+                (E, "forbidden-method", AllowMethods, "remove it"),
+                (W, "method-not-normalised", AllowMethods, "write `GET`"),
+            ],
+        },
+        Rule {
+            name: "invalid header name",
+            policy: origins(["https://app.example"]).allow_headers(["x token"]),
+            findings: vec![(
+                E,
+                "invalid-header-name",
+                AllowHeaders,
+                "one header name per entry",
+            )],
+        },
+        Rule {
+            name: "response-only CORS header in allow_headers",
+            policy: origins(["https://app.example"]).allow_headers(["Access-Control-Allow-Origin"]),
+            findings: vec![(
+                E,
+                "response-header-in-allow-headers",
+                AllowHeaders,
+                "remove it",
+            )],
+        },
+        Rule {
+            name: "forbidden request headers in allow_headers",
+            policy: origins(["https://app.example"]).allow_headers([
+                "accept-encoding",
+                "cookie",
+                "sec-fetch-mode",
+                "content-type",
+            ]),
+            findings: vec![
+                (W, "forbidden-request-header", AllowHeaders, "remove it"),
+                (W, "forbidden-request-header", AllowHeaders, "remove it"),
+                (W, "forbidden-request-header", AllowHeaders, "remove it"),
+            ],
+        },
+        Rule {
+            name: "expose set-cookie and safelisted headers",
+            policy: origins(["https://app.example"]).expose_headers(["set-cookie", "content-type"]),
+            findings: vec![
+                (W, "set-cookie-never-exposed", ExposeHeaders, "remove it"),
+                (W, "safelisted-response-header", ExposeHeaders, "remove it"),
+            ],
+        },
+        Rule {
+            name: "max-age above a day",
+            policy: origins(["https://app.example"]).preflight_max_age(86_401),
+            findings: vec![(
+                E,
+                "max-age-too-large",
+                PreflightMaxAge,
+                "preflight_max_age = 7200",
+            )],
+        },
+        Rule {
+            name: "max-age above Chromium's cap",
+            policy: origins(["https://app.example"]).preflight_max_age(10_000),
+            findings: vec![(
+                W,
+                "max-age-above-browser-cap",
+                PreflightMaxAge,
+                "preflight_max_age = 7200",
+            )],
+        },
+        Rule {
+            name: "upper case and default port are normalised with a warning",
+            policy: origins(["HTTPS://App.Example:443"]),
+            findings: vec![
+                (
+                    W,
+                    "origin-default-port",
+                    AllowedOrigins,
+                    "https://App.Example",
+                ),
+                (
+                    W,
+                    "origin-not-canonical",
+                    AllowedOrigins,
+                    "write `https://app.example`",
+                ),
+            ],
+        },
+    ]
+}
+
+#[test]
+fn every_rule_reports_its_findings_with_a_fix() {
+    let mut failures = Vec::new();
+    let rules = rules();
+    for rule in rules {
+        let found = match rule.policy.build() {
+            Ok(cors) => cors.warnings().to_vec(),
+            Err(err) => err.into_findings(),
+        };
+        let got: Vec<_> = found
+            .iter()
+            .map(|f| (f.severity, f.id, f.setting))
+            .collect();
+        let want: Vec<_> = rule
+            .findings
+            .iter()
+            .map(|(s, id, setting, _)| (*s, *id, *setting))
+            .collect();
+        if got != want {
+            failures.push(format!("{}: expected {want:?}, got {got:?}", rule.name));
+            continue;
+        }
+        for (finding, (_, _, _, fix)) in found.iter().zip(&rule.findings) {
+            if !finding.fix.contains(fix) {
+                failures.push(format!(
+                    "{}: fix {:?} does not contain {fix:?}",
+                    rule.name, finding.fix
+                ));
+            }
+            if finding.message.is_empty() {
+                failures.push(format!("{}: empty message", rule.name));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn errors_name_the_offending_value() {
+    let err = origins(["https://a.example/", "https://b.example"])
+        .allow_all_origins(false)
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err.findings()[0].value.as_deref(),
+        Some("https://a.example/")
+    );
+    let text = err.to_string();
+    assert!(
+        text.starts_with("invalid CORS configuration (1 error):"),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"error[origin-has-path] allowed_origins = "https://a.example/""#),
+        "{text}"
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let err = Cors::builder()
+        .allowed_origins(["https://a.example/", "localhost", "*"])
+        .allow_all_origins(true)
+        .allow_credentials(true)
+        .allow_methods(["TRACE"])
+        .preflight_max_age(100_000)
+        .build()
+        .unwrap_err();
+    let ids: Vec<&str> = err.errors().map(|f| f.id).collect();
+    for id in [
+        "origin-has-path",
+        "origin-missing-scheme",
+        "wildcard-in-allowed-origins",
+        "credentials-with-allow-all",
+        "forbidden-method",
+        "max-age-too-large",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+}
+
+#[test]
+fn config_files_and_builder_agree() {
+    let config: corsair::CorsConfig = toml::from_str(
+        r#"
+        allowed_origins = ["https://app.example/"]
+        allow_credentials = true
+        allow_all_origins = true
+        "#,
+    )
+    .unwrap();
+    let from_file = Cors::from_config(&config).unwrap_err();
+    let from_builder = origins(["https://app.example/"])
+        .allow_credentials(true)
+        .allow_all_origins(true)
+        .build()
+        .unwrap_err();
+    assert_eq!(from_file, from_builder);
+}
