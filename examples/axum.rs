@@ -86,7 +86,7 @@ async fn error() -> impl IntoResponse {
 }
 
 /// The application with the CORS layer, as the integration tests use it.
-fn app(cors: Cors) -> Router {
+pub fn app(cors: Cors) -> Router {
     Router::new()
         .route("/api/items", get(list_items))
         .route("/api/items/{id}", put(put_item))
