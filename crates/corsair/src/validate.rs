@@ -227,9 +227,7 @@ fn origin_entry(
         error(
             id,
             format!(
-                "an origin has no {}: it has {what}, so it never equals the `Origin` a browser sends",
-                what.trim_start_matches("a trailing ")
-                    .trim_start_matches("a ")
+                "an origin is only `scheme://host[:port]`; this one has {what}, so it never equals the `Origin` a browser sends"
             ),
             format!("write `{suggestion}`"),
         );
