@@ -12,9 +12,22 @@ use crate::finding::{ConfigError, Finding};
 use crate::setting::Setting;
 
 /// The methods allowed by default (django-cors-headers' `default_methods`).
+///
+/// ```
+/// let config = corsair::CorsConfig::default();
+/// assert_eq!(config.allow_methods, corsair::DEFAULT_ALLOW_METHODS);
+/// ```
 pub const DEFAULT_ALLOW_METHODS: [&str; 6] = ["DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT"];
 
 /// The request headers allowed by default (django-cors-headers' `default_headers`).
+///
+/// ```
+/// // Extend the defaults rather than repeat them.
+/// let mut headers: Vec<&str> = corsair::DEFAULT_ALLOW_HEADERS.to_vec();
+/// headers.push("x-api-key");
+/// let cors = corsair::Cors::builder().allow_all_origins(true).allow_headers(headers).build();
+/// assert!(cors.is_ok());
+/// ```
 pub const DEFAULT_ALLOW_HEADERS: [&str; 6] = [
     "accept",
     "authorization",
@@ -25,9 +38,17 @@ pub const DEFAULT_ALLOW_HEADERS: [&str; 6] = [
 ];
 
 /// The default `preflight_max_age`, in seconds (one day).
+///
+/// ```
+/// assert_eq!(corsair::CorsConfig::default().preflight_max_age, corsair::DEFAULT_PREFLIGHT_MAX_AGE);
+/// ```
 pub const DEFAULT_PREFLIGHT_MAX_AGE: u64 = 86_400;
 
 /// The default `urls_regex`: every path.
+///
+/// ```
+/// assert_eq!(corsair::CorsConfig::default().urls_regex, corsair::DEFAULT_URLS_REGEX);
+/// ```
 pub const DEFAULT_URLS_REGEX: &str = "^.*$";
 
 /// The settings of a CORS policy, as data.

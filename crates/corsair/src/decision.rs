@@ -24,14 +24,34 @@ use crate::origin::RequestOrigin;
 use crate::policy::Cors;
 
 /// `Access-Control-Request-Private-Network`.
+///
+/// ```
+/// assert_eq!(corsair::ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK.as_str(), "access-control-request-private-network");
+/// ```
 pub const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-request-private-network");
 /// `Access-Control-Allow-Private-Network`.
+///
+/// ```
+/// assert_eq!(corsair::ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK.as_str(), "access-control-allow-private-network");
+/// ```
 pub const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-allow-private-network");
 
 /// The longest `Access-Control-Request-Headers` value corsair reads when explaining a refusal;
 /// longer lists are refused without being scanned.
+///
+/// ```
+/// use corsair::{Cors, Refusal, MAX_REQUEST_HEADERS_LEN};
+///
+/// let cors = Cors::builder().allowed_origins(["https://app.example"]).build().unwrap();
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("origin", "https://app.example".parse().unwrap());
+/// headers.insert("access-control-request-method", "PUT".parse().unwrap());
+/// let huge = "x-a,".repeat(MAX_REQUEST_HEADERS_LEN);
+/// headers.insert("access-control-request-headers", huge.parse().unwrap());
+/// assert_eq!(cors.explain_preflight(&"/".parse().unwrap(), &headers), Some(Refusal::MalformedRequestHeaders));
+/// ```
 pub const MAX_REQUEST_HEADERS_LEN: usize = 4096;
 
 const TRUE: HeaderValue = HeaderValue::from_static("true");
@@ -39,6 +59,21 @@ const WILDCARD: HeaderValue = HeaderValue::from_static("*");
 const VARY_ORIGIN: HeaderValue = HeaderValue::from_static("origin");
 
 /// What a request is, for CORS.
+///
+/// ```
+/// use corsair::{Cors, RequestKind};
+/// use http::{HeaderMap, Method};
+///
+/// let cors = Cors::builder().allow_all_origins(true).build().unwrap();
+/// let mut headers = HeaderMap::new();
+/// headers.insert("origin", "https://a.example".parse().unwrap());
+/// let kind = |method: &Method, headers: &HeaderMap| {
+///     cors.evaluate(method, &"/".parse().unwrap(), headers).now().unwrap().kind()
+/// };
+/// assert_eq!(kind(&Method::OPTIONS, &headers), RequestKind::Actual);
+/// headers.insert("access-control-request-method", "PUT".parse().unwrap());
+/// assert_eq!(kind(&Method::OPTIONS, &headers), RequestKind::Preflight);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestKind {
     /// The path is outside `urls_regex`: the request passes through untouched.
@@ -50,6 +85,20 @@ pub enum RequestKind {
 }
 
 /// What corsair decided about the request's `Origin`.
+///
+/// ```
+/// use corsair::{Cors, OriginVerdict};
+///
+/// let cors = Cors::builder().allowed_origins(["https://app.example"]).build().unwrap();
+/// let verdict = |origin: &str| {
+///     let mut headers = http::HeaderMap::new();
+///     headers.insert("origin", origin.parse().unwrap());
+///     cors.evaluate(&http::Method::GET, &"/".parse().unwrap(), &headers).now().unwrap().origin()
+/// };
+/// assert_eq!(verdict("https://app.example"), OriginVerdict::Allowed);
+/// assert_eq!(verdict("https://evil.example"), OriginVerdict::Disallowed);
+/// assert_eq!(verdict("https://app.example/"), OriginVerdict::Invalid);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OriginVerdict {
     /// No `Origin` header (same-origin GET, curl, server-to-server).
@@ -150,6 +199,16 @@ impl fmt::Debug for Decision {
 }
 
 /// [`Cors::evaluate`]'s answer: decided now, or waiting for an asynchronous origin hook.
+///
+/// ```
+/// use corsair::{Cors, Evaluation};
+///
+/// let cors = Cors::builder().allow_all_origins(true).build().unwrap();
+/// match cors.evaluate(&http::Method::GET, &"/".parse().unwrap(), &http::HeaderMap::new()) {
+///     Evaluation::Decided(decision) => assert!(!decision.is_allowed()),
+///     Evaluation::Pending(_) => unreachable!("only async hooks are pending"),
+/// }
+/// ```
 #[must_use]
 pub enum Evaluation {
     /// The decision is made.
@@ -216,6 +275,25 @@ impl fmt::Debug for Evaluation {
 }
 
 /// A decision waiting for an asynchronous origin hook. A future of [`Decision`].
+///
+/// ```
+/// # async fn run() {
+/// use corsair::{Cors, Evaluation};
+///
+/// let cors = Cors::builder()
+///     .allow_origin_if_async(|req| {
+///         let allowed = req.origin.ends_with(".tenants.example");
+///         Box::pin(async move { allowed })
+///     })
+///     .build()
+///     .unwrap();
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("origin", "https://acme.tenants.example".parse().unwrap());
+/// if let Evaluation::Pending(pending) = cors.evaluate(&http::Method::GET, &"/".parse().unwrap(), &headers) {
+///     assert!(pending.await.is_allowed());
+/// }
+/// # }
+/// ```
 pub struct PendingDecision {
     decision: Decision,
     echo: HeaderValue,
@@ -267,6 +345,18 @@ impl fmt::Debug for PendingDecision {
 }
 
 /// Why a preflight will fail in the browser, for logs and diagnostics.
+///
+/// ```
+/// use corsair::{Cors, Refusal};
+///
+/// let cors = Cors::builder().allowed_origins(["https://app.example"]).allow_methods(["GET"]).build().unwrap();
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("origin", "https://app.example".parse().unwrap());
+/// headers.insert("access-control-request-method", "DELETE".parse().unwrap());
+/// let refusal = cors.explain_preflight(&"/".parse().unwrap(), &headers).unwrap();
+/// assert_eq!(refusal, Refusal::MethodNotAllowed("DELETE".into()));
+/// assert_eq!(refusal.to_string(), "method DELETE not allowed");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
     /// No `Origin` header.

@@ -34,6 +34,11 @@ pub struct HookRequest<'a> {
 }
 
 /// The future an asynchronous hook returns: `true` allows the origin.
+///
+/// ```
+/// let allow: corsair::HookFuture = Box::pin(async { true });
+/// # let _ = allow;
+/// ```
 pub type HookFuture = Pin<Box<dyn Future<Output = bool> + Send + 'static>>;
 
 type SyncHook = dyn Fn(&HookRequest<'_>) -> bool + Send + Sync;

@@ -12,6 +12,15 @@ use std::fmt;
 
 /// The longest `Origin` value corsair reads: a scheme, `://`, a 253-byte host name and a port fit
 /// with room to spare. Longer values are treated as not allowed.
+///
+/// ```
+/// let cors = corsair::Cors::builder().allowed_origin_regexes([r"https://[a-z.]+"]).build().unwrap();
+/// let long = format!("https://{}.example", "a".repeat(corsair::MAX_ORIGIN_LEN));
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("origin", long.parse().unwrap());
+/// let decision = cors.evaluate(&http::Method::GET, &"/".parse().unwrap(), &headers).now().unwrap();
+/// assert!(!decision.is_allowed());
+/// ```
 pub const MAX_ORIGIN_LEN: usize = 330;
 
 /// A syntactically valid `Origin` request header value, borrowed from the request.

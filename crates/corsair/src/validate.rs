@@ -12,8 +12,23 @@ use crate::origin::{self, CanonicalKey};
 use crate::setting::Setting;
 
 /// The highest `preflight_max_age` accepted (Firefox's cap; no browser caches longer).
+///
+/// ```
+/// let too_long = corsair::MAX_PREFLIGHT_MAX_AGE + 1;
+/// let err = corsair::Cors::builder().allow_all_origins(true).preflight_max_age(too_long).build().unwrap_err();
+/// assert_eq!(err.findings()[0].id, "max-age-too-large");
+/// ```
 pub const MAX_PREFLIGHT_MAX_AGE: u64 = 86_400;
 /// Chromium's cap on `Access-Control-Max-Age`; anything above is cut to this.
+///
+/// ```
+/// let cors = corsair::Cors::builder()
+///     .allow_all_origins(true)
+///     .preflight_max_age(corsair::CHROMIUM_MAX_AGE_CAP + 1)
+///     .build()
+///     .unwrap();
+/// assert_eq!(cors.warnings()[0].id, "max-age-above-browser-cap");
+/// ```
 pub const CHROMIUM_MAX_AGE_CAP: u64 = 7_200;
 
 /// The port part of a configured origin.
@@ -303,9 +318,7 @@ fn origin_entry(
         return None;
     }
     let host = canonical_host(raw, &scheme, host_text, findings)?;
-    if subdomains && host.starts_with('[')
-        || subdomains && host.parse::<std::net::Ipv4Addr>().is_ok()
-    {
+    if subdomains && (host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok()) {
         findings.push(Finding::error(
             "origin-invalid-pattern",
             setting,

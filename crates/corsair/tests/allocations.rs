@@ -115,7 +115,8 @@ fn scenario(
 fn no_allocation_per_request_in_the_engine() {
     let cors = policy();
     let hostile = format!("x-a,{}", "x-b,".repeat(262_144));
-    let table: Vec<(&str, Method, Vec<(&'static str, &str)>)> = vec![
+    type Scenario<'a> = (&'a str, Method, Vec<(&'static str, &'a str)>);
+    let table: Vec<Scenario<'_>> = vec![
         ("actual, no Origin", Method::GET, vec![]),
         (
             "actual, exact origin among 10,000",
