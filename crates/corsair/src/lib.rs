@@ -45,10 +45,13 @@
 //! ## Features
 //!
 //! - `tower` (default): [`Cors`] implements `tower::Layer`, for axum, hyper and tonic.
+//! - `actix`: [`Cors`] implements actix-web's `Transform`: `App::new().wrap(cors)`.
 
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
 
+#[cfg(feature = "actix")]
+mod actix;
 pub mod browser;
 mod config;
 mod decision;
@@ -77,4 +80,6 @@ pub use policy::{Cors, CorsBuilder};
 pub use setting::Setting;
 #[cfg(feature = "tower")]
 pub use tower::{CorsService, ResponseFuture};
+#[cfg(feature = "actix")]
+pub use actix::{CorsMiddleware, MiddlewareFuture};
 pub use validate::{CHROMIUM_MAX_AGE_CAP, MAX_PREFLIGHT_MAX_AGE};
