@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 mod check;
 mod lint;
 mod serve;
+mod settings;
 
 /// Correct CORS in front of any backend, and a doctor that explains CORS failures the way the
 /// browser sees them.

@@ -1,13 +1,169 @@
-//! `corsair serve`.
+//! `corsair serve`: a reverse proxy that gives any HTTP backend the engine's CORS.
+//!
+//! Preflights are answered by the engine and never forwarded; every other request is forwarded
+//! with its method, target, headers and body, and the response (the upstream's, or corsair's own
+//! `502`/`504`) comes back with the CORS headers. Bodies stream in both directions.
 
+mod access_log;
+mod first_head;
+mod forward;
+mod forwarded;
+mod hop_by_hop;
+mod listener;
+mod logging;
+mod proxy;
+mod reload;
+mod report;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use tokio::net::TcpListener;
+
+use crate::settings::{self, ConfigFile, CorsFlags, Layers, Loaded, ServerSettings};
+use forward::{Route, UpstreamClient};
+use logging::LogFormat;
+use proxy::{Active, Shared};
 
 /// Arguments of `corsair serve`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The configuration file (default: ./corsair.toml if it exists).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The address to listen on [default: 127.0.0.1:8300].
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// The server to forward to [default: http://127.0.0.1:8000].
+    #[arg(long, value_name = "URL")]
+    upstream: Option<String>,
+    #[command(flatten)]
+    cors: Box<CorsFlags>,
+    /// Reload when the configuration file changes (SIGHUP always reloads).
+    #[arg(long)]
+    watch: bool,
+    /// The log format.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
 
-/// Runs `corsair serve`.
-pub fn run(_args: Args) -> ExitCode {
-    eprintln!("corsair serve: not implemented yet");
-    ExitCode::from(2)
+/// Runs `corsair serve`: exit 0 after a graceful stop, 2 when the configuration is invalid or the
+/// address cannot be bound.
+pub fn run(args: Args) -> ExitCode {
+    let layers = Layers {
+        file: args
+            .config
+            .clone()
+            .map_or(ConfigFile::DefaultIfPresent, ConfigFile::Named),
+        env: Some(environment()),
+        cors_flags: (*args.cors).clone(),
+        listen: args.listen,
+        upstream: args.upstream.clone(),
+    };
+    let loaded = match settings::load(&layers) {
+        Ok(loaded) => loaded,
+        Err(problems) => {
+            eprint!("{}", settings::render_all(&problems));
+            eprintln!("\ncorsair serve: the configuration is invalid, not starting");
+            return ExitCode::from(2);
+        }
+    };
+    logging::init(args.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            tracing::error!(%error, "cannot start the async runtime");
+            return ExitCode::FAILURE;
+        }
+    };
+    let watched = if args.watch {
+        loaded.file.clone()
+    } else {
+        None
+    };
+    if args.watch && watched.is_none() {
+        tracing::warn!("--watch needs a configuration file; only SIGHUP reloads");
+    }
+    runtime.block_on(start(loaded, layers, watched))
+}
+
+/// Every environment variable that is valid UTF-8 (the others cannot be corsair settings).
+fn environment() -> Vec<(String, String)> {
+    std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect()
+}
+
+async fn start(loaded: Loaded, layers: Layers, watched: Option<PathBuf>) -> ExitCode {
+    let server = loaded.server.clone();
+    let listener = match TcpListener::bind(server.listen).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::error!(listen = %server.listen, %error, "cannot listen");
+            return ExitCode::from(2);
+        }
+    };
+    let address = listener.local_addr().unwrap_or(server.listen);
+    let config = loaded
+        .file
+        .as_ref()
+        .map_or_else(|| "none".to_owned(), |f| f.display().to_string());
+    tracing::info!(
+        config,
+        upstream = %server.upstream,
+        policy = %loaded.cors,
+        "corsair serve is listening on http://{address}"
+    );
+    report::log_warnings(&loaded.warnings);
+
+    let shared = Arc::new(Shared {
+        active: ArcSwap::from_pointee(Active {
+            cors: loaded.cors,
+            route: Arc::new(Route {
+                upstream: server.upstream.clone(),
+                preserve_host: server.preserve_host,
+            }),
+        }),
+        client: upstream_client(&server),
+        upstream_timeout: server.upstream_timeout,
+    });
+    let reloads = tokio::spawn(reload::run(
+        layers,
+        Arc::clone(&shared),
+        server.clone(),
+        watched,
+    ));
+    listener::serve(listener, shared, &server, stop_requested()).await;
+    reloads.abort();
+    ExitCode::SUCCESS
+}
+
+/// The pooled keep-alive client to the upstream.
+fn upstream_client(server: &ServerSettings) -> UpstreamClient {
+    let mut connector = HttpConnector::new();
+    connector.set_connect_timeout(Some(server.connect_timeout));
+    connector.set_nodelay(true);
+    Client::builder(TokioExecutor::new())
+        .pool_timer(TokioTimer::new())
+        .pool_idle_timeout(server.idle_timeout)
+        .build(connector)
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn stop_requested() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT received"),
+        Some(_) = async { terminate.as_mut()?.recv().await } => tracing::info!("SIGTERM received"),
+    }
 }

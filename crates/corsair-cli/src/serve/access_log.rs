@@ -1,0 +1,190 @@
+//! One log line per request: method, path, status, origin, what corsair decided, duration; and,
+//! at debug level, why a CORS request was refused.
+
+use std::time::Duration;
+
+use corsair::{Cors, OriginVerdict, Refusal, RequestKind};
+use http::header::ORIGIN;
+use http::{Method, Request, StatusCode};
+
+/// What corsair decided about a request, as logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The path is outside `urls_regex`.
+    Bypass,
+    /// No `Origin`: not a CORS request.
+    NoOrigin,
+    /// A preflight that the browser will accept.
+    PreflightAllowed,
+    /// A preflight that the browser will refuse.
+    PreflightRefused,
+    /// An actual request from an allowed origin.
+    Allowed,
+    /// An actual request from an origin that is not allowed (or not valid).
+    Refused,
+}
+
+impl Verdict {
+    /// The word in the log line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Bypass => "bypass",
+            Verdict::NoOrigin => "no-origin",
+            Verdict::PreflightAllowed => "preflight-allowed",
+            Verdict::PreflightRefused => "preflight-refused",
+            Verdict::Allowed => "allowed",
+            Verdict::Refused => "refused",
+        }
+    }
+}
+
+/// The request's side of a log line, captured before it is forwarded.
+#[derive(Debug)]
+pub struct AccessRecord {
+    method: Method,
+    path: String,
+    origin: Option<String>,
+    verdict: Verdict,
+    refusal: Option<Refusal>,
+}
+
+impl AccessRecord {
+    /// Captures the request line and decides the verdict with `cors` (the policy that will
+    /// answer this request).
+    pub fn capture<B>(request: &Request<B>, cors: &Cors) -> AccessRecord {
+        let (method, uri, headers) = (request.method(), request.uri(), request.headers());
+        let origin = headers
+            .get(ORIGIN)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let decision = cors.evaluate(method, uri, headers).now();
+        let (verdict, refusal) = match decision.as_ref().map(|d| (d.kind(), d.origin())) {
+            None | Some((RequestKind::Bypass, _)) => (Verdict::Bypass, None),
+            Some((_, OriginVerdict::Missing)) => (Verdict::NoOrigin, None),
+            Some((RequestKind::Preflight, _)) => match cors.explain_preflight(uri, headers) {
+                None => (Verdict::PreflightAllowed, None),
+                Some(refusal) => (Verdict::PreflightRefused, Some(refusal)),
+            },
+            Some((RequestKind::Actual, OriginVerdict::Allowed)) => (Verdict::Allowed, None),
+            Some((RequestKind::Actual, OriginVerdict::Invalid)) => {
+                (Verdict::Refused, Some(Refusal::InvalidOrigin))
+            }
+            Some((RequestKind::Actual, _)) => (Verdict::Refused, Some(Refusal::OriginNotAllowed)),
+        };
+        AccessRecord {
+            method: method.clone(),
+            path: uri.path().to_owned(),
+            origin,
+            verdict,
+            refusal,
+        }
+    }
+
+    /// Writes the line (and the refusal's reason at debug level).
+    pub fn log(&self, status: StatusCode, elapsed: Duration) {
+        let origin = self.origin.as_deref().unwrap_or("-");
+        tracing::info!(
+            target: "corsair::access",
+            method = %self.method,
+            path = %self.path,
+            status = status.as_u16(),
+            origin,
+            cors = self.verdict.as_str(),
+            duration_ms = elapsed.as_secs_f64() * 1000.0,
+        );
+        if let Some(refusal) = &self.refusal {
+            tracing::debug!(
+                target: "corsair::cors",
+                method = %self.method,
+                path = %self.path,
+                origin,
+                reason = %refusal,
+                "CORS request refused",
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_follow_the_policy() {
+        let cors = Cors::builder()
+            .allowed_origins(["https://app.example"])
+            .allow_methods(["GET", "PUT"])
+            .urls_regex("^/api/")
+            .build()
+            .unwrap();
+        type Case<'a> = (
+            &'a str,
+            &'a str,
+            &'a [(&'a str, &'a str)],
+            Verdict,
+            Option<Refusal>,
+        );
+        let table: [Case<'_>; 7] = [
+            (
+                "GET",
+                "/static/x.js",
+                &[("origin", "https://evil.example")],
+                Verdict::Bypass,
+                None,
+            ),
+            ("GET", "/api/x", &[], Verdict::NoOrigin, None),
+            (
+                "GET",
+                "/api/x",
+                &[("origin", "https://app.example")],
+                Verdict::Allowed,
+                None,
+            ),
+            (
+                "GET",
+                "/api/x",
+                &[("origin", "https://evil.example")],
+                Verdict::Refused,
+                Some(Refusal::OriginNotAllowed),
+            ),
+            (
+                "OPTIONS",
+                "/api/x",
+                &[
+                    ("origin", "https://app.example"),
+                    ("access-control-request-method", "PUT"),
+                ],
+                Verdict::PreflightAllowed,
+                None,
+            ),
+            (
+                "OPTIONS",
+                "/api/x",
+                &[
+                    ("origin", "https://app.example"),
+                    ("access-control-request-method", "DELETE"),
+                ],
+                Verdict::PreflightRefused,
+                Some(Refusal::MethodNotAllowed("DELETE".into())),
+            ),
+            (
+                "OPTIONS",
+                "/api/x",
+                &[
+                    ("origin", "https://evil.example"),
+                    ("access-control-request-method", "PUT"),
+                ],
+                Verdict::PreflightRefused,
+                Some(Refusal::OriginNotAllowed),
+            ),
+        ];
+        for (method, path, headers, verdict, refusal) in table {
+            let mut request = Request::builder().method(method).uri(path);
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            let record = AccessRecord::capture(&request.body(()).unwrap(), &cors);
+            assert_eq!(record.verdict, verdict, "{method} {path} {headers:?}");
+            assert_eq!(record.refusal, refusal, "{method} {path} {headers:?}");
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! The forwarder: sends a request to the upstream and streams its response back, or answers
+//! `502`/`504` itself when the upstream cannot. It is the inner service of the engine's tower
+//! layer, so every response it returns (errors included) gets the CORS headers.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, HOST};
+use http::{HeaderMap, HeaderValue, Request, Response, StatusCode, Version};
+use http_body_util::{BodyExt, Full, combinators::UnsyncBoxBody};
+use hyper::body::Incoming;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+
+use super::{forwarded, hop_by_hop};
+use crate::settings::Upstream;
+
+/// The body of every response corsair serves: the upstream's, streamed, or corsair's own.
+pub type ProxyBody = UnsyncBoxBody<Bytes, hyper::Error>;
+
+/// The pooled client to the upstream.
+pub type UpstreamClient = Client<HttpConnector, Incoming>;
+
+/// Where and how requests are forwarded; swapped as a whole on reload.
+#[derive(Debug, Clone)]
+pub struct Route {
+    /// The upstream server.
+    pub upstream: Upstream,
+    /// Forward the client's `Host` (else the upstream's authority is sent).
+    pub preserve_host: bool,
+}
+
+/// A tower service that forwards one client's requests.
+#[derive(Clone)]
+pub struct Forwarder {
+    /// The pooled client.
+    pub client: UpstreamClient,
+    /// Where to forward.
+    pub route: Arc<Route>,
+    /// The client's address.
+    pub peer: SocketAddr,
+    /// How long the upstream may take to send its response head.
+    pub upstream_timeout: Duration,
+}
+
+impl tower::Service<Request<Incoming>> for Forwarder {
+    type Response = Response<ProxyBody>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<ProxyBody>, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<Incoming>) -> Self::Future {
+        let this = self.clone();
+        Box::pin(async move { Ok(this.forward(request).await) })
+    }
+}
+
+impl Forwarder {
+    async fn forward(self, request: Request<Incoming>) -> Response<ProxyBody> {
+        let (mut parts, body) = request.into_parts();
+        let path = parts
+            .uri
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned();
+        let Ok(target) = self.route.upstream.target(&path) else {
+            return own_response(
+                StatusCode::BAD_REQUEST,
+                "corsair: the request target cannot be forwarded\n",
+            );
+        };
+        // HTTP/2 clients send the host as the `:authority` pseudo-header.
+        let host = parts.headers.get(HOST).cloned().or_else(|| {
+            parts
+                .uri
+                .authority()
+                .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+        });
+        hop_by_hop::remove(&mut parts.headers);
+        forwarded::add(&mut parts.headers, self.peer.ip(), "http", host.as_ref());
+        match host.filter(|_| self.route.preserve_host) {
+            Some(host) => parts.headers.insert(HOST, host),
+            // The client writes the upstream's authority.
+            None => parts.headers.remove(HOST),
+        };
+        parts.uri = target;
+        parts.version = Version::HTTP_11;
+
+        let upstream = &self.route.upstream;
+        let sent = self.client.request(Request::from_parts(parts, body));
+        let response = match tokio::time::timeout(self.upstream_timeout, sent).await {
+            Err(_) => {
+                tracing::warn!(%upstream, timeout = ?self.upstream_timeout, "upstream did not answer in time");
+                return own_response(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    &format!(
+                        "corsair: the upstream {upstream} did not answer within {:?}\n",
+                        self.upstream_timeout
+                    ),
+                );
+            }
+            Ok(Err(error)) => {
+                let cause = error_chain(&error);
+                tracing::warn!(%upstream, %cause, "upstream request failed");
+                return own_response(
+                    StatusCode::BAD_GATEWAY,
+                    &format!("corsair: the upstream {upstream} failed: {cause}\n"),
+                );
+            }
+            Ok(Ok(response)) => response,
+        };
+        let (mut parts, body) = response.into_parts();
+        hop_by_hop::remove(&mut parts.headers);
+        remove_cors_headers(&mut parts.headers);
+        Response::from_parts(parts, body.boxed_unsync())
+    }
+}
+
+/// Removes the `Access-Control-*` headers an upstream set: corsair owns CORS, and two values
+/// of one of them make the browser fail the request.
+pub fn remove_cors_headers(headers: &mut HeaderMap) {
+    let names: Vec<_> = headers
+        .keys()
+        .filter(|name| name.as_str().starts_with("access-control-"))
+        .cloned()
+        .collect();
+    for name in names {
+        headers.remove(name);
+    }
+}
+
+/// A plain-text response written by corsair itself.
+pub fn own_response(status: StatusCode, text: &str) -> Response<ProxyBody> {
+    let body = Full::new(Bytes::from(text.to_owned()))
+        .map_err(|never| match never {})
+        .boxed_unsync();
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+/// An error and its causes, `a: b: c`.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_access_control_headers_are_removed() {
+        let mut headers: HeaderMap = [
+            ("access-control-allow-origin", "*"),
+            ("access-control-allow-credentials", "true"),
+            ("access-control-expose-headers", "x"),
+            ("vary", "Cookie"),
+            ("content-type", "application/json"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.parse().unwrap(), v.parse().unwrap()))
+        .collect();
+        remove_cors_headers(&mut headers);
+        let mut names: Vec<&str> = headers.keys().map(|k| k.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["content-type", "vary"]);
+    }
+}

@@ -1,0 +1,110 @@
+//! Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, so a proxy removes them
+//! before forwarding a message in either direction.
+
+use http::HeaderMap;
+use http::header::{CONNECTION, HeaderName, TE, TRAILER, TRANSFER_ENCODING, UPGRADE};
+
+/// Headers that are hop-by-hop whatever `Connection` says.
+const ALWAYS: [HeaderName; 5] = [
+    TE,
+    TRAILER,
+    TRANSFER_ENCODING,
+    UPGRADE,
+    HeaderName::from_static("keep-alive"),
+];
+
+/// Removes `Connection`, every header it names, `Keep-Alive`, `TE`, `Trailer`,
+/// `Transfer-Encoding`, `Upgrade` and every `Proxy-*` header.
+///
+/// ```ignore
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("connection", "x-trace".parse().unwrap());
+/// headers.insert("x-trace", "1".parse().unwrap());
+/// remove(&mut headers);
+/// assert!(headers.is_empty());
+/// ```
+pub fn remove(headers: &mut HeaderMap) {
+    let named: Vec<HeaderName> = headers
+        .get_all(CONNECTION)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
+        .collect();
+    for name in named.iter().chain(&ALWAYS) {
+        headers.remove(name);
+    }
+    headers.remove(CONNECTION);
+    let proxy: Vec<HeaderName> = headers
+        .keys()
+        .filter(|name| name.as_str().starts_with("proxy-"))
+        .cloned()
+        .collect();
+    for name in proxy {
+        headers.remove(name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.parse().unwrap(), v.parse().unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn connection_scoped_headers_are_removed_and_end_to_end_ones_kept() {
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
+        let table: [Case<'_>; 5] = [
+            (
+                &[
+                    ("connection", "keep-alive"),
+                    ("keep-alive", "timeout=5"),
+                    ("accept", "*/*"),
+                ],
+                &["accept"],
+            ),
+            (
+                &[
+                    ("connection", "X-Trace, close"),
+                    ("x-trace", "1"),
+                    ("cookie", "a=b"),
+                ],
+                &["cookie"],
+            ),
+            (
+                &[
+                    ("transfer-encoding", "chunked"),
+                    ("te", "trailers"),
+                    ("trailer", "x"),
+                    ("content-length", "3"),
+                ],
+                &["content-length"],
+            ),
+            (
+                &[
+                    ("upgrade", "websocket"),
+                    ("proxy-authorization", "basic x"),
+                    ("proxy-connection", "keep-alive"),
+                    ("vary", "origin"),
+                ],
+                &["vary"],
+            ),
+            (
+                &[("connection", "not a header name!"), ("host", "a.example")],
+                &["host"],
+            ),
+        ];
+        for (input, kept) in table {
+            let mut map = headers(input);
+            remove(&mut map);
+            let mut names: Vec<&str> = map.keys().map(HeaderName::as_str).collect();
+            names.sort_unstable();
+            assert_eq!(names, kept, "{input:?}");
+        }
+    }
+}

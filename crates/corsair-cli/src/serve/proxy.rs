@@ -1,0 +1,55 @@
+//! The service each connection runs: the current policy (read once per request, so a reload
+//! never changes the rules in the middle of one) layered over the forwarder, and the access log.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use corsair::Cors;
+use http::{Request, Response};
+use hyper::body::Incoming;
+use tower::{Layer, ServiceExt};
+
+use super::access_log::AccessRecord;
+use super::forward::{Forwarder, ProxyBody, Route, UpstreamClient};
+
+/// What a reload replaces: the policy and where to forward.
+#[derive(Debug, Clone)]
+pub struct Active {
+    /// The CORS policy.
+    pub cors: Cors,
+    /// The upstream.
+    pub route: Arc<Route>,
+}
+
+/// The state shared by every connection.
+pub struct Shared {
+    /// The active policy and route; replaced atomically by a reload.
+    pub active: ArcSwap<Active>,
+    /// The pooled client to the upstream.
+    pub client: UpstreamClient,
+    /// How long the upstream may take to send its response head.
+    pub upstream_timeout: Duration,
+}
+
+/// Answers one request of the client at `peer`.
+pub async fn handle(
+    shared: Arc<Shared>,
+    peer: SocketAddr,
+    request: Request<Incoming>,
+) -> Result<Response<ProxyBody>, Infallible> {
+    let started = Instant::now();
+    let active = shared.active.load_full();
+    let record = AccessRecord::capture(&request, &active.cors);
+    let forwarder = Forwarder {
+        client: shared.client.clone(),
+        route: Arc::clone(&active.route),
+        peer,
+        upstream_timeout: shared.upstream_timeout,
+    };
+    let response = active.cors.layer(forwarder).oneshot(request).await?;
+    record.log(response.status(), started.elapsed());
+    Ok(response)
+}

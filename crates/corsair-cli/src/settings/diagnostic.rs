@@ -1,0 +1,204 @@
+//! [`Diagnostic`]: one problem of a configuration, as the command line reports it: the engine's
+//! [`Finding`] plus where the offending value came from, or a problem of the file itself (a
+//! syntax error, an unknown key, a bad `[server]` value).
+
+use std::fmt::{self, Write as _};
+
+use corsair::{Finding, Severity};
+
+use super::source::{Provenance, Source};
+
+/// One problem, with everything needed to fix it.
+///
+/// ```ignore
+/// let d = Diagnostic::error("unknown-key", "server.lisen", Source::Default, None,
+///     "`lisen` is not a [server] key", "did you mean `listen`?");
+/// assert!(d.is_error());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Whether it stops corsair from starting.
+    pub severity: Severity,
+    /// A stable, kebab-case rule identifier (the engine's finding ids, plus the file's own).
+    pub id: &'static str,
+    /// The setting or key concerned: `allowed_origins`, `server.listen`.
+    pub subject: String,
+    /// Where the value came from.
+    pub source: Source,
+    /// The offending value, as written.
+    pub value: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// What to write instead.
+    pub fix: String,
+}
+
+impl Diagnostic {
+    /// An error about `subject`.
+    pub fn error(
+        id: &'static str,
+        subject: impl Into<String>,
+        source: Source,
+        value: Option<String>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            id,
+            subject: subject.into(),
+            source,
+            value,
+            message: message.into(),
+            fix: fix.into(),
+        }
+    }
+
+    /// A warning about `subject`.
+    pub fn warning(
+        id: &'static str,
+        subject: impl Into<String>,
+        source: Source,
+        value: Option<String>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(id, subject, source, value, message, fix)
+        }
+    }
+
+    /// An engine finding, located with `provenance`.
+    pub fn from_finding(finding: Finding, provenance: &Provenance) -> Diagnostic {
+        let source = provenance.of_finding(&finding);
+        Diagnostic {
+            severity: finding.severity,
+            id: finding.id,
+            subject: finding.setting.name().to_owned(),
+            source,
+            value: finding.value,
+            message: finding.message,
+            fix: finding.fix,
+        }
+    }
+
+    /// Whether it stops corsair from starting.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The diagnostic as one JSON object (for `--json` and `--log-format json`).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "severity": self.severity.to_string(),
+            "id": self.id,
+            "setting": self.subject,
+            "source": self.source.to_string(),
+            "value": self.value,
+            "message": self.message,
+            "fix": self.fix,
+        })
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// A block a person can read at a glance:
+    ///
+    /// ```text
+    /// error[origin-has-path] allowed_origins
+    ///   --> corsair.toml:7
+    ///    = value: "https://app.example/"
+    ///    = why:   the origin has a path; ...
+    ///    = fix:   write `https://app.example`
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}[{}] {}", self.severity, self.id, self.subject)?;
+        writeln!(f, "  --> {}", self.source)?;
+        if let Some(value) = &self.value {
+            writeln!(f, "   = value: {value:?}")?;
+        }
+        writeln!(f, "   = why:   {}", self.message)?;
+        if !self.fix.is_empty() {
+            writeln!(f, "   = fix:   {}", self.fix)?;
+        }
+        Ok(())
+    }
+}
+
+/// Every diagnostic, errors first, then a one-line tally (`2 errors, 1 warning`).
+pub fn render_all(diagnostics: &[Diagnostic]) -> String {
+    let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
+    sorted.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    let mut out = String::new();
+    for diagnostic in &sorted {
+        let _ = writeln!(out, "{diagnostic}");
+    }
+    out.push_str(&tally(diagnostics));
+    out
+}
+
+/// `2 errors, 1 warning`, `no problems found`.
+pub fn tally(diagnostics: &[Diagnostic]) -> String {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, 0) => "no problems found".to_owned(),
+        (0, w) => plural(w, "warning"),
+        (e, 0) => plural(e, "error"),
+        (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_block_names_setting_source_value_and_fix() {
+        let d = Diagnostic::error(
+            "origin-has-path",
+            "allowed_origins",
+            Source::Env("CORS_ALLOWED_ORIGINS".into()),
+            Some("https://a.example/".into()),
+            "the origin has a path",
+            "write `https://a.example`",
+        );
+        let text = d.to_string();
+        for needle in [
+            "error[origin-has-path] allowed_origins",
+            "environment variable CORS_ALLOWED_ORIGINS",
+            "\"https://a.example/\"",
+            "write `https://a.example`",
+        ] {
+            assert!(text.contains(needle), "{needle} missing from {text}");
+        }
+    }
+
+    #[test]
+    fn the_tally_counts_each_severity() {
+        let error = Diagnostic::error("e", "s", Source::Default, None, "m", "f");
+        let warning = Diagnostic::warning("w", "s", Source::Default, None, "m", "f");
+        let table: [(&[Diagnostic], &str); 4] = [
+            (&[], "no problems found"),
+            (std::slice::from_ref(&warning), "1 warning"),
+            (&[error.clone(), error.clone()], "2 errors"),
+            (
+                &[error.clone(), warning.clone(), warning.clone()],
+                "1 error, 2 warnings",
+            ),
+        ];
+        for (diagnostics, expected) in table {
+            assert_eq!(tally(diagnostics), expected);
+        }
+    }
+
+    #[test]
+    fn errors_are_rendered_before_warnings() {
+        let error = Diagnostic::error("an-error", "s", Source::Default, None, "m", "f");
+        let warning = Diagnostic::warning("a-warning", "s", Source::Default, None, "m", "f");
+        let text = render_all(&[warning, error]);
+        assert!(text.find("an-error").unwrap() < text.find("a-warning").unwrap());
+    }
+}

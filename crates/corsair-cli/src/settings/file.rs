@@ -1,0 +1,482 @@
+//! Reading a corsair TOML file: a `[server]` table and a `[cors]` table whose keys are the
+//! engine's setting names. Every key is read on its own, so that every problem is reported at
+//! once with its line, and every value remembers its line for later findings.
+
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use corsair::{CorsConfig, Setting, closest_name};
+use serde::Deserialize;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
+
+use super::diagnostic::Diagnostic;
+use super::server::{SERVER_KEYS, ServerSettings, Upstream, parse_duration};
+use super::source::{Provenance, Source};
+
+/// Where the file's lines are, for turning byte offsets into line numbers.
+struct Lines<'a> {
+    path: &'a Arc<Path>,
+    text: &'a str,
+}
+
+impl Lines<'_> {
+    fn source(&self, span: &Range<usize>) -> Source {
+        let end = span.start.min(self.text.len());
+        let line = self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        Source::file(self.path, line)
+    }
+}
+
+/// Applies the file's text over `cors` and `server`, recording where each value came from.
+/// Returns every problem found; values with problems are left at their defaults.
+pub fn apply(
+    path: &Arc<Path>,
+    text: &str,
+    cors: &mut CorsConfig,
+    provenance: &mut Provenance,
+    server: &mut ServerSettings,
+    server_sources: &mut Vec<(&'static str, Source)>,
+) -> Vec<Diagnostic> {
+    let lines = Lines { path, text };
+    let document = match DeTable::parse(text) {
+        Ok(document) => document.into_inner(),
+        Err(e) => {
+            let source = e
+                .span()
+                .map(|span| lines.source(&span))
+                .unwrap_or_else(|| Source::file(path, 1));
+            return vec![Diagnostic::error(
+                "invalid-toml",
+                "file",
+                source,
+                None,
+                format!("the file is not valid TOML: {}", e.message().trim()),
+                "fix the syntax at that line (strings need quotes, lists are written [\"a\", \"b\"])",
+            )];
+        }
+    };
+    let mut problems = Vec::new();
+    for (key, value) in &document {
+        let source = lines.source(&key.span());
+        match (key.get_ref().as_ref(), value.get_ref()) {
+            ("cors", DeValue::Table(table)) => {
+                apply_cors(&lines, table, cors, provenance, &mut problems)
+            }
+            ("server", DeValue::Table(table)) => {
+                apply_server(&lines, table, server, server_sources, &mut problems)
+            }
+            (name @ ("cors" | "server"), _) => problems.push(Diagnostic::error(
+                "invalid-type",
+                name,
+                source,
+                None,
+                format!("`{name}` must be a table"),
+                format!("write the settings under a `[{name}]` line"),
+            )),
+            (name, _) => {
+                let setting_like =
+                    Setting::from_name(name).is_some() || legacy_setting(name).is_some();
+                let fix = if setting_like {
+                    format!("move `{name}` under the `[cors]` table")
+                } else if SERVER_KEYS.contains(&name) {
+                    format!("move `{name}` under the `[server]` table")
+                } else {
+                    "a corsair file has a `[server]` and a `[cors]` table only".to_owned()
+                };
+                problems.push(Diagnostic::error(
+                    "unknown-key",
+                    name,
+                    source,
+                    None,
+                    format!("`{name}` is not a corsair table"),
+                    fix,
+                ));
+            }
+        }
+    }
+    problems
+}
+
+fn apply_cors(
+    lines: &Lines<'_>,
+    table: &DeTable<'_>,
+    cors: &mut CorsConfig,
+    provenance: &mut Provenance,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for (key, value) in table {
+        let name = key.get_ref().as_ref();
+        let source = lines.source(&key.span());
+        let Some(setting) = Setting::from_name(name) else {
+            let suggestion = legacy_setting(name)
+                .or_else(|| closest_name(name, Setting::ALL.map(Setting::name)));
+            let fix = match suggestion {
+                Some(known) => format!("did you mean `{known}`?"),
+                None => format!(
+                    "the [cors] settings are: {}",
+                    Setting::ALL.map(Setting::name).join(", ")
+                ),
+            };
+            problems.push(Diagnostic::error(
+                "unknown-key",
+                format!("cors.{name}"),
+                source,
+                None,
+                format!("`{name}` is not a corsair setting"),
+                fix,
+            ));
+            continue;
+        };
+        match set_cors(setting, value, cors) {
+            Ok(()) => {
+                provenance.set(setting, source);
+                if let DeValue::Array(items) = value.get_ref() {
+                    for item in items.iter() {
+                        if let DeValue::String(s) = item.get_ref() {
+                            provenance.set_element(setting, s, lines.source(&item.span()));
+                        }
+                    }
+                }
+            }
+            Err(expected) => problems.push(Diagnostic::error(
+                "invalid-type",
+                setting.name(),
+                lines.source(&value.span()),
+                Some(raw_text(lines.text, &value.span())),
+                format!("{} must be {expected}", setting.name()),
+                format!("write for example {}", example(setting)),
+            )),
+        }
+    }
+}
+
+/// Sets one CORS field from its TOML value; the error names the expected type.
+fn set_cors(
+    setting: Setting,
+    value: &Spanned<DeValue<'_>>,
+    cors: &mut CorsConfig,
+) -> Result<(), &'static str> {
+    const LIST: &str = "a list of strings";
+    const BOOL: &str = "true or false";
+    match setting {
+        Setting::AllowedOrigins => cors.allowed_origins = typed(value).ok_or(LIST)?,
+        Setting::AllowedOriginRegexes => cors.allowed_origin_regexes = typed(value).ok_or(LIST)?,
+        Setting::AllowMethods => cors.allow_methods = typed(value).ok_or(LIST)?,
+        Setting::AllowHeaders => cors.allow_headers = typed(value).ok_or(LIST)?,
+        Setting::ExposeHeaders => cors.expose_headers = typed(value).ok_or(LIST)?,
+        Setting::AllowAllOrigins => cors.allow_all_origins = typed(value).ok_or(BOOL)?,
+        Setting::AllowCredentials => cors.allow_credentials = typed(value).ok_or(BOOL)?,
+        Setting::AllowPrivateNetwork => cors.allow_private_network = typed(value).ok_or(BOOL)?,
+        Setting::AllowInsecureOriginsWithCredentials => {
+            cors.allow_insecure_origins_with_credentials = typed(value).ok_or(BOOL)?
+        }
+        Setting::UrlsRegex => cors.urls_regex = typed(value).ok_or("a string")?,
+        Setting::PreflightMaxAge => {
+            cors.preflight_max_age = typed(value).ok_or("a whole number of seconds")?
+        }
+    }
+    Ok(())
+}
+
+/// An example of a correct line for `setting`.
+fn example(setting: Setting) -> String {
+    let value = match setting {
+        Setting::AllowedOrigins => r#"["http://localhost:8080"]"#,
+        Setting::AllowedOriginRegexes => r#"['https://[a-z0-9-]+\.example\.com']"#,
+        Setting::AllowMethods => r#"["GET", "POST"]"#,
+        Setting::AllowHeaders => r#"["content-type", "authorization"]"#,
+        Setting::ExposeHeaders => r#"["x-request-id"]"#,
+        Setting::UrlsRegex => r#""^/api/""#,
+        Setting::PreflightMaxAge => "600",
+        Setting::AllowAllOrigins
+        | Setting::AllowCredentials
+        | Setting::AllowPrivateNetwork
+        | Setting::AllowInsecureOriginsWithCredentials => "true",
+    };
+    format!("`{} = {value}`", setting.name())
+}
+
+fn apply_server(
+    lines: &Lines<'_>,
+    table: &DeTable<'_>,
+    server: &mut ServerSettings,
+    server_sources: &mut Vec<(&'static str, Source)>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for (key, value) in table {
+        let name = key.get_ref().as_ref();
+        let Some(&known) = SERVER_KEYS.iter().find(|k| **k == name) else {
+            let fix = match closest_name(name, SERVER_KEYS) {
+                Some(known) => format!("did you mean `{known}`?"),
+                None if Setting::from_name(name).is_some() => {
+                    format!("`{name}` is a CORS setting: move it under `[cors]`")
+                }
+                None => format!("the [server] keys are: {}", SERVER_KEYS.join(", ")),
+            };
+            problems.push(Diagnostic::error(
+                "unknown-key",
+                format!("server.{name}"),
+                lines.source(&key.span()),
+                None,
+                format!("`{name}` is not a [server] key"),
+                fix,
+            ));
+            continue;
+        };
+        let source = lines.source(&value.span());
+        match set_server(known, value, server) {
+            Ok(()) => server_sources.push((known, source)),
+            Err((message, fix)) => problems.push(Diagnostic::error(
+                "invalid-server-value",
+                format!("server.{known}"),
+                source,
+                Some(raw_text(lines.text, &value.span())),
+                message,
+                fix,
+            )),
+        }
+    }
+}
+
+/// Sets one `[server]` key; the error is a message and a fix.
+fn set_server(
+    key: &str,
+    value: &Spanned<DeValue<'_>>,
+    server: &mut ServerSettings,
+) -> Result<(), (String, String)> {
+    let string = || typed::<String>(value);
+    let duration = || match value.get_ref() {
+        DeValue::Integer(_) => typed::<u64>(value)
+            .map(std::time::Duration::from_secs)
+            .ok_or_else(|| {
+                (
+                    format!("{key} must not be negative"),
+                    format!("write `{key} = \"10s\"`"),
+                )
+            }),
+        DeValue::String(s) => {
+            parse_duration(s).map_err(|e| (e, format!("write `{key} = \"10s\"`")))
+        }
+        _ => Err((
+            format!("{key} must be a duration"),
+            format!("write `{key} = \"10s\"`"),
+        )),
+    };
+    let count = || {
+        typed::<usize>(value).filter(|n| *n > 0).ok_or_else(|| {
+            (
+                format!("{key} must be a positive whole number"),
+                format!("write for example `{key} = 1024`"),
+            )
+        })
+    };
+    match key {
+        "listen" => {
+            let raw = string().unwrap_or_default();
+            server.listen = raw.parse().map_err(|_| {
+                (
+                    "listen must be an IP address and a port".to_owned(),
+                    "write `listen = \"127.0.0.1:8300\"` (or `0.0.0.0:8300` for every interface)"
+                        .to_owned(),
+                )
+            })?;
+        }
+        "upstream" => {
+            let raw = string().unwrap_or_default();
+            server.upstream = Upstream::parse(&raw)
+                .map_err(|e| (e, "write `upstream = \"http://127.0.0.1:8000\"`".to_owned()))?;
+        }
+        "preserve_host" => {
+            server.preserve_host = typed(value).ok_or_else(|| {
+                (
+                    "preserve_host must be true or false".to_owned(),
+                    "write `preserve_host = false`".to_owned(),
+                )
+            })?;
+        }
+        "connect_timeout" => server.connect_timeout = duration()?,
+        "upstream_timeout" => server.upstream_timeout = duration()?,
+        "header_read_timeout" => server.header_read_timeout = duration()?,
+        "idle_timeout" => server.idle_timeout = duration()?,
+        "shutdown_grace" => server.shutdown_grace = duration()?,
+        "max_header_bytes" => server.max_header_bytes = count()?,
+        "max_connections" => server.max_connections = count()?,
+        _ => unreachable!("every key of SERVER_KEYS is handled"),
+    }
+    Ok(())
+}
+
+/// Deserializes a value into `T`, or `None` when its type does not fit.
+fn typed<'de, T: Deserialize<'de>>(value: &Spanned<DeValue<'de>>) -> Option<T> {
+    T::deserialize(ValueDeserializer::from(value.clone())).ok()
+}
+
+/// The text of a value as written in the file (for showing it back).
+fn raw_text(text: &str, span: &Range<usize>) -> String {
+    text.get(span.clone()).unwrap_or_default().to_owned()
+}
+
+/// The corsair setting a django-cors-headers name written in a file means
+/// (`CORS_ORIGIN_WHITELIST`, `cors_allowed_origins`).
+fn legacy_setting(name: &str) -> Option<&'static str> {
+    let upper = name.to_ascii_uppercase();
+    Setting::ALL
+        .into_iter()
+        .find(|s| s.env_var() == upper || s.legacy_env_var() == Some(upper.as_str()))
+        .map(Setting::name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> (CorsConfig, Provenance, ServerSettings, Vec<Diagnostic>) {
+        let path: Arc<Path> = Arc::from(Path::new("corsair.toml"));
+        let mut cors = CorsConfig::default();
+        let mut provenance = Provenance::default();
+        let mut server = ServerSettings::default();
+        let mut sources = Vec::new();
+        let problems = apply(
+            &path,
+            text,
+            &mut cors,
+            &mut provenance,
+            &mut server,
+            &mut sources,
+        );
+        (cors, provenance, server, problems)
+    }
+
+    #[test]
+    fn values_and_their_lines_are_read() {
+        let (cors, provenance, server, problems) = run(concat!(
+            "[server]\n",
+            "listen = \"127.0.0.1:9000\"\n",
+            "upstream_timeout = \"2s\"\n",
+            "[cors]\n",
+            "allowed_origins = [\n",
+            "  \"https://a.example\",\n",
+            "  \"https://b.example/\",\n",
+            "]\n",
+            "allow_credentials = true\n",
+        ));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(server.listen.port(), 9000);
+        assert_eq!(server.upstream_timeout, std::time::Duration::from_secs(2));
+        assert_eq!(cors.allowed_origins.len(), 2);
+        assert!(cors.allow_credentials);
+        assert_eq!(
+            provenance.of(Setting::AllowCredentials).to_string(),
+            "corsair.toml:9"
+        );
+        let finding = corsair::Cors::from_config(&cors)
+            .unwrap_err()
+            .into_findings()
+            .remove(0);
+        assert_eq!(finding.value.as_deref(), Some("https://b.example/"));
+        assert_eq!(
+            provenance.of_finding(&finding).to_string(),
+            "corsair.toml:7"
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_line_and_a_fix() {
+        let (_, _, _, problems) = run(concat!(
+            "[server]\n",
+            "lisen = \"127.0.0.1:9000\"\n",
+            "upstream = \"127.0.0.1:8000\"\n",
+            "idle_timeout = \"forever\"\n",
+            "[cors]\n",
+            "allowed_origin = []\n",
+            "CORS_ALLOW_CREDENTIALS = true\n",
+            "allow_credentials = \"yes\"\n",
+            "preflight_max_age = -5\n",
+        ));
+        let table = [
+            (
+                "unknown-key",
+                "server.lisen",
+                "corsair.toml:2",
+                "did you mean `listen`?",
+            ),
+            (
+                "invalid-server-value",
+                "server.upstream",
+                "corsair.toml:3",
+                "http://127.0.0.1:8000",
+            ),
+            (
+                "invalid-server-value",
+                "server.idle_timeout",
+                "corsair.toml:4",
+                "10s",
+            ),
+            (
+                "unknown-key",
+                "cors.CORS_ALLOW_CREDENTIALS",
+                "corsair.toml:7",
+                "did you mean `allow_credentials`?",
+            ),
+            (
+                "invalid-type",
+                "allow_credentials",
+                "corsair.toml:8",
+                "allow_credentials = true",
+            ),
+            (
+                "unknown-key",
+                "cors.allowed_origin",
+                "corsair.toml:6",
+                "did you mean `allowed_origins`?",
+            ),
+            (
+                "invalid-type",
+                "preflight_max_age",
+                "corsair.toml:9",
+                "preflight_max_age = 600",
+            ),
+        ];
+        assert_eq!(problems.len(), table.len(), "{problems:#?}");
+        for (id, subject, source, fix) in table {
+            let found = problems
+                .iter()
+                .find(|d| d.subject == subject)
+                .unwrap_or_else(|| panic!("no diagnostic about {subject}: {problems:#?}"));
+            assert_eq!(found.id, id, "{subject}");
+            assert_eq!(found.source.to_string(), source, "{subject}");
+            assert!(
+                found.fix.contains(fix) || found.message.contains(fix),
+                "{subject}: {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn syntax_errors_point_at_their_line() {
+        let (_, _, _, problems) = run("[cors]\nallowed_origins = [\"https://a.example\"\nx = 1\n");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].id, "invalid-toml");
+        assert!(problems[0].source.to_string().starts_with("corsair.toml:"));
+    }
+
+    #[test]
+    fn keys_outside_the_tables_say_where_they_belong() {
+        let (_, _, _, problems) = run("allowed_origins = []\nlisten = \"x\"\nfoo = 1\n");
+        let fixes: Vec<&str> = problems.iter().map(|d| d.fix.as_str()).collect();
+        assert_eq!(
+            fixes,
+            [
+                "move `allowed_origins` under the `[cors]` table",
+                "a corsair file has a `[server]` and a `[cors]` table only",
+                "move `listen` under the `[server]` table",
+            ]
+        );
+    }
+}

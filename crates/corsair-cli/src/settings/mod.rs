@@ -1,0 +1,333 @@
+//! corsair's configuration, from four layers (lowest to highest precedence): built-in defaults,
+//! a TOML file, `CORS_*` environment variables, command-line flags. Every value remembers its
+//! layer, so that every problem is reported with the file line, variable or flag to edit.
+//!
+//! `corsair serve` and `corsair lint` both load their configuration here.
+
+mod diagnostic;
+mod file;
+mod flags;
+mod server;
+mod source;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use corsair::{Cors, CorsConfig, Setting};
+
+pub use diagnostic::{Diagnostic, render_all};
+pub use flags::CorsFlags;
+pub use server::{ServerSettings, Upstream};
+pub use source::{Provenance, Source};
+
+/// The file read when none is named and it exists in the working directory.
+pub const DEFAULT_CONFIG_FILE: &str = "corsair.toml";
+
+/// Which configuration file to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigFile {
+    /// This file, which must exist.
+    Named(PathBuf),
+    /// `corsair.toml` in the working directory, if there is one.
+    DefaultIfPresent,
+    /// No file.
+    Ignored,
+}
+
+/// What to load: the file, the environment, and the flags.
+#[derive(Debug, Clone)]
+pub struct Layers {
+    /// The file layer.
+    pub file: ConfigFile,
+    /// The environment's variables (all of them; only `CORS_*` are read), or `None` to ignore
+    /// the environment.
+    pub env: Option<Vec<(String, String)>>,
+    /// CORS flags.
+    pub cors_flags: CorsFlags,
+    /// `--listen`.
+    pub listen: Option<SocketAddr>,
+    /// `--upstream`.
+    pub upstream: Option<String>,
+}
+
+/// A configuration that builds: the policy, the server settings, and the warnings.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The configuration file read, if any.
+    pub file: Option<PathBuf>,
+    /// The proxy's settings.
+    pub server: ServerSettings,
+    /// The compiled CORS policy.
+    pub cors: Cors,
+    /// Where each CORS setting came from.
+    pub provenance: Provenance,
+    /// Non-fatal problems (engine warnings, deprecated variable names), each with its source.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A configuration that does not build: every problem, errors and warnings.
+pub type Problems = Vec<Diagnostic>;
+
+/// Loads every layer and builds the policy.
+///
+/// Problems of the file or the environment (syntax, unknown keys, wrong types) are reported
+/// without building the policy, since a missing value would cause misleading findings.
+pub fn load(layers: &Layers) -> Result<Loaded, Problems> {
+    let mut cors = CorsConfig::default();
+    let mut provenance = Provenance::default();
+    let mut server = ServerSettings::default();
+    let mut server_sources = Vec::new();
+    let mut problems = Vec::new();
+
+    let file = locate(&layers.file);
+    if let Some(path) = &file {
+        let shown: Arc<Path> = Arc::from(path.as_path());
+        match std::fs::read_to_string(path) {
+            Ok(text) => problems.extend(file::apply(
+                &shown,
+                &text,
+                &mut cors,
+                &mut provenance,
+                &mut server,
+                &mut server_sources,
+            )),
+            Err(e) => problems.push(Diagnostic::error(
+                "config-file-unreadable",
+                "--config",
+                Source::Flag("--config"),
+                Some(path.display().to_string()),
+                format!("cannot read the configuration file: {e}"),
+                "check the path, or omit --config to use ./corsair.toml or the CORS_* variables",
+            )),
+        }
+    }
+
+    if let Some(env) = &layers.env {
+        problems.extend(apply_env(env, &mut cors, &mut provenance));
+    }
+
+    layers.cors_flags.apply(&mut cors, &mut provenance);
+    if let Some(listen) = layers.listen {
+        server.listen = listen;
+    }
+    if let Some(raw) = &layers.upstream {
+        match Upstream::parse(raw) {
+            Ok(upstream) => server.upstream = upstream,
+            Err(message) => problems.push(Diagnostic::error(
+                "invalid-server-value",
+                "server.upstream",
+                Source::Flag("--upstream"),
+                Some(raw.clone()),
+                message,
+                "write `--upstream http://127.0.0.1:8000`",
+            )),
+        }
+    }
+
+    if problems.iter().any(Diagnostic::is_error) {
+        return Err(problems);
+    }
+    match Cors::from_config(&cors) {
+        Ok(policy) => {
+            problems.extend(
+                policy
+                    .warnings()
+                    .iter()
+                    .map(|w| Diagnostic::from_finding(w.clone(), &provenance)),
+            );
+            Ok(Loaded {
+                file,
+                server,
+                cors: policy,
+                provenance,
+                warnings: problems,
+            })
+        }
+        Err(error) => {
+            problems.extend(
+                error
+                    .into_findings()
+                    .into_iter()
+                    .map(|f| Diagnostic::from_finding(f, &provenance)),
+            );
+            Err(problems)
+        }
+    }
+}
+
+/// The file to read, if any.
+fn locate(file: &ConfigFile) -> Option<PathBuf> {
+    match file {
+        ConfigFile::Named(path) => Some(path.clone()),
+        ConfigFile::DefaultIfPresent => {
+            let path = PathBuf::from(DEFAULT_CONFIG_FILE);
+            path.is_file().then_some(path)
+        }
+        ConfigFile::Ignored => None,
+    }
+}
+
+/// Applies the `CORS_*` variables, recording each as the source of the setting it set.
+fn apply_env(
+    env: &[(String, String)],
+    cors: &mut CorsConfig,
+    provenance: &mut Provenance,
+) -> Vec<Diagnostic> {
+    let var_of = |setting: Setting| -> String {
+        let set = |name: &str| env.iter().any(|(k, _)| k == name);
+        match setting.legacy_env_var() {
+            Some(legacy) if !set(setting.env_var()) && set(legacy) => legacy.to_owned(),
+            _ => setting.env_var().to_owned(),
+        }
+    };
+    let located = |finding: corsair::Finding| {
+        let source = match (&finding.value, finding.id) {
+            (Some(var), "unknown-setting") => Source::Env(var.clone()),
+            _ => Source::Env(var_of(finding.setting)),
+        };
+        let mut diagnostic = Diagnostic::from_finding(finding, &Provenance::default());
+        diagnostic.source = source;
+        diagnostic
+    };
+    let mut layered = cors.clone();
+    match layered.apply_env_vars(env.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+        Ok((warnings, sources)) => {
+            *cors = layered;
+            for (setting, var) in sources {
+                provenance.set(setting, Source::Env(var.to_owned()));
+            }
+            warnings.into_iter().map(located).collect()
+        }
+        Err(error) => error.into_findings().into_iter().map(located).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layers(file: Option<&Path>, env: &[(&str, &str)], flags: CorsFlags) -> Layers {
+        Layers {
+            file: file.map_or(ConfigFile::Ignored, |p| ConfigFile::Named(p.to_owned())),
+            env: Some(
+                env.iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect(),
+            ),
+            cors_flags: flags,
+            listen: None,
+            upstream: None,
+        }
+    }
+
+    fn temp_file(name: &str, text: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("corsair-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn flags_beat_the_environment_which_beats_the_file() {
+        let path = temp_file(
+            "precedence.toml",
+            "[cors]\nallowed_origins = [\"https://file.example\"]\npreflight_max_age = 60\nallow_methods = [\"GET\"]\n",
+        );
+        let env = [
+            ("CORS_ALLOWED_ORIGINS", "https://env.example"),
+            ("CORS_PREFLIGHT_MAX_AGE", "120"),
+        ];
+        let flags = CorsFlags {
+            allow_origin: vec!["https://flag.example".into()],
+            ..CorsFlags::default()
+        };
+        let loaded = load(&layers(Some(&path), &env, flags)).unwrap();
+        let config = loaded.cors.config();
+        assert_eq!(config.allowed_origins, ["https://flag.example"]);
+        assert_eq!(config.preflight_max_age, 120);
+        assert_eq!(config.allow_methods, ["GET"]);
+        let sources: Vec<String> = [
+            Setting::AllowedOrigins,
+            Setting::PreflightMaxAge,
+            Setting::AllowMethods,
+        ]
+        .map(|s| loaded.provenance.of(s).to_string())
+        .to_vec();
+        assert_eq!(
+            sources,
+            [
+                "command-line flag --allow-origin".to_owned(),
+                "environment variable CORS_PREFLIGHT_MAX_AGE".to_owned(),
+                format!("{}:4", path.display()),
+            ]
+        );
+    }
+
+    #[test]
+    fn engine_errors_name_the_layer_that_set_the_value() {
+        let path = temp_file(
+            "errors.toml",
+            "[cors]\nallowed_origins = [\n  \"https://ok.example\",\n  \"https://bad.example/\",\n]\n",
+        );
+        let problems = load(&layers(
+            Some(&path),
+            &[
+                ("CORS_ALLOW_ALL_ORIGINS", "true"),
+                ("CORS_ALLOW_CREDENTIALS", "1"),
+            ],
+            CorsFlags::default(),
+        ))
+        .unwrap_err();
+        let origin = problems.iter().find(|d| d.id == "origin-has-path").unwrap();
+        assert_eq!(origin.source.to_string(), format!("{}:4", path.display()));
+        let combo = problems
+            .iter()
+            .find(|d| d.id == "credentials-with-allow-all")
+            .unwrap();
+        assert_eq!(combo.source, Source::Env("CORS_ALLOW_ALL_ORIGINS".into()));
+    }
+
+    #[test]
+    fn environment_problems_name_their_variable() {
+        let problems = load(&layers(
+            None,
+            &[
+                ("CORS_ALLOW_CREDENTIALS", "yes"),
+                ("CORS_ALLOWED_ORIGINS", "http://localhost:8080"),
+            ],
+            CorsFlags::default(),
+        ))
+        .unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert_eq!(
+            problems[0].source,
+            Source::Env("CORS_ALLOW_CREDENTIALS".into())
+        );
+
+        let loaded = load(&layers(
+            None,
+            &[("CORS_ORIGIN_WHITELIST", "http://localhost:8080")],
+            CorsFlags::default(),
+        ))
+        .unwrap();
+        assert_eq!(loaded.warnings[0].id, "deprecated-setting-name");
+        assert_eq!(
+            loaded.warnings[0].source,
+            Source::Env("CORS_ORIGIN_WHITELIST".into())
+        );
+    }
+
+    #[test]
+    fn a_named_file_that_does_not_exist_is_an_error() {
+        let problems = load(&layers(
+            Some(Path::new("/nonexistent/corsair.toml")),
+            &[],
+            CorsFlags::default(),
+        ))
+        .unwrap_err();
+        assert_eq!(problems[0].id, "config-file-unreadable");
+        assert_eq!(problems[0].source, Source::Flag("--config"));
+    }
+}

@@ -1,0 +1,132 @@
+//! Where each setting's value came from: a line of the configuration file, an environment
+//! variable, a command-line flag, or the built-in default.
+//!
+//! Every problem corsair reports points at one of these, so that the user knows which of the
+//! four layers to edit.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use corsair::{Finding, Setting};
+
+/// The origin of one value.
+///
+/// ```ignore
+/// let source = Source::File { path: "corsair.toml".into(), line: 7 };
+/// assert_eq!(source.to_string(), "corsair.toml:7");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Nobody set it: the built-in default applies.
+    Default,
+    /// A line of the configuration file (1-based).
+    File {
+        /// The file, as the user named it (or `corsair.toml` when found by default).
+        path: Arc<Path>,
+        /// The line of the key or of the list element.
+        line: usize,
+    },
+    /// An environment variable.
+    Env(String),
+    /// A command-line flag (`--allow-origin`).
+    Flag(&'static str),
+}
+
+impl Source {
+    /// A file source.
+    pub fn file(path: &Arc<Path>, line: usize) -> Source {
+        Source::File {
+            path: Arc::clone(path),
+            line,
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Default => f.write_str("built-in default"),
+            Source::File { path, line } => write!(f, "{}:{line}", path.display()),
+            Source::Env(var) => write!(f, "environment variable {var}"),
+            Source::Flag(flag) => write!(f, "command-line flag {flag}"),
+        }
+    }
+}
+
+/// The source of every CORS setting, and of each element of the list settings that came from
+/// the file (so that a finding about one origin points at that origin's line).
+#[derive(Debug, Clone, Default)]
+pub struct Provenance {
+    settings: BTreeMap<Setting, Source>,
+    elements: BTreeMap<(Setting, String), Source>,
+}
+
+impl Provenance {
+    /// Records that `setting` was set by `source`, replacing what a lower layer recorded.
+    pub fn set(&mut self, setting: Setting, source: Source) {
+        self.elements.retain(|(s, _), _| *s != setting);
+        self.settings.insert(setting, source);
+    }
+
+    /// Records the source of one element of a list setting.
+    pub fn set_element(&mut self, setting: Setting, element: &str, source: Source) {
+        self.elements
+            .entry((setting, element.to_owned()))
+            .or_insert(source);
+    }
+
+    /// Where `setting` came from.
+    pub fn of(&self, setting: Setting) -> Source {
+        self.settings
+            .get(&setting)
+            .cloned()
+            .unwrap_or(Source::Default)
+    }
+
+    /// Where the value a finding is about came from: the element's line when the finding names
+    /// a list element, else the setting's source.
+    pub fn of_finding(&self, finding: &Finding) -> Source {
+        finding
+            .value
+            .as_ref()
+            .and_then(|value| self.elements.get(&(finding.setting, value.clone())))
+            .cloned()
+            .unwrap_or_else(|| self.of(finding.setting))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_higher_layer_replaces_the_sources_of_a_lower_one() {
+        let path: Arc<Path> = Arc::from(Path::new("corsair.toml"));
+        let mut provenance = Provenance::default();
+        provenance.set(Setting::AllowedOrigins, Source::file(&path, 3));
+        provenance.set_element(
+            Setting::AllowedOrigins,
+            "https://a.example/",
+            Source::file(&path, 4),
+        );
+        let finding = corsair::Cors::builder()
+            .allowed_origins(["https://a.example/"])
+            .build()
+            .unwrap_err()
+            .into_findings()
+            .remove(0);
+        assert_eq!(
+            provenance.of_finding(&finding).to_string(),
+            "corsair.toml:4"
+        );
+
+        provenance.set(Setting::AllowedOrigins, Source::Flag("--allow-origin"));
+        assert_eq!(
+            provenance.of_finding(&finding),
+            Source::Flag("--allow-origin")
+        );
+        assert_eq!(provenance.of(Setting::UrlsRegex), Source::Default);
+    }
+}
