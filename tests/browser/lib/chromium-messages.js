@@ -11,6 +11,8 @@ function blockedMessage({ url, origin, reason, redirectedFrom = null }) {
 }
 
 const PREFLIGHT_PREFIX = "Response to preflight request doesn't pass access control check: ";
+// Chromium appends this to the reasons about a present but unacceptable Allow-Origin value.
+const VALID_VALUE_HINT = ' Have the server send the header with a valid value.';
 
 /** Reasons, by failure. Functions of the offending value where Chromium quotes it. */
 const reasons = {
@@ -18,10 +20,10 @@ const reasons = {
   wildcardWithCredentials: () =>
     "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.",
   multipleAllowOrigin: (value) =>
-    `The 'Access-Control-Allow-Origin' header contains multiple values '${value}', but only one is allowed.`,
-  invalidAllowOrigin: (value) => `The 'Access-Control-Allow-Origin' header contains the invalid value '${value}'.`,
+    `The 'Access-Control-Allow-Origin' header contains multiple values '${value}', but only one is allowed.${VALID_VALUE_HINT}`,
+  invalidAllowOrigin: (value) => `The 'Access-Control-Allow-Origin' header contains the invalid value '${value}'.${VALID_VALUE_HINT}`,
   allowOriginMismatch: (value) =>
-    `The 'Access-Control-Allow-Origin' header has a value '${value}' that is not equal to the supplied origin.`,
+    `The 'Access-Control-Allow-Origin' header has a value '${value}' that is not equal to the supplied origin.${VALID_VALUE_HINT}`,
   invalidAllowCredentials: (value) =>
     `The value of the 'Access-Control-Allow-Credentials' header in the response is '${value}' which must be 'true' when the request's credentials mode is 'include'.`,
   preflightNotOk: () => 'It does not have HTTP ok status.',
@@ -31,6 +33,7 @@ const reasons = {
     `Request header field ${name} is not allowed by Access-Control-Allow-Headers in preflight response.`,
   unparsableAllowMethods: () => 'Cannot parse Access-Control-Allow-Methods response header field in preflight response.',
   unparsableAllowHeaders: () => 'Cannot parse Access-Control-Allow-Headers response header field in preflight response.',
+  // Chromium 156 prints the location as '' whatever the Location header said.
   redirectWithCredentials: (location) =>
     `Redirect location '${location}' contains a username and password, which is disallowed for cross-origin requests.`,
 };
