@@ -108,7 +108,7 @@ impl fmt::Display for Diagnostic {
     /// ```text
     /// error[origin-has-path] allowed_origins
     ///   --> corsair.toml:7
-    ///    = value: "https://app.example/"
+    ///    = value: `https://app.example/`
     ///    = why:   the origin has a path; ...
     ///    = fix:   write `https://app.example`
     /// ```
@@ -116,7 +116,7 @@ impl fmt::Display for Diagnostic {
         writeln!(f, "{}[{}] {}", self.severity, self.id, self.subject)?;
         writeln!(f, "  --> {}", self.source)?;
         if let Some(value) = &self.value {
-            writeln!(f, "   = value: {value:?}")?;
+            writeln!(f, "   = value: `{value}`")?;
         }
         writeln!(f, "   = why:   {}", self.message)?;
         if !self.fix.is_empty() {
@@ -169,7 +169,7 @@ mod tests {
         for needle in [
             "error[origin-has-path] allowed_origins",
             "environment variable CORS_ALLOWED_ORIGINS",
-            "\"https://a.example/\"",
+            "`https://a.example/`",
             "write `https://a.example`",
         ] {
             assert!(text.contains(needle), "{needle} missing from {text}");

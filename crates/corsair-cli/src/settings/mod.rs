@@ -71,8 +71,9 @@ pub type Problems = Vec<Diagnostic>;
 
 /// Loads every layer and builds the policy.
 ///
-/// Problems of the file or the environment (syntax, unknown keys, wrong types) are reported
-/// without building the policy, since a missing value would cause misleading findings.
+/// Problems that leave a value unread (syntax, wrong types) are reported without building the
+/// policy, since the engine would judge a configuration the user did not write; otherwise the
+/// engine's findings are reported with the file's and the environment's.
 pub fn load(layers: &Layers) -> Result<Loaded, Problems> {
     let mut cors = CorsConfig::default();
     let mut provenance = Provenance::default();
@@ -125,10 +126,11 @@ pub fn load(layers: &Layers) -> Result<Loaded, Problems> {
         }
     }
 
-    if problems.iter().any(Diagnostic::is_error) {
+    if problems.iter().any(hides_values) {
         return Err(problems);
     }
     match Cors::from_config(&cors) {
+        Ok(_) if problems.iter().any(Diagnostic::is_error) => Err(problems),
         Ok(policy) => {
             problems.extend(
                 policy
@@ -154,6 +156,15 @@ pub fn load(layers: &Layers) -> Result<Loaded, Problems> {
             Err(problems)
         }
     }
+}
+
+/// Whether a problem left a CORS value unread, so that the engine would judge a configuration
+/// the user did not write (an unknown key only omits a value, which the engine may judge).
+fn hides_values(problem: &Diagnostic) -> bool {
+    matches!(
+        problem.id,
+        "invalid-toml" | "config-file-unreadable" | "invalid-type" | "invalid-env-value"
+    )
 }
 
 /// The file to read, if any.

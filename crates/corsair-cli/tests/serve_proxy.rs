@@ -1,0 +1,291 @@
+//! `corsair serve` as a proxy: the real binary between a real client and in-process upstreams,
+//! over real sockets.
+
+mod serve_support;
+
+use std::time::Duration;
+
+use http_body_util::BodyExt;
+use serve_support::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const POLICY: &str =
+    "allowed_origins = [\"http://localhost:8080\"]\nexpose_headers = [\"x-end-to-end\"]";
+
+async fn proxy(name: &str, server: &str) -> (Upstream, Corsair) {
+    let upstream = Upstream::start().await;
+    let dir = temp_dir(name);
+    write_config(&dir, upstream.addr, server, POLICY);
+    let corsair = Corsair::start(&dir, &[]);
+    (upstream, corsair)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preflights_are_answered_by_corsair_and_never_forwarded() {
+    let (upstream, corsair) = proxy("preflight", "").await;
+    let client = client();
+    let preflight = [
+        ("origin", APP),
+        ("access-control-request-method", "PUT"),
+        ("access-control-request-headers", "content-type"),
+    ];
+    let answer = send(&client, "OPTIONS", &corsair.url("/items/1"), &preflight, "").await;
+    assert_eq!(answer.status, 204);
+    assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
+    assert!(
+        answer
+            .header("access-control-allow-methods")
+            .unwrap()
+            .contains("PUT")
+    );
+    let refused = send(
+        &client,
+        "OPTIONS",
+        &corsair.url("/items/1"),
+        &[
+            ("origin", "https://evil.example"),
+            ("access-control-request-method", "PUT"),
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(refused.header("access-control-allow-origin"), None);
+    assert!(upstream.received().is_empty(), "{:?}", upstream.received());
+
+    // An OPTIONS that is not a preflight belongs to the application.
+    let plain = send(
+        &client,
+        "OPTIONS",
+        &corsair.url("/items/1"),
+        &[("origin", APP)],
+        "",
+    )
+    .await;
+    assert_eq!(plain.body, "upstream ok");
+    assert_eq!(upstream.received().len(), 1);
+    let log = corsair.wait_for_log("preflight-refused").await;
+    assert!(log.contains("origin=\"https://evil.example\""), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_are_forwarded_intact_and_answers_get_cors_headers() {
+    let (upstream, corsair) = proxy("forward", "").await;
+    let client = client();
+    let answer = send(
+        &client,
+        "PATCH",
+        &corsair.url("/api/items/7?fields=a,b&x=%20"),
+        &[
+            ("origin", APP),
+            ("x-custom", "kept"),
+            ("cookie", "session=abc"),
+            ("connection", "x-private-hop"),
+            ("x-private-hop", "must not travel"),
+            ("x-forwarded-for", "198.51.100.9"),
+            ("x-forwarded-host", "spoofed.example"),
+        ],
+        "{\"name\":\"corsair\"}",
+    )
+    .await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body, "upstream ok");
+    assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
+    assert_eq!(answer.header("vary"), Some("origin"));
+
+    let received = upstream.received().remove(0);
+    assert_eq!(received.method, "PATCH");
+    assert_eq!(received.target, "/api/items/7?fields=a,b&x=%20");
+    assert_eq!(received.body, "{\"name\":\"corsair\"}");
+    let header = |name: &str| received.headers.get(name).map(|v| v.to_str().unwrap());
+    assert_eq!(header("x-custom"), Some("kept"));
+    assert_eq!(header("cookie"), Some("session=abc"));
+    assert_eq!(header("origin"), Some(APP));
+    assert_eq!(header("x-private-hop"), None);
+    assert_eq!(header("connection"), None);
+    assert_eq!(header("x-forwarded-for"), Some("198.51.100.9, 127.0.0.1"));
+    assert_eq!(header("x-forwarded-proto"), Some("http"));
+    let proxy_host = corsair.addr.to_string();
+    assert_eq!(header("x-forwarded-host"), Some(proxy_host.as_str()));
+    assert_eq!(
+        header("host"),
+        Some(proxy_host.as_str()),
+        "Host is passed through"
+    );
+
+    let hop = send(&client, "GET", &corsair.url("/hop"), &[("origin", APP)], "").await;
+    assert_eq!(hop.header("x-upstream-hop"), None);
+    assert_eq!(hop.header("keep-alive"), None);
+    assert_eq!(hop.header("x-end-to-end"), Some("kept"));
+    assert_eq!(
+        hop.header("access-control-expose-headers"),
+        Some("x-end-to-end")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_upstreams_own_cors_headers_are_replaced_and_vary_is_merged() {
+    let (_upstream, corsair) = proxy("own-cors", "").await;
+    let client = client();
+    let allowed = send(
+        &client,
+        "GET",
+        &corsair.url("/own-cors"),
+        &[("origin", APP)],
+        "",
+    )
+    .await;
+    assert_eq!(allowed.header("access-control-allow-origin"), Some(APP));
+    assert_eq!(allowed.header("access-control-allow-methods"), None);
+    assert_eq!(allowed.header("access-control-allow-credentials"), None);
+    assert_eq!(allowed.header("vary"), Some("Cookie, origin"));
+
+    let foreign = [("origin", "https://evil.example")];
+    let refused = send(&client, "GET", &corsair.url("/own-cors"), &foreign, "").await;
+    assert_eq!(refused.status, 200);
+    assert_eq!(
+        refused.header("access-control-allow-origin"),
+        None,
+        "the upstream's `*` is gone"
+    );
+    assert_eq!(refused.header("vary"), Some("Cookie, origin"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upstream_failures_are_answered_with_cors_headers() {
+    // Nothing listens on the upstream's port.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap();
+    drop(closed);
+    let dir = temp_dir("down");
+    write_config(&dir, port, "", POLICY);
+    let corsair = Corsair::start(&dir, &[]);
+    let client = client();
+    for _ in 0..2 {
+        let answer = send(&client, "GET", &corsair.url("/api"), &[("origin", APP)], "").await;
+        assert_eq!(answer.status, 502);
+        assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
+        assert!(answer.body.contains("upstream"), "{}", answer.body);
+    }
+
+    let (_upstream, slow) = proxy("slow", "upstream_timeout = \"500ms\"").await;
+    let answer = send(&client, "GET", &slow.url("/slow"), &[("origin", APP)], "").await;
+    assert_eq!(answer.status, 504);
+    assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
+    let after = send(&client, "GET", &slow.url("/fast"), &[("origin", APP)], "").await;
+    assert_eq!(after.status, 200, "corsair keeps serving");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_prior_knowledge_is_served() {
+    let (upstream, corsair) = proxy("h2c", "").await;
+    let answer = send(
+        &h2c_client(),
+        "GET",
+        &corsair.url("/h2"),
+        &[("origin", APP)],
+        "",
+    )
+    .await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
+    let received = upstream.received().remove(0);
+    assert_eq!(received.target, "/h2");
+    let host = corsair.addr.to_string();
+    assert_eq!(
+        received.headers["host"],
+        host.as_str(),
+        ":authority becomes Host"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_and_oversized_request_heads_get_408_and_431() {
+    let (upstream, corsair) = proxy(
+        "limits",
+        "header_read_timeout = \"300ms\"\nmax_header_bytes = 16384",
+    )
+    .await;
+    let mut slow = TcpStream::connect(corsair.addr).await.unwrap();
+    slow.write_all(b"GET /api HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    tokio::time::timeout(Duration::from_secs(5), slow.read_to_string(&mut answer))
+        .await
+        .expect("corsair answers and closes")
+        .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+
+    let mut large = TcpStream::connect(corsair.addr).await.unwrap();
+    let big = "a".repeat(32 * 1024);
+    let request = format!("GET /api HTTP/1.1\r\nhost: x\r\nx-big: {big}\r\n\r\n");
+    let _ = large.write_all(request.as_bytes()).await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), large.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+    assert!(upstream.received().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_concurrent_requests_are_all_answered() {
+    let (upstream, corsair) = proxy("concurrent", "").await;
+    let client = client();
+    let tasks: Vec<_> = (0..1000)
+        .map(|i| {
+            let client = client.clone();
+            let url = corsair.url(&format!("/n/{i}"));
+            tokio::spawn(async move { send(&client, "GET", &url, &[("origin", APP)], "").await })
+        })
+        .collect();
+    for task in tasks {
+        let answer = task.await.unwrap();
+        assert_eq!(answer.status, 200);
+        assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
+    }
+    assert_eq!(upstream.received().len(), 1000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_100_mib_body_streams_both_ways_in_bounded_memory() {
+    const CHUNKS: u64 = 1600; // 1600 × 64 KiB = 100 MiB
+    let (_upstream, corsair) = proxy("stream", "").await;
+    let generated = Generated::new(CHUNKS);
+    let mut expected = Checksum::default();
+    for i in 0..CHUNKS {
+        expected.update(&generated.chunk(i));
+    }
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<Generated>();
+    let request = http::Request::post(corsair.url("/echo"))
+        .header("origin", APP)
+        .body(generated)
+        .unwrap();
+    let response = client.request(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["access-control-allow-origin"], APP);
+    let mut body = response.into_body();
+    let mut received = Checksum::default();
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame.unwrap().into_data() {
+            received.update(&data);
+        }
+    }
+    assert_eq!(received.len, CHUNKS * CHUNK as u64);
+    assert_eq!(
+        received.finish(),
+        expected.finish(),
+        "the body came back unchanged"
+    );
+    let peak = corsair.peak_rss();
+    eprintln!(
+        "corsair peak RSS after 100 MiB each way: {:.1} MiB",
+        peak as f64 / 1048576.0
+    );
+    assert!(
+        peak < 64 * 1024 * 1024,
+        "peak RSS {} MiB",
+        peak / (1024 * 1024)
+    );
+}
