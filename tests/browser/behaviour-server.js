@@ -63,6 +63,13 @@ class BehaviourServer {
     return `${this.api}/c/${name}`;
   }
 
+  /** How many preflights (OPTIONS) from Chromium the server received since `requests[since]`. */
+  chromiumPreflightsSince(since) {
+    return this.requests
+      .slice(since)
+      .filter((request) => request.method === 'OPTIONS' && request.userAgent.includes('HeadlessChrome')).length;
+  }
+
   /** The placeholders a case can use in headers, expectations and redirect targets. */
   context(name, origin = null) {
     return { origin, page: this.page, api: this.api, api2: this.api2, url: this.caseUrl(name), name };
@@ -70,7 +77,12 @@ class BehaviourServer {
 
   answer(request, response) {
     const path = new URL(request.url, this.api).pathname;
-    this.requests.push({ method: request.method, path, origin: request.headers.origin ?? null });
+    this.requests.push({
+      method: request.method,
+      path,
+      origin: request.headers.origin ?? null,
+      userAgent: request.headers['user-agent'] ?? '',
+    });
     const route = this.routes.get(path);
     const isPreflight = request.method === 'OPTIONS';
     const description = route && (isPreflight ? route.options : route.actual);

@@ -57,6 +57,12 @@ function headerVisibility(entry, recording) {
   return lines;
 }
 
+/** The recorder's preflights (DevTools events) must be the OPTIONS requests the server got. */
+function preflightsSeenByServer(recording, received) {
+  if (recording.preflights.length === received) return [];
+  return [`DevTools reported ${recording.preflights.length} preflight(s), the server received ${received} from Chromium`];
+}
+
 async function run({ report, context, builds, options }) {
   const compareWithCheck = !options.chromiumOnly;
   const cli = builds.corsairCli;
@@ -71,6 +77,7 @@ async function run({ report, context, builds, options }) {
     for (const entry of cases) {
       const ctx = server.context(entry.name, page.origin);
       const call = fetchCall(entry, ctx.url);
+      const requestsBefore = server.requests.length;
       const [recording, checked] = await Promise.all([
         recorder.record(call),
         compareWithCheck && cli.ok ? predict(cli.binary, call, page.origin) : null,
@@ -83,6 +90,7 @@ async function run({ report, context, builds, options }) {
       const problems = [
         ...differences(expectationOf(entry, ctx), chromium, ['expected', 'Chromium']),
         ...headerVisibility(entry, recording),
+        ...preflightsSeenByServer(recording, server.chromiumPreflightsSince(requestsBefore)),
       ];
       report.check(
         `doctor › ${entry.name} › Chromium: ${entry.expect.verdict} (${entry.about})`,
