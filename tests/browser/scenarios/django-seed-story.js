@@ -142,6 +142,21 @@ async function run({ report, context, builds }) {
         { outcome: 'allowed', status: 200 },
       );
 
+      // The social-login trap: the proxy's 302 passes CORS, the login provider it points to
+      // (here another origin that sends no CORS headers) does not. Navigation is the fix, not CORS.
+      const provider = `${otherFrontend.origin}/authorize`;
+      const loginUrl = `${proxy}/api/redirect?to=${encodeURIComponent(provider)}`;
+      const login = await page.record({ url: loginUrl, credentials: 'include' });
+      expectRecording(report, name('a fetch redirected to a login provider on another origin is blocked there'), login, {
+        outcome: 'blocked',
+        consoleMessage: blockedMessage({
+          url: provider,
+          redirectedFrom: loginUrl,
+          origin: frontend.origin,
+          reason: reasons.missingAllowOrigin(),
+        }),
+      });
+
       const strangerGet = await stranger.record({ url: `${proxy}/api/hello` });
       expectRecording(report, name('a disallowed origin stays blocked'), strangerGet, {
         outcome: 'blocked',
