@@ -55,8 +55,12 @@ impl Corsair {
                 if let Some(addr) = line
                     .split("listening on http://")
                     .nth(1)
-                    .and_then(|rest| rest.split_whitespace().next())
-                    .and_then(|a| a.trim_end_matches('"').parse::<SocketAddr>().ok())
+                    .map(|rest| {
+                        rest.split(|c: char| !(c.is_ascii_hexdigit() || ".:[]".contains(c)))
+                            .next()
+                            .unwrap_or_default()
+                    })
+                    .and_then(|a| a.parse::<SocketAddr>().ok())
                 {
                     let _ = tx.send(addr);
                 }

@@ -1,0 +1,177 @@
+//! `corsair lint`: exit 0 when clean, 1 with warnings only, 2 with errors; every finding names
+//! its id, setting, source and fix.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("corsair-lint-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `corsair lint ARGS` in `dir` with only `env` as `CORS_*` variables.
+fn lint(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_corsair"));
+    command.current_dir(dir).arg("lint").args(args);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("CORS_") {
+            command.env_remove(key);
+        }
+    }
+    let output = command.envs(env.iter().copied()).output().unwrap();
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    (output.status.code().expect("exited"), text)
+}
+
+/// The block of output about finding `id`.
+fn block<'a>(output: &'a str, id: &str) -> &'a str {
+    output
+        .split("\n\n")
+        .find(|b| b.contains(&format!("[{id}]")))
+        .unwrap_or_else(|| panic!("no [{id}] in:\n{output}"))
+}
+
+#[test]
+fn exit_status_says_clean_warnings_or_errors() {
+    let dir = temp_dir("exit");
+    let table = [
+        (
+            "clean",
+            "[cors]\nallowed_origins = [\"https://app.example\"]\n",
+            0,
+        ),
+        (
+            "warning",
+            "[cors]\nallowed_origins = [\"https://App.Example\"]\n",
+            1,
+        ),
+        ("advice", "[cors]\nallow_all_origins = true\n", 1),
+        ("error", "[cors]\nallowed_origins = [\"app.example\"]\n", 2),
+        ("syntax", "[cors\nallowed_origins = 1\n", 2),
+    ];
+    for (name, text, expected) in table {
+        let file = dir.join(format!("{name}.toml"));
+        std::fs::write(&file, text).unwrap();
+        let (code, output) = lint(&dir, &[file.to_str().unwrap()], &[]);
+        assert_eq!(code, expected, "{name}:\n{output}");
+    }
+}
+
+#[test]
+fn findings_name_the_setting_the_line_and_the_fix() {
+    let dir = temp_dir("findings");
+    std::fs::write(
+        dir.join("corsair.toml"),
+        concat!(
+            "[server]\n",
+            "upstream = \"http://127.0.0.1:8000\"\n",
+            "\n",
+            "[cors]\n",
+            "allowed_origins = [\n",
+            "  \"https://app.example\",\n",
+            "  \"https://app.example:443\",\n",
+            "]\n",
+            "allowed_origin_regexes = ['https://.*example\\.com']\n",
+            "allow_credentials = true\n",
+            "allow_methods = [\"get\"]\n",
+        ),
+    )
+    .unwrap();
+    // No FILE: ./corsair.toml is audited.
+    let (code, output) = lint(&dir, &[], &[]);
+    assert_eq!(code, 1, "warnings only: {output}");
+    assert!(output.starts_with("corsair lint: corsair.toml"), "{output}");
+    let expectations = [
+        (
+            "origin-default-port",
+            "allowed_origins",
+            "corsair.toml:7",
+            "https://app.example`",
+        ),
+        (
+            "regex-allows-lookalike-domain",
+            "allowed_origin_regexes",
+            "corsair.toml:9",
+            "example\\.com",
+        ),
+        (
+            "method-not-normalised",
+            "allow_methods",
+            "corsair.toml:11",
+            "GET",
+        ),
+    ];
+    for (id, setting, source, fix) in expectations {
+        let text = block(&output, id);
+        for needle in [setting, source, fix] {
+            assert!(text.contains(needle), "{needle} missing from:\n{text}");
+        }
+        assert!(text.contains("fix:"), "{text}");
+    }
+}
+
+#[test]
+fn the_environment_is_audited_with_variable_names_as_sources() {
+    let dir = temp_dir("env");
+    let env = [
+        ("CORS_ORIGIN_WHITELIST", "https://app.example,null"),
+        ("CORS_ALLOW_CREDENTIALS", "true"),
+    ];
+    // Even with ./corsair.toml present, --env audits the variables.
+    std::fs::write(
+        dir.join("corsair.toml"),
+        "[cors]\nallow_all_origins = true\n",
+    )
+    .unwrap();
+    let (code, output) = lint(&dir, &["--env"], &env);
+    assert_eq!(code, 2, "{output}");
+    assert!(output.contains("CORS_* environment"), "{output}");
+    let null = block(&output, "null-with-credentials");
+    assert!(
+        null.contains("environment variable CORS_ORIGIN_WHITELIST"),
+        "{null}"
+    );
+    let legacy = block(&output, "deprecated-setting-name");
+    assert!(legacy.contains("CORS_ALLOWED_ORIGINS"), "{legacy}");
+
+    // Without a file and without --env, the environment is audited too.
+    let empty = temp_dir("env-default");
+    let (code, output) = lint(
+        &empty,
+        &[],
+        &[("CORS_ALLOWED_ORIGINS", "https://app.example")],
+    );
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains("no problems found"), "{output}");
+}
+
+#[test]
+fn json_output_is_one_object_with_every_finding() {
+    let dir = temp_dir("json");
+    let file = dir.join("c.toml");
+    std::fs::write(
+        &file,
+        "[cors]\nallowed_origins = [\"http://localhost:3000\"]\nallow_credentials = true\nallow_credential = true\n",
+    )
+    .unwrap();
+    let (code, output) = lint(&dir, &["--json", file.to_str().unwrap()], &[]);
+    assert_eq!(code, 2);
+    let report: serde_json::Value = serde_json::from_str(&output).unwrap();
+    assert_eq!(report["errors"], 1);
+    let findings = report["findings"].as_array().unwrap();
+    let unknown = findings.iter().find(|f| f["id"] == "unknown-key").unwrap();
+    assert_eq!(unknown["severity"], "error");
+    assert_eq!(unknown["fix"], "did you mean `allow_credentials`?");
+    assert!(unknown["source"].as_str().unwrap().ends_with("c.toml:4"));
+}
+
+#[test]
+fn a_file_and_env_together_is_a_usage_error() {
+    let dir = temp_dir("usage");
+    let (code, output) = lint(&dir, &["x.toml", "--env"], &[]);
+    assert_eq!(code, 2);
+    assert!(output.contains("cannot be used with"), "{output}");
+}

@@ -1,0 +1,117 @@
+//! `corsair serve` reloads (SIGHUP, `--watch`) and stops gracefully (SIGTERM).
+
+mod serve_support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use serve_support::*;
+
+const OTHER: &str = "https://other.example";
+
+fn policy(origins: &[&str]) -> String {
+    let quoted: Vec<String> = origins.iter().map(|o| format!("\"{o}\"")).collect();
+    format!("allowed_origins = [{}]", quoted.join(", "))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_swaps_the_policy_under_load_without_failing_a_request() {
+    let upstream = Upstream::start().await;
+    let dir = temp_dir("reload");
+    write_config(&dir, upstream.addr, "", &policy(&[APP]));
+    let corsair = Corsair::start(&dir, &[]);
+    let client = client();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicUsize::new(0));
+    let workers: Vec<_> = (0..16)
+        .map(|_| {
+            let (client, stop, done) = (client.clone(), Arc::clone(&stop), Arc::clone(&done));
+            let url = corsair.url("/load");
+            tokio::spawn(async move {
+                let mut failures = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    let answer = send(&client, "GET", &url, &[("origin", APP)], "").await;
+                    if answer.status != 200
+                        || answer.header("access-control-allow-origin") != Some(APP)
+                    {
+                        failures.push(answer);
+                    }
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+                failures
+            })
+        })
+        .collect();
+
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    write_config(&dir, upstream.addr, "", &policy(&[APP, OTHER]));
+    corsair.signal("HUP");
+    corsair.wait_for_log("configuration reloaded").await;
+    let other = send(&client, "GET", &corsair.url("/x"), &[("origin", OTHER)], "").await;
+    assert_eq!(other.header("access-control-allow-origin"), Some(OTHER));
+
+    // An invalid configuration is refused with its errors; the running policy stays.
+    write_config(
+        &dir,
+        upstream.addr,
+        "",
+        "allowed_origins = [\"https://broken.example/\"]",
+    );
+    corsair.signal("HUP");
+    let error = corsair.wait_for_log("origin-has-path").await;
+    assert!(error.contains("corsair.toml:"), "{error}");
+    corsair.wait_for_log("the running policy stays").await;
+    let still = send(&client, "GET", &corsair.url("/x"), &[("origin", OTHER)], "").await;
+    assert_eq!(still.header("access-control-allow-origin"), Some(OTHER));
+
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop.store(true, Ordering::Relaxed);
+    for worker in workers {
+        let failures = worker.await.unwrap();
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+    assert!(done.load(Ordering::Relaxed) > 100, "the load ran");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_reloads_when_the_file_changes() {
+    let upstream = Upstream::start().await;
+    let dir = temp_dir("watch");
+    write_config(&dir, upstream.addr, "", &policy(&[APP]));
+    let corsair = Corsair::start(&dir, &["--watch"]);
+    let client = client();
+    let before = send(&client, "GET", &corsair.url("/x"), &[("origin", OTHER)], "").await;
+    assert_eq!(before.header("access-control-allow-origin"), None);
+
+    // Some file systems keep modification times in whole seconds.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    write_config(&dir, upstream.addr, "", &policy(&[OTHER]));
+    corsair.wait_for_log("file changed").await;
+    let after = send(&client, "GET", &corsair.url("/x"), &[("origin", OTHER)], "").await;
+    assert_eq!(after.header("access-control-allow-origin"), Some(OTHER));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_requests_in_flight_finish() {
+    let upstream = Upstream::start().await;
+    let dir = temp_dir("shutdown");
+    write_config(&dir, upstream.addr, "", &policy(&[APP]));
+    let mut corsair = Corsair::start(&dir, &[]);
+    let client = client();
+    let url = corsair.url("/slow");
+    let in_flight =
+        tokio::spawn(async move { send(&client, "GET", &url, &[("origin", APP)], "").await });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    corsair.signal("TERM");
+    corsair.wait_for_log("stopping").await;
+    assert!(
+        std::net::TcpStream::connect(corsair.addr).is_err(),
+        "no new connections are accepted"
+    );
+    let answer = in_flight.await.unwrap();
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
+    assert!(corsair.wait(Duration::from_secs(5)).success());
+}
