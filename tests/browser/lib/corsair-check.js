@@ -8,6 +8,7 @@
 const { runCommand } = require('./processes');
 
 const CHECK_TIMEOUT_MS = 30000;
+const CONTRACT_KEYS = ['verdict', 'message', 'preflight', 'steps', 'advice', 'warnings'];
 
 /** The `corsair check` arguments for `call` ({ url, method, headers, credentials, bodyType }) from `origin`. */
 function checkArguments(call, origin) {
@@ -35,6 +36,7 @@ async function predict(binary, call, origin) {
   let prediction;
   try {
     prediction = JSON.parse(result.stdout);
+    if (prediction === null || typeof prediction !== 'object' || Array.isArray(prediction)) throw new Error('not an object');
   } catch {
     const output = `${result.stdout}${result.stderr}`.trim().split('\n').slice(0, 6).join('\n');
     return {
@@ -42,7 +44,7 @@ async function predict(binary, call, origin) {
       error: `corsair check exited with ${result.code ?? result.signal} without a JSON object on stdout:\n${output}`,
     };
   }
-  const problems = [];
+  const problems = CONTRACT_KEYS.filter((key) => !(key in prediction)).map((key) => `no key '${key}'`);
   if (!['allowed', 'blocked', 'error'].includes(prediction.verdict)) problems.push(`verdict ${JSON.stringify(prediction.verdict)}`);
   if (!(prediction.message === null || typeof prediction.message === 'string')) problems.push('message is neither a string nor null');
   if (typeof prediction.preflight !== 'boolean') problems.push('preflight is not a boolean');

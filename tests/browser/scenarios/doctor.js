@@ -13,6 +13,8 @@ const { blockedMessage } = require('../lib/chromium-messages');
 const { predict } = require('../lib/corsair-check');
 
 const VERDICT_OF_OUTCOME = { allowed: 'allowed', blocked: 'blocked', 'network-error': 'error' };
+// `corsair check` exits 0 when allowed, 1 when blocked, 2 on a usage or network error.
+const EXIT_STATUS_OF_VERDICT = { allowed: 0, blocked: 1, error: 2 };
 
 function fetchCall(entry, url) {
   const { credentials = false, ...rest } = entry.fetch;
@@ -104,6 +106,9 @@ async function run({ report, context, builds, options }) {
         continue;
       }
       const disagreements = differences(chromium, checked.prediction, ['Chromium     ', 'corsair check']);
+      if (checked.exitCode !== EXIT_STATUS_OF_VERDICT[checked.prediction.verdict]) {
+        disagreements.push(`exit status ${checked.exitCode} does not match the verdict '${checked.prediction.verdict}'`);
+      }
       report.check(name, disagreements.length === 0, [...disagreements, `command: ${checked.commandLine}`].join('\n'));
     }
   } finally {
