@@ -21,6 +21,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
+use hyper_rustls::HttpsConnectorBuilder;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
@@ -130,7 +131,7 @@ async fn start(loaded: Loaded, layers: Layers, watched: Option<PathBuf>) -> Exit
             cors: loaded.cors,
             route: Arc::new(Route {
                 upstream: server.upstream.clone(),
-                preserve_host: server.preserve_host,
+                preserve_host: server.preserves_host(),
             }),
         }),
         client: upstream_client(&server),
@@ -147,11 +148,18 @@ async fn start(loaded: Loaded, layers: Layers, watched: Option<PathBuf>) -> Exit
     ExitCode::SUCCESS
 }
 
-/// The pooled keep-alive client to the upstream.
+/// The pooled keep-alive client to the upstream; `https` upstreams are verified against the
+/// webpki roots (Mozilla's list), like a browser would.
 fn upstream_client(server: &ServerSettings) -> UpstreamClient {
-    let mut connector = HttpConnector::new();
-    connector.set_connect_timeout(Some(server.connect_timeout));
-    connector.set_nodelay(true);
+    let mut http = HttpConnector::new();
+    http.set_connect_timeout(Some(server.connect_timeout));
+    http.set_nodelay(true);
+    http.enforce_http(false);
+    let connector = HttpsConnectorBuilder::new()
+        .with_webpki_roots()
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(http);
     Client::builder(TokioExecutor::new())
         .pool_timer(TokioTimer::new())
         .pool_idle_timeout(server.idle_timeout)

@@ -289,3 +289,103 @@ async fn a_100_mib_body_streams_both_ways_in_bounded_memory() {
         peak / (1024 * 1024)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upstream_crashing_mid_body_aborts_that_response_only() {
+    let (_upstream, corsair) = proxy("truncated", "").await;
+    let client = client();
+    let request = http::Request::get(corsair.url("/truncated"))
+        .header("origin", APP)
+        .body(empty())
+        .unwrap();
+    let response = client.request(request).await.unwrap();
+    assert_eq!(response.status(), 200, "the head was already on its way");
+    assert_eq!(response.headers()["access-control-allow-origin"], APP);
+    let body = tokio::time::timeout(Duration::from_secs(5), response.into_body().collect())
+        .await
+        .expect("the client is not left waiting");
+    assert!(
+        body.is_err(),
+        "the client sees the body cut short, not a complete body"
+    );
+    let after = send(
+        &client,
+        "GET",
+        &corsair.url("/fine"),
+        &[("origin", APP)],
+        "",
+    )
+    .await;
+    assert_eq!(after.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_beyond_the_limit_wait_for_a_free_slot() {
+    let (_upstream, corsair) = proxy("limit", "max_connections = 1").await;
+    // The first connection stays open (keep-alive) after its request.
+    let mut first = TcpStream::connect(corsair.addr).await.unwrap();
+    first
+        .write_all(b"GET /one HTTP/1.1\r\nhost: x\r\norigin: http://localhost:8080\r\n\r\n")
+        .await
+        .unwrap();
+    let mut head = [0u8; 12];
+    first.read_exact(&mut head).await.unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+
+    let client = client();
+    let url = corsair.url("/two");
+    let second =
+        tokio::spawn(async move { send(&client, "GET", &url, &[("origin", APP)], "").await });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !second.is_finished(),
+        "the second connection waits while the first is open"
+    );
+    drop(first);
+    let answer = tokio::time::timeout(Duration::from_secs(5), second)
+        .await
+        .expect("served once the first connection closed")
+        .unwrap();
+    assert_eq!(answer.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_upstreams_own_host_can_replace_the_clients() {
+    let (upstream, corsair) = proxy("host", "preserve_host = false").await;
+    send(&client(), "GET", &corsair.url("/h"), &[("origin", APP)], "").await;
+    let received = upstream.received().remove(0);
+    let upstream_host = upstream.addr.to_string();
+    assert_eq!(received.headers["host"], upstream_host.as_str());
+    let proxy_host = corsair.addr.to_string();
+    assert_eq!(received.headers["x-forwarded-host"], proxy_host.as_str());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_upstream_is_reached_over_tls_and_a_failed_handshake_is_a_502() {
+    // A plain-http server where the configuration says https: the handshake fails.
+    let upstream = Upstream::start().await;
+    let dir = temp_dir("https");
+    std::fs::write(
+        dir.join("corsair.toml"),
+        format!(
+            "[server]\nupstream = \"https://{}\"\n[cors]\n{POLICY}\n",
+            upstream.addr
+        ),
+    )
+    .unwrap();
+    let corsair = Corsair::start(&dir, &[]);
+    let answer = send(
+        &client(),
+        "GET",
+        &corsair.url("/v1/x"),
+        &[("origin", APP)],
+        "",
+    )
+    .await;
+    assert_eq!(answer.status, 502);
+    assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
+    assert!(
+        upstream.received().is_empty(),
+        "nothing was sent in clear text"
+    );
+}

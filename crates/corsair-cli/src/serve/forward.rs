@@ -15,6 +15,7 @@ use http::header::{CONTENT_TYPE, HOST};
 use http::{HeaderMap, HeaderValue, Request, Response, StatusCode, Version};
 use http_body_util::{BodyExt, Full, combinators::UnsyncBoxBody};
 use hyper::body::Incoming;
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 
@@ -24,8 +25,8 @@ use crate::settings::Upstream;
 /// The body of every response corsair serves: the upstream's, streamed, or corsair's own.
 pub type ProxyBody = UnsyncBoxBody<Bytes, hyper::Error>;
 
-/// The pooled client to the upstream.
-pub type UpstreamClient = Client<HttpConnector, Incoming>;
+/// The pooled client to the upstream (`http`, or `https` with the webpki roots).
+pub type UpstreamClient = Client<HttpsConnector<HttpConnector>, Incoming>;
 
 /// Where and how requests are forwarded; swapped as a whole on reload.
 #[derive(Debug, Clone)]

@@ -62,8 +62,8 @@ pub fn reload(layers: &Layers, shared: &Shared, running: &ServerSettings, cause:
             let active = Active {
                 cors: loaded.cors,
                 route: Arc::new(Route {
+                    preserve_host: loaded.server.preserves_host(),
                     upstream: loaded.server.upstream,
-                    preserve_host: loaded.server.preserve_host,
                 }),
             };
             tracing::info!(cause, upstream = %active.route.upstream, policy = %active.cors, "configuration reloaded");

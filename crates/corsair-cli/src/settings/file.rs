@@ -293,12 +293,12 @@ fn set_server(
                 .map_err(|e| (e, "write `upstream = \"http://127.0.0.1:8000\"`".to_owned()))?;
         }
         "preserve_host" => {
-            server.preserve_host = typed(value).ok_or_else(|| {
+            server.preserve_host = Some(typed(value).ok_or_else(|| {
                 (
                     "preserve_host must be true or false".to_owned(),
                     "write `preserve_host = false`".to_owned(),
                 )
-            })?;
+            })?);
         }
         "connect_timeout" => server.connect_timeout = duration()?,
         "upstream_timeout" => server.upstream_timeout = duration()?,

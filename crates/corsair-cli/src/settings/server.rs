@@ -33,8 +33,10 @@ pub struct ServerSettings {
     pub listen: SocketAddr,
     /// The server requests are forwarded to.
     pub upstream: Upstream,
-    /// Forward the client's `Host` header (`true`), or send the upstream's own authority.
-    pub preserve_host: bool,
+    /// Forward the client's `Host` header (`true`), or send the upstream's own authority
+    /// (`false`). Unset: `true` for `http` upstreams, `false` for `https` ones (a vendor API
+    /// answers only to its own name).
+    pub preserve_host: Option<bool>,
     /// How long connecting to the upstream may take before the client gets a `502`.
     pub connect_timeout: Duration,
     /// How long the upstream may take to send its response head before the client gets a `504`.
@@ -56,7 +58,7 @@ impl Default for ServerSettings {
         ServerSettings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8300)),
             upstream: Upstream::parse("http://127.0.0.1:8000").expect("valid default upstream"),
-            preserve_host: true,
+            preserve_host: None,
             connect_timeout: Duration::from_secs(5),
             upstream_timeout: Duration::from_secs(60),
             header_read_timeout: Duration::from_secs(10),
@@ -68,11 +70,19 @@ impl Default for ServerSettings {
     }
 }
 
-/// The upstream server: `http://host:port`, optionally with a path prefix that every forwarded
-/// path is appended to.
+impl ServerSettings {
+    /// Whether the client's `Host` is forwarded (see [`ServerSettings::preserve_host`]).
+    pub fn preserves_host(&self) -> bool {
+        self.preserve_host
+            .unwrap_or(self.upstream.scheme != Scheme::HTTPS)
+    }
+}
+
+/// The upstream server: `http://host:port` or `https://host`, optionally with a path prefix that
+/// every forwarded path is appended to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upstream {
-    /// `http`.
+    /// `http` or `https`.
     pub scheme: Scheme,
     /// `host:port`.
     pub authority: Authority,
@@ -88,13 +98,8 @@ impl Upstream {
             .map_err(|e| format!("`{raw}` is not a URL ({e})"))?;
         let scheme = match uri.scheme_str() {
             Some("http") => Scheme::HTTP,
-            Some("https") => {
-                return Err(
-                    "https upstreams are not supported yet: forward to the plain-http address of the service"
-                        .to_owned(),
-                );
-            }
-            Some(other) => return Err(format!("the scheme `{other}` is not http")),
+            Some("https") => Scheme::HTTPS,
+            Some(other) => return Err(format!("the scheme `{other}` is not http or https")),
             None => return Err(format!("`{raw}` has no scheme: write `http://{raw}`")),
         };
         let authority = uri
@@ -159,6 +164,12 @@ mod tests {
                 "http://127.0.0.1:8000/a?b",
             ),
             (
+                "https://api.vendor.example",
+                "https://api.vendor.example",
+                "/x",
+                "https://api.vendor.example/x",
+            ),
+            (
                 "http://api.internal/v1/",
                 "http://api.internal/v1",
                 "/x",
@@ -172,14 +183,35 @@ mod tests {
         }
         let refused = [
             ("127.0.0.1:8000", "no scheme"),
-            ("ftp://a.example", "not http"),
-            ("https://a.example", "not supported"),
+            ("ftp://a.example", "not http or https"),
             ("http://a.example/?q=1", "query"),
             ("http://", "not a URL"),
         ];
         for (raw, reason) in refused {
             let err = Upstream::parse(raw).unwrap_err();
             assert!(err.contains(reason), "{raw}: {err}");
+        }
+    }
+
+    #[test]
+    fn host_is_preserved_for_http_upstreams_unless_configured() {
+        let table = [
+            ("http://127.0.0.1:8000", None, true),
+            ("https://api.vendor.example", None, false),
+            ("http://127.0.0.1:8000", Some(false), false),
+            ("https://api.vendor.example", Some(true), true),
+        ];
+        for (upstream, configured, preserved) in table {
+            let server = ServerSettings {
+                upstream: Upstream::parse(upstream).unwrap(),
+                preserve_host: configured,
+                ..ServerSettings::default()
+            };
+            assert_eq!(
+                server.preserves_host(),
+                preserved,
+                "{upstream} {configured:?}"
+            );
         }
     }
 

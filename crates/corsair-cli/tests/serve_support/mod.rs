@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -189,7 +190,9 @@ pub struct Received {
 /// An in-process upstream server that records what it receives.
 ///
 /// Routes: `/echo` streams the request body back; `/own-cors` sets its own CORS headers and
-/// `Vary: Cookie`; `/slow` answers after 3 s; `/hop` answers with hop-by-hop headers; anything
+/// `Vary: Cookie`; `/slow` answers after 3 s; `/hop` answers with hop-by-hop headers;
+/// `/truncated` closes the connection in the middle of its body, `/crash` before its head;
+/// anything
 /// else answers `200 upstream ok`, recording the request (body included).
 pub struct Upstream {
     pub addr: SocketAddr,
@@ -231,7 +234,7 @@ impl Upstream {
 async fn upstream_route(
     log: Arc<Mutex<Vec<Received>>>,
     request: Request<Incoming>,
-) -> Result<Response<BoxBody<Bytes, hyper::Error>>, Infallible> {
+) -> Result<Response<BoxBody<Bytes, BoxError>>, Infallible> {
     let (parts, body) = request.into_parts();
     let target = parts
         .uri
@@ -246,7 +249,7 @@ async fn upstream_route(
     };
     if parts.uri.path() == "/echo" {
         log.lock().unwrap().push(record(Bytes::new()));
-        return Ok(Response::new(body.boxed()));
+        return Ok(Response::new(body.map_err(BoxError::from).boxed()));
     }
     let body = body
         .collect()
@@ -264,6 +267,16 @@ async fn upstream_route(
                 .header("vary", "Cookie");
         }
         "/slow" => tokio::time::sleep(Duration::from_secs(3)).await,
+        // Announces more than it sends: the connection closes mid-body.
+        "/truncated" | "/crash" => {
+            // `/crash` fails before its head is sent, `/truncated` in the middle of its body.
+            let delay = if parts.uri.path() == "/crash" { 0 } else { 300 };
+            let body = Truncated::after(Duration::from_millis(delay)).boxed();
+            return Ok(response
+                .header("content-length", "100000")
+                .body(body)
+                .unwrap());
+        }
         "/hop" => {
             response = response
                 .header("connection", "x-upstream-hop")
@@ -274,8 +287,43 @@ async fn upstream_route(
         _ => {}
     }
     Ok(response
-        .body(full("upstream ok"))
+        .body(full("upstream ok").map_err(BoxError::from).boxed())
         .expect("valid upstream response"))
+}
+
+/// Any error, for upstream bodies.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A body that sends a few bytes and then fails after `delay`, as a crashing upstream does.
+struct Truncated {
+    sent: bool,
+    delay: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl Truncated {
+    fn after(delay: Duration) -> Truncated {
+        Truncated {
+            sent: false,
+            delay: Box::pin(tokio::time::sleep(delay)),
+        }
+    }
+}
+
+impl Body for Truncated {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        if !self.sent {
+            self.sent = true;
+            return Poll::Ready(Some(Ok(Frame::data(Bytes::from_static(b"partial")))));
+        }
+        std::task::ready!(self.delay.as_mut().poll(cx));
+        Poll::Ready(Some(Err("the upstream crashed".into())))
+    }
 }
 
 /// A body from a string.
