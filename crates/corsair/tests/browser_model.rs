@@ -433,9 +433,8 @@ fn headers_disallowed_lists_every_missing_one_in_the_advice() {
         .collect();
     assert_eq!(
         fixes,
-        [
-            corsair::browser::Fix::AllowHeader { name: "x-c".into() },
-            corsair::browser::Fix::AllowHeader { name: "x-b".into() },
-        ]
+        [corsair::browser::Fix::AllowHeaders {
+            names: vec!["x-b".into(), "x-c".into()]
+        }]
     );
 }

@@ -36,6 +36,7 @@ impl Advice {
 
 /// A configuration change that fixes a failure, independent of the server software.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Fix {
     /// Allow this origin (answer `Access-Control-Allow-Origin: <origin>` to it).
     AllowOrigin {
@@ -52,10 +53,10 @@ pub enum Fix {
         /// The method as the browser sends it.
         method: String,
     },
-    /// Allow this request header in `Access-Control-Allow-Headers`.
-    AllowHeader {
-        /// The lowercased header name.
-        name: String,
+    /// Allow these request headers in `Access-Control-Allow-Headers`.
+    AllowHeaders {
+        /// The lowercased header names.
+        names: Vec<String>,
     },
     /// Answer preflights (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) with a
     /// 2xx before routing, authentication or redirects.
@@ -90,12 +91,6 @@ pub(crate) fn advise(failure: &Failure, origin: &str, status: Option<u16>) -> Ve
                     None,
                 )),
                 _ => {}
-            }
-            if origin == "null" {
-                advice.push(Advice::new(
-                    "The origin is `null` because a redirect crossed origins: avoid the redirect (call the final URL directly), or allow `null` on the redirect target only if it serves public data.",
-                    None,
-                ));
             }
         }
         Failure::WildcardOriginNotAllowed { .. } => advice.push(Advice::new(
@@ -149,8 +144,8 @@ pub(crate) fn advise(failure: &Failure, origin: &str, status: Option<u16>) -> Ve
             advice.push(Advice::new(summary, Some(Fix::AllowMethod { method: method.clone() })));
         }
         Failure::HeaderDisallowed { name } => advice.push(Advice::new(
-            format!("Allow the request header `{name}` in Access-Control-Allow-Headers (other request headers may be missing too; the trace lists them)."),
-            Some(Fix::AllowHeader { name: name.clone() }),
+            format!("Allow the request header `{name}` in Access-Control-Allow-Headers."),
+            Some(Fix::AllowHeaders { names: vec![name.clone()] }),
         )),
         Failure::RedirectContainsCredentials { .. } => advice.push(Advice::new(
             "The redirect's Location carries a user name or password: redirect to a URL without them.",
@@ -169,5 +164,27 @@ pub(crate) fn advise(failure: &Failure, origin: &str, status: Option<u16>) -> Ve
             None,
         )),
     }
+    if origin == "null" && is_allow_origin_failure(failure) {
+        // Allowing `null` would allow every sandboxed page too: explain instead of prescribing.
+        for a in &mut advice {
+            if matches!(a.fix, Some(Fix::AllowOrigin { .. })) {
+                a.fix = None;
+            }
+        }
+        advice.push(Advice::new(
+            "The request's origin is `null` because a redirect crossed origins: call the final URL directly instead of through the redirect, or answer `*` there (without credentials) if it serves public data.",
+            None,
+        ));
+    }
     advice
+}
+
+fn is_allow_origin_failure(failure: &Failure) -> bool {
+    matches!(
+        failure,
+        Failure::MissingAllowOrigin { .. }
+            | Failure::MultipleAllowOriginValues { .. }
+            | Failure::InvalidAllowOriginValue { .. }
+            | Failure::AllowOriginMismatch { .. }
+    )
 }

@@ -260,21 +260,25 @@ impl Fetch {
         self.record(log);
         match result {
             Err(failure) => {
-                let extra = match &failure {
+                let missing = match &failure {
                     Failure::HeaderDisallowed { .. } => {
-                        missing_header_fixes(headers, context, &unsafe_headers)
+                        missing_headers(headers, context, &unsafe_headers)
                     }
                     _ => Vec::new(),
                 };
-                match self.blocked(failure, Some(status.as_u16())) {
-                    Progress::Done(mut verdict) => {
-                        if let Outcome::Blocked(blocked) = &mut verdict.outcome {
-                            blocked.advice.extend(extra);
-                        }
-                        Progress::Done(verdict)
-                    }
-                    progress => progress,
+                let mut progress = self.blocked(failure, Some(status.as_u16()));
+                if let (Progress::Done(verdict), true) = (&mut progress, missing.len() > 1)
+                    && let Outcome::Blocked(blocked) = &mut verdict.outcome
+                {
+                    let names = missing.join(", ");
+                    blocked.advice = vec![Advice::new(
+                        format!(
+                            "Allow the request headers {names} in Access-Control-Allow-Headers."
+                        ),
+                        Some(Fix::AllowHeaders { names: missing }),
+                    )];
                 }
+                progress
             }
             Ok(grant) => {
                 if grant.authorization_by_wildcard {
@@ -536,37 +540,21 @@ impl Fetch {
     }
 }
 
-/// Fixes for every request header the preflight did not allow.
-fn missing_header_fixes(
-    headers: &HeaderMap,
-    context: Context<'_>,
-    names: &[String],
-) -> Vec<Advice> {
+/// Every request header the preflight did not allow, sorted.
+fn missing_headers(headers: &HeaderMap, context: Context<'_>, names: &[String]) -> Vec<String> {
     let allowed: Vec<String> = check::combined(headers, header::ACCESS_CONTROL_ALLOW_HEADERS)
         .and_then(|v| check::parse_allow_list(v.as_bytes()))
         .unwrap_or_default()
         .iter()
         .map(|n| n.to_ascii_lowercase())
         .collect();
-    let wildcard = !context.include_credentials && allowed.iter().any(|n| n == "*");
-    let missing: Vec<&String> = names
+    if !context.include_credentials && allowed.iter().any(|n| n == "*") {
+        return Vec::new();
+    }
+    names
         .iter()
-        .filter(|n| !allowed.contains(n) && !wildcard)
-        .collect();
-    // The failing header already has its advice; add the others.
-    missing
-        .iter()
-        .rev()
-        .skip(1)
-        .rev()
-        .map(|name| {
-            Advice::new(
-                format!("Allow the request header `{name}` too."),
-                Some(Fix::AllowHeader {
-                    name: (*name).clone(),
-                }),
-            )
-        })
+        .filter(|n| !allowed.contains(n))
+        .cloned()
         .collect()
 }
 

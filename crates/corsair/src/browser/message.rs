@@ -22,6 +22,7 @@ use super::request::Initiator;
 /// assert_eq!(failure.code(), "PreflightMissingAllowOriginHeader");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Failure {
     /// No `Access-Control-Allow-Origin`.
     MissingAllowOrigin {

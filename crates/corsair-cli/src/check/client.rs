@@ -1,0 +1,86 @@
+//! Sends the requests the browser model asks for, over real sockets, with hyper-util's client.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use corsair::browser::{Body, BrowserRequest, FORM_DATA_BOUNDARY, Fetch, Progress, Verdict};
+use http::Request;
+use http_body_util::Full;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+
+/// The server could not be reached, or did not answer in time.
+#[derive(Debug)]
+pub(super) struct NetworkFailure {
+    /// Which request failed and why.
+    pub message: String,
+    /// Whether a preflight had been sent before the failure.
+    pub preflighted: bool,
+}
+
+/// Drives the browser model to a verdict, sending each request it asks for.
+pub(super) async fn run(
+    request: BrowserRequest,
+    timeout: Duration,
+) -> Result<Verdict, NetworkFailure> {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let mut preflighted = false;
+    let mut progress = Fetch::start(request);
+    loop {
+        let fetch = match progress {
+            Progress::Done(verdict) => return Ok(verdict),
+            Progress::Send(fetch) => fetch,
+        };
+        preflighted |= fetch.is_preflight();
+        let outgoing = fetch.request();
+        let line = format!("{} {}", outgoing.method(), outgoing.uri());
+        let mut request = Request::new(Full::new(placeholder_body(fetch.body())));
+        *request.method_mut() = outgoing.method().clone();
+        *request.uri_mut() = outgoing.uri().clone();
+        *request.headers_mut() = outgoing.headers().clone();
+        let failure = |message: String| NetworkFailure {
+            message,
+            preflighted,
+        };
+        let response = tokio::time::timeout(timeout, client.request(request))
+            .await
+            .map_err(|_| {
+                failure(format!(
+                    "{line}: no response within {} s",
+                    timeout.as_secs()
+                ))
+            })?
+            .map_err(|e| failure(format!("{line}: {}", error_chain(&e))))?;
+        progress = fetch.receive(response.status(), response.headers());
+    }
+}
+
+/// A small body of the kind the script sends (its content does not matter to CORS).
+fn placeholder_body(body: &Body) -> Bytes {
+    match body {
+        Body::None => Bytes::new(),
+        Body::Text | Body::Stream => Bytes::from_static(b"corsair check"),
+        Body::UrlSearchParams => Bytes::from_static(b"corsair=check"),
+        Body::Blob(Some(kind)) if kind.contains("json") => Bytes::from_static(b"{}"),
+        Body::Blob(_) => Bytes::new(),
+        Body::FormData => Bytes::from(format!(
+            "--{FORM_DATA_BOUNDARY}\r\nContent-Disposition: form-data; name=\"corsair\"\r\n\r\ncheck\r\n--{FORM_DATA_BOUNDARY}--\r\n"
+        )),
+    }
+}
+
+/// An error and its causes, outermost first ("client error (Connect): tcp connect error:
+/// Connection refused").
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
