@@ -100,13 +100,44 @@ fn engine_name(name: &ax::HeaderName) -> Option<HeaderName> {
     HeaderName::from_bytes(name.as_str().as_bytes()).ok()
 }
 
-/// actix's name for an engine header name.
+/// actix's name for an engine header name: the names the engine writes are matched as
+/// constants (comparing standard names is an integer comparison); others are parsed.
 fn actix_name(name: &HeaderName) -> Option<ax::HeaderName> {
-    if *name == ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK {
-        return Some(ACTIX_PRIVATE_NETWORK);
+    if let Some((_, actix)) = WRITTEN_NAMES.iter().find(|(engine, _)| engine == name) {
+        return Some(actix.clone());
     }
     ax::HeaderName::from_bytes(name.as_str().as_bytes()).ok()
 }
+
+/// The response header names the engine writes, in both crates' types.
+static WRITTEN_NAMES: [(HeaderName, ax::HeaderName); 8] = {
+    use http::header as h;
+    [
+        (h::VARY, ax::VARY),
+        (
+            h::ACCESS_CONTROL_ALLOW_ORIGIN,
+            ax::ACCESS_CONTROL_ALLOW_ORIGIN,
+        ),
+        (
+            h::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            ax::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+        ),
+        (
+            h::ACCESS_CONTROL_EXPOSE_HEADERS,
+            ax::ACCESS_CONTROL_EXPOSE_HEADERS,
+        ),
+        (
+            h::ACCESS_CONTROL_ALLOW_METHODS,
+            ax::ACCESS_CONTROL_ALLOW_METHODS,
+        ),
+        (
+            h::ACCESS_CONTROL_ALLOW_HEADERS,
+            ax::ACCESS_CONTROL_ALLOW_HEADERS,
+        ),
+        (h::ACCESS_CONTROL_MAX_AGE, ax::ACCESS_CONTROL_MAX_AGE),
+        (ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACTIX_PRIVATE_NETWORK),
+    ]
+};
 
 /// Whether the engine may write or rewrite a response header of this name.
 fn engine_may_touch(name: &ax::HeaderName) -> bool {
@@ -119,6 +150,8 @@ pub(super) struct Translator {
     reads_path: bool,
     /// An origin hook is installed: it may read the whole request head.
     reads_everything: bool,
+    /// The URI handed to the engine when it reads neither the path nor the hook.
+    root: Uri,
     request_head: HeaderMap,
     response_head: HeaderMap,
     copied_names: Vec<ax::HeaderName>,
@@ -131,6 +164,7 @@ impl Translator {
         Translator {
             reads_path: cors.policy.urls_regex.is_some(),
             reads_everything: cors.policy.hook.is_some(),
+            root: Uri::from_static("/"),
             request_head: HeaderMap::with_capacity(4),
             response_head: HeaderMap::with_capacity(8),
             copied_names: Vec::with_capacity(4),
@@ -154,7 +188,7 @@ impl Translator {
         } else if self.reads_path {
             Uri::from_maybe_shared(Bytes::copy_from_slice(uri.path().as_bytes())).ok()?
         } else {
-            Uri::from_static("/")
+            self.root.clone()
         };
         self.request_head.clear();
         if self.reads_everything {
@@ -235,11 +269,20 @@ impl Translator {
             let Some(actix) = actix_name(name) else {
                 continue;
             };
-            to.remove(&actix);
+            // The first value replaces whatever the response had under this name.
+            let mut first = true;
             for value in self.response_head.get_all(name) {
-                if let Some(value) = self.to_actix.convert(value.as_bytes()) {
+                let Some(value) = self.to_actix.convert(value.as_bytes()) else {
+                    continue;
+                };
+                if std::mem::take(&mut first) {
+                    to.insert(actix.clone(), value);
+                } else {
                     to.append(actix.clone(), value);
                 }
+            }
+            if first {
+                to.remove(&actix);
             }
         }
         self.response_head.clear();

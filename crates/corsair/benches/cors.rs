@@ -1,0 +1,104 @@
+//! corsair against tower-http's `CorsLayer` and actix-cors, in one process, on the same ready
+//! stub services, with equivalent policies. Each scenario is a criterion group with the
+//! subjects `tower/baseline`, `tower/corsair`, `tower/tower-http`, `actix/baseline`,
+//! `actix/corsair` and `actix/actix-cors`; requests are built outside the timed section and
+//! responses dropped outside it.
+//!
+//! ```text
+//! cargo bench -p corsair --features actix --bench cors -- --warm-up-time 1 --measurement-time 2
+//! ```
+//!
+//! `bench/report.sh` runs this and the allocation report and writes `BENCHMARKS.md`.
+
+mod harness;
+
+use criterion::measurement::WallTime;
+use criterion::{BatchSize, BenchmarkGroup, Criterion, criterion_group, criterion_main};
+use harness::{Scenario, Template};
+use tower::Layer;
+
+fn tower_subject<S>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    id: &str,
+    mut service: S,
+    template: &Template,
+) where
+    S: tower::Service<http::Request<http_body_util::Empty<bytes::Bytes>>>,
+    S::Error: std::fmt::Debug,
+{
+    group.bench_function(id, |b| {
+        b.iter_batched(
+            || template.request(),
+            |request| harness::call_tower(&mut service, request),
+            BatchSize::SmallInput,
+        )
+    });
+}
+
+fn actix_subject<S>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    id: &str,
+    service: S,
+    template: &Template,
+) where
+    S: actix_web::dev::Service<actix_web::dev::ServiceRequest>,
+    S::Error: std::fmt::Debug,
+{
+    group.bench_function(id, |b| {
+        b.iter_batched(
+            || template.actix_request(),
+            |request| harness::call_actix(&service, request),
+            BatchSize::PerIteration,
+        )
+    });
+}
+
+fn scenario(c: &mut Criterion, scenario: &Scenario) {
+    let template = Template::new(scenario);
+    let mut group = c.benchmark_group(scenario.name);
+    if scenario.through_router {
+        let router = harness::axum_router();
+        tower_subject(&mut group, "tower/baseline", router.clone(), &template);
+        let with_corsair = router
+            .clone()
+            .layer(harness::corsair_policy(scenario.origins));
+        tower_subject(&mut group, "tower/corsair", with_corsair, &template);
+        let with_peer = router.layer(harness::tower_http_policy(scenario.origins));
+        tower_subject(&mut group, "tower/tower-http", with_peer, &template);
+        group.finish();
+        return;
+    }
+    let stub = harness::tower_stub;
+    tower_subject(&mut group, "tower/baseline", stub(), &template);
+    let corsair = harness::corsair_policy(scenario.origins).layer(stub());
+    tower_subject(&mut group, "tower/corsair", corsair, &template);
+    let peer = harness::tower_http_policy(scenario.origins).layer(stub());
+    tower_subject(&mut group, "tower/tower-http", peer, &template);
+
+    actix_subject(
+        &mut group,
+        "actix/baseline",
+        harness::actix_stub(),
+        &template,
+    );
+    let corsair = harness::actix_wrap(
+        harness::corsair_policy(scenario.origins),
+        harness::actix_stub(),
+    );
+    actix_subject(&mut group, "actix/corsair", corsair, &template);
+    let peer = harness::actix_wrap(
+        harness::actix_cors_policy(scenario.origins),
+        harness::actix_stub(),
+    );
+    actix_subject(&mut group, "actix/actix-cors", peer, &template);
+    group.finish();
+}
+
+fn all(c: &mut Criterion) {
+    for s in harness::scenarios() {
+        scenario(c, &s);
+    }
+}
+
+criterion_group!(benches, all);
+criterion_main!(benches);
