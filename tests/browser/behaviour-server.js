@@ -16,7 +16,8 @@ const { freePort } = require('./lib/ports');
  * `actual` answers every other method.
  *
  * The context passed to functions: { origin (the request's Origin header, or null), page
- * (the test page's origin), api, api2 (the server's two origins), url (this case's first URL) }.
+ * (the test page's origin), api, api2 (the server's two origins), closed (an origin nothing
+ * listens on), url (this case's first URL), name (the case's name) }.
  */
 function resolve(value, context) {
   return typeof value === 'function' ? value(context) : value;
@@ -56,6 +57,8 @@ class BehaviourServer {
     }
     this.api = `http://127.0.0.1:${ports[0]}`;
     this.api2 = `http://127.0.0.1:${ports[1]}`;
+    // A port nothing listens on, for the network-error case.
+    this.closed = `http://127.0.0.1:${await freePort()}`;
   }
 
   /** The first URL of case `name`. */
@@ -72,7 +75,15 @@ class BehaviourServer {
 
   /** The placeholders a case can use in headers, expectations and redirect targets. */
   context(name, origin = null) {
-    return { origin, page: this.page, api: this.api, api2: this.api2, url: this.caseUrl(name), name };
+    return {
+      origin,
+      page: this.page,
+      api: this.api,
+      api2: this.api2,
+      closed: this.closed,
+      url: this.caseUrl(name),
+      name,
+    };
   }
 
   answer(request, response) {

@@ -7,16 +7,17 @@
 // A case: {
 //   name: unique, used in the URL /c/<name>;
 //   about: what the server gets right or wrong;
+//   url(ctx): where the fetch goes, when not this case's first URL (ctx.url);
 //   fetch: { method = 'GET', headers = {}, credentials = false (true: 'include'),
 //            bodyType = 'none' | 'text' | 'json' | 'form' | 'multipart' | 'stream', body };
 //   routes: { '': first URL, '<hop>': /c/<name>/<hop> }, each { options, actual } response
 //            descriptions for the behaviour server (see behaviour-server.js);
-//   expect: { verdict: 'allowed' | 'blocked', preflight: whether Chromium sends one,
+//   expect: { verdict: 'allowed' | 'blocked' | 'error' (network error), preflight: whether Chromium sends one,
 //             reason(ctx): the blocked reason as Chromium words it,
 //             at(ctx): the URL the console line names when a redirect was followed,
 //             readable / hidden: response header names script can / cannot read };
 // }
-// ctx holds { origin, page, api, api2, url, name } (see behaviour-server.js); `origin` in a
+// ctx holds { origin, page, api, api2, closed, url, name } (see behaviour-server.js); `origin` in a
 // header function is the Origin header the request carried (`null` after a cross-origin hop).
 
 const { reasons, inPreflight } = require('./lib/chromium-messages');
@@ -680,6 +681,16 @@ const cases = [
       },
     },
     expect: { verdict: 'allowed', preflight: true },
+  },
+
+  // --- No server at all: a network error, not a CORS failure ---
+  {
+    name: 'no-server',
+    about: 'nothing listens on the port (a network error, which must not pass for a CORS block)',
+    url: (ctx) => `${ctx.closed}/c/no-server`,
+    fetch: {},
+    routes: {},
+    expect: { verdict: 'error', preflight: false },
   },
 ];
 

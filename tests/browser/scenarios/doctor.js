@@ -78,7 +78,7 @@ async function run({ report, context, builds, options }) {
     recorder = await Recorder.open(context, page.url);
     for (const entry of cases) {
       const ctx = server.context(entry.name, page.origin);
-      const call = fetchCall(entry, ctx.url);
+      const call = fetchCall(entry, entry.url ? entry.url(ctx) : ctx.url);
       const requestsBefore = server.requests.length;
       const [recording, checked] = await Promise.all([
         recorder.record(call),
