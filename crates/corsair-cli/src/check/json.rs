@@ -36,13 +36,14 @@ pub(super) fn verdict(verdict: &Verdict) -> Value {
     })
 }
 
-/// The object for an error (no verdict could be reached).
-pub(super) fn error(message: &str, preflighted: bool) -> Value {
+/// The object for an error (no verdict could be reached). Chromium prints no CORS message for
+/// a network error, so `message` is null; the error is the only step.
+pub(super) fn error(description: &str, preflighted: bool) -> Value {
     json!({
         "verdict": "error",
-        "message": message,
+        "message": null,
         "preflight": preflighted,
-        "steps": [],
+        "steps": [{ "error": description }],
         "advice": [],
         "warnings": [],
     })
