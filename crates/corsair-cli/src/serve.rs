@@ -9,6 +9,7 @@ mod first_head;
 mod forward;
 mod forwarded;
 mod hop_by_hop;
+mod idle_body;
 mod listener;
 mod logging;
 mod proxy;
@@ -136,6 +137,7 @@ async fn start(loaded: Loaded, layers: Layers, watched: Option<PathBuf>) -> Exit
         }),
         client: upstream_client(&server),
         upstream_timeout: server.upstream_timeout,
+        idle_timeout: server.idle_timeout,
     });
     let reloads = tokio::spawn(reload::run(
         layers,

@@ -389,3 +389,24 @@ async fn an_https_upstream_is_reached_over_tls_and_a_failed_handshake_is_a_502()
         "nothing was sent in clear text"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upstream_that_stalls_mid_body_is_cut_off_after_the_idle_timeout() {
+    let (_upstream, corsair) = proxy("stall", "idle_timeout = \"500ms\"").await;
+    let request = http::Request::get(corsair.url("/stall"))
+        .header("origin", APP)
+        .body(empty())
+        .unwrap();
+    let response = client().request(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let started = std::time::Instant::now();
+    let body = tokio::time::timeout(Duration::from_secs(5), response.into_body().collect())
+        .await
+        .expect("the stalled response is cut off");
+    assert!(body.is_err());
+    assert!(
+        started.elapsed() >= Duration::from_millis(400),
+        "{:?}",
+        started.elapsed()
+    );
+}

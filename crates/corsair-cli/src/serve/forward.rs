@@ -19,14 +19,16 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 
+use super::idle_body::{BoxError, IdleTimeout};
 use super::{forwarded, hop_by_hop};
 use crate::settings::Upstream;
 
 /// The body of every response corsair serves: the upstream's, streamed, or corsair's own.
-pub type ProxyBody = UnsyncBoxBody<Bytes, hyper::Error>;
+pub type ProxyBody = UnsyncBoxBody<Bytes, BoxError>;
 
-/// The pooled client to the upstream (`http`, or `https` with the webpki roots).
-pub type UpstreamClient = Client<HttpsConnector<HttpConnector>, Incoming>;
+/// The pooled client to the upstream (`http`, or `https` with the webpki roots); request bodies
+/// are the clients', streamed.
+pub type UpstreamClient = Client<HttpsConnector<HttpConnector>, IdleTimeout<Incoming>>;
 
 /// Where and how requests are forwarded; swapped as a whole on reload.
 #[derive(Debug, Clone)]
@@ -48,6 +50,8 @@ pub struct Forwarder {
     pub peer: SocketAddr,
     /// How long the upstream may take to send its response head.
     pub upstream_timeout: Duration,
+    /// How long either side may pause in the middle of a body.
+    pub idle_timeout: Duration,
 }
 
 impl tower::Service<Request<Incoming>> for Forwarder {
@@ -97,6 +101,7 @@ impl Forwarder {
         parts.version = Version::HTTP_11;
 
         let upstream = &self.route.upstream;
+        let body = IdleTimeout::new(body, self.idle_timeout);
         let sent = self.client.request(Request::from_parts(parts, body));
         let response = match tokio::time::timeout(self.upstream_timeout, sent).await {
             Err(_) => {
@@ -122,7 +127,8 @@ impl Forwarder {
         let (mut parts, body) = response.into_parts();
         hop_by_hop::remove(&mut parts.headers);
         remove_cors_headers(&mut parts.headers);
-        Response::from_parts(parts, body.boxed_unsync())
+        let body = IdleTimeout::new(body, self.idle_timeout).boxed_unsync();
+        Response::from_parts(parts, body)
     }
 }
 

@@ -32,6 +32,8 @@ pub struct Shared {
     pub client: UpstreamClient,
     /// How long the upstream may take to send its response head.
     pub upstream_timeout: Duration,
+    /// How long either side may pause in the middle of a body.
+    pub idle_timeout: Duration,
 }
 
 /// Answers one request of the client at `peer`.
@@ -48,6 +50,7 @@ pub async fn handle(
         route: Arc::clone(&active.route),
         peer,
         upstream_timeout: shared.upstream_timeout,
+        idle_timeout: shared.idle_timeout,
     };
     let response = active.cors.layer(forwarder).oneshot(request).await?;
     record.log(response.status(), started.elapsed());

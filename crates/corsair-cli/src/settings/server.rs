@@ -43,7 +43,8 @@ pub struct ServerSettings {
     pub upstream_timeout: Duration,
     /// How long a client may take to send a request head before it gets a `408`.
     pub header_read_timeout: Duration,
-    /// How long an idle keep-alive connection (client or upstream) is kept open.
+    /// How long an idle keep-alive connection (client or upstream) is kept open, and how long
+    /// either side may pause in the middle of a body before the exchange is aborted.
     pub idle_timeout: Duration,
     /// How long in-flight requests may take to finish after SIGINT/SIGTERM.
     pub shutdown_grace: Duration,

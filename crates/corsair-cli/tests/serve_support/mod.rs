@@ -191,7 +191,8 @@ pub struct Received {
 ///
 /// Routes: `/echo` streams the request body back; `/own-cors` sets its own CORS headers and
 /// `Vary: Cookie`; `/slow` answers after 3 s; `/hop` answers with hop-by-hop headers;
-/// `/truncated` closes the connection in the middle of its body, `/crash` before its head;
+/// `/truncated` closes the connection in the middle of its body, `/crash` before its head,
+/// `/stall` stops sending in the middle of its body;
 /// anything
 /// else answers `200 upstream ok`, recording the request (body included).
 pub struct Upstream {
@@ -268,9 +269,14 @@ async fn upstream_route(
         }
         "/slow" => tokio::time::sleep(Duration::from_secs(3)).await,
         // Announces more than it sends: the connection closes mid-body.
-        "/truncated" | "/crash" => {
-            // `/crash` fails before its head is sent, `/truncated` in the middle of its body.
-            let delay = if parts.uri.path() == "/crash" { 0 } else { 300 };
+        "/truncated" | "/crash" | "/stall" => {
+            // `/crash` fails before its head is sent, `/truncated` in the middle of its body,
+            // `/stall` goes quiet in the middle of its body.
+            let delay = match parts.uri.path() {
+                "/crash" => 0,
+                "/truncated" => 300,
+                _ => 3_600_000,
+            };
             let body = Truncated::after(Duration::from_millis(delay)).boxed();
             return Ok(response
                 .header("content-length", "100000")
