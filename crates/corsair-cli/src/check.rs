@@ -27,7 +27,7 @@ as it does in fetch().
 
 Exit status: 0 allowed, 1 blocked by the browser, 2 usage or network error.")]
 pub struct Args {
-    /// The URL the page fetches (http:// only).
+    /// The URL the page fetches.
     pub url: String,
     /// The origin of the page that calls it, e.g. https://app.example or http://localhost:3000.
     #[arg(long)]
@@ -171,11 +171,5 @@ fn build_request(args: &Args) -> Result<BrowserRequest, CheckError> {
     let request = builder
         .build()
         .map_err(|e| CheckError::Usage(e.to_string()))?;
-    if request.url().scheme() == "https" {
-        return Err(CheckError::Usage(format!(
-            "{} is https, which this build of corsair check cannot connect to; check the plain-http address of the same server (e.g. on localhost) instead",
-            request.url()
-        )));
-    }
     Ok(request)
 }

@@ -645,7 +645,6 @@ fn usage_errors_exit_2_and_say_what_to_write() {
             ],
             "xml",
         ),
-        (&["https://127.0.0.1:1/", "--origin", PAGE], "https"),
     ];
     for (args, expected) in table {
         let output = corsair(args);
@@ -678,4 +677,19 @@ fn hostile_input_never_panics() {
             "{args:?}: {stderr}"
         );
     }
+}
+
+#[test]
+fn a_tls_failure_is_a_network_error() {
+    // https to a plain-http server: the handshake fails, as it would in the browser.
+    let server = Server::start(|_, _| (200, vec![("access-control-allow-origin", "*")]));
+    let url = server.url("/").replace("http://", "https://");
+    let (code, json) = check_json(&url, &[]);
+    assert_eq!(code, 2, "{json}");
+    assert_eq!(json["verdict"], "error");
+    let error = json["steps"][0]["error"].as_str().unwrap();
+    assert!(
+        error.starts_with(&format!("network error: GET {url}")),
+        "{error}"
+    );
 }

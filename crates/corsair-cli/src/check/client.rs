@@ -1,4 +1,5 @@
-//! Sends the requests the browser model asks for, over real sockets, with hyper-util's client.
+//! Sends the requests the browser model asks for, over real sockets, with hyper-util's client
+//! (https with rustls and the webpki root certificates, as the browser would verify them).
 
 use std::time::Duration;
 
@@ -6,7 +7,9 @@ use bytes::Bytes;
 use corsair::browser::{Body, BrowserRequest, FORM_DATA_BOUNDARY, Fetch, Progress, Verdict};
 use http::Request;
 use http_body_util::Full;
+use hyper_rustls::HttpsConnectorBuilder;
 use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
 /// The server could not be reached, or did not answer in time.
@@ -23,7 +26,15 @@ pub(super) async fn run(
     request: BrowserRequest,
     timeout: Duration,
 ) -> Result<Verdict, NetworkFailure> {
-    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_connect_timeout(Some(timeout));
+    let connector = HttpsConnectorBuilder::new()
+        .with_webpki_roots()
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(http);
+    let client = Client::builder(TokioExecutor::new()).build::<_, Full<Bytes>>(connector);
     let mut preflighted = false;
     let mut progress = Fetch::start(request);
     loop {
