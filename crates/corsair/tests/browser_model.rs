@@ -438,3 +438,66 @@ fn headers_disallowed_lists_every_missing_one_in_the_advice() {
         }]
     );
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Header values a careless or hostile server might send.
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(PAGE.to_owned()),
+            Just("*".to_owned()),
+            Just("null".to_owned()),
+            Just("true".to_owned()),
+            "[ -~]{0,24}",
+        ]
+    }
+
+    proptest! {
+        /// Whatever the server answers, the model finishes without panicking, and it only
+        /// allows a response whose Allow-Origin is the page's origin, or `*` without
+        /// credentials.
+        #[test]
+        fn only_a_matching_allow_origin_is_allowed(
+            method in prop_oneof![Just("GET"), Just("PUT"), Just("patch")],
+            credentials in any::<bool>(),
+            status in 100u16..600,
+            allow_origin in proptest::option::of(value()),
+            allow_credentials in proptest::option::of(value()),
+            allow_methods in proptest::option::of(value()),
+            allow_headers in proptest::option::of(value()),
+            location in proptest::option::of(value()),
+        ) {
+            let request = BrowserRequest::builder(PAGE, format!("{API}/p"))
+                .method(method)
+                .header("X-Token", "1")
+                .credentials(if credentials { Credentials::Include } else { Credentials::Omit })
+                .build()
+                .unwrap();
+            let mut pairs: Vec<(&'static str, String)> = Vec::new();
+            let fields = [
+                ("access-control-allow-origin", &allow_origin),
+                ("access-control-allow-credentials", &allow_credentials),
+                ("access-control-allow-methods", &allow_methods),
+                ("access-control-allow-headers", &allow_headers),
+                ("location", &location),
+            ];
+            for (name, v) in fields {
+                if let Some(v) = v {
+                    pairs.push((name, v.trim().to_owned()));
+                }
+            }
+            let verdict = run(request, |_| (status, pairs.clone()));
+            if verdict.is_allowed() {
+                let acao = allow_origin.as_deref().map(str::trim);
+                prop_assert!(acao == Some(PAGE) || (acao == Some("*") && !credentials));
+                if credentials {
+                    prop_assert_eq!(allow_credentials.as_deref().map(str::trim), Some("true"));
+                }
+            } else {
+                prop_assert!(verdict.message().is_some());
+            }
+        }
+    }
+}

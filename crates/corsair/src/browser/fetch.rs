@@ -112,6 +112,7 @@ impl Fetch {
         if request.body == Body::Stream {
             warnings.push(warnings::stream_body());
         }
+        warnings.extend(warnings::local_network_access(&request.origin, &url));
         let fetch = Fetch {
             url_list: vec![url.clone()],
             url,

@@ -12,7 +12,7 @@ use url::{Origin, Url};
 
 use super::safelist::{
     MAX_SAFELISTED_TOTAL_LEN, is_cors_safelisted_request_header, is_forbidden_method,
-    is_forbidden_request_header, is_token, trim_http_whitespace,
+    is_forbidden_request_header, is_token,
 };
 
 /// The request's credentials mode (`fetch(url, { credentials })`; XHR's `withCredentials = true`
@@ -333,15 +333,13 @@ impl BrowserRequestBuilder {
             if !is_token(name.as_bytes()) {
                 return Err(RequestError::InvalidHeaderName(name.to_owned()));
             }
-            let value = trim_http_whitespace(value.as_bytes());
+            let value = value.trim_matches([' ', '\t', '\r', '\n']).to_owned();
             if value
-                .iter()
-                .any(|b| (*b < 0x20 && *b != b'\t') || *b == 0x7f)
+                .chars()
+                .any(|c| (c < ' ' && c != '\t') || c == '\u{7f}')
             {
                 return Err(RequestError::InvalidHeaderValue(name.to_owned()));
             }
-            // Only ASCII-compatible text reaches here; the trim kept it valid UTF-8.
-            let value = String::from_utf8_lossy(value).into_owned();
             let lower = name.to_ascii_lowercase();
             if is_forbidden_request_header(lower.as_bytes(), value.as_bytes()) {
                 if !dropped.contains(&lower) {
@@ -556,7 +554,7 @@ pub fn is_cors_safelisted_method(method: &str) -> bool {
 /// assert!(normalize_method("track").is_err());
 /// assert!(normalize_method("GE T").is_err());
 /// ```
-pub fn normalize_method(method: &str) -> Result<String, super::RequestError> {
+pub fn normalize_method(method: &str) -> Result<String, RequestError> {
     if !is_token(method.as_bytes()) {
         return Err(RequestError::InvalidMethod(method.to_owned()));
     }

@@ -116,6 +116,70 @@ pub(crate) fn unparseable_expose_headers() -> Warning {
     }
 }
 
+/// A public page calling a local or loopback address: Chrome 142 and later ask the user's
+/// permission first (Local Network Access), which no header can replace.
+pub(crate) fn local_network_access(page: &url::Origin, url: &Url) -> Option<Warning> {
+    let page_url = Url::parse(&page.ascii_serialization()).ok()?;
+    let (from, to) = (address_space(&page_url)?, address_space(url)?);
+    (to < from).then(|| Warning {
+        id: "local-network-access",
+        message: format!(
+            "A page on a {} address calls a {} address ({}): Chrome 142 and later first ask the user to allow access to the local network (Local Network Access), only for secure (https) pages, and no CORS header replaces that permission. This check cannot show the prompt.",
+            from.name(),
+            to.name(),
+            url.host_str().unwrap_or_default()
+        ),
+    })
+}
+
+/// Local Network Access's address spaces, from most to least private.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum AddressSpace {
+    Loopback,
+    Local,
+    Public,
+}
+
+impl AddressSpace {
+    fn name(self) -> &'static str {
+        match self {
+            AddressSpace::Loopback => "loopback",
+            AddressSpace::Local => "local-network",
+            AddressSpace::Public => "public",
+        }
+    }
+}
+
+/// The address space a URL's host is in, judged by its name or IP literal (a public name
+/// that resolves to a private address is not detected).
+fn address_space(url: &Url) -> Option<AddressSpace> {
+    use std::net::IpAddr;
+    let ip = match url.host()? {
+        url::Host::Ipv4(ip) => IpAddr::V4(ip),
+        url::Host::Ipv6(ip) => IpAddr::V6(ip),
+        url::Host::Domain(name) => {
+            let name = name.to_ascii_lowercase();
+            return Some(if name == "localhost" || name.ends_with(".localhost") {
+                AddressSpace::Loopback
+            } else if name.ends_with(".local") || !name.contains('.') {
+                AddressSpace::Local
+            } else {
+                AddressSpace::Public
+            });
+        }
+    };
+    Some(match ip {
+        _ if ip.is_loopback() => AddressSpace::Loopback,
+        IpAddr::V4(v4) if v4.is_private() || v4.is_link_local() => AddressSpace::Local,
+        IpAddr::V6(v6)
+            if (v6.segments()[0] & 0xfe00) == 0xfc00 || (v6.segments()[0] & 0xffc0) == 0xfe80 =>
+        {
+            AddressSpace::Local
+        }
+        _ => AddressSpace::Public,
+    })
+}
+
 /// Same scheme and registrable domain (or same host for IP addresses and single labels).
 fn same_site(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme() && site(a).is_some() && site(a) == site(b)
@@ -156,6 +220,25 @@ mod tests {
             &u("http://localhost:3000"),
             &u("http://localhost:8000")
         ));
+    }
+
+    #[test]
+    fn local_network_access_table() {
+        let table = [
+            ("https://app.example", "http://localhost:8000/", true),
+            ("https://app.example", "http://192.168.1.10/", true),
+            ("https://app.example", "http://printer.local/", true),
+            ("https://app.example", "http://[::1]:8000/", true),
+            ("http://localhost:3000", "http://127.0.0.1:8000/", false),
+            ("http://192.168.1.2", "http://127.0.0.1:8000/", true),
+            ("http://127.0.0.1:3000", "http://10.0.0.1/", false),
+            ("https://app.example", "https://api.example/", false),
+        ];
+        for (page, url, warned) in table {
+            let page = Url::parse(page).unwrap().origin();
+            let url = Url::parse(url).unwrap();
+            assert_eq!(local_network_access(&page, &url).is_some(), warned, "{url}");
+        }
     }
 
     #[test]
