@@ -95,7 +95,6 @@ class Recorder {
   constructor(page, cdp) {
     this.page = page;
     this.cdp = cdp;
-    this.pageOrigin = null;
     this.events = [];
     this.consoleLines = [];
     this.waiters = [];
@@ -109,7 +108,9 @@ class Recorder {
     ]) {
       cdp.on(method, (params) => {
         this.events.push({ method, params });
-        for (const waiter of this.waiters) waiter();
+        const waiters = this.waiters;
+        this.waiters = [];
+        for (const waiter of waiters) waiter();
       });
     }
   }
@@ -141,17 +142,21 @@ class Recorder {
             e.params.requestId === fetchId &&
             (e.method === 'Network.loadingFinished' || e.method === 'Network.loadingFailed'),
         );
-      if (done) return fetchId;
-      if (Date.now() > deadline) return fetchId;
-      await new Promise((resolve) => {
-        const timer = setTimeout(resolve, 100);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-      this.waiters = [];
+      if (done || Date.now() > deadline) return fetchId;
+      await this.nextEvent(100);
     }
+  }
+
+  /** Resolves on the next DevTools network event, or after `ms` milliseconds. */
+  nextEvent(ms) {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.push(done);
+    });
   }
 
   fetchRequestId() {
