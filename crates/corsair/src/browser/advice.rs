@@ -63,20 +63,45 @@ pub enum Fix {
     AnswerPreflight,
 }
 
+/// What the failing response answered, for [`advise`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Answered<'a> {
+    /// The origin the server saw (`null` once a cross-origin redirect tainted the request).
+    pub origin: &'a str,
+    /// Whether the request's credentials mode is `include`.
+    pub credentials: bool,
+    /// The failing response's status, if a response failed.
+    pub status: Option<u16>,
+}
+
 /// The advice for a failure.
-///
-/// `origin` is the origin the server saw (`null` once a cross-origin redirect tainted the
-/// request); `status` the failing response's status.
-pub(crate) fn advise(failure: &Failure, origin: &str, status: Option<u16>) -> Vec<Advice> {
+pub(crate) fn advise(failure: &Failure, answered: Answered<'_>) -> Vec<Advice> {
+    let Answered {
+        origin,
+        credentials,
+        status,
+    } = answered;
+    // With credentials, allowing the origin alone would only move the failure to
+    // Allow-Credentials: fix both at once.
     let allow_origin = || {
-        Some(Fix::AllowOrigin {
-            origin: origin.to_owned(),
+        Some(if credentials {
+            Fix::AllowCredentials {
+                origin: origin.to_owned(),
+            }
+        } else {
+            Fix::AllowOrigin {
+                origin: origin.to_owned(),
+            }
         })
     };
     let mut advice = Vec::new();
     match failure {
         Failure::MissingAllowOrigin { preflight } => {
-            let what = if *preflight { "preflight (OPTIONS) response" } else { "response" };
+            let what = match status {
+                _ if *preflight => "preflight (OPTIONS) response".to_owned(),
+                Some(s) if (300..400).contains(&s) => format!("{s} redirect (a redirect needs CORS headers too)"),
+                _ => "response".to_owned(),
+            };
             advice.push(Advice::new(
                 format!("The {what} has no Access-Control-Allow-Origin: allow the origin `{origin}` on the server."),
                 allow_origin(),
@@ -187,4 +212,106 @@ fn is_allow_origin_failure(failure: &Failure) -> bool {
             | Failure::InvalidAllowOriginValue { .. }
             | Failure::AllowOriginMismatch { .. }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixes(failure: Failure, origin: &str, credentials: bool, status: u16) -> Vec<Fix> {
+        let answered = Answered {
+            origin,
+            credentials,
+            status: Some(status),
+        };
+        advise(&failure, answered)
+            .into_iter()
+            .filter_map(|a| a.fix)
+            .collect()
+    }
+
+    #[test]
+    fn fixes_table() {
+        let o = "https://app.example";
+        let allow = Fix::AllowOrigin { origin: o.into() };
+        let both = Fix::AllowCredentials { origin: o.into() };
+        let missing = |preflight| Failure::MissingAllowOrigin { preflight };
+        let table = [
+            (missing(false), o, false, 200, vec![allow.clone()]),
+            (missing(false), o, true, 200, vec![both.clone()]),
+            (
+                missing(true),
+                o,
+                false,
+                401,
+                vec![allow.clone(), Fix::AnswerPreflight],
+            ),
+            (missing(true), o, false, 204, vec![allow.clone()]),
+            // A tainted (null) origin is explained, not allowed.
+            (missing(false), "null", false, 200, vec![]),
+            (
+                Failure::WildcardOriginNotAllowed { preflight: false },
+                o,
+                true,
+                200,
+                vec![both.clone()],
+            ),
+            (
+                Failure::InvalidAllowCredentials {
+                    preflight: false,
+                    value: "True".into(),
+                },
+                o,
+                true,
+                200,
+                vec![both.clone()],
+            ),
+            (
+                Failure::PreflightInvalidStatus { status: 405 },
+                o,
+                false,
+                405,
+                vec![Fix::AnswerPreflight],
+            ),
+            (
+                Failure::MethodDisallowed {
+                    method: "PUT".into(),
+                },
+                o,
+                false,
+                204,
+                vec![Fix::AllowMethod {
+                    method: "PUT".into(),
+                }],
+            ),
+            (Failure::InvalidAllowHeaders, o, false, 204, vec![]),
+        ];
+        for (failure, origin, credentials, status, expected) in table {
+            assert_eq!(
+                fixes(failure.clone(), origin, credentials, status),
+                expected,
+                "{failure:?} credentials={credentials}"
+            );
+        }
+    }
+
+    #[test]
+    fn advice_names_the_error_status_and_the_redirect() {
+        let summaries = |status| {
+            advise(
+                &Failure::MissingAllowOrigin { preflight: false },
+                Answered {
+                    origin: "https://a.example",
+                    credentials: false,
+                    status: Some(status),
+                },
+            )
+            .into_iter()
+            .map(|a| a.summary)
+            .collect::<Vec<_>>()
+            .join("\n")
+        };
+        assert!(summaries(500).contains("500 error response"));
+        assert!(summaries(302).contains("302 redirect"));
+    }
 }

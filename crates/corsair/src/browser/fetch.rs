@@ -13,7 +13,7 @@ use http::header::{self, HeaderName, HeaderValue};
 use http::{HeaderMap, Method, Request, StatusCode, Uri};
 use url::Url;
 
-use super::advice::{Advice, Fix, advise};
+use super::advice::{Advice, Answered, Fix, advise};
 use super::check::{self, Context, PreflightAsk, is_redirect};
 use super::expose::readable_headers;
 use super::message::{Failure, MessageContext, console_message};
@@ -295,6 +295,15 @@ impl Fetch {
 
     fn receive_main(mut self, status: StatusCode, headers: &HeaderMap) -> Progress {
         let cors = self.is_cors();
+        if is_redirect(status, headers)
+            && let Some(next) = headers
+                .get(header::LOCATION)
+                .and_then(|l| self.url.join(&lossy(l)).ok())
+            && next.origin() != self.url.origin()
+        {
+            self.warnings
+                .push(warnings::cross_origin_redirect(&self.url, &next));
+        }
         let origin = self.serialized_origin();
         if cors {
             let mut log = Vec::new();
@@ -370,8 +379,6 @@ impl Fetch {
         }
         if next.origin() != self.url.origin() {
             self.headers.retain(|(n, _)| n != "authorization");
-            self.warnings
-                .push(warnings::cross_origin_redirect(&self.url, &next));
             if self.url.origin() != self.request.origin {
                 self.tainted = true;
             }
@@ -521,7 +528,15 @@ impl Fetch {
                 origin: &page_origin,
             },
         );
-        let advice = advise(&failure, &self.serialized_origin(), status);
+        let origin = self.serialized_origin();
+        let advice = advise(
+            &failure,
+            Answered {
+                origin: &origin,
+                credentials: self.request.credentials == Credentials::Include,
+                status,
+            },
+        );
         let exchange = self.exchanges.len().checked_sub(1);
         self.finish(Outcome::Blocked(Blocked {
             failure,
