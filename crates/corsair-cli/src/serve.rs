@@ -50,8 +50,9 @@ pub struct Args {
     /// Reload when the configuration file changes (SIGHUP always reloads).
     #[arg(long)]
     watch: bool,
-    /// The log format.
-    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    /// The log format. RUST_LOG sets the level (`RUST_LOG=debug` explains each refused
+    /// CORS request).
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
 }
 

@@ -8,7 +8,7 @@ use tracing_subscriber::EnvFilter;
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum LogFormat {
-    /// `2026-01-01T00:00:00Z  INFO corsair::access: method=GET path=/api ...`
+    /// Human-readable lines (`INFO corsair::access: method=GET path=/api status=200 ...`).
     #[default]
     Text,
     /// One JSON object per line.
