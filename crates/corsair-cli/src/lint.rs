@@ -92,7 +92,7 @@ pub fn advice(config: &CorsConfig, provenance: &Provenance) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     let mut warn = |id, setting: Setting, value: Option<&str>, message: String, fix: String| {
         let source = match value {
-            Some(v) => provenance.of_finding(&element_finding(setting, v)),
+            Some(v) => provenance.of_value(setting, v),
             None => provenance.of(setting),
         };
         found.push(Diagnostic::warning(
@@ -179,18 +179,6 @@ pub fn advice(config: &CorsConfig, provenance: &Provenance) -> Vec<Diagnostic> {
         );
     }
     found
-}
-
-/// A finding shape used only to look up an element's source.
-fn element_finding(setting: Setting, value: &str) -> corsair::Finding {
-    corsair::Finding {
-        severity: corsair::Severity::Warning,
-        id: "",
-        setting,
-        value: Some(value.to_owned()),
-        message: String::new(),
-        fix: String::new(),
-    }
 }
 
 /// `http://localhost:*`, `http://127.0.0.1:3000`, `http://[::1]` ...

@@ -161,3 +161,40 @@ async fn json_logs_are_one_object_per_line() {
     assert_eq!(entry["origin"], APP);
     assert_eq!(entry["cors"], "allowed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_debug_level_each_refusal_says_why() {
+    let upstream = Upstream::start().await;
+    let dir = temp_dir("debug");
+    write_config(
+        &dir,
+        upstream.addr,
+        "",
+        "allowed_origins = [\"http://localhost:8080\"]\nallow_methods = [\"GET\", \"POST\"]",
+    );
+    let corsair = Corsair::start_with_env(&dir, &[], &[("RUST_LOG", "corsair=debug")]);
+    let client = client();
+    let cases = [
+        (APP, "DELETE", "method DELETE not allowed"),
+        ("https://evil.example", "POST", "origin not allowed"),
+    ];
+    for (origin, method, reason) in cases {
+        let preflight = [
+            ("origin", origin),
+            ("access-control-request-method", method),
+        ];
+        send(&client, "OPTIONS", &corsair.url("/api/x"), &preflight, "").await;
+        let line = corsair.wait_for_log(reason).await;
+        assert!(line.contains("CORS request refused"), "{line}");
+        assert!(line.contains(origin), "{line}");
+    }
+    let headers = [
+        ("origin", APP),
+        ("access-control-request-method", "POST"),
+        ("access-control-request-headers", "x-api-key"),
+    ];
+    send(&client, "OPTIONS", &corsair.url("/api/x"), &headers, "").await;
+    corsair
+        .wait_for_log("request header x-api-key not allowed")
+        .await;
+}

@@ -115,3 +115,36 @@ async fn sigterm_lets_requests_in_flight_finish() {
     assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
     assert!(corsair.wait(Duration::from_secs(5)).success());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_grace_period_bounds_the_wait_for_requests_in_flight() {
+    let upstream = Upstream::start().await;
+    let dir = temp_dir("grace");
+    write_config(
+        &dir,
+        upstream.addr,
+        "shutdown_grace = \"300ms\"",
+        &policy(&[APP]),
+    );
+    let mut corsair = Corsair::start(&dir, &[]);
+    let client = client();
+    let url = corsair.url("/slow");
+    let in_flight = tokio::spawn(async move {
+        let request = http::Request::get(url).body(empty()).unwrap();
+        client.request(request).await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let signalled = std::time::Instant::now();
+    corsair.signal("TERM");
+    assert!(corsair.wait(Duration::from_secs(5)).success());
+    assert!(
+        signalled.elapsed() < Duration::from_secs(2),
+        "exited after {:?}, not after the 3 s upstream",
+        signalled.elapsed()
+    );
+    corsair.wait_for_log("grace period over").await;
+    assert!(
+        in_flight.await.unwrap().is_err(),
+        "the unfinished request was cut"
+    );
+}

@@ -15,13 +15,18 @@ pub enum LogFormat {
     Json,
 }
 
+/// Colours only on a terminal, and not when `NO_COLOR` is set (no-color.org).
+fn colours_wanted() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 /// Installs the global subscriber, writing to stderr.
 pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal());
+        .with_ansi(colours_wanted());
     // Installing twice only happens in tests; the first subscriber stays.
     let _ = match format {
         LogFormat::Text => builder.try_init(),

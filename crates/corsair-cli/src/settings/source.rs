@@ -85,15 +85,21 @@ impl Provenance {
             .unwrap_or(Source::Default)
     }
 
-    /// Where the value a finding is about came from: the element's line when the finding names
-    /// a list element, else the setting's source.
-    pub fn of_finding(&self, finding: &Finding) -> Source {
-        finding
-            .value
-            .as_ref()
-            .and_then(|value| self.elements.get(&(finding.setting, value.clone())))
+    /// Where `value` of `setting` came from: its own line when it is an element of a list
+    /// written in the file, else the setting's source.
+    pub fn of_value(&self, setting: Setting, value: &str) -> Source {
+        self.elements
+            .get(&(setting, value.to_owned()))
             .cloned()
-            .unwrap_or_else(|| self.of(finding.setting))
+            .unwrap_or_else(|| self.of(setting))
+    }
+
+    /// Where the value a finding is about came from (see [`Provenance::of_value`]).
+    pub fn of_finding(&self, finding: &Finding) -> Source {
+        match &finding.value {
+            Some(value) => self.of_value(finding.setting, value),
+            None => self.of(finding.setting),
+        }
     }
 }
 
