@@ -57,6 +57,7 @@ async function main(report) {
   }
 
   const browser = await launchChromium();
+  activeBrowser = browser;
   try {
     for (const scenario of selected) {
       const started = Date.now();
@@ -64,13 +65,27 @@ async function main(report) {
       try {
         await scenario.run({ report, context: browser.context, builds, options });
       } catch (error) {
-        report.fail(`${scenario.name} › infrastructure`, error.message);
+        // Playwright appends Chromium's whole stderr to its errors; the first part says what failed.
+        report.fail(`${scenario.name} › infrastructure`, error.message.split('\nBrowser logs:')[0]);
       }
       report.note(`${scenario.name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
   } finally {
+    activeBrowser = null;
     await browser.close();
   }
+}
+
+// The browser of the running suite, closed by the signal handlers.
+let activeBrowser = null;
+
+/** Stops everything this run started, then exits: on SIGINT/SIGTERM and on the watchdog. */
+async function abort(exitCode) {
+  killAllStartedSync();
+  if (activeBrowser) {
+    await Promise.race([activeBrowser.close().catch(() => {}), new Promise((done) => setTimeout(done, 3000))]);
+  }
+  process.exit(exitCode);
 }
 
 const report = new Report();
@@ -78,13 +93,12 @@ const started = Date.now();
 const watchdog = setTimeout(() => {
   report.fail('suite', `did not finish within ${SUITE_TIMEOUT_MS / 60000} minutes`);
   report.summarize();
-  killAllStartedSync();
-  process.exit(1);
+  abort(1);
 }, SUITE_TIMEOUT_MS);
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
-    killAllStartedSync();
-    process.exit(130);
+    process.stdout.write(`\n${signal}: stopping the servers and the browser\n`);
+    abort(130);
   });
 }
 process.on('exit', killAllStartedSync);

@@ -5,7 +5,7 @@
 // `message` (Chromium's console line, or null), `preflight` (bool), `steps`, `advice`,
 // `warnings`; exit status 0 allowed, 1 blocked, 2 usage or network error.
 
-const { runCommand } = require('./processes');
+const { runCommand, commandLine: shellLine } = require('./processes');
 
 const CHECK_TIMEOUT_MS = 30000;
 const CONTRACT_KEYS = ['verdict', 'message', 'preflight', 'steps', 'advice', 'warnings'];
@@ -18,11 +18,6 @@ function checkArguments(call, origin) {
   if (call.bodyType && call.bodyType !== 'none') args.push('--body-type', call.bodyType);
   args.push('--json');
   return args;
-}
-
-/** Quotes arguments for a copy-pasteable command line. */
-function shellLine(binary, args) {
-  return [binary, ...args].map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`)).join(' ');
 }
 
 /**

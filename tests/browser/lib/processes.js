@@ -78,8 +78,19 @@ async function startServer({ name, command, args = [], env = {}, cwd, port, time
       : `exited with ${exitStatus.signal || `status ${exitStatus.code}`} before listening`
     : `did not listen on 127.0.0.1:${port} within ${timeoutMs / 1000} s`;
   throw new Error(
-    `${name} ${how}\n  command: ${command} ${args.join(' ')}\n  output:\n${indent(server.output() || '(none)')}`,
+    `${name} ${how}\n  command: ${commandLine(command, args, env)}\n  output:\n${indent(server.output() || '(none)')}`,
   );
+}
+
+/** Quotes a word for a POSIX shell when it needs it. */
+function shellQuote(word) {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/** The command as one copy-pasteable shell line, with the environment variables this suite set. */
+function commandLine(command, args, env = {}) {
+  const assignments = Object.entries(env).map(([name, value]) => `${name}=${shellQuote(value)}`);
+  return [...assignments, ...[command, ...args].map(shellQuote)].join(' ');
 }
 
 function indent(text) {
@@ -111,7 +122,7 @@ async function stopProcess(child, exited) {
   }
 }
 
-/** Synchronous last resort when the runner itself is exiting: SIGKILL what is still running. */
+/** Synchronous last resort when the runner itself is exiting: SIGKILL every server and command still running. */
 function killAllStartedSync() {
   for (const server of running) {
     try {
@@ -157,13 +168,17 @@ function runCommand(command, args, { cwd, env = {}, timeoutMs = 600000 } = {}) {
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+    const handle = { pid: child.pid };
+    running.add(handle);
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);
+      running.delete(handle);
       resolve({ code: null, stdout, stderr: `${stderr}${error.message}` });
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
+      running.delete(handle);
       resolve({ code, signal, stdout, stderr });
     });
   });
@@ -171,3 +186,4 @@ function runCommand(command, args, { cwd, env = {}, timeoutMs = 600000 } = {}) {
 
 module.exports.withServers = withServers;
 module.exports.runCommand = runCommand;
+module.exports.commandLine = commandLine;
