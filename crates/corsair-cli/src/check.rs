@@ -29,7 +29,7 @@ Exit status: 0 allowed, 1 blocked by the browser, 2 usage or network error.")]
 pub struct Args {
     /// The URL the page fetches.
     pub url: String,
-    /// The origin of the page that calls it, e.g. https://app.example or http://localhost:3000.
+    /// The origin of the page that calls it (scheme, host and port, as the browser sends it).
     #[arg(long)]
     pub origin: String,
     /// The method as the script writes it (DELETE, GET, HEAD, OPTIONS, POST and PUT are

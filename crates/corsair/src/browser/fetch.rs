@@ -105,8 +105,7 @@ impl Fetch {
     /// # Ok::<(), corsair::browser::RequestError>(())
     /// ```
     pub fn start(request: BrowserRequest) -> Progress {
-        let mut url = request.url.clone();
-        url.set_fragment(None);
+        let url = request.url.clone();
         let mut warnings = Vec::new();
         warnings.extend(warnings::dropped_headers(&request.dropped));
         if request.body == Body::Stream {
@@ -487,7 +486,8 @@ impl Fetch {
 
     fn build_request(&self, method: &str, headers: Vec<(String, String)>) -> Request<()> {
         let mut request = Request::new(());
-        // Both were validated when the request was built or the redirect followed.
+        // Both were validated when the request was built or the redirect followed, so the
+        // fallbacks are never used.
         *request.method_mut() = Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET);
         *request.uri_mut() = Uri::try_from(self.url.as_str()).unwrap_or_default();
         let map = request.headers_mut();

@@ -320,8 +320,13 @@ impl BrowserRequestBuilder {
     /// ```
     pub fn build(self) -> Result<BrowserRequest, RequestError> {
         let origin = parse_page_origin(&self.origin)?;
-        let url =
+        let mut url =
             Url::parse(self.url.trim()).map_err(|_| RequestError::InvalidUrl(self.url.clone()))?;
+        // The fragment never leaves the browser.
+        url.set_fragment(None);
+        if http::Uri::try_from(url.as_str()).is_err() {
+            return Err(RequestError::InvalidUrl(self.url.clone()));
+        }
         let method = normalize_method(&self.method)?;
         if self.body.is_present() && (method == "GET" || method == "HEAD") {
             return Err(RequestError::BodyWithGetOrHead);
