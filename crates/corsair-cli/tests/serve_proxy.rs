@@ -149,6 +149,27 @@ async fn the_upstreams_own_cors_headers_are_replaced_and_vary_is_merged() {
         "the upstream's `*` is gone"
     );
     assert_eq!(refused.header("vary"), Some("Cookie, origin"));
+
+    // Outside urls_regex corsair does not own CORS: the upstream's headers pass through.
+    let upstream = Upstream::start().await;
+    let dir = temp_dir("own-cors-bypass");
+    write_config(
+        &dir,
+        upstream.addr,
+        "",
+        &format!("{POLICY}\nurls_regex = \"^/api/\""),
+    );
+    let scoped = Corsair::start(&dir, &[]);
+    let outside = send(
+        &client,
+        "GET",
+        &scoped.url("/own-cors"),
+        &[("origin", APP)],
+        "",
+    )
+    .await;
+    assert_eq!(outside.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(outside.header("vary"), Some("Cookie"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -79,6 +79,11 @@ impl AccessRecord {
         }
     }
 
+    /// Whether the request is on a CORS path (inside `urls_regex`).
+    pub fn is_cors_path(&self) -> bool {
+        self.verdict != Verdict::Bypass
+    }
+
     /// Writes the line (and the refusal's reason at debug level).
     pub fn log(&self, status: StatusCode, elapsed: Duration) {
         let origin = self.origin.as_deref().unwrap_or("-");

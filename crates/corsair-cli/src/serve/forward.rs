@@ -52,6 +52,9 @@ pub struct Forwarder {
     pub upstream_timeout: Duration,
     /// How long either side may pause in the middle of a body.
     pub idle_timeout: Duration,
+    /// Whether the request is on a CORS path (`urls_regex`), where corsair owns the
+    /// `Access-Control-*` headers; elsewhere the upstream's pass through.
+    pub owns_cors: bool,
 }
 
 impl tower::Service<Request<Incoming>> for Forwarder {
@@ -108,25 +111,25 @@ impl Forwarder {
                 tracing::warn!(%upstream, timeout = ?self.upstream_timeout, "upstream did not answer in time");
                 return own_response(
                     StatusCode::GATEWAY_TIMEOUT,
-                    &format!(
-                        "corsair: the upstream {upstream} did not answer within {:?}\n",
-                        self.upstream_timeout
-                    ),
+                    "corsair: the upstream server did not answer in time\n",
                 );
             }
             Ok(Err(error)) => {
                 let cause = error_chain(&error);
                 tracing::warn!(%upstream, %cause, "upstream request failed");
+                // The details (addresses, causes) go to the log, not to the client.
                 return own_response(
                     StatusCode::BAD_GATEWAY,
-                    &format!("corsair: the upstream {upstream} failed: {cause}\n"),
+                    "corsair: the upstream server could not be reached\n",
                 );
             }
             Ok(Ok(response)) => response,
         };
         let (mut parts, body) = response.into_parts();
         hop_by_hop::remove(&mut parts.headers);
-        remove_cors_headers(&mut parts.headers);
+        if self.owns_cors {
+            remove_cors_headers(&mut parts.headers);
+        }
         let body = IdleTimeout::new(body, self.idle_timeout).boxed_unsync();
         Response::from_parts(parts, body)
     }
@@ -146,8 +149,8 @@ pub fn remove_cors_headers(headers: &mut HeaderMap) {
 }
 
 /// A plain-text response written by corsair itself.
-pub fn own_response(status: StatusCode, text: &str) -> Response<ProxyBody> {
-    let body = Full::new(Bytes::from(text.to_owned()))
+pub fn own_response(status: StatusCode, text: &'static str) -> Response<ProxyBody> {
+    let body = Full::new(Bytes::from_static(text.as_bytes()))
         .map_err(|never| match never {})
         .boxed_unsync();
     let mut response = Response::new(body);

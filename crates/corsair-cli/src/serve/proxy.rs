@@ -51,6 +51,7 @@ pub async fn handle(
         peer,
         upstream_timeout: shared.upstream_timeout,
         idle_timeout: shared.idle_timeout,
+        owns_cors: record.is_cors_path(),
     };
     let response = active.cors.layer(forwarder).oneshot(request).await?;
     record.log(response.status(), started.elapsed());
