@@ -105,6 +105,7 @@ async fn requests_are_forwarded_intact_and_answers_get_cors_headers() {
     assert_eq!(header("connection"), None);
     assert_eq!(header("x-forwarded-for"), Some("198.51.100.9, 127.0.0.1"));
     assert_eq!(header("x-forwarded-proto"), Some("http"));
+    assert_eq!(header("via"), Some("1.1 corsair"));
     let proxy_host = corsair.addr.to_string();
     assert_eq!(header("x-forwarded-host"), Some(proxy_host.as_str()));
     assert_eq!(

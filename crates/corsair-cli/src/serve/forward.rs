@@ -95,6 +95,7 @@ impl Forwarder {
         });
         hop_by_hop::remove(&mut parts.headers);
         forwarded::add(&mut parts.headers, self.peer.ip(), "http", host.as_ref());
+        forwarded::add_via(&mut parts.headers, parts.version);
         match host.filter(|_| self.route.preserve_host) {
             Some(host) => parts.headers.insert(HOST, host),
             // The client writes the upstream's authority.

@@ -1,8 +1,10 @@
-//! The `X-Forwarded-*` headers that tell the upstream who the client is and what it asked for.
+//! The headers that tell the upstream a request was forwarded: `X-Forwarded-*` (who the client
+//! is and what it asked for) and `Via` (RFC 9110 §7.6.3: which intermediaries it crossed).
 
 use std::net::IpAddr;
 
-use http::{HeaderMap, HeaderName, HeaderValue};
+use http::header::VIA;
+use http::{HeaderMap, HeaderName, HeaderValue, Version};
 
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
@@ -17,23 +19,38 @@ pub fn add(
     proto: &'static str,
     host: Option<&HeaderValue>,
 ) {
-    let mut chain: Vec<u8> = Vec::new();
-    for value in headers.get_all(&X_FORWARDED_FOR) {
-        let value = value.as_bytes().trim_ascii();
-        if !value.is_empty() {
-            chain.extend_from_slice(value);
-            chain.extend_from_slice(b", ");
-        }
-    }
-    chain.extend_from_slice(client.to_string().as_bytes());
-    if let Ok(value) = HeaderValue::from_bytes(&chain) {
-        headers.insert(X_FORWARDED_FOR, value);
-    }
+    append(headers, X_FORWARDED_FOR, &client.to_string());
     headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static(proto));
     match host {
         Some(host) => headers.insert(X_FORWARDED_HOST, host.clone()),
         None => headers.remove(X_FORWARDED_HOST),
     };
+}
+
+/// Appends `1.1 corsair` (or `2 corsair`: the protocol the request arrived with) to `Via`.
+pub fn add_via(headers: &mut HeaderMap, received: Version) {
+    let protocol = if received == Version::HTTP_2 {
+        "2"
+    } else {
+        "1.1"
+    };
+    append(headers, VIA, &format!("{protocol} corsair"));
+}
+
+/// Appends `item` to the comma-separated list in `name`, joining the header's lines into one.
+fn append(headers: &mut HeaderMap, name: HeaderName, item: &str) {
+    let mut list: Vec<u8> = Vec::new();
+    for value in headers.get_all(&name) {
+        let value = value.as_bytes().trim_ascii();
+        if !value.is_empty() {
+            list.extend_from_slice(value);
+            list.extend_from_slice(b", ");
+        }
+    }
+    list.extend_from_slice(item.as_bytes());
+    if let Ok(value) = HeaderValue::from_bytes(&list) {
+        headers.insert(name, value);
+    }
 }
 
 #[cfg(test)]
@@ -74,6 +91,23 @@ mod tests {
                 headers.get(&X_FORWARDED_HOST).map(|v| v.to_str().unwrap()),
                 host
             );
+        }
+    }
+
+    #[test]
+    fn via_names_the_protocol_received_after_earlier_intermediaries() {
+        let table = [
+            (None, Version::HTTP_11, "1.1 corsair"),
+            (None, Version::HTTP_2, "2 corsair"),
+            (Some("1.1 cdn"), Version::HTTP_11, "1.1 cdn, 1.1 corsair"),
+        ];
+        for (earlier, version, expected) in table {
+            let mut headers = HeaderMap::new();
+            if let Some(earlier) = earlier {
+                headers.insert(VIA, earlier.parse().unwrap());
+            }
+            add_via(&mut headers, version);
+            assert_eq!(headers[VIA], expected);
         }
     }
 }
