@@ -41,11 +41,7 @@ pub fn run(args: Args) -> ExitCode {
         || "the CORS_* environment variables".to_owned(),
         |f| f.display().to_string(),
     );
-    let env = file.is_none().then(|| {
-        std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .collect()
-    });
+    let env = file.is_none().then(settings::process_environment);
     let layers = Layers {
         file: file.map_or(ConfigFile::Ignored, ConfigFile::Named),
         env,
@@ -53,24 +49,29 @@ pub fn run(args: Args) -> ExitCode {
         listen: None,
         upstream: None,
     };
-    let diagnostics = match settings::load(&layers) {
+    let (policy, diagnostics) = match settings::load(&layers) {
         Ok(loaded) => {
             let mut all = loaded.warnings;
             all.extend(advice(loaded.cors.config(), &loaded.provenance));
-            all
+            (Some(loaded.cors.to_string()), all)
         }
-        Err(problems) => problems,
+        Err(problems) => (None, problems),
     };
     if args.json {
         let object = serde_json::json!({
             "audited": audited,
+            "policy": policy,
             "errors": diagnostics.iter().filter(|d| d.is_error()).count(),
             "warnings": diagnostics.iter().filter(|d| !d.is_error()).count(),
             "findings": diagnostics.iter().map(Diagnostic::to_json).collect::<Vec<_>>(),
         });
         println!("{object:#}");
     } else {
-        println!("corsair lint: {audited}\n");
+        println!("corsair lint: {audited}");
+        if let Some(policy) = &policy {
+            println!("policy: {policy}");
+        }
+        println!();
         println!("{}", settings::render_all(&diagnostics));
     }
     exit_code(&diagnostics)

@@ -64,7 +64,7 @@ pub fn run(args: Args) -> ExitCode {
             .config
             .clone()
             .map_or(ConfigFile::DefaultIfPresent, ConfigFile::Named),
-        env: Some(environment()),
+        env: Some(settings::process_environment()),
         cors_flags: (*args.cors).clone(),
         listen: args.listen,
         upstream: args.upstream.clone(),
@@ -97,13 +97,6 @@ pub fn run(args: Args) -> ExitCode {
         tracing::warn!("--watch needs a configuration file; only SIGHUP reloads");
     }
     runtime.block_on(start(loaded, layers, watched))
-}
-
-/// Every environment variable that is valid UTF-8 (the others cannot be corsair settings).
-fn environment() -> Vec<(String, String)> {
-    std::env::vars_os()
-        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-        .collect()
 }
 
 async fn start(loaded: Loaded, layers: Layers, watched: Option<PathBuf>) -> ExitCode {

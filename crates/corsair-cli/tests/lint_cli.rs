@@ -161,6 +161,10 @@ fn json_output_is_one_object_with_every_finding() {
     assert_eq!(code, 2);
     let report: serde_json::Value = serde_json::from_str(&output).unwrap();
     assert_eq!(report["errors"], 1);
+    assert!(
+        report["policy"].is_null(),
+        "no policy is built from an invalid file"
+    );
     let findings = report["findings"].as_array().unwrap();
     let unknown = findings.iter().find(|f| f["id"] == "unknown-key").unwrap();
     assert_eq!(unknown["severity"], "error");

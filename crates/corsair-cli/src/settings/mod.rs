@@ -167,6 +167,14 @@ fn hides_values(problem: &Diagnostic) -> bool {
     )
 }
 
+/// The process's environment variables that are valid UTF-8 (the others cannot be corsair
+/// settings), for [`Layers::env`].
+pub fn process_environment() -> Vec<(String, String)> {
+    std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect()
+}
+
 /// The file to read, if any.
 fn locate(file: &ConfigFile) -> Option<PathBuf> {
     match file {
