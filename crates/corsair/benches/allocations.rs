@@ -11,6 +11,7 @@
 //! the other columns are whole calls through each middleware and through the bare stub
 //! (`baseline`), so a middleware's own allocations are its column minus its baseline.
 
+#[macro_use]
 mod harness;
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -101,7 +102,7 @@ where
 
 fn actix<S>(service: S, template: &Template) -> u64
 where
-    S: actix_web::dev::Service<actix_web::dev::ServiceRequest>,
+    S: actix_web::dev::Service<actix_http::Request>,
     S::Error: std::fmt::Debug,
 {
     count(
@@ -136,22 +137,13 @@ fn main() {
             ]
         } else {
             let stub = harness::tower_stub;
-            let actix_stub = harness::actix_stub;
             [
                 tower(harness::corsair_policy(o).layer(stub()), &template).to_string(),
                 tower(harness::tower_http_policy(o).layer(stub()), &template).to_string(),
                 tower(stub(), &template).to_string(),
-                actix(
-                    harness::actix_wrap(harness::corsair_policy(o), actix_stub()),
-                    &template,
-                )
-                .to_string(),
-                actix(
-                    harness::actix_wrap(harness::actix_cors_policy(o), actix_stub()),
-                    &template,
-                )
-                .to_string(),
-                actix(actix_stub(), &template).to_string(),
+                actix(actix_app!(harness::corsair_policy(o)), &template).to_string(),
+                actix(actix_app!(harness::actix_cors_policy(o)), &template).to_string(),
+                actix(actix_app!(), &template).to_string(),
             ]
         };
         println!("| {} | {engine} | {} |", scenario.name, row.join(" | "));

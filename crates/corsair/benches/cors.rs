@@ -10,6 +10,7 @@
 //!
 //! `bench/report.sh` runs this and the allocation report and writes `BENCHMARKS.md`.
 
+#[macro_use]
 mod harness;
 
 use criterion::measurement::WallTime;
@@ -41,7 +42,7 @@ fn actix_subject<S>(
     service: S,
     template: &Template,
 ) where
-    S: actix_web::dev::Service<actix_web::dev::ServiceRequest>,
+    S: actix_web::dev::Service<actix_http::Request>,
     S::Error: std::fmt::Debug,
 {
     group.bench_function(id, |b| {
@@ -75,21 +76,10 @@ fn scenario(c: &mut Criterion, scenario: &Scenario) {
     let peer = harness::tower_http_policy(scenario.origins).layer(stub());
     tower_subject(&mut group, "tower/tower-http", peer, &template);
 
-    actix_subject(
-        &mut group,
-        "actix/baseline",
-        harness::actix_stub(),
-        &template,
-    );
-    let corsair = harness::actix_wrap(
-        harness::corsair_policy(scenario.origins),
-        harness::actix_stub(),
-    );
+    actix_subject(&mut group, "actix/baseline", actix_app!(), &template);
+    let corsair = actix_app!(harness::corsair_policy(scenario.origins));
     actix_subject(&mut group, "actix/corsair", corsair, &template);
-    let peer = harness::actix_wrap(
-        harness::actix_cors_policy(scenario.origins),
-        harness::actix_stub(),
-    );
+    let peer = actix_app!(harness::actix_cors_policy(scenario.origins));
     actix_subject(&mut group, "actix/actix-cors", peer, &template);
     group.finish();
 }

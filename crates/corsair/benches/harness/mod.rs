@@ -299,8 +299,8 @@ impl Template {
         request
     }
 
-    /// An actix-web request.
-    pub fn actix_request(&self) -> actix_web::dev::ServiceRequest {
+    /// An actix-web request, as the server hands it to the application.
+    pub fn actix_request(&self) -> actix_http::Request {
         let method = actix_web::http::Method::from_bytes(self.method.as_str().as_bytes())
             .expect("valid method");
         let mut request = actix_web::test::TestRequest::default()
@@ -309,7 +309,7 @@ impl Template {
         for pair in &self.actix_headers {
             request = request.append_header(pair.clone());
         }
-        request.to_srv_request()
+        request.to_request()
     }
 }
 
@@ -334,27 +334,33 @@ pub fn axum_router() -> axum::Router {
     axum::Router::new().route("/items", axum::routing::get(|| async { "[]" }))
 }
 
-/// The ready stub behind every actix subject.
-pub fn actix_stub() -> impl actix_web::dev::Service<
-    actix_web::dev::ServiceRequest,
-    Response = actix_web::dev::ServiceResponse,
-    Error = actix_web::Error,
-    Future = Ready<Result<actix_web::dev::ServiceResponse, actix_web::Error>>,
-> {
-    actix_web::dev::fn_service(|request: actix_web::dev::ServiceRequest| {
-        ready(Ok(
-            request.into_response(actix_web::HttpResponse::Ok().finish())
-        ))
-    })
+/// The ready stub behind every actix subject: the application's default service.
+pub fn actix_stub(
+    request: actix_web::dev::ServiceRequest,
+) -> Ready<Result<actix_web::dev::ServiceResponse, actix_web::Error>> {
+    ready(Ok(
+        request.into_response(actix_web::HttpResponse::Ok().finish())
+    ))
 }
 
-/// Wraps a service with an actix `Transform` (ready immediately).
-pub fn actix_wrap<T, S>(transform: T, service: S) -> T::Transform
-where
-    T: actix_web::dev::Transform<S, actix_web::dev::ServiceRequest>,
-    T::InitError: std::fmt::Debug,
-{
-    block_on_ready(transform.new_transform(service)).expect("middleware builds")
+/// An initialised actix-web `App` whose only service is [`actix_stub`], optionally wrapped by a
+/// middleware: `actix_app!()` or `actix_app!(middleware)`. Going through `App` (as every
+/// actix-web server does) keeps request objects in the application's pool.
+#[macro_export]
+macro_rules! actix_app {
+    () => {
+        $crate::harness::block_on_ready(actix_web::test::init_service(
+            actix_web::App::new()
+                .default_service(actix_web::dev::fn_service($crate::harness::actix_stub)),
+        ))
+    };
+    ($middleware:expr) => {
+        $crate::harness::block_on_ready(actix_web::test::init_service(
+            actix_web::App::new()
+                .wrap($middleware)
+                .default_service(actix_web::dev::fn_service($crate::harness::actix_stub)),
+        ))
+    };
 }
 
 /// Calls a tower service once.
@@ -368,10 +374,10 @@ where
     block_on_ready(service.call(request)).expect("service answers")
 }
 
-/// Calls an actix service once.
-pub fn call_actix<S>(service: &S, request: actix_web::dev::ServiceRequest) -> S::Response
+/// Calls an actix application once.
+pub fn call_actix<S>(service: &S, request: actix_http::Request) -> S::Response
 where
-    S: actix_web::dev::Service<actix_web::dev::ServiceRequest>,
+    S: actix_web::dev::Service<actix_http::Request>,
     S::Error: std::fmt::Debug,
 {
     block_on_ready(service.call(request)).expect("service answers")

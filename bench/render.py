@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+"""Writes BENCHMARKS.md from criterion's estimates, the allocation report and the proxy table.
+
+    bench/render.py TARGET_DIR OUTPUT.md
+
+Reads TARGET_DIR/criterion/**/new/{benchmark,estimates}.json (written by `cargo bench --bench
+cors`), TARGET_DIR/bench-allocations.md and TARGET_DIR/bench-proxy.md (optional), and checks the
+targets of the benchmark issue against the numbers.
+"""
+
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+
+SCENARIOS = [
+    "actual/allowed",
+    "actual/disallowed",
+    "actual/no-origin",
+    "preflight/allowed",
+    "preflight/disallowed-origin",
+    "preflight/disallowed-header",
+    "preflight/hostile-1MiB-headers",
+    "origins/1",
+    "origins/100",
+    "origins/10000",
+    "subdomain-pattern",
+    "regex",
+    "axum-router/allowed",
+]
+FAMILIES = [("tower", "tower-http"), ("actix", "actix-cors")]
+
+
+def medians(target):
+    """{(scenario, subject): median ns} from criterion's output."""
+    found = {}
+    root = os.path.join(target, "criterion")
+    for directory, _, files in os.walk(root):
+        if os.path.basename(directory) != "new" or "estimates.json" not in files:
+            continue
+        with open(os.path.join(directory, "benchmark.json")) as f:
+            bench = json.load(f)
+        with open(os.path.join(directory, "estimates.json")) as f:
+            estimates = json.load(f)
+        found[(bench["group_id"], bench["function_id"])] = estimates["median"]["point_estimate"]
+    return found
+
+
+def ns(value):
+    if value is None:
+        return "–"
+    if abs(value) >= 10_000:
+        return f"{value / 1000:.1f} µs"
+    return f"{value:.0f} ns"
+
+
+def ratio(a, b):
+    if a is None or b is None or b <= 0:
+        return None
+    return max(a, 0.0) / b
+
+
+def fmt_ratio(r):
+    return "–" if r is None else f"{r:.2f}"
+
+
+def family_table(m, family, peer):
+    lines = [
+        f"| scenario | baseline | corsair | {peer} | corsair overhead | {peer} overhead | overhead ratio (corsair / {peer}) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    rows = []
+    for scenario in SCENARIOS:
+        base = m.get((scenario, f"{family}/baseline"))
+        ours = m.get((scenario, f"{family}/corsair"))
+        theirs = m.get((scenario, f"{family}/{peer}"))
+        if base is None or ours is None:
+            continue
+        ours_over = ours - base
+        theirs_over = None if theirs is None else theirs - base
+        r = ratio(ours_over, theirs_over)
+        rows.append((scenario, r))
+        lines.append(
+            f"| {scenario} | {ns(base)} | {ns(ours)} | {ns(theirs)} | {ns(ours_over)} | "
+            f"{ns(theirs_over)} | {fmt_ratio(r)} |"
+        )
+    return "\n".join(lines), rows
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(f.readline().split()[1])
+            memory = f", {kb / 1024 / 1024:.0f} GiB memory"
+    except (OSError, ValueError, IndexError):
+        pass
+    rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
+    load = os.getloadavg()[0]
+    return (
+        f"{os.cpu_count()} cores ({cpu}){memory}; {platform.system()} {platform.release()}; "
+        f"{rustc}; load average {load:.1f} when the report was written "
+        f"({datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC)."
+    )
+
+
+def read(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def targets(m, family_rows):
+    checks = []
+    for family, peer in FAMILIES:
+        rows = [(s, r) for s, r in family_rows[family] if r is not None]
+        missed = [(s, r) for s, r in rows if r > 0.5]
+        if not rows:
+            continue
+        if missed:
+            detail = ", ".join(f"{s} ({r:.2f})" for s, r in missed)
+            checks.append(
+                f"- **Missed** — {family}: corsair's overhead at most half of {peer}'s in every "
+                f"scenario: {len(rows) - len(missed)} of {len(rows)} met; missed in {detail}."
+            )
+        else:
+            worst = max(r for _, r in rows)
+            checks.append(
+                f"- **Met** — {family}: corsair's overhead at most half of {peer}'s in every "
+                f"scenario (worst ratio {worst:.2f})."
+            )
+    one = m.get(("origins/1", "tower/corsair"))
+    many = m.get(("origins/10000", "tower/corsair"))
+    if one and many:
+        r = many / one
+        verdict = "Met" if r <= 1.2 else "Missed"
+        checks.append(
+            f"- **{verdict}** — 10,000 origins within 20% of 1 origin (tower/corsair, median per "
+            f"request): {ns(many)} vs {ns(one)}, ratio {r:.2f}."
+        )
+    normal = m.get(("preflight/allowed", "tower/corsair"))
+    hostile = m.get(("preflight/hostile-1MiB-headers", "tower/corsair"))
+    if normal and hostile:
+        r = hostile / normal
+        verdict = "Met" if r <= 2 else "Missed"
+        checks.append(
+            f"- **{verdict}** — the hostile 1 MiB `Access-Control-Request-Headers` within 2x of "
+            f"a normal preflight (tower/corsair): {ns(hostile)} vs {ns(normal)}, ratio {r:.2f}."
+        )
+    return "\n".join(checks)
+
+
+def allocation_check(table):
+    if not table:
+        return ""
+    engine_zero = all(
+        line.split("|")[2].strip() == "0"
+        for line in table.splitlines()[2:]
+        if line.startswith("|")
+    )
+    verdict = "Met" if engine_zero else "Missed"
+    return f"- **{verdict}** — zero allocations in corsair's engine in every scenario (column `engine`)."
+
+
+def proxy_check(table):
+    if not table:
+        return "- Not measured — the proxy benchmark did not run (see `bench/proxy.sh`)."
+    rows = {}
+    for line in table.splitlines()[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rows[cells[0].split()[0]] = cells
+    if "corsair" not in rows or "nginx" not in rows:
+        return ""
+    c, n = rows["corsair"], rows["nginx"]
+    out = []
+    for kind, rps, p99 in (("CORS GET", 1, 2), ("preflight", 3, 4)):
+        cr, nr = float(c[rps]), float(n[rps])
+        cp, np_ = float(c[p99]), float(n[p99])
+        met = cr >= nr and cp <= np_
+        out.append(
+            f"- **{'Met' if met else 'Missed'}** — proxy {kind}: corsair {cr:.0f} req/s, p99 "
+            f"{cp:.2f} ms vs nginx {nr:.0f} req/s, p99 {np_:.2f} ms "
+            f"(throughput {cr / nr:.0%} of nginx's)."
+        )
+    return "\n".join(out)
+
+
+def main():
+    target, output = sys.argv[1], sys.argv[2]
+    m = medians(target)
+    tables = {}
+    family_rows = {}
+    for family, peer in FAMILIES:
+        tables[family], family_rows[family] = family_table(m, family, peer)
+    allocations = read(os.path.join(target, "bench-allocations.md"))
+    proxy = read(os.path.join(target, "bench-proxy.md"))
+    notes = read(os.path.join(os.path.dirname(os.path.abspath(__file__)), "notes.md")) or ""
+    checks = "\n".join(
+        part for part in (targets(m, family_rows), allocation_check(allocations), proxy_check(proxy)) if part
+    )
+    document = f"""# Benchmarks
+
+corsair against the CORS middleware people use today: tower-http's `CorsLayer` (tower, axum)
+and actix-cors (actix-web), in one process, on the same always-ready stub service, with
+equivalent policies (one or more exact origins, or a subdomain pattern, or a regex; the default
+methods and request headers; `x-request-id` exposed; max-age 600; credentials). The peers get a
+predicate equivalent to corsair's pattern and regex. Requests are built outside the timed section,
+with header values sliced from one shared buffer as a server's parser makes them.
+
+This file is generated: run `bench/report.sh` (a few minutes; `SKIP_PROXY=1` leaves out the load
+test). The parts:
+
+```text
+cargo bench -p corsair --features actix --bench cors -- --warm-up-time 1 --measurement-time 2
+cargo bench -p corsair --features actix --bench allocations      # prints the allocation table
+bench/proxy.sh                                                    # needs: apt-get install -y wrk nginx
+```
+
+**Machine:** {machine()} The machine is shared, so absolute figures move by tens of percent
+between runs; each table compares subjects measured in the same run, one after the other.
+
+## Targets
+
+{checks}
+
+## Time per request (criterion median)
+
+*Overhead* is a subject's median minus its family's no-middleware baseline; the *ratio* is
+corsair's overhead divided by the peer's (the target is at most 0.50).
+
+### tower: corsair's layer vs tower-http's `CorsLayer`
+
+{tables["tower"]}
+
+### actix-web: corsair's middleware vs actix-cors
+
+{tables["actix"]}
+
+## Heap allocations per request
+
+Counted with a counting global allocator, after three warm-up requests. `engine` is
+`Cors::evaluate` plus `apply` / `write_preflight_headers` into a response map that has room; the
+other columns are whole calls, so a middleware's own allocations are its figure minus its
+baseline. The axum row goes through a `Router` (its baseline is the router alone).
+
+{allocations or "(not measured)"}
+
+## Proxy load test (`bench/proxy.sh`)
+
+`wrk` on loopback, one thread, 32 connections; median of interleaved rounds. The upstream is an
+nginx answering a small JSON body; both proxies keep upstream connections alive and log nothing
+per request.
+
+{proxy or "(not measured)"}
+
+{notes}
+"""
+    with open(output, "w") as f:
+        f.write(document.rstrip() + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every benchmark and regenerates BENCHMARKS.md at the repository root.
+#
+#   bench/report.sh                 # criterion + allocations + proxy load test (a few minutes)
+#   SKIP_PROXY=1 bench/report.sh    # without the load test (no wrk/nginx needed)
+#
+# Criterion's own timing options can be changed with BENCH_ARGS
+# (default: --warm-up-time 1 --measurement-time 2 --nresamples 10000, short enough for a
+# 2-core machine).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+BENCH_ARGS="${BENCH_ARGS:---warm-up-time 1 --measurement-time 2 --nresamples 10000}"
+cd "$ROOT"
+
+rm -rf "$TARGET/criterion"
+# shellcheck disable=SC2086 # BENCH_ARGS is a list of options
+cargo bench -p corsair --features actix --bench cors -- $BENCH_ARGS --noplot
+cargo bench -q -p corsair --features actix --bench allocations | tee "$TARGET/bench-allocations.md"
+
+if [[ -z "${SKIP_PROXY:-}" ]]; then
+    bash "$ROOT/bench/proxy.sh" "$TARGET/bench-proxy.md"
+else
+    rm -f "$TARGET/bench-proxy.md"
+fi
+
+python3 "$ROOT/bench/render.py" "$TARGET" "$ROOT/BENCHMARKS.md"
+echo "wrote $ROOT/BENCHMARKS.md"
