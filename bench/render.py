@@ -51,6 +51,8 @@ def medians(target):
 def ns(value):
     if value is None:
         return "–"
+    if abs(value) >= 1_000_000:
+        return f"{value / 1_000_000:.1f} ms"
     if abs(value) >= 10_000:
         return f"{value / 1000:.1f} µs"
     return f"{value:.0f} ns"
@@ -64,6 +66,25 @@ def ratio(a, b):
 
 def fmt_ratio(r):
     return "–" if r is None else f"{r:.2f}"
+
+
+def engine_table(m):
+    lines = [
+        "| scenario | engine alone | through the tower layer | through the actix middleware |",
+        "|---|---:|---:|---:|",
+    ]
+    for scenario in SCENARIOS:
+        engine = m.get((scenario, "engine/corsair"))
+        if engine is None:
+            continue
+        tower = m.get((scenario, "tower/corsair"))
+        tower_base = m.get((scenario, "tower/baseline"))
+        actix = m.get((scenario, "actix/corsair"))
+        actix_base = m.get((scenario, "actix/baseline"))
+        tower_over = None if tower is None or tower_base is None else tower - tower_base
+        actix_over = None if actix is None or actix_base is None else actix - actix_base
+        lines.append(f"| {scenario} | {ns(engine)} | {ns(tower_over)} | {ns(actix_over)} |")
+    return "\n".join(lines)
 
 
 def family_table(m, family, peer):
@@ -240,6 +261,13 @@ between runs; each table compares subjects measured in the same run, one after t
 
 *Overhead* is a subject's median minus its family's no-middleware baseline; the *ratio* is
 corsair's overhead divided by the peer's (the target is at most 0.50).
+
+### The engine alone, and what each adapter adds
+
+`engine alone` is `Cors::evaluate` plus `apply` / `write_preflight_headers` into a response map
+that already has room; the adapter columns are corsair's overhead over each baseline (below).
+
+{engine_table(m)}
 
 ### tower: corsair's layer vs tower-http's `CorsLayer`
 

@@ -1,8 +1,8 @@
 //! corsair against tower-http's `CorsLayer` and actix-cors, in one process, on the same ready
 //! stub services, with equivalent policies. Each scenario is a criterion group with the
-//! subjects `tower/baseline`, `tower/corsair`, `tower/tower-http`, `actix/baseline`,
-//! `actix/corsair` and `actix/actix-cors`; requests are built outside the timed section and
-//! responses dropped outside it.
+//! subjects `engine/corsair` (the engine alone), `tower/baseline`, `tower/corsair`,
+//! `tower/tower-http`, `actix/baseline`, `actix/corsair` and `actix/actix-cors`; requests are
+//! built outside the timed section and responses dropped outside it.
 //!
 //! ```text
 //! cargo bench -p corsair --features actix --bench cors -- --warm-up-time 1 --measurement-time 2
@@ -13,6 +13,7 @@
 #[macro_use]
 mod harness;
 
+use corsair::RequestKind;
 use criterion::measurement::WallTime;
 use criterion::{BatchSize, BenchmarkGroup, Criterion, criterion_group, criterion_main};
 use harness::{Scenario, Template};
@@ -54,9 +55,38 @@ fn actix_subject<S>(
     });
 }
 
+/// The engine alone: `evaluate` plus `apply` / `write_preflight_headers` into a response map
+/// that already has room, without any framework around it.
+fn engine_subject(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    scenario: &Scenario,
+    template: &Template,
+) {
+    let cors = harness::corsair_policy(scenario.origins);
+    group.bench_function("engine/corsair", |b| {
+        b.iter_batched(
+            || (template.request(), http::HeaderMap::with_capacity(16)),
+            |(request, mut response)| {
+                let evaluation = cors.evaluate(request.method(), request.uri(), request.headers());
+                if let Some(decision) = evaluation.now() {
+                    match decision.kind() {
+                        RequestKind::Preflight => {
+                            cors.write_preflight_headers(&decision, &mut response)
+                        }
+                        _ => cors.apply(&decision, &mut response),
+                    }
+                }
+                (request, response)
+            },
+            BatchSize::SmallInput,
+        )
+    });
+}
+
 fn scenario(c: &mut Criterion, scenario: &Scenario) {
     let template = Template::new(scenario);
     let mut group = c.benchmark_group(scenario.name);
+    engine_subject(&mut group, scenario, &template);
     if scenario.through_router {
         let router = harness::axum_router();
         tower_subject(&mut group, "tower/baseline", router.clone(), &template);

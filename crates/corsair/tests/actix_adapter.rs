@@ -391,3 +391,92 @@ async fn hooks_see_the_request_and_run_once() {
     }
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
+
+#[actix_web::test]
+async fn remembered_answers_equal_fresh_ones_whatever_the_response_holds() {
+    let cors = Cors::builder()
+        .allowed_origins([APP_ORIGIN, "https://*.example.com"])
+        .allow_credentials(true)
+        .expose_headers(["x-request-id"])
+        .build()
+        .unwrap();
+    // The application's response depends on the query: plain, with its own Vary, or with its
+    // own Access-Control-Allow-Origin.
+    let app = actix_test::init_service(ActixApp::new().wrap(cors).default_service(web::to(
+        |request: actix_web::HttpRequest| async move {
+            let mut response = HttpResponse::Ok();
+            match request.query_string() {
+                "vary" => {
+                    response.append_header(("vary", "accept-encoding"));
+                }
+                "acao" => {
+                    response.append_header(("access-control-allow-origin", "*"));
+                }
+                _ => {}
+            }
+            response.finish()
+        },
+    )))
+    .await;
+    let table = [
+        // (origin, query, Access-Control-Allow-Origin, Vary)
+        (APP_ORIGIN, "", Some(APP_ORIGIN), "origin"),
+        (
+            APP_ORIGIN,
+            "vary",
+            Some(APP_ORIGIN),
+            "accept-encoding, origin",
+        ),
+        (APP_ORIGIN, "acao", Some(APP_ORIGIN), "origin"),
+        (
+            "https://a.example.com",
+            "",
+            Some("https://a.example.com"),
+            "origin",
+        ),
+        ("https://evil.example", "", None, "origin"),
+        ("https://evil.example", "acao", Some("*"), "origin"),
+        (
+            "https://evil.example",
+            "vary",
+            None,
+            "accept-encoding, origin",
+        ),
+    ];
+    // The second and third passes are answered from remembered renderings where they apply.
+    for pass in 0..3 {
+        for (origin, query, allow_origin, vary) in table {
+            let request = actix_test::TestRequest::get()
+                .uri(&format!("/items?{query}"))
+                .insert_header(("origin", origin))
+                .to_request();
+            let response = actix_test::call_service(&app, request).await;
+            let headers = response.headers();
+            let what = format!("pass {pass}: {origin} ?{query}");
+            assert_eq!(
+                headers
+                    .get("access-control-allow-origin")
+                    .map(|v| v.to_str().unwrap()),
+                allow_origin,
+                "{what}"
+            );
+            assert!(
+                headers.get_all("access-control-allow-origin").count() <= 1,
+                "{what}"
+            );
+            assert_eq!(value(headers, "vary"), vary, "{what}");
+            assert_eq!(headers.get_all("vary").count(), 1, "{what}");
+            let credentials = allow_origin.is_some_and(|o| o != "*");
+            assert_eq!(
+                headers.contains_key("access-control-allow-credentials"),
+                credentials,
+                "{what}"
+            );
+            assert_eq!(
+                headers.contains_key("access-control-expose-headers"),
+                credentials,
+                "{what}"
+            );
+        }
+    }
+}

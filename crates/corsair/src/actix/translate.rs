@@ -6,8 +6,10 @@
 //! `Access-Control-Request-Private-Network` headers (everything when an origin hook is installed,
 //! because the hook sees the whole request head). `Access-Control-Request-Headers` is never
 //! copied, so a hostile 1 MiB list costs nothing here. Header values are copied across at most
-//! once while they stay among the last [`SLOTS`] distinct values seen in each direction; the
-//! scratch maps keep their capacity between requests. Nothing here panics on input.
+//! once while they stay among the last [`SLOTS`] distinct values seen in each direction, and
+//! what the engine writes for a decision into a response that carries none of the headers it
+//! reads or rewrites (`Vary`, `Access-Control-*`) is remembered per decision; the scratch maps
+//! keep their capacity between requests. Nothing here panics on input.
 
 use actix_web::http::header as ax;
 use actix_web::http::{Method as ActixMethod, Uri as ActixUri};
@@ -91,6 +93,47 @@ impl<V: ValueBytes> Recent<V> {
     }
 }
 
+/// The headers the engine wrote for one decision into a response that had none of the headers
+/// it reads or rewrites, in actix's types. [`Cors::apply`] and
+/// [`Cors::write_preflight_headers`] read nothing else of such a response, so their output is a
+/// function of the decision (and of the policy, fixed per middleware).
+struct Rendering {
+    decision: Decision,
+    headers: Vec<(ax::HeaderName, ax::HeaderValue)>,
+}
+
+/// The last [`SLOTS`] renderings, replaced in turn; a replaced slot keeps its vector's capacity.
+#[derive(Default)]
+struct Renderings {
+    slots: Vec<Rendering>,
+    next: usize,
+}
+
+impl Renderings {
+    fn find(&self, decision: &Decision) -> Option<&Rendering> {
+        self.slots.iter().find(|r| r.decision == *decision)
+    }
+
+    /// An emptied slot for `decision`.
+    fn slot(&mut self, decision: &Decision) -> &mut Rendering {
+        let index = if self.slots.len() < SLOTS {
+            self.slots.push(Rendering {
+                decision: decision.clone(),
+                headers: Vec::with_capacity(8),
+            });
+            self.slots.len() - 1
+        } else {
+            let index = self.next;
+            self.next = (self.next + 1) % SLOTS;
+            index
+        };
+        let rendering = &mut self.slots[index];
+        rendering.decision = decision.clone();
+        rendering.headers.clear();
+        rendering
+    }
+}
+
 /// The engine's name for an actix header name.
 fn engine_name(name: &ax::HeaderName) -> Option<HeaderName> {
     if *name == ACTIX_REQUEST_PRIVATE_NETWORK {
@@ -157,6 +200,7 @@ pub(super) struct Translator {
     copied_names: Vec<ax::HeaderName>,
     to_engine: Recent<HeaderValue>,
     to_actix: Recent<ax::HeaderValue>,
+    renderings: Renderings,
 }
 
 impl Translator {
@@ -170,6 +214,7 @@ impl Translator {
             copied_names: Vec::with_capacity(4),
             to_engine: Recent::new(),
             to_actix: Recent::new(),
+            renderings: Renderings::default(),
         }
     }
 
@@ -227,13 +272,34 @@ impl Translator {
         decision: &Decision,
         to: &mut ax::HeaderMap,
     ) {
+        self.render(decision, to, |head| {
+            cors.write_preflight_headers(decision, head);
+        });
+    }
+
+    /// Appends what the engine writes for `decision` into a response that holds none of the
+    /// headers the engine reads or rewrites: remembered per decision, translated on a miss.
+    fn render(
+        &mut self,
+        decision: &Decision,
+        to: &mut ax::HeaderMap,
+        write: impl FnOnce(&mut HeaderMap),
+    ) {
+        if let Some(rendering) = self.renderings.find(decision) {
+            for (name, value) in &rendering.headers {
+                to.append(name.clone(), value.clone());
+            }
+            return;
+        }
         self.response_head.clear();
-        cors.write_preflight_headers(decision, &mut self.response_head);
+        write(&mut self.response_head);
+        let rendering = self.renderings.slot(decision);
         for (name, value) in &self.response_head {
             if let (Some(name), Some(value)) =
                 (actix_name(name), self.to_actix.convert(value.as_bytes()))
             {
-                to.append(name, value);
+                to.append(name.clone(), value.clone());
+                rendering.headers.push((name, value));
             }
         }
         self.response_head.clear();
@@ -242,6 +308,10 @@ impl Translator {
     /// Runs [`Cors::apply`] on an actix response's headers: the headers the engine may rewrite
     /// (`Vary`, `Access-Control-*`) go across, and what the engine made of them comes back.
     pub(super) fn apply(&mut self, cors: &Cors, decision: &Decision, to: &mut ax::HeaderMap) {
+        if !to.iter().any(|(name, _)| engine_may_touch(name)) {
+            self.render(decision, to, |head| cors.apply(decision, head));
+            return;
+        }
         self.response_head.clear();
         self.copied_names.clear();
         for (name, value) in to.iter() {
