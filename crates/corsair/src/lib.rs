@@ -65,6 +65,8 @@ mod setting;
 mod tower;
 mod validate;
 
+#[cfg(feature = "actix")]
+pub use actix::{CorsMiddleware, MiddlewareFuture};
 pub use config::{
     CorsConfig, DEFAULT_ALLOW_HEADERS, DEFAULT_ALLOW_METHODS, DEFAULT_PREFLIGHT_MAX_AGE,
     DEFAULT_URLS_REGEX, EnvConfig, closest_name,
@@ -80,6 +82,4 @@ pub use policy::{Cors, CorsBuilder};
 pub use setting::Setting;
 #[cfg(feature = "tower")]
 pub use tower::{CorsService, ResponseFuture};
-#[cfg(feature = "actix")]
-pub use actix::{CorsMiddleware, MiddlewareFuture};
 pub use validate::{CHROMIUM_MAX_AGE_CAP, MAX_PREFLIGHT_MAX_AGE};
