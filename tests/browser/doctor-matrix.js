@@ -15,7 +15,8 @@
 //   expect: { verdict: 'allowed' | 'blocked' | 'error' (network error), preflight: whether Chromium sends one,
 //             reason(ctx): the blocked reason as Chromium words it,
 //             at(ctx): the URL the console line names when a redirect was followed,
-//             readable / hidden: response header names script can / cannot read };
+//             readable / hidden: response header names script can / cannot read,
+//             warnings: ids of the warnings `corsair check` must give (legal but surprising) };
 // }
 // ctx holds { origin, page, api, api2, closed, url, name } (see behaviour-server.js); `origin` in a
 // header function is the Origin header the request carried (`null` after a cross-origin hop).
@@ -458,7 +459,7 @@ const cases = [
     about: "GET with Authorization; the preflight allows headers '*' (Chromium 156 lets it pass; the spec does not)",
     fetch: { headers: { Authorization: 'Bearer abc' } },
     routes: { '': { options: preflightOk({ 'access-control-allow-headers': '*' }), actual: ok(allowOrigin) } },
-    expect: { verdict: 'allowed', preflight: true },
+    expect: { verdict: 'allowed', preflight: true, warnings: ['authorization-not-covered-by-wildcard'] },
   },
   {
     name: 'authorization-listed',
@@ -544,7 +545,7 @@ const cases = [
         actual: ok(allowOrigin),
       },
     },
-    expect: { verdict: 'allowed', preflight: true },
+    expect: { verdict: 'allowed', preflight: true, warnings: ['max-age-above-browser-cap'] },
   },
   {
     name: 'max-age-unparsable',
@@ -628,6 +629,7 @@ const cases = [
       preflight: false,
       at: (ctx) => hopOnApi2(ctx, 'authorize'),
       reason: () => reasons.missingAllowOrigin(),
+      warnings: ['cross-origin-redirect'],
     },
   },
   {

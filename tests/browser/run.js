@@ -50,7 +50,9 @@ async function main(report) {
   if (selected.length === 0) throw new Error(`no scenario matches --only ${options.only.join(', ')}`);
 
   const builds = {};
-  for (const target of new Set(selected.flatMap((scenario) => scenario.builds))) {
+  const targetsOf = (scenario) =>
+    typeof scenario.builds === 'function' ? scenario.builds(options) : scenario.builds;
+  for (const target of new Set(selected.flatMap(targetsOf))) {
     builds[target] = await build(target);
     const { command, seconds, ok } = builds[target];
     report.note(`${command}: ${ok ? 'built' : 'FAILED'} in ${seconds} s`);

@@ -110,6 +110,14 @@ async function run({ report, context, builds, options }) {
         disagreements.push(`exit status ${checked.exitCode} does not match the verdict '${checked.prediction.verdict}'`);
       }
       report.check(name, disagreements.length === 0, [...disagreements, `command: ${checked.commandLine}`].join('\n'));
+      for (const id of entry.expect.warnings ?? []) {
+        const given = (checked.prediction.warnings ?? []).map((warning) => warning.id);
+        report.check(
+          `doctor › ${entry.name} › corsair check warns '${id}'`,
+          given.includes(id),
+          `warnings given: ${JSON.stringify(given)}\ncommand: ${checked.commandLine}`,
+        );
+      }
     }
   } finally {
     if (recorder) await recorder.close();
@@ -118,4 +126,9 @@ async function run({ report, context, builds, options }) {
   }
 }
 
-module.exports = { name: 'doctor matrix', builds: ['corsairCli'], run };
+module.exports = {
+  name: 'doctor matrix',
+  // Without the comparison there is nothing to build.
+  builds: (options) => (options.chromiumOnly ? [] : ['corsairCli']),
+  run,
+};
