@@ -198,6 +198,75 @@ fn userinfo_in_a_redirect_location_is_refused() {
 }
 
 #[test]
+fn a_redirect_to_another_scheme_names_the_refused_location() {
+    let verdict = run(get("/toftp"), |_| {
+        (
+            302,
+            vec![
+                ("location", "ftp://127.0.0.1/x".into()),
+                ("access-control-allow-origin", "*".into()),
+            ],
+        )
+    });
+    assert_eq!(
+        blocked_by(&verdict),
+        format!(
+            "Access to fetch at 'ftp://127.0.0.1/x' (redirected from '{API}/toftp') {HEAD}Cross origin requests are only supported for protocol schemes: chrome, chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, http, https, isolated-app."
+        )
+    );
+}
+
+#[test]
+fn an_unparseable_location_is_a_network_error() {
+    let verdict = run(get("/tobad"), |_| {
+        (
+            302,
+            vec![
+                ("location", "http://[".into()),
+                ("access-control-allow-origin", "*".into()),
+            ],
+        )
+    });
+    assert_eq!(
+        blocked_by(&verdict),
+        "Failed to load resource: net::ERR_INVALID_REDIRECT"
+    );
+}
+
+#[test]
+fn put_becomes_get_on_303() {
+    let request = BrowserRequest::builder(PAGE, format!("{API}/see"))
+        .method("PUT")
+        .build()
+        .unwrap();
+    let verdict = run(request, |req| {
+        let mut h = vec![
+            ("access-control-allow-origin", "*".to_owned()),
+            ("access-control-allow-methods", "PUT".to_owned()),
+        ];
+        match (req.method().as_str(), req.uri().path()) {
+            ("PUT", "/see") => {
+                h.push(("location", "/echo2".into()));
+                (303, h)
+            }
+            ("OPTIONS", _) => (204, h),
+            (method, _) => {
+                assert_eq!(method, "GET");
+                (200, h)
+            }
+        }
+    });
+    assert!(verdict.is_allowed(), "{:?}", verdict.message());
+    // The GET after the 303 is simple: only the first hop was preflighted.
+    let methods: Vec<&str> = verdict
+        .exchanges
+        .iter()
+        .map(|e| e.method.as_str())
+        .collect();
+    assert_eq!(methods, ["OPTIONS", "PUT", "GET"]);
+}
+
+#[test]
 fn post_becomes_get_on_302_and_drops_body_headers() {
     let request = BrowserRequest::builder(PAGE, format!("{API}/form"))
         .method("POST")

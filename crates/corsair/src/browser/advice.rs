@@ -184,6 +184,10 @@ pub(crate) fn advise(failure: &Failure, answered: Answered<'_>) -> Vec<Advice> {
             "More than 20 redirects: the server redirects in a loop.",
             None,
         )),
+        Failure::CorsDisabledScheme => advice.push(Advice::new(
+            "The redirect leads to a URL that is not http: or https:, which a cross-origin fetch cannot follow: redirect to an http(s) URL, or navigate the window instead of fetching.",
+            None,
+        )),
         Failure::InvalidRedirect => advice.push(Advice::new(
             "The redirect's Location is not a valid http(s) URL.",
             None,

@@ -350,7 +350,13 @@ impl Fetch {
         if self.url_list.len() > MAX_REDIRECTS {
             return self.redirect_failure(Failure::TooManyRedirects, status, &location);
         }
-        if !matches!(next.scheme(), "http" | "https") || Uri::try_from(next.as_str()).is_err() {
+        if !matches!(next.scheme(), "http" | "https") {
+            // Chromium names the refused location as the last URL of the message.
+            self.url = next.clone();
+            self.url_list.push(next);
+            return self.redirect_failure(Failure::CorsDisabledScheme, status, &location);
+        }
+        if Uri::try_from(next.as_str()).is_err() {
             return self.redirect_failure(Failure::InvalidRedirect, status, &location);
         }
         let crosses_page_origin = next.origin() != self.request.origin;

@@ -95,6 +95,8 @@ pub enum Failure {
         /// Its scheme.
         scheme: String,
     },
+    /// A redirect to a scheme other than `http:` or `https:` on a CORS request.
+    CorsDisabledScheme,
     /// More than 20 redirects.
     TooManyRedirects,
     /// A redirect whose `Location` does not parse.
@@ -143,7 +145,9 @@ impl Failure {
             Failure::MethodDisallowed { .. } => ("MethodDisallowedByPreflightResponse", None),
             Failure::HeaderDisallowed { .. } => ("HeaderDisallowedByPreflightResponse", None),
             Failure::RedirectContainsCredentials { .. } => ("RedirectContainsCredentials", None),
-            Failure::UnsupportedScheme { .. } => ("CorsDisabledScheme", None),
+            // Chromium refuses these in the Fetch API, before CORS.
+            Failure::UnsupportedScheme { .. } => ("FetchAPIUnsupportedScheme", None),
+            Failure::CorsDisabledScheme => ("CorsDisabledScheme", None),
             Failure::TooManyRedirects => ("net::ERR_TOO_MANY_REDIRECTS", None),
             Failure::InvalidRedirect => ("net::ERR_INVALID_REDIRECT", None),
         };
@@ -236,6 +240,9 @@ impl Failure {
             Failure::RedirectContainsCredentials { .. } => "Redirect location '' contains a username and password, which is disallowed for cross-origin requests.".to_owned(),
             Failure::UnsupportedScheme { url, scheme } => {
                 format!("Fetch API cannot load {url}. URL scheme \"{scheme}\" is not supported.")
+            }
+            Failure::CorsDisabledScheme => {
+                "Cross origin requests are only supported for protocol schemes: chrome, chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, http, https, isolated-app.".to_owned()
             }
             Failure::TooManyRedirects | Failure::InvalidRedirect => {
                 format!("Failed to load resource: {}", self.code())
@@ -422,6 +429,16 @@ mod tests {
             (
                 Failure::TooManyRedirects,
                 s("Failed to load resource: net::ERR_TOO_MANY_REDIRECTS"),
+            ),
+            (
+                Failure::CorsDisabledScheme,
+                format!(
+                    "{HEAD}Cross origin requests are only supported for protocol schemes: chrome, chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, http, https, isolated-app."
+                ),
+            ),
+            (
+                Failure::InvalidRedirect,
+                s("Failed to load resource: net::ERR_INVALID_REDIRECT"),
             ),
             (
                 Failure::UnsupportedScheme {
