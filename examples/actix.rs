@@ -80,6 +80,15 @@ async fn error() -> HttpResponse {
     HttpResponse::build(StatusCode::INTERNAL_SERVER_ERROR).json(json!({"error": "something broke"}))
 }
 
+/// The application's routes, as the integration tests use them.
+pub fn routes(config: &mut web::ServiceConfig) {
+    config
+        .route("/api/items", web::get().to(list_items))
+        .route("/api/items/{id}", web::put().to(put_item))
+        .route("/api/me", web::get().to(me))
+        .route("/api/error", web::get().to(error));
+}
+
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     let cors = match policy() {
@@ -95,16 +104,9 @@ async fn main() -> std::io::Result<()> {
         .unwrap_or(8000);
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     println!("listening on http://{addr} with CORS policy: {cors}");
-    HttpServer::new(move || {
-        App::new()
-            .wrap(cors.clone())
-            .route("/api/items", web::get().to(list_items))
-            .route("/api/items/{id}", web::put().to(put_item))
-            .route("/api/me", web::get().to(me))
-            .route("/api/error", web::get().to(error))
-    })
-    .workers(2)
-    .bind(addr)?
-    .run()
-    .await
+    HttpServer::new(move || App::new().wrap(cors.clone()).configure(routes))
+        .workers(2)
+        .bind(addr)?
+        .run()
+        .await
 }
