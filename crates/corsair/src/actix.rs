@@ -11,8 +11,10 @@
 //! allocation), the path only when `urls_regex` is set (one copy), and the `Origin`,
 //! `Access-Control-Request-Method` and `-Request-Private-Network` values. Header values are
 //! remembered per worker (the last 16 distinct ones each way), so a returning origin and the
-//! policy's precomputed answers cross without allocating; the scratch maps are reused. With an
-//! origin hook installed the whole head is copied, since the hook may read any of it.
+//! policy's precomputed answers cross without allocating, and so is the translated answer for
+//! each of the last 16 decisions (a response without `Vary` or `Access-Control-*` headers of its
+//! own gets it in a few inserts); the scratch maps are reused. With an origin hook installed the
+//! whole head is copied, since the hook may read any of it. `BENCHMARKS.md` has the figures.
 
 mod translate;
 
@@ -102,6 +104,10 @@ pub struct CorsMiddleware<S> {
 }
 
 /// What the middleware and its response futures share within one worker.
+///
+/// The translator is borrowed only inside these synchronous calls, never across an `.await`,
+/// so borrowing it cannot fail; if it ever did, the request would pass through without CORS
+/// headers (which browsers refuse) rather than panic.
 struct Shared {
     cors: Cors,
     translator: RefCell<Translator>,
