@@ -1,16 +1,21 @@
 //! The compiled origin allow-list: hash sets for exact origins and patterns, one `RegexSet`.
 //!
+//! The sets hash with foldhash: keys come from the configuration, so a request can probe them
+//! but never grow them, and a fast hash beats SipHash's flooding resistance here.
+//!
 //! Invariants: a lookup costs a constant number of hash probes per distinct parent-domain depth
 //! used by subdomain patterns (independent of the number of configured origins), plus one
 //! `RegexSet` match when regexes are configured; it never allocates.
 
 use std::collections::{HashMap, HashSet};
 
+use foldhash::fast::RandomState;
+
 use bytes::Bytes;
 use http::HeaderValue;
 use regex::RegexSet;
 
-use crate::origin::{CanonicalKey, RequestOrigin};
+use crate::origin::{CanonicalKey, OriginKey, RequestOrigin};
 use crate::validate::{OriginEntry, PortSpec};
 
 /// How a request origin was matched.
@@ -28,19 +33,19 @@ pub(crate) enum Match<'a> {
 #[derive(Debug, Default)]
 struct Subdomains {
     /// `parent[:port]` for `scheme://*.parent[:port]`.
-    exact_port: HashSet<Box<str>>,
+    exact_port: HashSet<Box<str>, RandomState>,
     /// `parent` for `scheme://*.parent:*`.
-    any_port: HashSet<Box<str>>,
+    any_port: HashSet<Box<str>, RandomState>,
 }
 
 /// The allow-list, compiled.
 #[derive(Debug, Default)]
 pub(crate) struct OriginMatcher {
     null: bool,
-    exact: HashMap<Box<str>, HeaderValue>,
+    exact: HashMap<Box<str>, HeaderValue, RandomState>,
     /// `scheme://host` for `scheme://host:*`.
-    any_port: HashSet<Box<str>>,
-    subdomains: HashMap<Box<str>, Subdomains>,
+    any_port: HashSet<Box<str>, RandomState>,
+    subdomains: HashMap<Box<str>, Subdomains, RandomState>,
     /// The label counts of the parent domains in subdomain patterns (`example.com` is 2).
     subdomain_depths: Vec<usize>,
     regexes: Option<RegexSet>,
@@ -108,7 +113,7 @@ impl OriginMatcher {
 
     /// Looks a parsed request origin up.
     pub(crate) fn find(&self, origin: RequestOrigin<'_>) -> Match<'_> {
-        let (scheme, host, port) = match origin {
+        let tuple = match origin {
             RequestOrigin::Null => {
                 let by_regex = self.regexes.as_ref().is_some_and(|r| r.is_match("null"));
                 return if self.null || by_regex {
@@ -117,10 +122,19 @@ impl OriginMatcher {
                     Match::None
                 };
             }
-            RequestOrigin::Tuple { scheme, host, port } => (scheme, host, port),
+            RequestOrigin::Tuple(tuple) => tuple,
         };
-        let Some(key) = CanonicalKey::new(scheme, host, port) else {
-            return Match::None;
+        // Browsers write origins canonically, so the built key is the rare path.
+        let built;
+        let key = match tuple.as_canonical() {
+            Some(key) => key,
+            None => {
+                built = CanonicalKey::new(tuple.scheme(), tuple.host(), tuple.port());
+                match &built {
+                    Some(built) => built.key(),
+                    None => return Match::None,
+                }
+            }
         };
         if let Some(value) = self.exact.get(key.as_str()) {
             return Match::Exact(value);
@@ -129,7 +143,7 @@ impl OriginMatcher {
             return Match::Echo;
         }
         if let Some(subdomains) = self.subdomains.get(key.scheme()) {
-            if self.matches_subdomain(subdomains, &key) {
+            if self.matches_subdomain(subdomains, key) {
                 return Match::Echo;
             }
         }
@@ -143,7 +157,7 @@ impl OriginMatcher {
 
     /// Walks the host's dots from the right; at each parent domain whose depth some pattern uses,
     /// probes the two sets.
-    fn matches_subdomain(&self, set: &Subdomains, key: &CanonicalKey) -> bool {
+    fn matches_subdomain(&self, set: &Subdomains, key: OriginKey<'_>) -> bool {
         let host = key.host();
         if host.starts_with('[') {
             return false;

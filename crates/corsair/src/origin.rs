@@ -29,17 +29,52 @@ pub(crate) enum RequestOrigin<'a> {
     /// The opaque origin `null`.
     Null,
     /// A tuple origin.
-    Tuple {
-        scheme: &'a str,
-        host: &'a str,
-        /// The explicit port, if any (`None` for a default or missing port after normalisation
-        /// is decided by [`CanonicalKey`]).
-        port: Option<u16>,
-    },
+    Tuple(TupleOrigin<'a>),
+}
+
+/// `scheme://host[:port]` as the request wrote it, with the offsets of its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TupleOrigin<'a> {
+    text: &'a str,
+    /// Where `://` starts.
+    scheme_end: usize,
+    /// Where the host ends (the port, if any, follows).
+    host_end: usize,
+    port: Option<u16>,
+    /// Lower case, no default port, no leading zero in the port: the text is its own canonical
+    /// key. Browsers always send origins this way.
+    canonical: bool,
+}
+
+impl<'a> TupleOrigin<'a> {
+    /// The scheme as written.
+    pub(crate) fn scheme(&self) -> &'a str {
+        &self.text[..self.scheme_end]
+    }
+
+    /// The host as written.
+    pub(crate) fn host(&self) -> &'a str {
+        &self.text[self.scheme_end + 3..self.host_end]
+    }
+
+    /// The explicit port, if any.
+    pub(crate) fn port(&self) -> Option<u16> {
+        self.port
+    }
+
+    /// The canonical key without copying, when the request already wrote the origin
+    /// canonically.
+    pub(crate) fn as_canonical(&self) -> Option<OriginKey<'a>> {
+        self.canonical.then_some(OriginKey {
+            text: self.text,
+            host_start: self.scheme_end + 3,
+            host_end: self.host_end,
+        })
+    }
 }
 
 impl<'a> RequestOrigin<'a> {
-    /// Reads a serialized origin, or `None` if the value is not one.
+    /// Reads a serialized origin in one pass, or `None` if the value is not one.
     pub(crate) fn parse(value: &'a [u8]) -> Option<RequestOrigin<'a>> {
         if value.len() > MAX_ORIGIN_LEN {
             return None;
@@ -47,22 +82,97 @@ impl<'a> RequestOrigin<'a> {
         if value == b"null" {
             return Some(RequestOrigin::Null);
         }
-        let text = std::str::from_utf8(value).ok()?;
-        let sep = text.find("://")?;
-        let scheme = &text[..sep];
-        if !is_scheme(scheme) {
+        let mut lower = true;
+        // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), at most 32 bytes.
+        if !value.first()?.is_ascii_alphabetic() {
             return None;
         }
-        let rest = &text[sep + 3..];
-        let (host, port) = split_host_port(rest)?;
-        if !is_host(host) {
+        let mut at = 0;
+        loop {
+            match *value.get(at)? {
+                b':' => break,
+                b'A'..=b'Z' => lower = false,
+                b'a'..=b'z' | b'0'..=b'9' | b'+' | b'-' | b'.' => {}
+                _ => return None,
+            }
+            at += 1;
+        }
+        let scheme_end = at;
+        if scheme_end > 32 || value.get(at..at + 3)? != b"://" {
             return None;
         }
-        let port = match port {
-            None => None,
-            Some(digits) => Some(parse_port(digits)?),
+        let host_start = at + 3;
+        at = host_start;
+        if value.get(at) == Some(&b'[') {
+            // A bracketed IPv6 literal: hex digits, `:` and `.` (an embedded IPv4 address).
+            at += 1;
+            let mut colon = false;
+            loop {
+                match *value.get(at)? {
+                    b']' => break,
+                    b':' => colon = true,
+                    b'A'..=b'F' => lower = false,
+                    b'0'..=b'9' | b'a'..=b'f' | b'.' => {}
+                    _ => return None,
+                }
+                at += 1;
+            }
+            if !colon {
+                return None;
+            }
+            at += 1;
+        } else {
+            // An ASCII domain or IPv4 address: no empty label before a dot.
+            let mut previous = b'.';
+            while let Some(&byte) = value.get(at) {
+                match byte {
+                    b':' => break,
+                    b'.' if previous == b'.' => return None,
+                    b'A'..=b'Z' => lower = false,
+                    b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {}
+                    _ => return None,
+                }
+                previous = byte;
+                at += 1;
+            }
+            if at == host_start {
+                return None;
+            }
+        }
+        let host_end = at;
+        if host_end - host_start > 255 {
+            return None;
+        }
+        let (port, canonical_port) = match value.get(at) {
+            None => (None, true),
+            Some(b':') => {
+                let digits = &value[at + 1..];
+                if digits.is_empty() || digits.len() > 5 {
+                    return None;
+                }
+                let mut port: u32 = 0;
+                for &digit in digits {
+                    if !digit.is_ascii_digit() {
+                        return None;
+                    }
+                    port = port * 10 + u32::from(digit - b'0');
+                }
+                let port = u16::try_from(port).ok()?;
+                (Some(port), digits[0] != b'0' || digits.len() == 1)
+            }
+            Some(_) => return None,
         };
-        Some(RequestOrigin::Tuple { scheme, host, port })
+        // Only ASCII bytes were accepted above.
+        let text = std::str::from_utf8(value).ok()?;
+        let scheme = &text[..scheme_end];
+        let default = port.is_some() && lower && default_port(scheme) == port;
+        Some(RequestOrigin::Tuple(TupleOrigin {
+            text,
+            scheme_end,
+            host_end,
+            port,
+            canonical: lower && canonical_port && !default,
+        }))
     }
 }
 
@@ -135,17 +245,51 @@ pub(crate) fn default_port(scheme: &str) -> Option<u16> {
     }
 }
 
-/// The canonical form of a tuple origin, written into a fixed buffer without allocating:
-/// `scheme://host[:port]`, lower case, default port omitted.
-///
-/// The key keeps the offsets of its parts, so that `scheme://host` (for any-port patterns) and the
-/// host's parent domains (for subdomain patterns) are slices of it too.
-pub(crate) struct CanonicalKey {
-    buf: [u8; MAX_ORIGIN_LEN + 8],
-    len: usize,
+/// A canonical origin, `scheme://host[:port]` in lower case without a default port, with the
+/// offsets of its parts, so that `scheme://host` (for any-port patterns) and the host's parent
+/// domains (for subdomain patterns) are slices of it too.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OriginKey<'k> {
+    text: &'k str,
     /// Where the host starts (just after `://`).
     host_start: usize,
     /// Where the host ends (the port, if any, follows).
+    host_end: usize,
+}
+
+impl<'k> OriginKey<'k> {
+    /// The whole key, `scheme://host[:port]`.
+    pub(crate) fn as_str(&self) -> &'k str {
+        self.text
+    }
+
+    /// `scheme` alone.
+    pub(crate) fn scheme(&self) -> &'k str {
+        &self.text[..self.host_start - 3]
+    }
+
+    /// `scheme://host`, without the port.
+    pub(crate) fn without_port(&self) -> &'k str {
+        &self.text[..self.host_end]
+    }
+
+    /// The host, lower case.
+    pub(crate) fn host(&self) -> &'k str {
+        &self.text[self.host_start..self.host_end]
+    }
+
+    /// `host[:port]` from byte `from` of the host on (for parent-domain lookups).
+    pub(crate) fn host_and_port_from(&self, from: usize) -> &'k str {
+        &self.text[self.host_start + from..]
+    }
+}
+
+/// The canonical form of a tuple origin that was not written canonically, built into a fixed
+/// buffer without allocating.
+pub(crate) struct CanonicalKey {
+    buf: [u8; MAX_ORIGIN_LEN + 8],
+    len: usize,
+    host_start: usize,
     host_end: usize,
 }
 
@@ -196,30 +340,19 @@ impl CanonicalKey {
         Some(())
     }
 
+    /// The key, borrowed.
+    pub(crate) fn key(&self) -> OriginKey<'_> {
+        OriginKey {
+            // Only ASCII bytes of valid UTF-8 input were written.
+            text: std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default(),
+            host_start: self.host_start,
+            host_end: self.host_end,
+        }
+    }
+
     /// The whole key, `scheme://host[:port]`.
     pub(crate) fn as_str(&self) -> &str {
-        // Only ASCII bytes of valid UTF-8 input were written.
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
-    }
-
-    /// `scheme` alone.
-    pub(crate) fn scheme(&self) -> &str {
-        &self.as_str()[..self.host_start - 3]
-    }
-
-    /// `scheme://host`, without the port.
-    pub(crate) fn without_port(&self) -> &str {
-        &self.as_str()[..self.host_end]
-    }
-
-    /// The host, lower case.
-    pub(crate) fn host(&self) -> &str {
-        &self.as_str()[self.host_start..self.host_end]
-    }
-
-    /// `host[:port]` from byte `from` of the host on (for parent-domain lookups).
-    pub(crate) fn host_and_port_from(&self, from: usize) -> &str {
-        &self.as_str()[self.host_start + from..]
+        self.key().as_str()
     }
 }
 
@@ -244,12 +377,42 @@ pub(crate) fn is_loopback_host(host: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// The canonical key of a request origin, checking that the no-copy path, when taken,
+    /// agrees with the built key.
     fn key(origin: &str) -> Option<String> {
         match RequestOrigin::parse(origin.as_bytes())? {
             RequestOrigin::Null => Some("null".into()),
-            RequestOrigin::Tuple { scheme, host, port } => {
-                Some(CanonicalKey::new(scheme, host, port)?.as_str().to_owned())
+            RequestOrigin::Tuple(tuple) => {
+                let built = CanonicalKey::new(tuple.scheme(), tuple.host(), tuple.port())?;
+                if let Some(borrowed) = tuple.as_canonical() {
+                    assert_eq!(borrowed.as_str(), built.as_str(), "{origin}");
+                    assert_eq!(borrowed.host(), built.key().host(), "{origin}");
+                    assert_eq!(borrowed.as_str(), origin, "only canonical text is borrowed");
+                }
+                Some(built.as_str().to_owned())
             }
+        }
+    }
+
+    #[test]
+    fn canonical_text_is_borrowed() {
+        let table = [
+            ("https://app.example", true),
+            ("http://localhost:8080", true),
+            ("http://[::1]:8000", true),
+            ("https://app.example:0", true),
+            ("HTTPS://app.example", false),
+            ("https://App.example", false),
+            ("http://[::ABCD]", false),
+            ("https://app.example:443", false),
+            ("http://app.example:80", false),
+            ("https://app.example:0080", false),
+        ];
+        for (origin, canonical) in table {
+            let Some(RequestOrigin::Tuple(tuple)) = RequestOrigin::parse(origin.as_bytes()) else {
+                panic!("{origin} parses");
+            };
+            assert_eq!(tuple.as_canonical().is_some(), canonical, "{origin}");
         }
     }
 
@@ -310,7 +473,8 @@ mod tests {
 
     #[test]
     fn key_parts() {
-        let k = CanonicalKey::new("HTTPS", "Api.App.Example", Some(8443)).unwrap();
+        let built = CanonicalKey::new("HTTPS", "Api.App.Example", Some(8443)).unwrap();
+        let k = built.key();
         assert_eq!(k.as_str(), "https://api.app.example:8443");
         assert_eq!(k.scheme(), "https");
         assert_eq!(k.host(), "api.app.example");

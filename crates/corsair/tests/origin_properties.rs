@@ -109,8 +109,11 @@ fn port() -> impl Strategy<Value = Option<u16>> {
     ]
 }
 
+/// Origins as browsers write them (lower case, no default port) and as they do not (upper case,
+/// default ports, ports with leading zeros), so that both of the engine's lookup paths run.
 fn origin() -> impl Strategy<Value = String> {
-    (scheme(), host(), port()).prop_map(|(s, h, p)| match p {
+    (scheme(), host(), port(), any::<bool>()).prop_map(|(s, h, p, zero_padded)| match p {
+        Some(p) if zero_padded => format!("{s}://{h}:{p:05}"),
         Some(p) => format!("{s}://{h}:{p}"),
         None => format!("{s}://{h}"),
     })
