@@ -330,7 +330,8 @@ impl CorsBuilder {
 
     /// The request headers sent in `Access-Control-Allow-Headers`. Default: accept,
     /// authorization, content-type, user-agent, x-csrftoken, x-requested-with. `*` is accepted
-    /// without credentials (it never covers `authorization`, so corsair keeps that one listed).
+    /// without credentials; browsers never let it cover `authorization`, so list that one next to
+    /// it (`["*", "authorization"]` is sent as `*, authorization`).
     ///
     /// ```
     /// let cors = corsair::Cors::builder()

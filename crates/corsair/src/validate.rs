@@ -4,6 +4,8 @@
 //! Nothing here runs per request. Each rule has a stable id (the `id` of its [`Finding`]), a
 //! message saying what is wrong and a fix saying what to write instead.
 
+use std::collections::HashSet;
+
 use regex::Regex;
 
 use crate::config::CorsConfig;
@@ -41,7 +43,7 @@ pub(crate) enum PortSpec {
 }
 
 /// One validated entry of `allowed_origins`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum OriginEntry {
     /// The opaque origin `null`.
     Null,
@@ -84,9 +86,10 @@ pub(crate) fn validate(
     let creds = config.allow_credentials;
 
     let mut origins = Vec::new();
+    let mut seen = HashSet::new();
     for raw in &config.allowed_origins {
         if let Some(entry) = origin_entry(raw, config, &mut findings) {
-            if !origins.contains(&entry) {
+            if seen.insert(entry.clone()) {
                 origins.push(entry);
             }
         }
@@ -811,6 +814,16 @@ fn header_list(
         if !out.contains(&name) {
             out.push(name);
         }
+    }
+    let wildcard = out.iter().any(|h| h == "*");
+    if setting == Setting::AllowHeaders && wildcard && !out.iter().any(|h| h == "authorization") {
+        findings.push(Finding::warning(
+            "wildcard-does-not-cover-authorization",
+            setting,
+            Some("*"),
+            "browsers never let `*` in Access-Control-Allow-Headers cover `authorization`, so requests that send an Authorization header fail their preflight",
+            "if your frontend sends Authorization, list it next to `*`: [\"*\", \"authorization\"]",
+        ));
     }
     out
 }

@@ -388,6 +388,21 @@ fn rules() -> Vec<Rule> {
             )],
         },
         Rule {
+            name: "`*` in allow_headers without authorization",
+            policy: origins(["https://app.example"]).allow_headers(["*"]),
+            findings: vec![(
+                W,
+                "wildcard-does-not-cover-authorization",
+                AllowHeaders,
+                "[\"*\", \"authorization\"]",
+            )],
+        },
+        Rule {
+            name: "`*` next to authorization is clean",
+            policy: origins(["https://app.example"]).allow_headers(["*", "authorization"]),
+            findings: vec![],
+        },
+        Rule {
             name: "max-age above Chromium's cap",
             policy: origins(["https://app.example"]).preflight_max_age(10_000),
             findings: vec![(
