@@ -413,7 +413,7 @@ impl TryFrom<RawConfig> for CorsConfig {
                 .unknown
                 .keys()
                 .map(|key| {
-                    let legacy = legacy_key(key);
+                    let legacy = Setting::from_django_name(key).map(Setting::name);
                     match legacy.or_else(|| closest(key, Setting::ALL.map(Setting::name))) {
                         Some(known) => {
                             format!("unknown setting `{key}`, did you mean `{known}`?")
@@ -448,16 +448,6 @@ impl TryFrom<RawConfig> for CorsConfig {
                 .unwrap_or(defaults.allow_insecure_origins_with_credentials),
         })
     }
-}
-
-/// Maps a django-cors-headers name written in a file (`CORS_ORIGIN_WHITELIST`,
-/// `cors_allowed_origins`) to corsair's key.
-fn legacy_key(key: &str) -> Option<&'static str> {
-    let upper = key.to_ascii_uppercase();
-    Setting::ALL
-        .into_iter()
-        .find(|s| s.env_var() == upper || s.legacy_env_var() == Some(upper.as_str()))
-        .map(Setting::name)
 }
 
 #[cfg(test)]

@@ -127,6 +127,24 @@ impl Setting {
     pub fn from_name(name: &str) -> Option<Setting> {
         Setting::ALL.into_iter().find(|s| s.name() == name)
     }
+
+    /// Looks a setting up by a django-cors-headers name, current or legacy, in any case
+    /// (`CORS_ORIGIN_WHITELIST`, `cors_allowed_origins`), for pointing people who paste Django
+    /// settings at corsair's name.
+    ///
+    /// ```
+    /// use corsair::Setting;
+    /// assert_eq!(Setting::from_django_name("CORS_ORIGIN_WHITELIST"), Some(Setting::AllowedOrigins));
+    /// assert_eq!(Setting::from_django_name("cors_allow_credentials"), Some(Setting::AllowCredentials));
+    /// assert_eq!(Setting::from_django_name("allowed_origins"), None);
+    /// ```
+    pub fn from_django_name(name: &str) -> Option<Setting> {
+        Setting::ALL.into_iter().find(|s| {
+            s.env_var().eq_ignore_ascii_case(name)
+                || s.legacy_env_var()
+                    .is_some_and(|legacy| legacy.eq_ignore_ascii_case(name))
+        })
+    }
 }
 
 impl fmt::Display for Setting {

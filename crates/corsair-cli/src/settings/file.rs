@@ -81,7 +81,7 @@ pub fn apply(
             )),
             (name, _) => {
                 let setting_like =
-                    Setting::from_name(name).is_some() || legacy_setting(name).is_some();
+                    Setting::from_name(name).is_some() || Setting::from_django_name(name).is_some();
                 let fix = if setting_like {
                     format!("move `{name}` under the `[cors]` table")
                 } else if SERVER_KEYS.contains(&name) {
@@ -114,7 +114,8 @@ fn apply_cors(
         let name = key.get_ref().as_ref();
         let source = lines.source(&key.span());
         let Some(setting) = Setting::from_name(name) else {
-            let suggestion = legacy_setting(name)
+            let suggestion = Setting::from_django_name(name)
+                .map(Setting::name)
                 .or_else(|| closest_name(name, Setting::ALL.map(Setting::name)));
             let fix = match suggestion {
                 Some(known) => format!("did you mean `{known}`?"),
@@ -320,16 +321,6 @@ fn typed<'de, T: Deserialize<'de>>(value: &Spanned<DeValue<'de>>) -> Option<T> {
 /// The text of a value as written in the file (for showing it back).
 fn raw_text(text: &str, span: &Range<usize>) -> String {
     text.get(span.clone()).unwrap_or_default().to_owned()
-}
-
-/// The corsair setting a django-cors-headers name written in a file means
-/// (`CORS_ORIGIN_WHITELIST`, `cors_allowed_origins`).
-fn legacy_setting(name: &str) -> Option<&'static str> {
-    let upper = name.to_ascii_uppercase();
-    Setting::ALL
-        .into_iter()
-        .find(|s| s.env_var() == upper || s.legacy_env_var() == Some(upper.as_str()))
-        .map(Setting::name)
 }
 
 #[cfg(test)]
