@@ -41,6 +41,13 @@ impl Verdict {
 /// The request's side of a log line, captured before it is forwarded.
 #[derive(Debug)]
 pub struct AccessRecord {
+    cors_path: bool,
+    /// `None` when the access log is off, so that nothing is copied or explained for it.
+    line: Option<Line>,
+}
+
+#[derive(Debug)]
+struct Line {
     method: Method,
     path: String,
     origin: Option<String>,
@@ -49,15 +56,26 @@ pub struct AccessRecord {
 }
 
 impl AccessRecord {
-    /// Captures the request line and decides the verdict with `cors` (the policy that will
-    /// answer this request).
+    /// Decides with `cors` (the policy that will answer this request) whether the request is on
+    /// a CORS path, and captures its log line when the access log is on.
     pub fn capture<B>(request: &Request<B>, cors: &Cors) -> AccessRecord {
+        let logged = tracing::enabled!(target: "corsair::access", tracing::Level::INFO);
+        AccessRecord::capture_with(request, cors, logged)
+    }
+
+    /// [`AccessRecord::capture`] with the access log on or off.
+    fn capture_with<B>(request: &Request<B>, cors: &Cors, logged: bool) -> AccessRecord {
         let (method, uri, headers) = (request.method(), request.uri(), request.headers());
-        let origin = headers
-            .get(ORIGIN)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         let decision = cors.evaluate(method, uri, headers).now();
-        let (verdict, refusal) = match decision.as_ref().map(|d| (d.kind(), d.origin())) {
+        let kind_and_origin = decision.as_ref().map(|d| (d.kind(), d.origin()));
+        let cors_path = !matches!(kind_and_origin, None | Some((RequestKind::Bypass, _)));
+        if !logged {
+            return AccessRecord {
+                cors_path,
+                line: None,
+            };
+        }
+        let (verdict, refusal) = match kind_and_origin {
             None | Some((RequestKind::Bypass, _)) => (Verdict::Bypass, None),
             Some((_, OriginVerdict::Missing)) => (Verdict::NoOrigin, None),
             Some((RequestKind::Preflight, _)) => match cors.explain_preflight(uri, headers) {
@@ -70,37 +88,46 @@ impl AccessRecord {
             }
             Some((RequestKind::Actual, _)) => (Verdict::Refused, Some(Refusal::OriginNotAllowed)),
         };
+        let origin = headers
+            .get(ORIGIN)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         AccessRecord {
-            method: method.clone(),
-            path: uri.path().to_owned(),
-            origin,
-            verdict,
-            refusal,
+            cors_path,
+            line: Some(Line {
+                method: method.clone(),
+                path: uri.path().to_owned(),
+                origin,
+                verdict,
+                refusal,
+            }),
         }
     }
 
     /// Whether the request is on a CORS path (inside `urls_regex`).
     pub fn is_cors_path(&self) -> bool {
-        self.verdict != Verdict::Bypass
+        self.cors_path
     }
 
-    /// Writes the line (and the refusal's reason at debug level).
+    /// Writes the line (and the refusal's reason at debug level), if the access log is on.
     pub fn log(&self, status: StatusCode, elapsed: Duration) {
-        let origin = self.origin.as_deref().unwrap_or("-");
+        let Some(line) = &self.line else {
+            return;
+        };
+        let origin = line.origin.as_deref().unwrap_or("-");
         tracing::info!(
             target: "corsair::access",
-            method = %self.method,
-            path = %self.path,
+            method = %line.method,
+            path = %line.path,
             status = status.as_u16(),
             origin,
-            cors = self.verdict.as_str(),
+            cors = line.verdict.as_str(),
             duration_ms = elapsed.as_secs_f64() * 1000.0,
         );
-        if let Some(refusal) = &self.refusal {
+        if let Some(refusal) = &line.refusal {
             tracing::debug!(
                 target: "corsair::cors",
-                method = %self.method,
-                path = %self.path,
+                method = %line.method,
+                path = %line.path,
                 origin,
                 reason = %refusal,
                 "CORS request refused",
@@ -187,9 +214,19 @@ mod tests {
             for (name, value) in headers {
                 request = request.header(*name, *value);
             }
-            let record = AccessRecord::capture(&request.body(()).unwrap(), &cors);
-            assert_eq!(record.verdict, verdict, "{method} {path} {headers:?}");
-            assert_eq!(record.refusal, refusal, "{method} {path} {headers:?}");
+            let request = request.body(()).unwrap();
+            let record = AccessRecord::capture_with(&request, &cors, true);
+            assert_eq!(record.is_cors_path(), verdict != Verdict::Bypass);
+            let line = record.line.as_ref().expect("the access log is on");
+            assert_eq!(line.verdict, verdict, "{method} {path} {headers:?}");
+            assert_eq!(
+                line.refusal.as_ref(),
+                refusal.as_ref(),
+                "{method} {path} {headers:?}"
+            );
+            let quiet = AccessRecord::capture_with(&request, &cors, false);
+            assert_eq!(quiet.is_cors_path(), record.is_cors_path());
+            assert!(quiet.line.is_none());
         }
     }
 }
