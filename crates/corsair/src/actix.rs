@@ -1,24 +1,20 @@
 //! The actix-web adapter: [`Cors`] is an actix-web `Transform`, so `App::new().wrap(cors)`
 //! installs it; [`CorsMiddleware`] is the middleware it produces.
 //!
-//! This module only translates between actix-web and the engine ([`Cors::evaluate`],
-//! [`Cors::write_preflight_headers`], [`Cors::apply`]); no CORS rule lives here.
+//! This module only connects actix-web to the engine; no CORS rule lives here.
 //!
-//! # What the translation costs
+//! # Two `http` versions
 //!
-//! actix-web 4 is built on `http` 0.2, the engine on `http` 1, so each request head is moved
-//! across (see `translate.rs`). Only what the engine reads goes across: the method (no
-//! allocation), the path only when `urls_regex` is set (one copy), and the `Origin`,
-//! `Access-Control-Request-Method` and `-Request-Private-Network` values. Header values are
-//! remembered per worker (the last 16 distinct ones each way), so a returning origin and the
-//! policy's precomputed answers cross without allocating, and so is the translated answer for
-//! each of the last 16 decisions (a response without `Vary` or `Access-Control-*` headers of its
-//! own gets it in a few inserts); the scratch maps are reused. With an origin hook installed the
-//! whole head is copied, since the hook may read any of it. `BENCHMARKS.md` has the figures.
+//! actix-web 4 is built on `http` 0.2, the engine's public types on `http` 1. The engine decides
+//! on actix's request head directly and writes actix's header values (the policy's values are
+//! converted once per worker, and an allowed origin is answered with actix's own `Origin`
+//! value), so nothing crosses between the two crates per request. The one exception is an
+//! installed origin hook, which is written against `http` 1's types: when the lists do not
+//! allow an origin and the hook must be asked, the request head is copied for it.
+//! `BENCHMARKS.md` has the figures.
 
-mod translate;
+mod head;
 
-use std::cell::RefCell;
 use std::future::{Future, Ready, ready};
 use std::pin::Pin;
 use std::rc::Rc;
@@ -27,13 +23,13 @@ use std::task::{Context, Poll};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::error::InternalError;
-use actix_web::http::header::HeaderMap;
+use actix_web::http::header::HeaderValue;
 use actix_web::{Error, HttpRequest, HttpResponse};
 use pin_project_lite::pin_project;
 
-use crate::decision::{Decision, Evaluation, PendingDecision, RequestKind};
-use crate::policy::Cors;
-use translate::Translator;
+use crate::decision::{Evaluation, Outcome, PendingDecision, RequestKind};
+use crate::policy::{Cors, HeaderValues};
+use head::ActixHead;
 
 impl<S, B> Transform<S, ServiceRequest> for Cors
 where
@@ -65,7 +61,7 @@ where
         ready(Ok(CorsMiddleware {
             service,
             shared: Rc::new(Shared {
-                translator: RefCell::new(Translator::new(self)),
+                values: head::actix_values(&self.policy.values),
                 cors: self.clone(),
             }),
         }))
@@ -104,38 +100,24 @@ pub struct CorsMiddleware<S> {
 }
 
 /// What the middleware and its response futures share within one worker.
-///
-/// The translator is borrowed only inside these synchronous calls, never across an `.await`,
-/// so borrowing it cannot fail; if it ever did, the request would pass through without CORS
-/// headers (which browsers refuse) rather than panic.
 struct Shared {
     cors: Cors,
-    translator: RefCell<Translator>,
+    /// The policy's values in actix's type. Every valid `http` 1 value is a valid `http` 0.2
+    /// value, so this is always `Some`; were it not, requests would pass through untouched
+    /// rather than panic.
+    values: Option<HeaderValues<HeaderValue>>,
 }
 
 impl Shared {
-    fn evaluate(&self, request: &ServiceRequest) -> Option<Evaluation> {
-        let mut translator = self.translator.try_borrow_mut().ok()?;
-        translator.evaluate(
-            &self.cors,
-            request.method(),
-            request.uri(),
-            request.headers(),
-        )
-    }
-
-    fn preflight_response(&self, decision: &Decision) -> HttpResponse {
+    fn preflight_response(
+        &self,
+        values: &HeaderValues<HeaderValue>,
+        outcome: &Outcome<HeaderValue>,
+    ) -> HttpResponse {
         let mut response = HttpResponse::NoContent().finish();
-        if let Ok(mut translator) = self.translator.try_borrow_mut() {
-            translator.write_preflight(&self.cors, decision, response.headers_mut());
-        }
+        self.cors
+            .write_preflight(values, outcome, response.headers_mut());
         response
-    }
-
-    fn apply(&self, decision: &Decision, headers: &mut HeaderMap) {
-        if let Ok(mut translator) = self.translator.try_borrow_mut() {
-            translator.apply(&self.cors, decision, headers);
-        }
     }
 }
 
@@ -179,41 +161,99 @@ where
     forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let state = match self.shared.evaluate(&request) {
-            None => State::Bypass {
+        let shared = Rc::clone(&self.shared);
+        let Some(values) = &shared.values else {
+            return MiddlewareFuture {
+                state: State::Bypass {
+                    future: self.service.call(request),
+                },
+                shared,
+            };
+        };
+        let head = ActixHead {
+            method: request.method(),
+            uri: request.uri(),
+            headers: request.headers(),
+        };
+        let (outcome, ask_hook) = shared.cors.decide(&head, values);
+        if ask_hook.is_some() {
+            let state = self.ask_hook(request, values, outcome);
+            return MiddlewareFuture { state, shared };
+        }
+        let state = match outcome.kind {
+            RequestKind::Bypass => State::Bypass {
                 future: self.service.call(request),
             },
-            Some(Evaluation::Decided(decision)) => match decision.kind() {
-                RequestKind::Bypass => State::Bypass {
-                    future: self.service.call(request),
-                },
-                RequestKind::Preflight => {
-                    let response = self.shared.preflight_response(&decision);
-                    State::Preflight {
-                        response: Some(request.into_response(response)),
-                    }
-                }
-                RequestKind::Actual => State::Actual {
-                    future: self.service.call(request),
-                    decision: Some(decision),
-                    pending: None,
-                },
-            },
-            Some(Evaluation::Pending(pending)) if pending.kind() == RequestKind::Preflight => {
-                State::PendingPreflight {
-                    request: Some(request.into_parts().0),
-                    pending,
+            RequestKind::Preflight => {
+                let response = shared.preflight_response(values, &outcome);
+                State::Preflight {
+                    response: Some(request.into_response(response)),
                 }
             }
-            Some(Evaluation::Pending(pending)) => State::Actual {
+            RequestKind::Actual => State::Actual {
                 future: self.service.call(request),
-                decision: None,
-                pending: Some(pending),
+                outcome: Some(outcome),
+                pending: None,
+                origin: None,
             },
         };
-        MiddlewareFuture {
-            state,
-            shared: Rc::clone(&self.shared),
+        MiddlewareFuture { state, shared }
+    }
+}
+
+impl<S, B> CorsMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+{
+    /// Runs the origin hook on a copy of the head in `http` 1's types; `outcome` is the lists'
+    /// refusal, which stands if the head cannot be copied.
+    fn ask_hook(
+        &self,
+        request: ServiceRequest,
+        values: &HeaderValues<HeaderValue>,
+        outcome: Outcome<HeaderValue>,
+    ) -> State<S::Future> {
+        let head = ActixHead {
+            method: request.method(),
+            uri: request.uri(),
+            headers: request.headers(),
+        };
+        let origin = head.single_origin().cloned();
+        let evaluation = head::engine_head(&head)
+            .map(|(method, uri, headers)| self.shared.cors.evaluate(&method, &uri, &headers));
+        let outcome = match evaluation {
+            Some(Evaluation::Pending(pending)) if pending.kind() == RequestKind::Preflight => {
+                return State::PendingPreflight {
+                    request: Some(request.into_parts().0),
+                    pending,
+                    origin,
+                };
+            }
+            Some(Evaluation::Pending(pending)) => {
+                return State::Actual {
+                    future: self.service.call(request),
+                    outcome: None,
+                    pending: Some(pending),
+                    origin,
+                };
+            }
+            Some(Evaluation::Decided(decision)) => {
+                head::actix_outcome(&decision, origin.as_ref(), values)
+            }
+            None => outcome,
+        };
+        if outcome.kind == RequestKind::Preflight {
+            let response = self.shared.preflight_response(values, &outcome);
+            State::Preflight {
+                response: Some(request.into_response(response)),
+            }
+        } else {
+            State::Actual {
+                future: self.service.call(request),
+                outcome: Some(outcome),
+                pending: None,
+                origin: None,
+            }
         }
     }
 }
@@ -232,11 +272,17 @@ pin_project! {
     enum State<F> {
         Bypass { #[pin] future: F },
         Preflight { response: Option<ServiceResponse> },
-        PendingPreflight { request: Option<HttpRequest>, #[pin] pending: PendingDecision },
+        PendingPreflight {
+            request: Option<HttpRequest>,
+            #[pin] pending: PendingDecision,
+            origin: Option<HeaderValue>,
+        },
         Actual {
             #[pin] future: F,
-            decision: Option<Decision>,
+            outcome: Option<Outcome<HeaderValue>>,
             #[pin] pending: Option<PendingDecision>,
+            // The request's `Origin`, echoed when the hook allows it.
+            origin: Option<HeaderValue>,
         },
     }
 }
@@ -257,39 +303,49 @@ where
                 Some(response) => Poll::Ready(Ok(response.map_into_right_body())),
                 None => Poll::Ready(Err(already_completed())),
             },
-            StateProj::PendingPreflight { request, pending } => {
+            StateProj::PendingPreflight {
+                request,
+                pending,
+                origin,
+            } => {
                 let decision = std::task::ready!(pending.poll(cx));
-                let Some(request) = request.take() else {
+                let (Some(request), Some(values)) = (request.take(), &this.shared.values) else {
                     return Poll::Ready(Err(already_completed()));
                 };
-                let response = this.shared.preflight_response(&decision);
+                let outcome = head::actix_outcome(&decision, origin.as_ref(), values);
+                let response = this.shared.preflight_response(values, &outcome);
                 Poll::Ready(Ok(
                     ServiceResponse::new(request, response).map_into_right_body()
                 ))
             }
             StateProj::Actual {
                 future,
-                decision,
+                outcome,
                 mut pending,
+                origin,
             } => {
                 if let Some(p) = pending.as_mut().as_pin_mut() {
-                    *decision = Some(std::task::ready!(p.poll(cx)));
+                    let decision = std::task::ready!(p.poll(cx));
                     pending.set(None);
+                    if let Some(values) = &this.shared.values {
+                        *outcome = Some(head::actix_outcome(&decision, origin.as_ref(), values));
+                    }
                 }
+                let apply = |headers: &mut actix_web::http::header::HeaderMap| {
+                    if let (Some(outcome), Some(values)) = (outcome.as_ref(), &this.shared.values) {
+                        this.shared.cors.apply_outcome(values, outcome, headers);
+                    }
+                };
                 match std::task::ready!(future.poll(cx)) {
                     Ok(mut response) => {
-                        if let Some(decision) = decision.as_ref() {
-                            this.shared.apply(decision, response.headers_mut());
-                        }
+                        apply(response.headers_mut());
                         Poll::Ready(Ok(response.map_into_left_body()))
                     }
                     Err(error) => {
                         // The error stays an error (for outer middleware), but the response
                         // actix-web will make of it is made now and carries the CORS headers.
                         let mut response = error.error_response();
-                        if let Some(decision) = decision.as_ref() {
-                            this.shared.apply(decision, response.headers_mut());
-                        }
+                        apply(response.headers_mut());
                         Poll::Ready(Err(InternalError::from_response(error, response).into()))
                     }
                 }
@@ -298,7 +354,6 @@ where
     }
 }
 
-/// The error a future gives when polled again after it completed (a caller bug; never a panic).
 fn already_completed() -> Error {
     actix_web::error::ErrorInternalServerError("CORS middleware future polled after completion")
 }

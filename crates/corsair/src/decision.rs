@@ -11,17 +11,13 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use http::header::{
-    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
-    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN, VARY,
-};
+use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode, Uri};
 
+use crate::head::{CorsHeader, Http1Head, OriginLines, RequestHead, ResponseHeaders, Value};
 use crate::hook::{HookFuture, HookOutcome, HookRequest};
-use crate::matcher::Match;
 use crate::origin::RequestOrigin;
-use crate::policy::Cors;
+use crate::policy::{Cors, HeaderValues};
 
 /// `Access-Control-Request-Private-Network`.
 ///
@@ -53,10 +49,6 @@ pub const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
 /// assert_eq!(cors.explain_preflight(&"/".parse().unwrap(), &headers), Some(Refusal::MalformedRequestHeaders));
 /// ```
 pub const MAX_REQUEST_HEADERS_LEN: usize = 4096;
-
-const TRUE: HeaderValue = HeaderValue::from_static("true");
-const WILDCARD: HeaderValue = HeaderValue::from_static("*");
-const VARY_ORIGIN: HeaderValue = HeaderValue::from_static("origin");
 
 /// What a request is, for CORS.
 ///
@@ -129,10 +121,29 @@ pub enum OriginVerdict {
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Decision {
-    kind: RequestKind,
-    verdict: OriginVerdict,
-    allow_origin: Option<HeaderValue>,
-    private_network: bool,
+    outcome: Outcome<HeaderValue>,
+}
+
+/// A decision in the header value type of the framework it is for (`http` 1's for
+/// [`Decision`]).
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Outcome<V> {
+    pub(crate) kind: RequestKind,
+    pub(crate) verdict: OriginVerdict,
+    /// `*`, or the request's own `Origin` value.
+    pub(crate) allow_origin: Option<V>,
+    pub(crate) private_network: bool,
+}
+
+impl<V> Outcome<V> {
+    fn new(kind: RequestKind) -> Self {
+        Outcome {
+            kind,
+            verdict: OriginVerdict::Missing,
+            allow_origin: None,
+            private_network: false,
+        }
+    }
 }
 
 impl Decision {
@@ -145,7 +156,7 @@ impl Decision {
     /// assert_eq!(d.now().unwrap().kind(), RequestKind::Bypass);
     /// ```
     pub fn kind(&self) -> RequestKind {
-        self.kind
+        self.outcome.kind
     }
 
     /// What was decided about the origin.
@@ -157,7 +168,7 @@ impl Decision {
     /// assert_eq!(d.now().unwrap().origin(), OriginVerdict::Missing);
     /// ```
     pub fn origin(&self) -> OriginVerdict {
-        self.verdict
+        self.outcome.verdict
     }
 
     /// Whether the response carries `Access-Control-Allow-Origin`.
@@ -169,7 +180,7 @@ impl Decision {
     /// assert!(!d.now().unwrap().is_allowed());
     /// ```
     pub fn is_allowed(&self) -> bool {
-        self.allow_origin.is_some()
+        self.outcome.allow_origin.is_some()
     }
 
     /// The `Access-Control-Allow-Origin` value the response gets, if any.
@@ -183,17 +194,22 @@ impl Decision {
     /// assert_eq!(d.allow_origin().unwrap(), "*");
     /// ```
     pub fn allow_origin(&self) -> Option<&HeaderValue> {
-        self.allow_origin.as_ref()
+        self.outcome.allow_origin.as_ref()
+    }
+
+    /// The decision as the engine's writers take it.
+    pub(crate) fn outcome(&self) -> &Outcome<HeaderValue> {
+        &self.outcome
     }
 }
 
 impl fmt::Debug for Decision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Decision")
-            .field("kind", &self.kind)
-            .field("origin", &self.verdict)
-            .field("allow_origin", &self.allow_origin)
-            .field("private_network", &self.private_network)
+            .field("kind", &self.outcome.kind)
+            .field("origin", &self.outcome.verdict)
+            .field("allow_origin", &self.outcome.allow_origin)
+            .field("private_network", &self.outcome.private_network)
             .finish()
     }
 }
@@ -318,7 +334,7 @@ impl PendingDecision {
     /// assert_eq!(pending.kind(), RequestKind::Actual);
     /// ```
     pub fn kind(&self) -> RequestKind {
-        self.decision.kind
+        self.decision.outcome.kind
     }
 }
 
@@ -329,8 +345,8 @@ impl Future for PendingDecision {
         let allowed = std::task::ready!(self.hook.as_mut().poll(cx));
         let mut decision = self.decision.clone();
         if allowed {
-            decision.verdict = OriginVerdict::Allowed;
-            decision.allow_origin = Some(self.echo.clone());
+            decision.outcome.verdict = OriginVerdict::Allowed;
+            decision.outcome.allow_origin = Some(self.echo.clone());
         }
         Poll::Ready(decision)
     }
@@ -414,66 +430,14 @@ impl Cors {
     /// assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example");
     /// ```
     pub fn evaluate(&self, method: &Method, uri: &Uri, headers: &HeaderMap) -> Evaluation {
-        let policy = &*self.policy;
-        if let Some(urls) = &policy.urls_regex {
-            if !urls.is_match(uri.path()) {
-                return Evaluation::Decided(Decision {
-                    kind: RequestKind::Bypass,
-                    verdict: OriginVerdict::Missing,
-                    allow_origin: None,
-                    private_network: false,
-                });
-            }
-        }
-        let mut origins = headers.get_all(ORIGIN).iter();
-        let origin = origins.next();
-        let kind = if origin.is_some()
-            && method == Method::OPTIONS
-            && headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
-        {
-            RequestKind::Preflight
-        } else {
-            RequestKind::Actual
+        let head = Http1Head {
+            method,
+            uri,
+            headers,
         };
-        let mut decision = Decision {
-            kind,
-            verdict: OriginVerdict::Missing,
-            allow_origin: None,
-            private_network: false,
-        };
-        let Some(value) = origin else {
-            return Evaluation::Decided(decision);
-        };
-        let parsed = if origins.next().is_some() {
-            None
-        } else {
-            RequestOrigin::parse(value.as_bytes())
-        };
-        let Some(parsed) = parsed else {
-            decision.verdict = OriginVerdict::Invalid;
-            return Evaluation::Decided(decision);
-        };
-        decision.private_network = kind == RequestKind::Preflight
-            && policy.private_network
-            && headers
-                .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
-                .is_some_and(|v| v == "true");
-        let allow_origin = if policy.allow_all_origins {
-            Some(WILDCARD)
-        } else {
-            match policy.matcher.find(parsed) {
-                Match::Exact(canonical) if canonical == value => Some(canonical.clone()),
-                Match::Exact(_) | Match::Echo => Some(value.clone()),
-                Match::None => None,
-            }
-        };
-        if allow_origin.is_some() {
-            decision.verdict = OriginVerdict::Allowed;
-            decision.allow_origin = allow_origin;
-            return Evaluation::Decided(decision);
-        }
-        decision.verdict = OriginVerdict::Disallowed;
-        let Some(hook) = &policy.hook else {
+        let (outcome, ask_hook) = self.decide(&head, &self.policy.values);
+        let mut decision = Decision { outcome };
+        let (Some(hook), Some(value)) = (&self.policy.hook, ask_hook) else {
             return Evaluation::Decided(decision);
         };
         let request = HookRequest {
@@ -484,8 +448,8 @@ impl Cors {
         };
         match hook.call(&request) {
             HookOutcome::Ready(true) => {
-                decision.verdict = OriginVerdict::Allowed;
-                decision.allow_origin = Some(value.clone());
+                decision.outcome.verdict = OriginVerdict::Allowed;
+                decision.outcome.allow_origin = Some(value.clone());
                 Evaluation::Decided(decision)
             }
             HookOutcome::Ready(false) => Evaluation::Decided(decision),
@@ -495,6 +459,58 @@ impl Cors {
                 hook,
             }),
         }
+    }
+
+    /// Classifies a request head and decides on its origin by the policy's lists, in the
+    /// header value type of the framework (`values` is the policy's values in that type). Also
+    /// returns the `Origin` value when the origin is valid, not allowed by the lists, and an
+    /// origin hook is installed to ask.
+    pub(crate) fn decide<'h, H: RequestHead>(
+        &self,
+        head: &'h H,
+        values: &HeaderValues<H::Value>,
+    ) -> (Outcome<H::Value>, Option<&'h H::Value>) {
+        let policy = &*self.policy;
+        if let Some(urls) = &policy.urls_regex {
+            if !urls.is_match(head.path()) {
+                return (Outcome::new(RequestKind::Bypass), None);
+            }
+        }
+        let origin = head.origin();
+        let kind = if !matches!(origin, OriginLines::Missing)
+            && head.is_options()
+            && head.has_request_method()
+        {
+            RequestKind::Preflight
+        } else {
+            RequestKind::Actual
+        };
+        let mut outcome = Outcome::new(kind);
+        let value = match origin {
+            OriginLines::Missing => return (outcome, None),
+            OriginLines::Several => None,
+            OriginLines::One(value) => Some(value),
+        };
+        let Some((value, parsed)) = value.and_then(|v| Some((v, RequestOrigin::parse(v.bytes())?)))
+        else {
+            outcome.verdict = OriginVerdict::Invalid;
+            return (outcome, None);
+        };
+        outcome.private_network = kind == RequestKind::Preflight
+            && policy.private_network
+            && head.request_private_network() == Some(b"true");
+        if policy.allow_all_origins {
+            outcome.verdict = OriginVerdict::Allowed;
+            outcome.allow_origin = Some(values.wildcard.clone());
+            return (outcome, None);
+        }
+        if policy.matcher.allows(parsed) {
+            outcome.verdict = OriginVerdict::Allowed;
+            outcome.allow_origin = Some(value.clone());
+            return (outcome, None);
+        }
+        outcome.verdict = OriginVerdict::Disallowed;
+        (outcome, policy.hook.is_some().then_some(value))
     }
 
     /// Writes the preflight answer's headers into `headers` (Vary always; the CORS headers when
@@ -513,27 +529,35 @@ impl Cors {
     /// assert!(headers["vary"].to_str().unwrap().starts_with("origin"));
     /// ```
     pub fn write_preflight_headers(&self, decision: &Decision, headers: &mut HeaderMap) {
-        let policy = &*self.policy;
-        let values = &policy.values;
-        headers.insert(VARY, values.preflight_vary.clone());
-        let Some(allow_origin) = &decision.allow_origin else {
+        self.write_preflight(&self.policy.values, &decision.outcome, headers);
+    }
+
+    /// [`Cors::write_preflight_headers`] for any framework's response headers.
+    pub(crate) fn write_preflight<R: ResponseHeaders>(
+        &self,
+        values: &HeaderValues<R::Value>,
+        outcome: &Outcome<R::Value>,
+        headers: &mut R,
+    ) {
+        headers.set(CorsHeader::Vary, values.preflight_vary.clone());
+        let Some(allow_origin) = &outcome.allow_origin else {
             return;
         };
-        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.clone());
-        if policy.credentials {
-            headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+        headers.set(CorsHeader::AllowOrigin, allow_origin.clone());
+        if self.policy.credentials {
+            headers.set(CorsHeader::AllowCredentials, values.true_value.clone());
         }
         if let Some(v) = &values.allow_methods {
-            headers.insert(ACCESS_CONTROL_ALLOW_METHODS, v.clone());
+            headers.set(CorsHeader::AllowMethods, v.clone());
         }
         if let Some(v) = &values.allow_headers {
-            headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, v.clone());
+            headers.set(CorsHeader::AllowHeaders, v.clone());
         }
         if let Some(v) = &values.max_age {
-            headers.insert(ACCESS_CONTROL_MAX_AGE, v.clone());
+            headers.set(CorsHeader::MaxAge, v.clone());
         }
-        if decision.private_network {
-            headers.insert(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE);
+        if outcome.private_network {
+            headers.set(CorsHeader::AllowPrivateNetwork, values.true_value.clone());
         }
     }
 
@@ -575,24 +599,31 @@ impl Cors {
     /// assert_eq!(headers["access-control-allow-origin"], "https://app.example");
     /// ```
     pub fn apply(&self, decision: &Decision, headers: &mut HeaderMap) {
-        if decision.kind == RequestKind::Bypass {
-            return;
+        self.apply_outcome(&self.policy.values, &decision.outcome, headers);
+    }
+
+    /// [`Cors::apply`] for any framework's response headers.
+    pub(crate) fn apply_outcome<R: ResponseHeaders>(
+        &self,
+        values: &HeaderValues<R::Value>,
+        outcome: &Outcome<R::Value>,
+        headers: &mut R,
+    ) {
+        match outcome.kind {
+            RequestKind::Bypass => return,
+            RequestKind::Preflight => return self.write_preflight(values, outcome, headers),
+            RequestKind::Actual => {}
         }
-        if decision.kind == RequestKind::Preflight {
-            self.write_preflight_headers(decision, headers);
-            return;
-        }
-        merge_vary_origin(headers);
-        let Some(allow_origin) = &decision.allow_origin else {
+        merge_vary_origin(headers, &values.vary_origin);
+        let Some(allow_origin) = &outcome.allow_origin else {
             return;
         };
-        let policy = &*self.policy;
-        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.clone());
-        if policy.credentials {
-            headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+        headers.set(CorsHeader::AllowOrigin, allow_origin.clone());
+        if self.policy.credentials {
+            headers.set(CorsHeader::AllowCredentials, values.true_value.clone());
         }
-        if let Some(v) = &policy.values.expose_headers {
-            headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, v.clone());
+        if let Some(v) = &values.expose_headers {
+            headers.set(CorsHeader::ExposeHeaders, v.clone());
         }
     }
 
@@ -710,55 +741,55 @@ fn is_tchar(b: u8) -> bool {
 
 /// Adds `origin` to the response's `Vary`: inserted when absent; left alone when a value already
 /// lists `origin` or `*`; otherwise appended to the existing value(s), which are joined into one.
-pub(crate) fn merge_vary_origin(headers: &mut HeaderMap) {
-    let mut existing = headers.get_all(VARY).iter().peekable();
-    if existing.peek().is_none() {
-        headers.insert(VARY, VARY_ORIGIN);
+pub(crate) fn merge_vary_origin<R: ResponseHeaders>(headers: &mut R, vary_origin: &R::Value) {
+    if !headers.has_vary() {
+        headers.set(CorsHeader::Vary, vary_origin.clone());
         return;
     }
     let mut covered = false;
-    for value in existing {
-        for token in value.as_bytes().split(|&b| b == b',') {
+    headers.for_each_vary(|value| {
+        for token in value.split(|&b| b == b',') {
             let token = token.trim_ascii();
             if token == b"*" || token.eq_ignore_ascii_case(b"origin") {
                 covered = true;
             }
         }
-    }
+    });
     if covered {
         return;
     }
     let mut merged = Vec::with_capacity(64);
-    for value in headers.get_all(VARY) {
-        let value = value.as_bytes().trim_ascii();
+    headers.for_each_vary(|value| {
+        let value = value.trim_ascii();
         if value.is_empty() {
-            continue;
+            return;
         }
         if !merged.is_empty() {
             merged.extend_from_slice(b", ");
         }
         merged.extend_from_slice(value);
-    }
+    });
     if !merged.is_empty() {
         merged.extend_from_slice(b", ");
     }
     merged.extend_from_slice(b"origin");
     // The existing values were valid header values; joining them with ", " keeps them valid.
-    if let Ok(value) = HeaderValue::from_bytes(&merged) {
-        headers.insert(VARY, value);
+    if let Some(value) = R::value_of(&merged) {
+        headers.set(CorsHeader::Vary, value);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::header::VARY;
 
     fn vary_after(existing: &[&str]) -> Vec<String> {
         let mut headers = HeaderMap::new();
         for v in existing {
             headers.append(VARY, HeaderValue::from_str(v).unwrap());
         }
-        merge_vary_origin(&mut headers);
+        merge_vary_origin(&mut headers, &HeaderValue::from_static("origin"));
         headers
             .get_all(VARY)
             .iter()

@@ -56,6 +56,7 @@ pub mod browser;
 mod config;
 mod decision;
 mod finding;
+mod head;
 mod hook;
 mod matcher;
 mod origin;

@@ -11,23 +11,10 @@ use std::collections::{HashMap, HashSet};
 
 use foldhash::fast::RandomState;
 
-use bytes::Bytes;
-use http::HeaderValue;
 use regex::RegexSet;
 
 use crate::origin::{CanonicalKey, OriginKey, RequestOrigin};
 use crate::validate::{OriginEntry, PortSpec};
-
-/// How a request origin was matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Match<'a> {
-    /// An exact entry, whose precomputed header value is returned (it equals the canonical origin).
-    Exact(&'a HeaderValue),
-    /// A pattern, a regex or `null`: echo the request's own value.
-    Echo,
-    /// Not allowed by the list.
-    None,
-}
 
 /// Subdomain patterns of one scheme.
 #[derive(Debug, Default)]
@@ -42,19 +29,14 @@ struct Subdomains {
 #[derive(Debug, Default)]
 pub(crate) struct OriginMatcher {
     null: bool,
-    exact: HashMap<Box<str>, HeaderValue, RandomState>,
+    /// Canonical `scheme://host[:port]`.
+    exact: HashSet<Box<str>, RandomState>,
     /// `scheme://host` for `scheme://host:*`.
     any_port: HashSet<Box<str>, RandomState>,
     subdomains: HashMap<Box<str>, Subdomains, RandomState>,
     /// The label counts of the parent domains in subdomain patterns (`example.com` is 2).
     subdomain_depths: Vec<usize>,
     regexes: Option<RegexSet>,
-}
-
-/// A header value whose clones share one buffer (cloning it never allocates).
-pub(crate) fn shared_value(text: &str) -> HeaderValue {
-    let bytes = Bytes::from_owner(text.as_bytes().to_vec());
-    HeaderValue::from_maybe_shared(bytes).expect("validated header value")
 }
 
 impl OriginMatcher {
@@ -70,8 +52,7 @@ impl OriginMatcher {
                     port: PortSpec::Exact(port),
                 } => {
                     let key = crate::validate::exact_key(scheme, host, *port);
-                    let value = shared_value(&key);
-                    matcher.exact.insert(key.into(), value);
+                    matcher.exact.insert(key.into());
                 }
                 OriginEntry::Tuple {
                     scheme,
@@ -111,16 +92,11 @@ impl OriginMatcher {
         Ok(matcher)
     }
 
-    /// Looks a parsed request origin up.
-    pub(crate) fn find(&self, origin: RequestOrigin<'_>) -> Match<'_> {
+    /// Whether the list allows a parsed request origin.
+    pub(crate) fn allows(&self, origin: RequestOrigin<'_>) -> bool {
         let tuple = match origin {
             RequestOrigin::Null => {
-                let by_regex = self.regexes.as_ref().is_some_and(|r| r.is_match("null"));
-                return if self.null || by_regex {
-                    Match::Echo
-                } else {
-                    Match::None
-                };
+                return self.null || self.regexes.as_ref().is_some_and(|r| r.is_match("null"));
             }
             RequestOrigin::Tuple(tuple) => tuple,
         };
@@ -132,27 +108,20 @@ impl OriginMatcher {
                 built = CanonicalKey::new(tuple.scheme(), tuple.host(), tuple.port());
                 match &built {
                     Some(built) => built.key(),
-                    None => return Match::None,
+                    None => return false,
                 }
             }
         };
-        if let Some(value) = self.exact.get(key.as_str()) {
-            return Match::Exact(value);
-        }
-        if !self.any_port.is_empty() && self.any_port.contains(key.without_port()) {
-            return Match::Echo;
-        }
-        if let Some(subdomains) = self.subdomains.get(key.scheme()) {
-            if self.matches_subdomain(subdomains, key) {
-                return Match::Echo;
-            }
-        }
-        if let Some(regexes) = &self.regexes {
-            if regexes.is_match(key.as_str()) {
-                return Match::Echo;
-            }
-        }
-        Match::None
+        self.exact.contains(key.as_str())
+            || (!self.any_port.is_empty() && self.any_port.contains(key.without_port()))
+            || self
+                .subdomains
+                .get(key.scheme())
+                .is_some_and(|subdomains| self.matches_subdomain(subdomains, key))
+            || self
+                .regexes
+                .as_ref()
+                .is_some_and(|regexes| regexes.is_match(key.as_str()))
     }
 
     /// Walks the host's dots from the right; at each parent domain whose depth some pattern uses,
@@ -234,8 +203,7 @@ mod tests {
         ];
         for (origin, expected) in table {
             let parsed = RequestOrigin::parse(origin.as_bytes()).unwrap();
-            let found = matcher.find(parsed);
-            assert_eq!(found != Match::None, expected, "{origin}: {found:?}");
+            assert_eq!(matcher.allows(parsed), expected, "{origin}");
         }
     }
 }

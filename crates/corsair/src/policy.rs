@@ -6,13 +6,14 @@
 use std::fmt;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use http::HeaderValue;
 use regex::Regex;
 
 use crate::config::CorsConfig;
 use crate::finding::{ConfigError, Finding};
 use crate::hook::{HookFuture, HookRequest, OriginHook};
-use crate::matcher::{OriginMatcher, shared_value};
+use crate::matcher::OriginMatcher;
 use crate::validate::{self, Validated};
 
 /// A CORS policy, validated and compiled. Cheap to clone; `Send + Sync`.
@@ -52,13 +53,41 @@ pub(crate) struct Policy {
     pub(crate) values: HeaderValues,
 }
 
-/// Every header value the policy sends, precomputed.
-pub(crate) struct HeaderValues {
-    pub(crate) allow_methods: Option<HeaderValue>,
-    pub(crate) allow_headers: Option<HeaderValue>,
-    pub(crate) expose_headers: Option<HeaderValue>,
-    pub(crate) max_age: Option<HeaderValue>,
-    pub(crate) preflight_vary: HeaderValue,
+/// Every header value the policy sends, precomputed, in the header value type of a framework
+/// (`http` 1's here; the actix adapter converts them once per worker).
+pub(crate) struct HeaderValues<V = HeaderValue> {
+    pub(crate) allow_methods: Option<V>,
+    pub(crate) allow_headers: Option<V>,
+    pub(crate) expose_headers: Option<V>,
+    pub(crate) max_age: Option<V>,
+    pub(crate) preflight_vary: V,
+    pub(crate) vary_origin: V,
+    pub(crate) wildcard: V,
+    pub(crate) true_value: V,
+}
+
+impl HeaderValues {
+    /// The same values in another header value type; `None` if one cannot be expressed in it.
+    #[cfg_attr(not(feature = "actix"), allow(dead_code))]
+    pub(crate) fn convert<W>(
+        &self,
+        into: impl Fn(&HeaderValue) -> Option<W>,
+    ) -> Option<HeaderValues<W>> {
+        let optional = |value: &Option<HeaderValue>| match value {
+            Some(value) => into(value).map(Some),
+            None => Some(None),
+        };
+        Some(HeaderValues {
+            allow_methods: optional(&self.allow_methods)?,
+            allow_headers: optional(&self.allow_headers)?,
+            expose_headers: optional(&self.expose_headers)?,
+            max_age: optional(&self.max_age)?,
+            preflight_vary: into(&self.preflight_vary)?,
+            vary_origin: into(&self.vary_origin)?,
+            wildcard: into(&self.wildcard)?,
+            true_value: into(&self.true_value)?,
+        })
+    }
 }
 
 impl Cors {
@@ -501,6 +530,12 @@ impl CorsBuilder {
     }
 }
 
+/// A header value whose clones share one buffer (cloning it never allocates).
+fn shared_value(text: &str) -> HeaderValue {
+    let bytes = Bytes::from_owner(text.as_bytes().to_vec());
+    HeaderValue::from_maybe_shared(bytes).expect("validated header value")
+}
+
 fn compile(
     config: CorsConfig,
     v: Validated,
@@ -540,6 +575,9 @@ fn compile(
         expose_headers: join(&v.expose_headers),
         max_age: (v.preflight_max_age > 0).then(|| shared_value(&v.preflight_max_age.to_string())),
         preflight_vary: HeaderValue::from_static(preflight_vary),
+        vary_origin: HeaderValue::from_static("origin"),
+        wildcard: HeaderValue::from_static("*"),
+        true_value: HeaderValue::from_static("true"),
     };
     Ok(Cors {
         policy: Arc::new(Policy {

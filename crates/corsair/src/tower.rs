@@ -1,6 +1,6 @@
 //! The tower adapter: [`Cors`] is a [`Layer`]; [`CorsService`] is the middleware.
 //!
-//! This module only translates between tower and the engine ([`Cors::evaluate`],
+//! This module only connects tower to the engine ([`Cors::evaluate`],
 //! [`Cors::preflight_response`], [`Cors::apply`]); no CORS rule lives here.
 
 use std::future::Future;

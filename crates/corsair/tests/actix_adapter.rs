@@ -1,6 +1,6 @@
 //! The rules table through the actix-web middleware, plus what is specific to actix-web: errors
 //! from handlers, extractors and inner middleware get the CORS headers; preflights never reach
-//! the application; the `http` 0.2 ↔ 1 translation keeps every value intact.
+//! the application; actix's own values are read and echoed intact.
 #![cfg(feature = "actix")]
 
 mod common;
@@ -251,7 +251,7 @@ async fn preflights_never_reach_the_application() {
 }
 
 #[actix_web::test]
-async fn more_distinct_origins_than_remembered_values_are_each_echoed_exactly() {
+async fn many_distinct_origins_are_each_echoed_exactly() {
     let cors = Cors::builder()
         .allowed_origins(["https://*.example.com"])
         .build()
@@ -262,7 +262,7 @@ async fn more_distinct_origins_than_remembered_values_are_each_echoed_exactly() 
             .default_service(web::to(|| async { HttpResponse::Ok().finish() })),
     )
     .await;
-    // Three rounds over 40 origins: values are remembered, forgotten and converted again.
+    // Three rounds over 40 origins: no answer leaks from one request into another.
     for round in 0..3 {
         for i in 0..40 {
             let origin = format!("https://tenant-{i}.example.com");
@@ -281,7 +281,7 @@ async fn more_distinct_origins_than_remembered_values_are_each_echoed_exactly() 
 }
 
 #[actix_web::test]
-async fn urls_regex_reads_the_translated_path() {
+async fn urls_regex_reads_actix_path() {
     let cors = Cors::builder()
         .allowed_origins([APP_ORIGIN])
         .urls_regex("^/api/")
@@ -393,7 +393,7 @@ async fn hooks_see_the_request_and_run_once() {
 }
 
 #[actix_web::test]
-async fn remembered_answers_equal_fresh_ones_whatever_the_response_holds() {
+async fn answers_stay_the_same_whatever_the_response_holds() {
     let cors = Cors::builder()
         .allowed_origins([APP_ORIGIN, "https://*.example.com"])
         .allow_credentials(true)
@@ -443,7 +443,7 @@ async fn remembered_answers_equal_fresh_ones_whatever_the_response_holds() {
             "accept-encoding, origin",
         ),
     ];
-    // The second and third passes are answered from remembered renderings where they apply.
+    // Repeated passes: the answer depends on the decision and the response, never on history.
     for pass in 0..3 {
         for (origin, query, allow_origin, vary) in table {
             let request = actix_test::TestRequest::get()

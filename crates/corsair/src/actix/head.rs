@@ -1,0 +1,158 @@
+//! The engine's view of actix-web's request and response heads (`http` 0.2 types).
+//!
+//! The engine reads the method, the path, `Origin`, `Access-Control-Request-Method` and
+//! `Access-Control-Request-Private-Network` straight from actix's request, echoes actix's own
+//! `Origin` value, and writes the policy's values converted once per worker: nothing is copied
+//! per request. Only an installed origin hook, which is written against `http` 1's types and
+//! may read the whole head, needs the head copied across ([`engine_head`]).
+
+use actix_web::http::header as ax;
+use actix_web::http::{Method as ActixMethod, Uri as ActixUri};
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
+
+use crate::decision::{Decision, Outcome};
+use crate::head::{CorsHeader, OriginLines, RequestHead, ResponseHeaders, Value};
+use crate::policy::HeaderValues;
+
+const ACTIX_ALLOW_PRIVATE_NETWORK: ax::HeaderName =
+    ax::HeaderName::from_static("access-control-allow-private-network");
+const ACTIX_REQUEST_PRIVATE_NETWORK: ax::HeaderName =
+    ax::HeaderName::from_static("access-control-request-private-network");
+
+impl Value for ax::HeaderValue {
+    fn bytes(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+/// An actix request head, as the engine reads it.
+pub(super) struct ActixHead<'a> {
+    pub(super) method: &'a ActixMethod,
+    pub(super) uri: &'a ActixUri,
+    pub(super) headers: &'a ax::HeaderMap,
+}
+
+impl ActixHead<'_> {
+    /// The `Origin` value, when there is exactly one.
+    pub(super) fn single_origin(&self) -> Option<&ax::HeaderValue> {
+        match self.origin() {
+            OriginLines::One(value) => Some(value),
+            OriginLines::Missing | OriginLines::Several => None,
+        }
+    }
+}
+
+impl RequestHead for ActixHead<'_> {
+    type Value = ax::HeaderValue;
+
+    fn is_options(&self) -> bool {
+        *self.method == ActixMethod::OPTIONS
+    }
+
+    fn path(&self) -> &str {
+        self.uri.path()
+    }
+
+    fn origin(&self) -> OriginLines<'_, ax::HeaderValue> {
+        let mut lines = self.headers.get_all(ax::ORIGIN);
+        match (lines.next(), lines.next()) {
+            (None, _) => OriginLines::Missing,
+            (Some(one), None) => OriginLines::One(one),
+            (Some(_), Some(_)) => OriginLines::Several,
+        }
+    }
+
+    fn has_request_method(&self) -> bool {
+        self.headers.contains_key(ax::ACCESS_CONTROL_REQUEST_METHOD)
+    }
+
+    fn request_private_network(&self) -> Option<&[u8]> {
+        self.headers
+            .get(ACTIX_REQUEST_PRIVATE_NETWORK)
+            .map(ax::HeaderValue::as_bytes)
+    }
+}
+
+/// actix's name for a header the engine writes.
+fn actix_name(name: CorsHeader) -> ax::HeaderName {
+    match name {
+        CorsHeader::Vary => ax::VARY,
+        CorsHeader::AllowOrigin => ax::ACCESS_CONTROL_ALLOW_ORIGIN,
+        CorsHeader::AllowCredentials => ax::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+        CorsHeader::AllowMethods => ax::ACCESS_CONTROL_ALLOW_METHODS,
+        CorsHeader::AllowHeaders => ax::ACCESS_CONTROL_ALLOW_HEADERS,
+        CorsHeader::MaxAge => ax::ACCESS_CONTROL_MAX_AGE,
+        CorsHeader::ExposeHeaders => ax::ACCESS_CONTROL_EXPOSE_HEADERS,
+        CorsHeader::AllowPrivateNetwork => ACTIX_ALLOW_PRIVATE_NETWORK,
+    }
+}
+
+impl ResponseHeaders for ax::HeaderMap {
+    type Value = ax::HeaderValue;
+
+    fn set(&mut self, name: CorsHeader, value: ax::HeaderValue) {
+        self.insert(actix_name(name), value);
+    }
+
+    fn for_each_vary(&self, mut visit: impl FnMut(&[u8])) {
+        for value in self.get_all(ax::VARY) {
+            visit(value.as_bytes());
+        }
+    }
+
+    fn has_vary(&self) -> bool {
+        self.contains_key(ax::VARY)
+    }
+
+    fn value_of(bytes: &[u8]) -> Option<ax::HeaderValue> {
+        ax::HeaderValue::from_bytes(bytes).ok()
+    }
+}
+
+/// A header value of `http` 1 in actix's type (the two crates accept the same bytes).
+fn actix_value(value: &HeaderValue) -> Option<ax::HeaderValue> {
+    ax::HeaderValue::from_maybe_shared(Bytes::copy_from_slice(value.as_bytes())).ok()
+}
+
+/// The policy's values in actix's type, converted once per worker.
+pub(super) fn actix_values(values: &HeaderValues) -> Option<HeaderValues<ax::HeaderValue>> {
+    values.convert(actix_value)
+}
+
+/// A copy of an actix request head in `http` 1's types, for an origin hook. `None` when the
+/// head cannot be expressed in them.
+pub(super) fn engine_head(head: &ActixHead<'_>) -> Option<(Method, Uri, HeaderMap)> {
+    let method = Method::from_bytes(head.method.as_str().as_bytes()).ok()?;
+    let uri = Uri::try_from(head.uri.to_string()).ok()?;
+    let mut headers = HeaderMap::with_capacity(head.headers.len());
+    for (name, value) in head.headers.iter() {
+        let name = HeaderName::from_bytes(name.as_str().as_bytes()).ok()?;
+        let value = HeaderValue::from_bytes(value.as_bytes()).ok()?;
+        headers.append(name, value);
+    }
+    Some((method, uri, headers))
+}
+
+/// The engine's decision on the copied head, for actix: an allowed origin is answered with `*`
+/// or with actix's own `Origin` value, which the copy echoed.
+pub(super) fn actix_outcome(
+    decision: &Decision,
+    origin: Option<&ax::HeaderValue>,
+    values: &HeaderValues<ax::HeaderValue>,
+) -> Outcome<ax::HeaderValue> {
+    let outcome = decision.outcome();
+    let allow_origin = outcome.allow_origin.as_ref().and_then(|value| {
+        if value.as_bytes() == b"*" {
+            Some(values.wildcard.clone())
+        } else {
+            origin.cloned().or_else(|| actix_value(value))
+        }
+    });
+    Outcome {
+        kind: outcome.kind,
+        verdict: outcome.verdict,
+        allow_origin,
+        private_network: outcome.private_network,
+    }
+}
