@@ -27,11 +27,12 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
 
 use crate::settings::{self, ConfigFile, CorsFlags, Layers, Loaded, ServerSettings};
 use forward::{Route, UpstreamClient};
 use logging::LogFormat;
-use proxy::{Active, Shared};
+use proxy::{Active, Shared, Worker};
 
 /// Arguments of `corsair serve`.
 #[derive(Debug, clap::Args)]
@@ -78,7 +79,8 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
     logging::init(args.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // The main thread only waits for signals and reloads; workers serve connections.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
@@ -101,14 +103,19 @@ pub fn run(args: Args) -> ExitCode {
 
 async fn start(loaded: Loaded, layers: Layers, watched: Option<PathBuf>) -> ExitCode {
     let server = loaded.server.clone();
-    let listener = match TcpListener::bind(server.listen).await {
-        Ok(listener) => listener,
+    // Every worker serves at least one connection at a time.
+    let workers = server.worker_count().min(server.max_connections).max(1);
+    let listeners = match listener::bind(server.listen, workers) {
+        Ok(listeners) => listeners,
         Err(error) => {
             tracing::error!(listen = %server.listen, %error, "cannot listen");
             return ExitCode::from(2);
         }
     };
-    let address = listener.local_addr().unwrap_or(server.listen);
+    let address = listeners
+        .first()
+        .and_then(|l| l.local_addr().ok())
+        .unwrap_or(server.listen);
     let config = loaded
         .file
         .as_ref()
@@ -116,6 +123,7 @@ async fn start(loaded: Loaded, layers: Layers, watched: Option<PathBuf>) -> Exit
     tracing::info!(
         config,
         upstream = %server.upstream,
+        workers,
         policy = %loaded.cors,
         "corsair serve is listening on http://{address}"
     );
@@ -129,7 +137,6 @@ async fn start(loaded: Loaded, layers: Layers, watched: Option<PathBuf>) -> Exit
                 preserve_host: server.preserves_host(),
             }),
         }),
-        client: upstream_client(&server),
         upstream_timeout: server.upstream_timeout,
         idle_timeout: server.idle_timeout,
     });
@@ -139,9 +146,101 @@ async fn start(loaded: Loaded, layers: Layers, watched: Option<PathBuf>) -> Exit
         server.clone(),
         watched,
     ));
-    listener::serve(listener, shared, &server, stop_requested()).await;
+    let (stop, stopped) = watch::channel(false);
+    let mut threads = Vec::with_capacity(listeners.len());
+    for (index, listener) in listeners.into_iter().enumerate() {
+        // Each worker accepts on its own socket, so each gets its own share of the limit
+        // (a shared one could be held by a worker waiting on a socket nobody connects to).
+        let share = server.max_connections / workers
+            + usize::from(index < server.max_connections % workers);
+        let worker = WorkerStart {
+            listener,
+            shared: Arc::clone(&shared),
+            server: server.clone(),
+            max_connections: share,
+            stop: stopped.clone(),
+        };
+        let spawned = std::thread::Builder::new()
+            .name(format!("corsair-worker-{index}"))
+            .spawn(move || worker.run());
+        match spawned {
+            Ok(thread) => threads.push(thread),
+            Err(error) => {
+                tracing::error!(%error, "cannot start a worker thread");
+                let _ = stop.send(true);
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    stop_requested().await;
+    tracing::info!(grace = ?server.shutdown_grace, "stopping: no new connections, finishing requests in flight");
+    let _ = stop.send(true);
     reloads.abort();
-    ExitCode::SUCCESS
+    let joined = tokio::task::spawn_blocking(move || {
+        threads
+            .into_iter()
+            .all(|thread| thread.join().is_ok_and(|served| served))
+    })
+    .await;
+    if joined.unwrap_or(false) {
+        tracing::info!("stopped");
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// What a worker thread starts with.
+struct WorkerStart {
+    listener: std::net::TcpListener,
+    shared: Arc<Shared>,
+    server: ServerSettings,
+    /// This worker's share of `server.max_connections`.
+    max_connections: usize,
+    stop: watch::Receiver<bool>,
+}
+
+impl WorkerStart {
+    /// Serves connections on this thread's own event loop until the stop signal; `false` when
+    /// the worker could not start.
+    fn run(self) -> bool {
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime,
+            Err(error) => {
+                tracing::error!(%error, "cannot start a worker's event loop");
+                return false;
+            }
+        };
+        let WorkerStart {
+            listener,
+            shared,
+            server,
+            max_connections,
+            mut stop,
+        } = self;
+        runtime.block_on(async move {
+            let listener = match TcpListener::from_std(listener) {
+                Ok(listener) => listener,
+                Err(error) => {
+                    tracing::error!(%error, "cannot listen");
+                    return false;
+                }
+            };
+            let worker = Arc::new(Worker {
+                shared,
+                client: upstream_client(&server),
+            });
+            let stopped = async move {
+                let _ = stop.wait_for(|stopped| *stopped).await;
+            };
+            let limit = Arc::new(Semaphore::new(max_connections));
+            listener::serve(listener, worker, &server, limit, stopped).await;
+            true
+        })
+    }
 }
 
 /// The pooled keep-alive client to the upstream; `https` upstreams are verified against the

@@ -252,7 +252,14 @@ async fn slow_and_oversized_request_heads_get_408_and_431() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_concurrent_requests_are_all_answered() {
-    let (upstream, corsair) = proxy("concurrent", "").await;
+    // Three workers accept on the same port; every one of them must answer correctly.
+    let (upstream, corsair) = proxy("concurrent", "workers = 3").await;
+    assert!(
+        corsair
+            .wait_for_log("is listening")
+            .await
+            .contains("workers=3")
+    );
     let client = client();
     let tasks: Vec<_> = (0..1000)
         .map(|i| {
@@ -343,7 +350,14 @@ async fn an_upstream_crashing_mid_body_aborts_that_response_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_beyond_the_limit_wait_for_a_free_slot() {
-    let (_upstream, corsair) = proxy("limit", "max_connections = 1").await;
+    // More workers than connections allowed: only as many workers as connections run.
+    let (_upstream, corsair) = proxy("limit", "max_connections = 1\nworkers = 4").await;
+    assert!(
+        corsair
+            .wait_for_log("is listening")
+            .await
+            .contains("workers=1")
+    );
     // The first connection stays open (keep-alive) after its request.
     let mut first = TcpStream::connect(corsair.addr).await.unwrap();
     first

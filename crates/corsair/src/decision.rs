@@ -198,6 +198,7 @@ impl Decision {
     }
 
     /// The decision as the engine's writers take it.
+    #[cfg_attr(not(feature = "actix"), allow(dead_code))]
     pub(crate) fn outcome(&self) -> &Outcome<HeaderValue> {
         &self.outcome
     }

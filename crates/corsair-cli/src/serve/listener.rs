@@ -1,10 +1,14 @@
-//! Accepting connections: HTTP/1.1 and HTTP/2 (prior knowledge) on one port, a limit on
-//! concurrent connections, the first-head timeout, and a graceful stop.
+//! Accepting connections: one listening socket per worker on the same port, HTTP/1.1 and
+//! HTTP/2 (prior knowledge), a limit on concurrent connections, the first-head timeout, and a
+//! graceful stop.
 
 use std::future::Future;
+use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
+
+use socket2::{Domain, Socket, Type};
 
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -14,19 +18,43 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 
 use super::first_head::{self, FirstHead, Prefixed};
-use super::proxy::{self, Shared};
+use super::proxy::{self, Worker};
 use crate::settings::ServerSettings;
 
+/// Binds `count` listening sockets to `address`, all on the same port (the kernel spreads new
+/// connections over them), so that each worker accepts on its own. With port 0, the first
+/// socket picks the port and the others join it.
+pub fn bind(address: SocketAddr, count: usize) -> io::Result<Vec<std::net::TcpListener>> {
+    let mut listeners: Vec<std::net::TcpListener> = Vec::with_capacity(count);
+    for _ in 0..count.max(1) {
+        let address = match listeners.first() {
+            Some(first) => first.local_addr()?,
+            None => address,
+        };
+        let socket = Socket::new(Domain::for_address(address), Type::STREAM, None)?;
+        socket.set_reuse_address(true)?;
+        if count > 1 {
+            socket.set_reuse_port(true)?;
+        }
+        socket.set_nonblocking(true)?;
+        socket.bind(&address.into())?;
+        socket.listen(1024)?;
+        listeners.push(socket.into());
+    }
+    Ok(listeners)
+}
+
 /// Serves connections until `stop` completes, then lets in-flight requests finish for up to
-/// `server.shutdown_grace`.
+/// `server.shutdown_grace`. `limit` bounds this worker's connections: no connection is
+/// accepted while it has no free permit.
 pub async fn serve(
     listener: TcpListener,
-    shared: Arc<Shared>,
+    worker: Arc<Worker>,
     server: &ServerSettings,
+    limit: Arc<Semaphore>,
     stop: impl Future<Output = ()>,
 ) {
     let builder = Arc::new(connection_builder(server));
-    let limit = Arc::new(Semaphore::new(server.max_connections));
     let graceful = GracefulShutdown::new();
     let head_timeout = server.header_read_timeout;
     let max_head = server.max_header_bytes;
@@ -50,14 +78,14 @@ pub async fn serve(
         };
         let watcher = graceful.watcher();
         let builder = Arc::clone(&builder);
-        let shared = Arc::clone(&shared);
+        let worker = Arc::clone(&worker);
         tokio::spawn(async move {
             let _permit = permit;
             let Some(io) = first_request(stream, peer, head_timeout, max_head).await else {
                 return;
             };
             let service =
-                service_fn(move |request| proxy::handle(Arc::clone(&shared), peer, request));
+                service_fn(move |request| proxy::handle(Arc::clone(&worker), peer, request));
             let connection = builder.serve_connection(TokioIo::new(io), service);
             if let Err(error) = watcher.watch(connection).await {
                 tracing::debug!(%peer, error = %error, "connection ended with an error");
@@ -66,10 +94,15 @@ pub async fn serve(
     }
     drop(listener);
     let grace = server.shutdown_grace;
-    tracing::info!(in_flight = graceful.count(), grace = ?grace, "stopping: no new connections, finishing requests in flight");
-    match tokio::time::timeout(grace, graceful.shutdown()).await {
-        Ok(()) => tracing::info!("stopped"),
-        Err(_) => tracing::warn!("grace period over: closing the remaining connections"),
+    tracing::debug!(
+        in_flight = graceful.count(),
+        "worker finishing its requests in flight"
+    );
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(grace = ?grace, "grace period over: closing the remaining connections");
     }
 }
 

@@ -24,29 +24,38 @@ pub struct Active {
     pub route: Arc<Route>,
 }
 
-/// The state shared by every connection.
+/// The state shared by every connection of every worker.
 pub struct Shared {
     /// The active policy and route; replaced atomically by a reload.
     pub active: ArcSwap<Active>,
-    /// The pooled client to the upstream.
-    pub client: UpstreamClient,
     /// How long the upstream may take to send its response head.
     pub upstream_timeout: Duration,
     /// How long either side may pause in the middle of a body.
     pub idle_timeout: Duration,
 }
 
+/// What the connections of one worker thread share: the process-wide state, and the worker's
+/// own pool of upstream connections (so that a request and its upstream connection are served
+/// by the same event loop).
+pub struct Worker {
+    /// The process-wide state.
+    pub shared: Arc<Shared>,
+    /// The pooled client to the upstream.
+    pub client: UpstreamClient,
+}
+
 /// Answers one request of the client at `peer`.
 pub async fn handle(
-    shared: Arc<Shared>,
+    worker: Arc<Worker>,
     peer: SocketAddr,
     request: Request<Incoming>,
 ) -> Result<Response<ProxyBody>, Infallible> {
     let started = Instant::now();
+    let shared = &worker.shared;
     let active = shared.active.load_full();
     let record = AccessRecord::capture(&request, &active.cors);
     let forwarder = Forwarder {
-        client: shared.client.clone(),
+        client: worker.client.clone(),
         route: Arc::clone(&active.route),
         peer,
         upstream_timeout: shared.upstream_timeout,

@@ -91,11 +91,12 @@ fn warn_about_restart_only_settings(running: &ServerSettings, new: &ServerSettin
             s.shutdown_grace,
             s.max_header_bytes,
             s.max_connections,
+            s.workers,
         )
     };
     if comparable(running) != comparable(new) {
         tracing::warn!(
-            "[server] listen, timeouts and limits only change on restart; the new CORS policy and upstream are applied"
+            "[server] listen, timeouts, limits and workers only change on restart; the new CORS policy and upstream are applied"
         );
     }
 }

@@ -269,11 +269,11 @@ fn set_server(
             format!("write `{key} = \"10s\"`"),
         )),
     };
-    let count = || {
+    let count = |example: usize| {
         typed::<usize>(value).filter(|n| *n > 0).ok_or_else(|| {
             (
                 format!("{key} must be a positive whole number"),
-                format!("write for example `{key} = 1024`"),
+                format!("write for example `{key} = {example}`"),
             )
         })
     };
@@ -306,8 +306,9 @@ fn set_server(
         "header_read_timeout" => server.header_read_timeout = duration()?,
         "idle_timeout" => server.idle_timeout = duration()?,
         "shutdown_grace" => server.shutdown_grace = duration()?,
-        "max_header_bytes" => server.max_header_bytes = count()?,
-        "max_connections" => server.max_connections = count()?,
+        "max_header_bytes" => server.max_header_bytes = count(65536)?,
+        "max_connections" => server.max_connections = count(4096)?,
+        "workers" => server.workers = Some(count(2)?),
         _ => unreachable!("every key of SERVER_KEYS is handled"),
     }
     Ok(())
@@ -350,6 +351,7 @@ mod tests {
             "[server]\n",
             "listen = \"127.0.0.1:9000\"\n",
             "upstream_timeout = \"2s\"\n",
+            "workers = 3\n",
             "[cors]\n",
             "allowed_origins = [\n",
             "  \"https://a.example\",\n",
@@ -360,11 +362,12 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(server.listen.port(), 9000);
         assert_eq!(server.upstream_timeout, std::time::Duration::from_secs(2));
+        assert_eq!(server.workers, Some(3));
         assert_eq!(cors.allowed_origins.len(), 2);
         assert!(cors.allow_credentials);
         assert_eq!(
             provenance.of(Setting::AllowCredentials).to_string(),
-            "corsair.toml:9"
+            "corsair.toml:10"
         );
         let finding = corsair::Cors::from_config(&cors)
             .unwrap_err()
@@ -373,7 +376,7 @@ mod tests {
         assert_eq!(finding.value.as_deref(), Some("https://b.example/"));
         assert_eq!(
             provenance.of_finding(&finding).to_string(),
-            "corsair.toml:7"
+            "corsair.toml:8"
         );
     }
 
@@ -384,6 +387,7 @@ mod tests {
             "lisen = \"127.0.0.1:9000\"\n",
             "upstream = \"127.0.0.1:8000\"\n",
             "idle_timeout = \"forever\"\n",
+            "workers = 0\n",
             "[cors]\n",
             "allowed_origin = []\n",
             "CORS_ALLOW_CREDENTIALS = true\n",
@@ -410,27 +414,33 @@ mod tests {
                 "10s",
             ),
             (
+                "invalid-server-value",
+                "server.workers",
+                "corsair.toml:5",
+                "workers = 2",
+            ),
+            (
                 "unknown-key",
                 "cors.CORS_ALLOW_CREDENTIALS",
-                "corsair.toml:7",
+                "corsair.toml:8",
                 "did you mean `allow_credentials`?",
             ),
             (
                 "invalid-type",
                 "allow_credentials",
-                "corsair.toml:8",
+                "corsair.toml:9",
                 "allow_credentials = true",
             ),
             (
                 "unknown-key",
                 "cors.allowed_origin",
-                "corsair.toml:6",
+                "corsair.toml:7",
                 "did you mean `allowed_origins`?",
             ),
             (
                 "invalid-type",
                 "preflight_max_age",
-                "corsair.toml:9",
+                "corsair.toml:10",
                 "preflight_max_age = 600",
             ),
         ];

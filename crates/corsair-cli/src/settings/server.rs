@@ -8,7 +8,7 @@ use http::Uri;
 use http::uri::{Authority, Scheme};
 
 /// The `[server]` keys, in the order the sample file documents them.
-pub const SERVER_KEYS: [&str; 10] = [
+pub const SERVER_KEYS: [&str; 11] = [
     "listen",
     "upstream",
     "preserve_host",
@@ -19,6 +19,7 @@ pub const SERVER_KEYS: [&str; 10] = [
     "shutdown_grace",
     "max_header_bytes",
     "max_connections",
+    "workers",
 ];
 
 /// Settings of the proxy itself (everything that is not CORS).
@@ -50,8 +51,12 @@ pub struct ServerSettings {
     pub shutdown_grace: Duration,
     /// The largest request head accepted; a larger one gets a `431`.
     pub max_header_bytes: usize,
-    /// The most client connections served at once; more wait to be accepted.
+    /// The most client connections served at once; more wait to be accepted. Split evenly
+    /// between the workers (each accepts on its own socket).
     pub max_connections: usize,
+    /// How many threads serve connections, each with its own event loop and upstream
+    /// connection pool (`None`: one per CPU core; never more than `max_connections`).
+    pub workers: Option<usize>,
 }
 
 impl Default for ServerSettings {
@@ -67,11 +72,19 @@ impl Default for ServerSettings {
             shutdown_grace: Duration::from_secs(10),
             max_header_bytes: 64 * 1024,
             max_connections: 4096,
+            workers: None,
         }
     }
 }
 
 impl ServerSettings {
+    /// How many worker threads serve connections (see [`ServerSettings::workers`]).
+    pub fn worker_count(&self) -> usize {
+        self.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        })
+    }
+
     /// Whether the client's `Host` is forwarded (see [`ServerSettings::preserve_host`]).
     pub fn preserves_host(&self) -> bool {
         self.preserve_host
