@@ -27,10 +27,11 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::mpsc;
 
 use crate::settings::{self, ConfigFile, CorsFlags, Layers, Loaded, ServerSettings};
 use forward::{Route, UpstreamClient};
+use listener::Accepted;
 use logging::LogFormat;
 use proxy::{Active, Shared, Worker};
 
@@ -103,19 +104,15 @@ pub fn run(args: Args) -> ExitCode {
 
 async fn start(loaded: Loaded, layers: Layers, watched: Option<PathBuf>) -> ExitCode {
     let server = loaded.server.clone();
-    // Every worker serves at least one connection at a time.
-    let workers = server.worker_count().min(server.max_connections).max(1);
-    let listeners = match listener::bind(server.listen, workers) {
-        Ok(listeners) => listeners,
+    let listener = match TcpListener::bind(server.listen).await {
+        Ok(listener) => listener,
         Err(error) => {
             tracing::error!(listen = %server.listen, %error, "cannot listen");
             return ExitCode::from(2);
         }
     };
-    let address = listeners
-        .first()
-        .and_then(|l| l.local_addr().ok())
-        .unwrap_or(server.listen);
+    let address = listener.local_addr().unwrap_or(server.listen);
+    let workers = server.worker_count();
     let config = loaded
         .file
         .as_ref()
@@ -146,35 +143,31 @@ async fn start(loaded: Loaded, layers: Layers, watched: Option<PathBuf>) -> Exit
         server.clone(),
         watched,
     ));
-    let (stop, stopped) = watch::channel(false);
-    let mut threads = Vec::with_capacity(listeners.len());
-    for (index, listener) in listeners.into_iter().enumerate() {
-        // Each worker accepts on its own socket, so each gets its own share of the limit
-        // (a shared one could be held by a worker waiting on a socket nobody connects to).
-        let share = server.max_connections / workers
-            + usize::from(index < server.max_connections % workers);
+    let mut senders = Vec::with_capacity(workers);
+    let mut threads = Vec::with_capacity(workers);
+    for index in 0..workers {
+        let (sender, incoming) = mpsc::unbounded_channel();
         let worker = WorkerStart {
-            listener,
+            incoming,
             shared: Arc::clone(&shared),
             server: server.clone(),
-            max_connections: share,
-            stop: stopped.clone(),
         };
         let spawned = std::thread::Builder::new()
             .name(format!("corsair-worker-{index}"))
             .spawn(move || worker.run());
         match spawned {
-            Ok(thread) => threads.push(thread),
+            Ok(thread) => {
+                senders.push(sender);
+                threads.push(thread);
+            }
             Err(error) => {
                 tracing::error!(%error, "cannot start a worker thread");
-                let _ = stop.send(true);
                 return ExitCode::FAILURE;
             }
         }
     }
-    stop_requested().await;
+    listener::accept(listener, senders, server.max_connections, stop_requested()).await;
     tracing::info!(grace = ?server.shutdown_grace, "stopping: no new connections, finishing requests in flight");
-    let _ = stop.send(true);
     reloads.abort();
     let joined = tokio::task::spawn_blocking(move || {
         threads
@@ -192,17 +185,14 @@ async fn start(loaded: Loaded, layers: Layers, watched: Option<PathBuf>) -> Exit
 
 /// What a worker thread starts with.
 struct WorkerStart {
-    listener: std::net::TcpListener,
+    incoming: mpsc::UnboundedReceiver<Accepted>,
     shared: Arc<Shared>,
     server: ServerSettings,
-    /// This worker's share of `server.max_connections`.
-    max_connections: usize,
-    stop: watch::Receiver<bool>,
 }
 
 impl WorkerStart {
-    /// Serves connections on this thread's own event loop until the stop signal; `false` when
-    /// the worker could not start.
+    /// Serves the connections it is handed on this thread's own event loop until the acceptor
+    /// stops; `false` when the worker could not start.
     fn run(self) -> bool {
         let runtime = match tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -215,29 +205,16 @@ impl WorkerStart {
             }
         };
         let WorkerStart {
-            listener,
+            incoming,
             shared,
             server,
-            max_connections,
-            mut stop,
         } = self;
         runtime.block_on(async move {
-            let listener = match TcpListener::from_std(listener) {
-                Ok(listener) => listener,
-                Err(error) => {
-                    tracing::error!(%error, "cannot listen");
-                    return false;
-                }
-            };
             let worker = Arc::new(Worker {
                 shared,
                 client: upstream_client(&server),
             });
-            let stopped = async move {
-                let _ = stop.wait_for(|stopped| *stopped).await;
-            };
-            let limit = Arc::new(Semaphore::new(max_connections));
-            listener::serve(listener, worker, &server, limit, stopped).await;
+            listener::serve(incoming, worker, &server).await;
             true
         })
     }

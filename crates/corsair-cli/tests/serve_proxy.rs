@@ -350,14 +350,8 @@ async fn an_upstream_crashing_mid_body_aborts_that_response_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_beyond_the_limit_wait_for_a_free_slot() {
-    // More workers than connections allowed: only as many workers as connections run.
+    // The limit holds for all workers together.
     let (_upstream, corsair) = proxy("limit", "max_connections = 1\nworkers = 4").await;
-    assert!(
-        corsair
-            .wait_for_log("is listening")
-            .await
-            .contains("workers=1")
-    );
     // The first connection stays open (keep-alive) after its request.
     let mut first = TcpStream::connect(corsair.addr).await.unwrap();
     first

@@ -32,7 +32,8 @@ impl std::error::Error for Idle {}
 pub struct IdleTimeout<B> {
     inner: B,
     timeout: Duration,
-    deadline: Pin<Box<Sleep>>,
+    /// Made the first time the sender keeps the body waiting (most bodies never do).
+    deadline: Option<Pin<Box<Sleep>>>,
     waiting: bool,
 }
 
@@ -42,7 +43,7 @@ impl<B> IdleTimeout<B> {
         IdleTimeout {
             inner,
             timeout,
-            deadline: Box::pin(tokio::time::sleep(timeout)),
+            deadline: None,
             waiting: false,
         }
     }
@@ -60,17 +61,27 @@ where
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        if !self.waiting {
-            self.waiting = true;
-            let deadline = Instant::now() + self.timeout;
-            self.deadline.as_mut().reset(deadline);
-        }
         if let Poll::Ready(frame) = Pin::new(&mut self.inner).poll_frame(cx) {
             self.waiting = false;
             return Poll::Ready(frame.map(|result| result.map_err(Into::into)));
         }
-        match self.deadline.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Some(Err(Box::new(Idle(self.timeout))))),
+        // The sender keeps us waiting: the clock starts now, unless it already runs.
+        let this = &mut *self;
+        let deadline = Instant::now() + this.timeout;
+        let sleep = match &mut this.deadline {
+            Some(sleep) => {
+                if !this.waiting {
+                    sleep.as_mut().reset(deadline);
+                }
+                sleep
+            }
+            None => this
+                .deadline
+                .insert(Box::pin(tokio::time::sleep_until(deadline))),
+        };
+        this.waiting = true;
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Some(Err(Box::new(Idle(this.timeout))))),
             Poll::Pending => Poll::Pending,
         }
     }

@@ -1,64 +1,42 @@
-//! Accepting connections: one listening socket per worker on the same port, HTTP/1.1 and
-//! HTTP/2 (prior knowledge), a limit on concurrent connections, the first-head timeout, and a
-//! graceful stop.
+//! Accepting connections: one acceptor bounds the concurrent connections and hands each one to
+//! a worker in turn; each worker serves HTTP/1.1 and HTTP/2 (prior knowledge) on its own event
+//! loop, with the first-head timeout, and stops gracefully.
 
 use std::future::Future;
-use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-
-use socket2::{Domain, Socket, Type};
 
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use super::first_head::{self, FirstHead, Prefixed};
 use super::proxy::{self, Worker};
 use crate::settings::ServerSettings;
 
-/// Binds `count` listening sockets to `address`, all on the same port (the kernel spreads new
-/// connections over them), so that each worker accepts on its own. With port 0, the first
-/// socket picks the port and the others join it.
-pub fn bind(address: SocketAddr, count: usize) -> io::Result<Vec<std::net::TcpListener>> {
-    let mut listeners: Vec<std::net::TcpListener> = Vec::with_capacity(count);
-    for _ in 0..count.max(1) {
-        let address = match listeners.first() {
-            Some(first) => first.local_addr()?,
-            None => address,
-        };
-        let socket = Socket::new(Domain::for_address(address), Type::STREAM, None)?;
-        socket.set_reuse_address(true)?;
-        if count > 1 {
-            socket.set_reuse_port(true)?;
-        }
-        socket.set_nonblocking(true)?;
-        socket.bind(&address.into())?;
-        socket.listen(1024)?;
-        listeners.push(socket.into());
-    }
-    Ok(listeners)
+/// An accepted connection on its way to a worker, with its slot of the connection limit.
+pub struct Accepted {
+    stream: std::net::TcpStream,
+    peer: SocketAddr,
+    permit: OwnedSemaphorePermit,
 }
 
-/// Serves connections until `stop` completes, then lets in-flight requests finish for up to
-/// `server.shutdown_grace`. `limit` bounds this worker's connections: no connection is
-/// accepted while it has no free permit.
-pub async fn serve(
+/// Accepts connections until `stop` completes, at most `max_connections` open at once (further
+/// clients wait in the listen queue), and hands them to the workers in turn. Dropping the
+/// senders on return tells the workers to finish.
+pub async fn accept(
     listener: TcpListener,
-    worker: Arc<Worker>,
-    server: &ServerSettings,
-    limit: Arc<Semaphore>,
+    workers: Vec<mpsc::UnboundedSender<Accepted>>,
+    max_connections: usize,
     stop: impl Future<Output = ()>,
 ) {
-    let builder = Arc::new(connection_builder(server));
-    let graceful = GracefulShutdown::new();
-    let head_timeout = server.header_read_timeout;
-    let max_head = server.max_header_bytes;
+    let limit = Arc::new(Semaphore::new(max_connections));
     tokio::pin!(stop);
+    let mut next = 0;
     loop {
         let permit = tokio::select! {
             permit = Arc::clone(&limit).acquire_owned() => permit.expect("the semaphore is never closed"),
@@ -76,6 +54,54 @@ pub async fn serve(
             },
             () = &mut stop => break,
         };
+        // The worker registers the socket with its own event loop.
+        let Ok(stream) = stream.into_std() else {
+            continue;
+        };
+        let mut connection = Accepted {
+            stream,
+            peer,
+            permit,
+        };
+        // A worker that is gone (it could not start) is skipped.
+        let mut delivered = false;
+        for _ in 0..workers.len() {
+            let worker = &workers[next % workers.len()];
+            next = next.wrapping_add(1);
+            match worker.send(connection) {
+                Ok(()) => {
+                    delivered = true;
+                    break;
+                }
+                Err(returned) => connection = returned.0,
+            }
+        }
+        if !delivered {
+            tracing::error!(%peer, "no worker is running: closing the connection");
+        }
+    }
+}
+
+/// Serves the connections a worker is handed until the acceptor stops, then lets in-flight
+/// requests finish for up to `server.shutdown_grace`.
+pub async fn serve(
+    mut incoming: mpsc::UnboundedReceiver<Accepted>,
+    worker: Arc<Worker>,
+    server: &ServerSettings,
+) {
+    let builder = Arc::new(connection_builder(server));
+    let graceful = GracefulShutdown::new();
+    let head_timeout = server.header_read_timeout;
+    let max_head = server.max_header_bytes;
+    while let Some(Accepted {
+        stream,
+        peer,
+        permit,
+    }) = incoming.recv().await
+    {
+        let Ok(stream) = TcpStream::from_std(stream) else {
+            continue;
+        };
         let watcher = graceful.watcher();
         let builder = Arc::clone(&builder);
         let worker = Arc::clone(&worker);
@@ -92,7 +118,6 @@ pub async fn serve(
             }
         });
     }
-    drop(listener);
     let grace = server.shutdown_grace;
     tracing::debug!(
         in_flight = graceful.count(),

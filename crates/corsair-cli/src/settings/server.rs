@@ -51,11 +51,10 @@ pub struct ServerSettings {
     pub shutdown_grace: Duration,
     /// The largest request head accepted; a larger one gets a `431`.
     pub max_header_bytes: usize,
-    /// The most client connections served at once; more wait to be accepted. Split evenly
-    /// between the workers (each accepts on its own socket).
+    /// The most client connections served at once; more wait to be accepted.
     pub max_connections: usize,
     /// How many threads serve connections, each with its own event loop and upstream
-    /// connection pool (`None`: one per CPU core; never more than `max_connections`).
+    /// connection pool (`None`: one per CPU core).
     pub workers: Option<usize>,
 }
 
