@@ -15,6 +15,7 @@ mod logging;
 mod proxy;
 mod reload;
 mod report;
+mod upgrade;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -440,3 +440,94 @@ async fn an_upstream_that_stalls_mid_body_is_cut_off_after_the_idle_timeout() {
         started.elapsed()
     );
 }
+
+/// Reads a message head (up to the blank line) from `stream`.
+async fn read_head(stream: &mut TcpStream) -> String {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert_eq!(stream.read(&mut byte).await.unwrap(), 1, "closed mid-head");
+        head.push(byte[0]);
+    }
+    String::from_utf8(head).unwrap()
+}
+
+/// An upstream that accepts one upgrade to the `echo` protocol and then echoes every byte;
+/// returns its address and the request head it received.
+async fn upgrading_upstream() -> (std::net::SocketAddr, tokio::task::JoinHandle<String>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let head = read_head(&mut stream).await;
+        stream
+            .write_all(
+                b"HTTP/1.1 101 Switching Protocols\r\nupgrade: echo\r\nconnection: upgrade\r\n\r\n",
+            )
+            .await
+            .unwrap();
+        let mut buffer = [0u8; 1024];
+        loop {
+            let n = stream.read(&mut buffer).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            stream.write_all(&buffer[..n]).await.unwrap();
+        }
+        head
+    });
+    (addr, task)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgraded_connections_are_joined_both_ways() {
+    let (upstream, received) = upgrading_upstream().await;
+    let dir = temp_dir("upgrade");
+    write_config(&dir, upstream, "", POLICY);
+    let corsair = Corsair::start(&dir, &[]);
+    let mut client = TcpStream::connect(corsair.addr).await.unwrap();
+    client
+        .write_all(
+            b"GET /socket HTTP/1.1\r\nhost: x\r\norigin: http://localhost:8080\r\nconnection: Upgrade\r\nupgrade: echo\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let head = read_head(&mut client).await.to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 101"), "{head}");
+    assert!(head.contains("upgrade: echo"), "{head}");
+    assert!(head.contains("connection: upgrade"), "{head}");
+    for message in [&b"hello"[..], b"second message", &[0u8, 255, 13, 10][..]] {
+        client.write_all(message).await.unwrap();
+        let mut echoed = vec![0u8; message.len()];
+        tokio::time::timeout(Duration::from_secs(5), client.read_exact(&mut echoed))
+            .await
+            .expect("echoed in time")
+            .unwrap();
+        assert_eq!(echoed, message);
+    }
+    drop(client);
+    let forwarded = tokio::time::timeout(Duration::from_secs(5), received)
+        .await
+        .expect("the upstream sees the client close")
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(forwarded.contains("upgrade: echo"), "{forwarded}");
+    assert!(forwarded.contains("connection: upgrade"), "{forwarded}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_upgrade_is_an_ordinary_response() {
+    let (upstream, corsair) = proxy("no-upgrade", "").await;
+    let mut client = TcpStream::connect(corsair.addr).await.unwrap();
+    client
+        .write_all(b"GET /plain HTTP/1.1\r\nhost: x\r\norigin: http://localhost:8080\r\nconnection: upgrade\r\nupgrade: echo\r\n\r\n")
+        .await
+        .unwrap();
+    let head = read_head(&mut client).await.to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(
+        head.contains("access-control-allow-origin: http://localhost:8080"),
+        "{head}"
+    );
+    assert_eq!(upstream.received().len(), 1);
+}

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use corsair::{Cors, OriginVerdict, Refusal, RequestKind};
+use corsair::{Cors, Decision, OriginVerdict, Refusal, RequestKind};
 use http::header::ORIGIN;
 use http::{Method, Request, StatusCode};
 
@@ -56,18 +56,26 @@ struct Line {
 }
 
 impl AccessRecord {
-    /// Decides with `cors` (the policy that will answer this request) whether the request is on
-    /// a CORS path, and captures its log line when the access log is on.
-    pub fn capture<B>(request: &Request<B>, cors: &Cors) -> AccessRecord {
+    /// Records whether the request is on a CORS path, from the `decision` of `cors` (the policy
+    /// that answers it), and captures its log line when the access log is on.
+    pub fn capture<B>(
+        request: &Request<B>,
+        cors: &Cors,
+        decision: Option<&Decision>,
+    ) -> AccessRecord {
         let logged = tracing::enabled!(target: "corsair::access", tracing::Level::INFO);
-        AccessRecord::capture_with(request, cors, logged)
+        AccessRecord::capture_with(request, cors, decision, logged)
     }
 
     /// [`AccessRecord::capture`] with the access log on or off.
-    fn capture_with<B>(request: &Request<B>, cors: &Cors, logged: bool) -> AccessRecord {
+    fn capture_with<B>(
+        request: &Request<B>,
+        cors: &Cors,
+        decision: Option<&Decision>,
+        logged: bool,
+    ) -> AccessRecord {
         let (method, uri, headers) = (request.method(), request.uri(), request.headers());
-        let decision = cors.evaluate(method, uri, headers).now();
-        let kind_and_origin = decision.as_ref().map(|d| (d.kind(), d.origin()));
+        let kind_and_origin = decision.map(|d| (d.kind(), d.origin()));
         let cors_path = !matches!(kind_and_origin, None | Some((RequestKind::Bypass, _)));
         if !logged {
             return AccessRecord {
@@ -215,7 +223,10 @@ mod tests {
                 request = request.header(*name, *value);
             }
             let request = request.body(()).unwrap();
-            let record = AccessRecord::capture_with(&request, &cors, true);
+            let decision = cors
+                .evaluate(request.method(), request.uri(), request.headers())
+                .now();
+            let record = AccessRecord::capture_with(&request, &cors, decision.as_ref(), true);
             assert_eq!(record.is_cors_path(), verdict != Verdict::Bypass);
             let line = record.line.as_ref().expect("the access log is on");
             assert_eq!(line.verdict, verdict, "{method} {path} {headers:?}");
@@ -224,7 +235,7 @@ mod tests {
                 refusal.as_ref(),
                 "{method} {path} {headers:?}"
             );
-            let quiet = AccessRecord::capture_with(&request, &cors, false);
+            let quiet = AccessRecord::capture_with(&request, &cors, decision.as_ref(), false);
             assert_eq!(quiet.is_cors_path(), record.is_cors_path());
             assert!(quiet.line.is_none());
         }

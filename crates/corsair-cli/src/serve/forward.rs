@@ -1,17 +1,12 @@
-//! The forwarder: sends a request to the upstream and streams its response back, or answers
-//! `502`/`504` itself when the upstream cannot. It is the inner service of the engine's tower
-//! layer, so every response it returns (errors included) gets the CORS headers.
+//! The forwarder: sends a request to the upstream and streams its response back (or joins the
+//! two connections after an accepted upgrade), or answers `502`/`504` itself when the upstream
+//! cannot. Every response it returns (errors included) then gets the CORS headers.
 
-use std::convert::Infallible;
-use std::future::Future;
 use std::net::SocketAddr;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{CONTENT_TYPE, HOST};
+use http::header::{CONTENT_TYPE, HOST, UPGRADE};
 use http::{HeaderMap, HeaderValue, Request, Response, StatusCode, Version};
 use http_body_util::{BodyExt, Full, combinators::UnsyncBoxBody};
 use hyper::body::Incoming;
@@ -20,7 +15,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 
 use super::idle_body::{BoxError, IdleTimeout};
-use super::{forwarded, hop_by_hop};
+use super::{forwarded, hop_by_hop, upgrade};
 use crate::settings::Upstream;
 
 /// The body of every response corsair serves: the upstream's, streamed, or corsair's own.
@@ -39,13 +34,12 @@ pub struct Route {
     pub preserve_host: bool,
 }
 
-/// A tower service that forwards one client's requests.
-#[derive(Clone)]
-pub struct Forwarder {
+/// Forwards one request.
+pub struct Forwarder<'a> {
     /// The pooled client.
-    pub client: UpstreamClient,
+    pub client: &'a UpstreamClient,
     /// Where to forward.
-    pub route: Arc<Route>,
+    pub route: &'a Route,
     /// The client's address.
     pub peer: SocketAddr,
     /// How long the upstream may take to send its response head.
@@ -57,23 +51,11 @@ pub struct Forwarder {
     pub owns_cors: bool,
 }
 
-impl tower::Service<Request<Incoming>> for Forwarder {
-    type Response = Response<ProxyBody>;
-    type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response<ProxyBody>, Infallible>> + Send>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: Request<Incoming>) -> Self::Future {
-        let this = self.clone();
-        Box::pin(async move { Ok(this.forward(request).await) })
-    }
-}
-
-impl Forwarder {
-    async fn forward(self, request: Request<Incoming>) -> Response<ProxyBody> {
+impl Forwarder<'_> {
+    /// Sends `request` to the upstream and returns its response, or corsair's own `502`/`504`.
+    pub async fn forward(self, mut request: Request<Incoming>) -> Response<ProxyBody> {
+        let protocol = upgrade::requested(request.version(), request.headers());
+        let client_upgrade = protocol.is_some().then(|| hyper::upgrade::on(&mut request));
         let (mut parts, body) = request.into_parts();
         let path = parts
             .uri
@@ -94,6 +76,9 @@ impl Forwarder {
                 .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
         });
         hop_by_hop::remove(&mut parts.headers);
+        if let Some(protocol) = protocol {
+            upgrade::restore(&mut parts.headers, protocol);
+        }
         forwarded::add(&mut parts.headers, self.peer.ip(), "http", host.as_ref());
         forwarded::add_via(&mut parts.headers, parts.version);
         match host.filter(|_| self.route.preserve_host) {
@@ -126,8 +111,20 @@ impl Forwarder {
             }
             Ok(Ok(response)) => response,
         };
+        let mut response = response;
+        let switched = match client_upgrade {
+            Some(client) if response.status() == StatusCode::SWITCHING_PROTOCOLS => {
+                let upstream = hyper::upgrade::on(&mut response);
+                tokio::spawn(upgrade::tunnel(client, upstream));
+                response.headers().get(UPGRADE).cloned()
+            }
+            _ => None,
+        };
         let (mut parts, body) = response.into_parts();
         hop_by_hop::remove(&mut parts.headers);
+        if let Some(protocol) = switched {
+            upgrade::restore(&mut parts.headers, protocol);
+        }
         if self.owns_cors {
             remove_cors_headers(&mut parts.headers);
         }

@@ -112,7 +112,7 @@ pub async fn serve(
             };
             let service =
                 service_fn(move |request| proxy::handle(Arc::clone(&worker), peer, request));
-            let connection = builder.serve_connection(TokioIo::new(io), service);
+            let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
             if let Err(error) = watcher.watch(connection).await {
                 tracing::debug!(%peer, error = %error, "connection ended with an error");
             }

@@ -1,5 +1,6 @@
-//! The service each connection runs: the current policy (read once per request, so a reload
-//! never changes the rules in the middle of one) layered over the forwarder, and the access log.
+//! What each request goes through: the current policy (read once per request, so a reload never
+//! changes the rules in the middle of one) decides once; a preflight is answered here, anything
+//! else is forwarded and its response gets the CORS headers; then the access log.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -7,10 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
-use corsair::Cors;
+use corsair::{Cors, RequestKind};
 use http::{Request, Response};
 use hyper::body::Incoming;
-use tower::{Layer, ServiceExt};
 
 use super::access_log::AccessRecord;
 use super::forward::{Forwarder, ProxyBody, Route, UpstreamClient};
@@ -44,7 +44,8 @@ pub struct Worker {
     pub client: UpstreamClient,
 }
 
-/// Answers one request of the client at `peer`.
+/// Answers one request of the client at `peer`: a preflight on a CORS path here, anything else
+/// by forwarding it, with the CORS headers added to the upstream's response.
 pub async fn handle(
     worker: Arc<Worker>,
     peer: SocketAddr,
@@ -53,16 +54,32 @@ pub async fn handle(
     let started = Instant::now();
     let shared = &worker.shared;
     let active = shared.active.load_full();
-    let record = AccessRecord::capture(&request, &active.cors);
-    let forwarder = Forwarder {
-        client: worker.client.clone(),
-        route: Arc::clone(&active.route),
-        peer,
-        upstream_timeout: shared.upstream_timeout,
-        idle_timeout: shared.idle_timeout,
-        owns_cors: record.is_cors_path(),
+    let cors = &active.cors;
+    // `corsair serve` installs no asynchronous origin hook, so the decision is always made now.
+    let decision = cors
+        .evaluate(request.method(), request.uri(), request.headers())
+        .now();
+    let record = AccessRecord::capture(&request, cors, decision.as_ref());
+    let response = match &decision {
+        Some(decision) if decision.kind() == RequestKind::Preflight => {
+            cors.preflight_response(decision)
+        }
+        _ => {
+            let forwarder = Forwarder {
+                client: &worker.client,
+                route: &active.route,
+                peer,
+                upstream_timeout: shared.upstream_timeout,
+                idle_timeout: shared.idle_timeout,
+                owns_cors: record.is_cors_path(),
+            };
+            let mut response = forwarder.forward(request).await;
+            if let Some(decision) = &decision {
+                cors.apply(decision, response.headers_mut());
+            }
+            response
+        }
     };
-    let response = active.cors.layer(forwarder).oneshot(request).await?;
     record.log(response.status(), started.elapsed());
     Ok(response)
 }
