@@ -48,6 +48,7 @@ pub fn run(args: Args) -> ExitCode {
         cors_flags: CorsFlags::default(),
         listen: None,
         upstream: None,
+        workers: None,
     };
     let (policy, diagnostics) = match settings::load(&layers) {
         Ok(loaded) => {

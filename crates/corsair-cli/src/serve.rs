@@ -18,6 +18,7 @@ mod report;
 mod upgrade;
 
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -48,6 +49,10 @@ pub struct Args {
     /// The server to forward to [default: http://127.0.0.1:8000].
     #[arg(long, value_name = "URL")]
     upstream: Option<String>,
+    /// Threads serving connections, each with its own event loop and upstream connection
+    /// pool [default: one per CPU core].
+    #[arg(long, value_name = "N")]
+    workers: Option<NonZeroUsize>,
     #[command(flatten)]
     cors: Box<CorsFlags>,
     /// Reload when the configuration file changes (SIGHUP always reloads).
@@ -71,6 +76,7 @@ pub fn run(args: Args) -> ExitCode {
         cors_flags: (*args.cors).clone(),
         listen: args.listen,
         upstream: args.upstream.clone(),
+        workers: args.workers,
     };
     let loaded = match settings::load(&layers) {
         Ok(loaded) => loaded,

@@ -111,11 +111,16 @@ async fn the_start_line_names_the_file_the_upstream_and_the_policy_and_warnings_
         "allowed_origins = [\"http://localhost:8080\", \"null\"]\npreflight_max_age = 600",
     );
     // No --config: ./corsair.toml of the working directory is used.
-    let corsair = Corsair::start_with_env(&dir, &["--expose-headers", "x-request-id"], &[]);
+    let corsair = Corsair::start_with_env(
+        &dir,
+        &["--expose-headers", "x-request-id", "--workers", "2"],
+        &[],
+    );
     let start = corsair.wait_for_log("listening on").await;
     for needle in [
         "config=\"corsair.toml\"",
         &format!("upstream=http://{}", upstream.addr),
+        "workers=2",
         "origins=[http://localhost:8080, null]",
         "expose=[x-request-id]",
         "max_age=600",

@@ -11,6 +11,7 @@ mod server;
 mod source;
 
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -49,6 +50,8 @@ pub struct Layers {
     pub listen: Option<SocketAddr>,
     /// `--upstream`.
     pub upstream: Option<String>,
+    /// `--workers`.
+    pub workers: Option<NonZeroUsize>,
 }
 
 /// A configuration that builds: the policy, the server settings, and the warnings.
@@ -111,6 +114,9 @@ pub fn load(layers: &Layers) -> Result<Loaded, Problems> {
     layers.cors_flags.apply(&mut cors, &mut provenance);
     if let Some(listen) = layers.listen {
         server.listen = listen;
+    }
+    if let Some(workers) = layers.workers {
+        server.workers = Some(workers.get());
     }
     if let Some(raw) = &layers.upstream {
         match Upstream::parse(raw) {
@@ -237,6 +243,7 @@ mod tests {
             cors_flags: flags,
             listen: None,
             upstream: None,
+            workers: None,
         }
     }
 
