@@ -87,16 +87,9 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
     logging::init(args.log_format);
-    // The main thread only waits for signals and reloads; workers serve connections.
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            tracing::error!(%error, "cannot start the async runtime");
-            return ExitCode::FAILURE;
-        }
+    // The main thread accepts, and waits for signals and reloads; workers serve connections.
+    let Some(runtime) = event_loop("the main thread") else {
+        return ExitCode::FAILURE;
     };
     let watched = if args.watch {
         loaded.file.clone()
@@ -201,15 +194,8 @@ impl WorkerStart {
     /// Serves the connections it is handed on this thread's own event loop until the acceptor
     /// stops; `false` when the worker could not start.
     fn run(self) -> bool {
-        let runtime = match tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => runtime,
-            Err(error) => {
-                tracing::error!(%error, "cannot start a worker's event loop");
-                return false;
-            }
+        let Some(runtime) = event_loop("a worker") else {
+            return false;
         };
         let WorkerStart {
             incoming,
@@ -224,6 +210,20 @@ impl WorkerStart {
             listener::serve(incoming, worker, &server).await;
             true
         })
+    }
+}
+
+/// A single-threaded event loop for the calling thread (`whose`, for the error message).
+fn event_loop(whose: &str) -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => Some(runtime),
+        Err(error) => {
+            tracing::error!(%error, "cannot start the event loop of {whose}");
+            None
+        }
     }
 }
 
