@@ -10,7 +10,15 @@ use super::snippets;
 pub(super) fn verdict(verdict: &Verdict) -> Value {
     let (name, advice) = match &verdict.outcome {
         Outcome::Allowed(_) => ("allowed", Vec::new()),
-        Outcome::Blocked(blocked) => ("blocked", blocked.advice.iter().map(advice).collect()),
+        Outcome::Blocked(blocked) => {
+            let preflight = snippets::PreflightAsk::of(verdict);
+            let advice = blocked
+                .advice
+                .iter()
+                .map(|a| advice(a, preflight.as_ref()))
+                .collect();
+            ("blocked", advice)
+        }
     };
     let failing = match &verdict.outcome {
         Outcome::Blocked(blocked) => blocked.exchange.zip(Some(blocked.failure.code())),
@@ -69,8 +77,11 @@ fn step(exchange: &Exchange, failure_code: Option<&str>) -> Value {
     })
 }
 
-fn advice(advice: &corsair::browser::Advice) -> Value {
-    let snippets = advice.fix.as_ref().and_then(snippets::for_fix);
+fn advice(advice: &corsair::browser::Advice, preflight: Option<&snippets::PreflightAsk>) -> Value {
+    let snippets = advice
+        .fix
+        .as_ref()
+        .and_then(|fix| snippets::for_fix(fix, preflight));
     json!({
         "summary": advice.summary,
         "corsair": snippets.as_ref().map(|s| &s.corsair),

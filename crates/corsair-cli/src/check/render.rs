@@ -62,9 +62,11 @@ pub(super) fn trace(request: &BrowserRequest, verdict: &Verdict) -> String {
             if !blocked.advice.is_empty() {
                 let _ = writeln!(out, "\nfix:");
             }
+            let preflight = snippets::PreflightAsk::of(verdict);
             for advice in &blocked.advice {
                 let _ = writeln!(out, "  - {}", advice.summary);
-                if let Some(snippets) = advice.fix.as_ref().and_then(snippets::for_fix) {
+                let fix = advice.fix.as_ref();
+                if let Some(snippets) = fix.and_then(|f| snippets::for_fix(f, preflight.as_ref())) {
                     for (server, text) in [
                         ("corsair (TOML)", &snippets.corsair),
                         ("django-cors-headers (settings.py)", &snippets.django),

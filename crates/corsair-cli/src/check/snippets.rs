@@ -1,7 +1,7 @@
 //! Configuration that applies a [`Fix`], for corsair (TOML `[cors]` keys, the `CorsConfig`
 //! field names), django-cors-headers (settings.py) and nginx.
 
-use corsair::browser::Fix;
+use corsair::browser::{Exchange, ExchangeKind, Fix, Verdict};
 use corsair::{DEFAULT_ALLOW_HEADERS, DEFAULT_ALLOW_METHODS};
 
 /// One fix, written for each server.
@@ -15,30 +15,63 @@ pub(super) struct Snippets {
     pub nginx: String,
 }
 
-/// The configuration for `fix`, when there is one to show.
-pub(super) fn for_fix(fix: &Fix) -> Option<Snippets> {
+/// What a refused preflight asked for, so that an nginx fix can answer it completely (nginx,
+/// unlike corsair and django-cors-headers, has no preflight answer until one is written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct PreflightAsk {
+    method: String,
+    headers: Vec<String>,
+}
+
+impl PreflightAsk {
+    /// The preflight of `verdict`, when it is the exchange that failed.
+    pub(super) fn of(verdict: &Verdict) -> Option<PreflightAsk> {
+        let last: &Exchange = verdict.exchanges.last()?;
+        if last.kind != ExchangeKind::Preflight {
+            return None;
+        }
+        let header = |name: &str| {
+            last.request_headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        };
+        Some(PreflightAsk {
+            method: header("access-control-request-method")?.to_owned(),
+            headers: header("access-control-request-headers")
+                .map(|list| {
+                    list.split(',')
+                        .map(str::trim)
+                        .filter(|h| !h.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+    }
+}
+
+/// The configuration for `fix`, when there is one to show; `preflight` is the refused preflight
+/// when the fix is for one.
+pub(super) fn for_fix(fix: &Fix, preflight: Option<&PreflightAsk>) -> Option<Snippets> {
     let snippets = match fix {
         Fix::AllowOrigin { origin } => Snippets {
-            corsair: format!("[cors]\nallowed_origins = [{}]", quoted(origin)),
-            django: format!("CORS_ALLOWED_ORIGINS = [{}]", quoted(origin)),
-            nginx: format!(
-                "add_header Access-Control-Allow-Origin {} always;\nadd_header Vary Origin always;",
-                quoted(origin)
-            ),
+            corsair: format!("[cors]\nallowed_origins = [{}]", quoted(origin))
+                + &corsair_beyond_defaults(preflight),
+            django: format!("CORS_ALLOWED_ORIGINS = [{}]", quoted(origin))
+                + &django_beyond_defaults(preflight),
+            nginx: nginx_origin(origin, false, preflight),
         },
         Fix::AllowCredentials { origin } => Snippets {
             corsair: format!(
                 "[cors]\nallowed_origins = [{}]\nallow_all_origins = false\nallow_credentials = true",
                 quoted(origin)
-            ),
+            ) + &corsair_beyond_defaults(preflight),
             django: format!(
                 "CORS_ALLOWED_ORIGINS = [{}]\nCORS_ALLOW_ALL_ORIGINS = False\nCORS_ALLOW_CREDENTIALS = True",
                 quoted(origin)
-            ),
-            nginx: format!(
-                "add_header Access-Control-Allow-Origin {} always;\nadd_header Access-Control-Allow-Credentials \"true\" always;\nadd_header Vary Origin always;",
-                quoted(origin)
-            ),
+            ) + &django_beyond_defaults(preflight),
+            nginx: nginx_origin(origin, true, preflight),
         },
         Fix::AllowMethod { method } => {
             let mut methods: Vec<String> =
@@ -89,6 +122,112 @@ pub(super) fn for_fix(fix: &Fix) -> Option<Snippets> {
     Some(snippets)
 }
 
+/// The method and headers a refused preflight asked for that the defaults do not allow.
+fn beyond_defaults(preflight: Option<&PreflightAsk>) -> (Option<&str>, Vec<&str>) {
+    let Some(ask) = preflight else {
+        return (None, Vec::new());
+    };
+    let method = Some(ask.method.as_str())
+        .filter(|m| !DEFAULT_ALLOW_METHODS.contains(m) && !matches!(*m, "GET" | "HEAD" | "POST"));
+    let headers = ask
+        .headers
+        .iter()
+        .map(String::as_str)
+        .filter(|h| !DEFAULT_ALLOW_HEADERS.contains(h))
+        .collect();
+    (method, headers)
+}
+
+/// corsair lines that also allow what a refused preflight asked for beyond the defaults, so
+/// that the snippet fixes the whole request and not only its first failing check.
+fn corsair_beyond_defaults(preflight: Option<&PreflightAsk>) -> String {
+    let (method, headers) = beyond_defaults(preflight);
+    let mut lines = String::new();
+    if let Some(method) = method {
+        let mut methods: Vec<String> = DEFAULT_ALLOW_METHODS
+            .iter()
+            .map(|m| (*m).to_owned())
+            .collect();
+        methods.push(method.to_owned());
+        lines.push_str(&format!("\nallow_methods = [{}]", list(&methods)));
+    }
+    if !headers.is_empty() {
+        let mut all: Vec<String> = DEFAULT_ALLOW_HEADERS
+            .iter()
+            .map(|h| (*h).to_owned())
+            .collect();
+        all.extend(headers.iter().map(|h| (*h).to_owned()));
+        lines.push_str(&format!("\nallow_headers = [{}]", list(&all)));
+    }
+    lines
+}
+
+/// The django-cors-headers lines of [`corsair_beyond_defaults`].
+fn django_beyond_defaults(preflight: Option<&PreflightAsk>) -> String {
+    let (method, headers) = beyond_defaults(preflight);
+    let mut lines = String::new();
+    if let Some(method) = method {
+        lines.push_str(&format!(
+            "\nfrom corsheaders.defaults import default_methods\nCORS_ALLOW_METHODS = (*default_methods, {})",
+            quoted(method)
+        ));
+    }
+    if !headers.is_empty() {
+        let quoted_headers: Vec<String> = headers.iter().map(|h| quoted(h)).collect();
+        lines.push_str(&format!(
+            "\nfrom corsheaders.defaults import default_headers\nCORS_ALLOW_HEADERS = (*default_headers, {})",
+            quoted_headers.join(", ")
+        ));
+    }
+    lines
+}
+
+/// nginx headers that allow `origin` (with credentials or not); for a preflight, also the
+/// `OPTIONS` answer with the methods and headers it asked for (an `add_header` inside `if`
+/// replaces the location's own, so the block repeats them).
+fn nginx_origin(origin: &str, credentials: bool, preflight: Option<&PreflightAsk>) -> String {
+    let mut common = format!(
+        "add_header Access-Control-Allow-Origin {} always;\n",
+        quoted(origin)
+    );
+    if credentials {
+        common.push_str("add_header Access-Control-Allow-Credentials \"true\" always;\n");
+    }
+    common.push_str("add_header Vary Origin always;");
+    let Some(ask) = preflight else {
+        return common;
+    };
+    let mut methods: Vec<String> = DEFAULT_ALLOW_METHODS
+        .iter()
+        .map(|m| (*m).to_owned())
+        .collect();
+    if !methods.contains(&ask.method) {
+        methods.push(ask.method.clone());
+    }
+    let mut headers: Vec<String> = DEFAULT_ALLOW_HEADERS
+        .iter()
+        .map(|h| (*h).to_owned())
+        .collect();
+    for name in &ask.headers {
+        if !headers.contains(name) {
+            headers.push(name.clone());
+        }
+    }
+    let mut block = String::from("if ($request_method = OPTIONS) {\n");
+    for line in common.lines() {
+        block.push_str("    ");
+        block.push_str(line);
+        block.push('\n');
+    }
+    block.push_str(&format!(
+        "    add_header Access-Control-Allow-Methods {} always;\n    add_header Access-Control-Allow-Headers {} always;\n    add_header Access-Control-Max-Age 600 always;\n    return 204;\n}}\n",
+        quoted(&methods.join(", ")),
+        quoted(&headers.join(", "))
+    ));
+    block.push_str(&common);
+    block
+}
+
 /// A TOML/Python/nginx double-quoted string.
 fn quoted(text: &str) -> String {
     let escaped: String = text
@@ -134,7 +273,7 @@ mod tests {
             },
         ];
         for fix in fixes {
-            let snippet = for_fix(&fix).unwrap().corsair;
+            let snippet = for_fix(&fix, None).unwrap().corsair;
             let table: toml::Table = toml::from_str(&snippet).unwrap();
             let mut config: corsair::CorsConfig = table["cors"].clone().try_into().unwrap();
             if config.allowed_origins.is_empty() {
@@ -156,6 +295,83 @@ mod tests {
                 _ => unreachable!(),
             }
         }
+    }
+
+    #[test]
+    fn origin_fixes_for_a_refused_preflight_also_allow_what_it_asked_for() {
+        let ask = PreflightAsk {
+            method: "REPORT".into(),
+            headers: vec!["content-type".into(), "x-token".into()],
+        };
+        for fix in [
+            Fix::AllowOrigin {
+                origin: "http://localhost:8080".into(),
+            },
+            Fix::AllowCredentials {
+                origin: "http://localhost:8080".into(),
+            },
+        ] {
+            let snippets = for_fix(&fix, Some(&ask)).unwrap();
+            let table: toml::Table = toml::from_str(&snippets.corsair).unwrap();
+            let config: corsair::CorsConfig = table["cors"].clone().try_into().unwrap();
+            let cors = corsair::Cors::from_config(&config).unwrap();
+            let mut headers = http::HeaderMap::new();
+            headers.insert("origin", "http://localhost:8080".parse().unwrap());
+            headers.insert("access-control-request-method", "REPORT".parse().unwrap());
+            headers.insert(
+                "access-control-request-headers",
+                "content-type,x-token".parse().unwrap(),
+            );
+            let refusal = cors.explain_preflight(&"/".parse().unwrap(), &headers);
+            assert_eq!(refusal, None, "{}", snippets.corsair);
+            assert!(snippets.django.contains("(*default_methods, \"REPORT\")"));
+            assert!(snippets.django.contains("(*default_headers, \"x-token\")"));
+        }
+        // A preflight the defaults already allow adds nothing.
+        let within = PreflightAsk {
+            method: "PUT".into(),
+            headers: vec!["content-type".into()],
+        };
+        let fix = Fix::AllowOrigin {
+            origin: "http://localhost:8080".into(),
+        };
+        assert_eq!(
+            for_fix(&fix, Some(&within)).unwrap().corsair,
+            for_fix(&fix, None).unwrap().corsair
+        );
+    }
+
+    #[test]
+    fn nginx_answers_a_refused_preflight_completely() {
+        let ask = PreflightAsk {
+            method: "PUT".into(),
+            headers: vec!["content-type".into(), "x-token".into()],
+        };
+        let fix = Fix::AllowCredentials {
+            origin: "http://localhost:8080".into(),
+        };
+        let nginx = for_fix(&fix, Some(&ask)).unwrap().nginx;
+        let (options, location) = nginx.split_once("}\n").unwrap();
+        assert!(
+            options.starts_with("if ($request_method = OPTIONS) {"),
+            "{nginx}"
+        );
+        for needle in [
+            "Access-Control-Allow-Origin \"http://localhost:8080\"",
+            "Access-Control-Allow-Credentials \"true\"",
+            "Access-Control-Allow-Methods \"DELETE, GET, OPTIONS, PATCH, POST, PUT\"",
+            ", x-token\"",
+            "return 204;",
+        ] {
+            assert!(options.contains(needle), "{needle} missing: {nginx}");
+        }
+        // Outside the OPTIONS block, the actual response's headers.
+        assert!(location.contains("Access-Control-Allow-Origin \"http://localhost:8080\""));
+        assert!(location.contains("Vary Origin"));
+        assert!(!location.contains("Allow-Methods"));
+        // Without a refused preflight, only the response headers.
+        let plain = for_fix(&fix, None).unwrap().nginx;
+        assert!(!plain.contains("OPTIONS"), "{plain}");
     }
 
     #[test]
