@@ -203,11 +203,13 @@ impl WorkerStart {
             server,
         } = self;
         runtime.block_on(async move {
+            let (tunnels, open_tunnels) = mpsc::channel(1);
             let worker = Arc::new(Worker {
                 shared,
                 client: upstream_client(&server),
+                tunnels,
             });
-            listener::serve(incoming, worker, &server).await;
+            listener::serve(incoming, worker, open_tunnels, &server).await;
             true
         })
     }

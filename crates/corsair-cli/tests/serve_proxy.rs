@@ -452,6 +452,32 @@ async fn read_head(stream: &mut TcpStream) -> String {
     String::from_utf8(head).unwrap()
 }
 
+/// Opens an upgraded `echo` connection through corsair at `addr` and checks one echo.
+async fn open_tunnel(addr: std::net::SocketAddr) -> TcpStream {
+    let mut client = TcpStream::connect(addr).await.unwrap();
+    client
+        .write_all(
+            b"GET /socket HTTP/1.1\r\nhost: x\r\nconnection: upgrade\r\nupgrade: echo\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let head = read_head(&mut client).await;
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    assert_echo(&mut client, b"open").await;
+    client
+}
+
+/// Writes `message` and reads it back.
+async fn assert_echo(client: &mut TcpStream, message: &[u8]) {
+    client.write_all(message).await.unwrap();
+    let mut echoed = vec![0u8; message.len()];
+    tokio::time::timeout(Duration::from_secs(5), client.read_exact(&mut echoed))
+        .await
+        .expect("echoed in time")
+        .unwrap();
+    assert_eq!(echoed, message);
+}
+
 /// An upstream that accepts one upgrade to the `echo` protocol and then echoes every byte;
 /// returns its address and the request head it received.
 async fn upgrading_upstream() -> (std::net::SocketAddr, tokio::task::JoinHandle<String>) {
@@ -530,4 +556,46 @@ async fn a_refused_upgrade_is_an_ordinary_response() {
         "{head}"
     );
     assert_eq!(upstream.received().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upgraded_connection_keeps_its_slot_and_is_waited_for_at_shutdown() {
+    let (upstream, _received) = upgrading_upstream().await;
+    let dir = temp_dir("upgrade-slot");
+    write_config(
+        &dir,
+        upstream,
+        "max_connections = 1\nshutdown_grace = \"20s\"",
+        POLICY,
+    );
+    let mut corsair = Corsair::start(&dir, &[]);
+    let mut tunnel = open_tunnel(corsair.addr).await;
+
+    // The tunnel is the one connection allowed: another client waits to be accepted.
+    let mut second = TcpStream::connect(corsair.addr).await.unwrap();
+    second
+        .write_all(b"GET /x HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut byte = [0u8; 1];
+    let waited = tokio::time::timeout(Duration::from_millis(500), second.read(&mut byte)).await;
+    assert!(
+        waited.is_err(),
+        "the second connection is not served while the tunnel is open"
+    );
+
+    // Stopping: the tunnel keeps working until its client closes it, then corsair exits.
+    corsair.signal("TERM");
+    corsair.wait_for_log("stopping").await;
+    assert_echo(&mut tunnel, b"still joined").await;
+    drop(tunnel);
+    assert!(corsair.wait(Duration::from_secs(10)).success());
+    assert!(
+        !corsair
+            .log()
+            .iter()
+            .any(|l| l.contains("grace period over")),
+        "{:#?}",
+        corsair.log()
+    );
 }

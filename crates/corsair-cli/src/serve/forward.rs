@@ -3,6 +3,7 @@
 //! cannot. Every response it returns (errors included) then gets the CORS headers.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -13,6 +14,7 @@ use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
+use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
 use super::idle_body::{BoxError, IdleTimeout};
 use super::{forwarded, hop_by_hop, upgrade};
@@ -49,6 +51,10 @@ pub struct Forwarder<'a> {
     /// Whether the request is on a CORS path (`urls_regex`), where corsair owns the
     /// `Access-Control-*` headers; elsewhere the upstream's pass through.
     pub owns_cors: bool,
+    /// The client connection's slot of the connection limit (kept by an upgraded connection).
+    pub slot: &'a Arc<OwnedSemaphorePermit>,
+    /// The worker's count of open tunnels.
+    pub tunnels: &'a mpsc::Sender<()>,
 }
 
 impl Forwarder<'_> {
@@ -115,7 +121,8 @@ impl Forwarder<'_> {
         let switched = match client_upgrade {
             Some(client) if response.status() == StatusCode::SWITCHING_PROTOCOLS => {
                 let upstream = hyper::upgrade::on(&mut response);
-                tokio::spawn(upgrade::tunnel(client, upstream));
+                let hold = upgrade::Hold::new(Arc::clone(self.slot), self.tunnels.clone());
+                tokio::spawn(upgrade::tunnel(client, upstream, hold));
                 response.headers().get(UPGRADE).cloned()
             }
             _ => None,

@@ -83,10 +83,12 @@ pub async fn accept(
 }
 
 /// Serves the connections a worker is handed until the acceptor stops, then lets in-flight
-/// requests finish for up to `server.shutdown_grace`.
+/// requests and upgraded connections finish for up to `server.shutdown_grace`. `tunnels`
+/// receives nothing: it ends when the worker and every tunnel have dropped their senders.
 pub async fn serve(
     mut incoming: mpsc::UnboundedReceiver<Accepted>,
     worker: Arc<Worker>,
+    mut tunnels: mpsc::Receiver<()>,
     server: &ServerSettings,
 ) {
     let builder = Arc::new(connection_builder(server));
@@ -106,12 +108,14 @@ pub async fn serve(
         let builder = Arc::clone(&builder);
         let worker = Arc::clone(&worker);
         tokio::spawn(async move {
-            let _permit = permit;
+            // Shared with a tunnel, if the connection is upgraded.
+            let slot = Arc::new(permit);
             let Some(io) = first_request(stream, peer, head_timeout, max_head).await else {
                 return;
             };
-            let service =
-                service_fn(move |request| proxy::handle(Arc::clone(&worker), peer, request));
+            let service = service_fn(move |request| {
+                proxy::handle(Arc::clone(&worker), peer, Arc::clone(&slot), request)
+            });
             let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
             if let Err(error) = watcher.watch(connection).await {
                 tracing::debug!(%peer, error = %error, "connection ended with an error");
@@ -123,10 +127,14 @@ pub async fn serve(
         in_flight = graceful.count(),
         "worker finishing its requests in flight"
     );
-    if tokio::time::timeout(grace, graceful.shutdown())
-        .await
-        .is_err()
-    {
+    // Connections first; then the tunnels, which hold the last senders once the worker's are
+    // gone.
+    let finished = async {
+        graceful.shutdown().await;
+        drop(worker);
+        let _ = tunnels.recv().await;
+    };
+    if tokio::time::timeout(grace, finished).await.is_err() {
         tracing::warn!(grace = ?grace, "grace period over: closing the remaining connections");
     }
 }

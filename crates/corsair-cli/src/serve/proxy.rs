@@ -11,6 +11,7 @@ use arc_swap::ArcSwap;
 use corsair::{Cors, RequestKind};
 use http::{Request, Response};
 use hyper::body::Incoming;
+use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
 use super::access_log::AccessRecord;
 use super::forward::{Forwarder, ProxyBody, Route, UpstreamClient};
@@ -42,6 +43,9 @@ pub struct Worker {
     pub shared: Arc<Shared>,
     /// The pooled client to the upstream.
     pub client: UpstreamClient,
+    /// Cloned into each tunnel of an upgraded connection; the worker waits for all clones to
+    /// be dropped when it stops.
+    pub tunnels: mpsc::Sender<()>,
 }
 
 /// Answers one request of the client at `peer`: a preflight on a CORS path here, anything else
@@ -49,6 +53,7 @@ pub struct Worker {
 pub async fn handle(
     worker: Arc<Worker>,
     peer: SocketAddr,
+    slot: Arc<OwnedSemaphorePermit>,
     request: Request<Incoming>,
 ) -> Result<Response<ProxyBody>, Infallible> {
     let started = Instant::now();
@@ -72,6 +77,8 @@ pub async fn handle(
                 upstream_timeout: shared.upstream_timeout,
                 idle_timeout: shared.idle_timeout,
                 owns_cors: record.is_cors_path(),
+                slot: &slot,
+                tunnels: &worker.tunnels,
             };
             let mut response = forwarder.forward(request).await;
             if let Some(decision) = &decision {

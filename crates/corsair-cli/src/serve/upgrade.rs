@@ -3,10 +3,13 @@
 //! `101 Switching Protocols`, the two connections are joined and bytes flow both ways until
 //! either side closes.
 
+use std::sync::Arc;
+
 use http::header::{CONNECTION, UPGRADE};
 use http::{HeaderMap, HeaderValue, Version};
 use hyper::upgrade::OnUpgrade;
 use hyper_util::rt::TokioIo;
+use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
 const UPGRADE_TOKEN: HeaderValue = HeaderValue::from_static("upgrade");
 
@@ -37,8 +40,27 @@ pub fn restore(headers: &mut HeaderMap, protocol: HeaderValue) {
     headers.insert(CONNECTION, UPGRADE_TOKEN);
 }
 
+/// What a joined connection keeps while it lives: the client connection's slot of the
+/// `max_connections` limit (an upgraded connection is still a connection), and a sender whose
+/// closing the worker waits for, up to the grace period, when it stops.
+pub struct Hold {
+    _slot: Arc<OwnedSemaphorePermit>,
+    _open: mpsc::Sender<()>,
+}
+
+impl Hold {
+    /// Holds `slot` and a clone of `tunnels` until dropped.
+    pub fn new(slot: Arc<OwnedSemaphorePermit>, tunnels: mpsc::Sender<()>) -> Hold {
+        Hold {
+            _slot: slot,
+            _open: tunnels,
+        }
+    }
+}
+
 /// Joins the client's and the upstream's upgraded connections until either side closes.
-pub async fn tunnel(client: OnUpgrade, upstream: OnUpgrade) {
+pub async fn tunnel(client: OnUpgrade, upstream: OnUpgrade, hold: Hold) {
+    let _hold = hold;
     let (client, upstream) = match tokio::join!(client, upstream) {
         (Ok(client), Ok(upstream)) => (client, upstream),
         (Err(error), _) | (_, Err(error)) => {
