@@ -523,13 +523,7 @@ async fn upgraded_connections_are_joined_both_ways() {
     assert!(head.contains("upgrade: echo"), "{head}");
     assert!(head.contains("connection: upgrade"), "{head}");
     for message in [&b"hello"[..], b"second message", &[0u8, 255, 13, 10][..]] {
-        client.write_all(message).await.unwrap();
-        let mut echoed = vec![0u8; message.len()];
-        tokio::time::timeout(Duration::from_secs(5), client.read_exact(&mut echoed))
-            .await
-            .expect("echoed in time")
-            .unwrap();
-        assert_eq!(echoed, message);
+        assert_echo(&mut client, message).await;
     }
     drop(client);
     let forwarded = tokio::time::timeout(Duration::from_secs(5), received)

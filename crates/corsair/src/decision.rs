@@ -18,6 +18,7 @@ use crate::head::{CorsHeader, Http1Head, OriginLines, RequestHead, ResponseHeade
 use crate::hook::{HookFuture, HookOutcome, HookRequest};
 use crate::origin::RequestOrigin;
 use crate::policy::{Cors, HeaderValues};
+use crate::token::is_token;
 
 /// `Access-Control-Request-Private-Network`.
 ///
@@ -709,7 +710,7 @@ pub(crate) fn for_each_requested_header(
         if name.is_empty() {
             continue;
         }
-        if !name.iter().all(|&b| is_tchar(b)) {
+        if !is_token(name) {
             return false;
         }
         if !visit(name) {
@@ -717,27 +718,6 @@ pub(crate) fn for_each_requested_header(
         }
     }
     true
-}
-
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'!' | b'#'
-                | b'$'
-                | b'%'
-                | b'&'
-                | b'\''
-                | b'*'
-                | b'+'
-                | b'-'
-                | b'.'
-                | b'^'
-                | b'_'
-                | b'`'
-                | b'|'
-                | b'~'
-        )
 }
 
 /// Adds `origin` to the response's `Vary`: inserted when absent; left alone when a value already

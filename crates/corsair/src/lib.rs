@@ -62,6 +62,7 @@ mod matcher;
 mod origin;
 mod policy;
 mod setting;
+mod token;
 #[cfg(feature = "tower")]
 mod tower;
 mod validate;

@@ -229,27 +229,7 @@ fn parse_decimal(digits: &[u8]) -> Option<u128> {
 /// assert!(!corsair::browser::is_token(b""));
 /// ```
 pub fn is_token(bytes: &[u8]) -> bool {
-    !bytes.is_empty()
-        && bytes.iter().all(|b| {
-            b.is_ascii_alphanumeric()
-                || matches!(
-                    b,
-                    b'!' | b'#'
-                        | b'$'
-                        | b'%'
-                        | b'&'
-                        | b'\''
-                        | b'*'
-                        | b'+'
-                        | b'-'
-                        | b'.'
-                        | b'^'
-                        | b'_'
-                        | b'`'
-                        | b'|'
-                        | b'~'
-                )
-        })
+    crate::token::is_token(bytes)
 }
 
 /// Strips leading and trailing HTTP whitespace (space, tab, CR, LF).
