@@ -27,7 +27,7 @@ use actix_web::http::header::HeaderValue;
 use actix_web::{Error, HttpRequest, HttpResponse};
 use pin_project_lite::pin_project;
 
-use crate::decision::{Evaluation, Outcome, PendingDecision, RequestKind};
+use crate::decision::{Decision, Evaluation, Outcome, PendingDecision, RequestKind};
 use crate::policy::{Cors, HeaderValues};
 use head::ActixHead;
 
@@ -205,8 +205,8 @@ impl<S, B> CorsMiddleware<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
 {
-    /// Runs the origin hook on a copy of the head in `http` 1's types; `outcome` is the lists'
-    /// refusal, which stands if the head cannot be copied.
+    /// Asks the origin hook, which is written against `http` 1's types, with a copy of the
+    /// head; `outcome` is the lists' refusal, which stands if the head cannot be copied.
     fn ask_hook(
         &self,
         request: ServiceRequest,
@@ -219,8 +219,15 @@ where
             headers: request.headers(),
         };
         let origin = head.single_origin().cloned();
-        let evaluation = head::engine_head(&head)
-            .map(|(method, uri, headers)| self.shared.cors.evaluate(&method, &uri, &headers));
+        let evaluation = head::engine_head(&head).and_then(|(method, uri, headers)| {
+            let copied_origin = headers.get(http::header::ORIGIN)?;
+            let refused = Decision::refused(&outcome);
+            Some(
+                self.shared
+                    .cors
+                    .ask_hook(refused, copied_origin, &method, &uri, &headers),
+            )
+        });
         let outcome = match evaluation {
             Some(Evaluation::Pending(pending)) if pending.kind() == RequestKind::Preflight => {
                 return State::PendingPreflight {

@@ -198,6 +198,20 @@ impl Decision {
         self.outcome.allow_origin.as_ref()
     }
 
+    /// The lists' refusal of another framework's outcome, in `http` 1's types (a refused origin
+    /// has no `Access-Control-Allow-Origin` value to convert).
+    #[cfg_attr(not(feature = "actix"), allow(dead_code))]
+    pub(crate) fn refused<V>(outcome: &Outcome<V>) -> Decision {
+        Decision {
+            outcome: Outcome {
+                kind: outcome.kind,
+                verdict: outcome.verdict,
+                allow_origin: None,
+                private_network: outcome.private_network,
+            },
+        }
+    }
+
     /// The decision as the engine's writers take it.
     #[cfg_attr(not(feature = "actix"), allow(dead_code))]
     pub(crate) fn outcome(&self) -> &Outcome<HeaderValue> {
@@ -438,12 +452,28 @@ impl Cors {
             headers,
         };
         let (outcome, ask_hook) = self.decide(&head, &self.policy.values);
-        let mut decision = Decision { outcome };
-        let (Some(hook), Some(value)) = (&self.policy.hook, ask_hook) else {
+        let decision = Decision { outcome };
+        match ask_hook {
+            Some(origin) => self.ask_hook(decision, origin, method, uri, headers),
+            None => Evaluation::Decided(decision),
+        }
+    }
+
+    /// Asks the origin hook about an origin the lists refused (`decision`), and allows `origin`
+    /// if it says yes.
+    pub(crate) fn ask_hook(
+        &self,
+        mut decision: Decision,
+        origin: &HeaderValue,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+    ) -> Evaluation {
+        let Some(hook) = &self.policy.hook else {
             return Evaluation::Decided(decision);
         };
         let request = HookRequest {
-            origin: value.to_str().unwrap_or_default(),
+            origin: origin.to_str().unwrap_or_default(),
             method,
             uri,
             headers,
@@ -451,13 +481,13 @@ impl Cors {
         match hook.call(&request) {
             HookOutcome::Ready(true) => {
                 decision.outcome.verdict = OriginVerdict::Allowed;
-                decision.outcome.allow_origin = Some(value.clone());
+                decision.outcome.allow_origin = Some(origin.clone());
                 Evaluation::Decided(decision)
             }
             HookOutcome::Ready(false) => Evaluation::Decided(decision),
             HookOutcome::Pending(hook) => Evaluation::Pending(PendingDecision {
                 decision,
-                echo: value.clone(),
+                echo: origin.clone(),
                 hook,
             }),
         }
