@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use corsair::{CorsConfig, Setting};
-use regex::Regex;
 
 use crate::settings::{self, ConfigFile, CorsFlags, Diagnostic, Layers, Provenance};
 
@@ -130,38 +129,6 @@ pub fn advice(config: &CorsConfig, provenance: &Provenance) -> Vec<Diagnostic> {
             }
         }
     }
-    for raw in &config.allowed_origin_regexes {
-        let Ok(regex) = Regex::new(&format!("^(?:{raw})$")) else {
-            continue;
-        };
-        if let Some(domain) = literal_domain(raw) {
-            let lookalike = format!("https://evil{domain}");
-            if regex.is_match(&lookalike) {
-                warn(
-                    "regex-allows-lookalike-domain",
-                    Setting::AllowedOriginRegexes,
-                    Some(raw),
-                    format!("the regex also matches `{lookalike}`, a domain anyone can register"),
-                    format!(
-                        "require a dot or `//` before the domain, e.g. `https://([a-z0-9-]+\\.)*{}`",
-                        domain.replace('.', "\\.")
-                    ),
-                );
-            }
-            let plain = format!("http://www.{domain}");
-            if creds && regex.is_match(&plain) {
-                warn(
-                    "regex-allows-plain-http-with-credentials",
-                    Setting::AllowedOriginRegexes,
-                    Some(raw),
-                    format!(
-                        "with credentials, the regex matches `{plain}`, which anyone on the network path can impersonate"
-                    ),
-                    "write `https://` instead of `https?://` or `.*://`".to_owned(),
-                );
-            }
-        }
-    }
     if config.allow_all_origins && config.allow_private_network {
         warn(
             "private-network-with-allow-all",
@@ -200,26 +167,6 @@ fn is_loopback_origin(origin: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// The registrable-looking domain a regex ends with, unescaped: `example.com` for
-/// `https://.*example\.com`.
-fn literal_domain(raw: &str) -> Option<String> {
-    let tail = raw.trim_end_matches('$');
-    let mut domain = String::new();
-    let mut chars = tail.chars().rev().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            'a'..='z' | 'A'..='Z' | '0'..='9' | '-' => domain.insert(0, c),
-            '.' if chars.peek() == Some(&'\\') => {
-                chars.next();
-                domain.insert(0, '.');
-            }
-            _ => break,
-        }
-    }
-    let domain = domain.trim_start_matches('.').to_ascii_lowercase();
-    domain.contains('.').then_some(domain)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,7 +191,7 @@ mod tests {
             "allowed_origins = [{}]\nallow_credentials = true",
             many.join(",")
         );
-        let table: [(&str, &[&str]); 8] = [
+        let table: [(&str, &[&str]); 5] = [
             (
                 "allowed_origins = [\"https://app.example\"]\nallow_credentials = true",
                 &[],
@@ -255,18 +202,6 @@ mod tests {
                 &["loopback-origin-with-credentials"],
             ),
             ("allowed_origins = [\"http://localhost:3000\"]", &[]),
-            (
-                r#"allowed_origin_regexes = ['https://.*example\.com']"#,
-                &["regex-allows-lookalike-domain"],
-            ),
-            (
-                r#"allowed_origin_regexes = ['https://([a-z0-9-]+\.)*example\.com']"#,
-                &[],
-            ),
-            (
-                "allowed_origin_regexes = ['https?://([a-z]+\\.)?example\\.com']\nallow_credentials = true",
-                &["regex-allows-plain-http-with-credentials"],
-            ),
             (
                 "allow_all_origins = true\nallow_private_network = true",
                 &[
@@ -297,21 +232,6 @@ mod tests {
             ("https://app.example", false),
         ] {
             assert_eq!(is_loopback_origin(origin), loopback, "{origin}");
-        }
-    }
-
-    #[test]
-    fn literal_domains() {
-        for (regex, domain) in [
-            (r"https://.*example\.com", Some("example.com")),
-            (
-                r"https://([a-z]+\.)*Example\.co\.uk$",
-                Some("example.co.uk"),
-            ),
-            (r"https://[a-z]+", None),
-            (r"https://app\.example\.com:\d+", None),
-        ] {
-            assert_eq!(literal_domain(regex).as_deref(), domain, "{regex}");
         }
     }
 }

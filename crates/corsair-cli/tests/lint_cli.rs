@@ -75,7 +75,7 @@ fn findings_name_the_setting_the_line_and_the_fix() {
             "  \"https://app.example:443\",\n",
             "]\n",
             "allowed_origin_regexes = ['https://.*example\\.com']\n",
-            "allow_credentials = true\n",
+            "allow_credentials = false\n",
             "allow_methods = [\"get\"]\n",
         ),
     )
@@ -92,7 +92,7 @@ fn findings_name_the_setting_the_line_and_the_fix() {
             "https://app.example`",
         ),
         (
-            "regex-allows-lookalike-domain",
+            "broad-regex",
             "allowed_origin_regexes",
             "corsair.toml:9",
             "example\\.com",

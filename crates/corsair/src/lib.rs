@@ -52,6 +52,7 @@
 
 #[cfg(feature = "actix")]
 mod actix;
+mod anchored;
 pub mod browser;
 mod config;
 mod decision;
@@ -61,6 +62,7 @@ mod hook;
 mod matcher;
 mod origin;
 mod policy;
+mod regex_audit;
 mod setting;
 mod token;
 #[cfg(feature = "tower")]

@@ -1,18 +1,21 @@
-//! The compiled origin allow-list: hash sets for exact origins and patterns, one `RegexSet`.
+//! The compiled origin allow-list: hash sets for exact origins and patterns, one regex matcher
+//! for every configured regex.
 //!
 //! The sets hash with foldhash: keys come from the configuration, so a request can probe them
 //! but never grow them, and a fast hash beats SipHash's flooding resistance here.
 //!
 //! Invariants: a lookup costs a constant number of hash probes per distinct parent-domain depth
 //! used by subdomain patterns (independent of the number of configured origins), plus one
-//! `RegexSet` match when regexes are configured; it never allocates.
+//! regex match when regexes are configured; it never allocates.
 
 use std::collections::{HashMap, HashSet};
 
 use foldhash::fast::RandomState;
 
-use regex::RegexSet;
+use regex_automata::meta;
+use regex_syntax::hir::Hir;
 
+use crate::anchored;
 use crate::origin::{CanonicalKey, OriginKey, RequestOrigin};
 use crate::validate::{OriginEntry, PortSpec};
 
@@ -36,11 +39,17 @@ pub(crate) struct OriginMatcher {
     subdomains: HashMap<Box<str>, Subdomains, RandomState>,
     /// The label counts of the parent domains in subdomain patterns (`example.com` is 2).
     subdomain_depths: Vec<usize>,
-    regexes: Option<RegexSet>,
+    /// The patterns, each anchored to the whole origin.
+    regexes: Option<meta::Regex>,
 }
 
 impl OriginMatcher {
-    pub(crate) fn new(entries: &[OriginEntry], regexes: &[String]) -> Result<Self, regex::Error> {
+    /// Compiles the validated entries and anchored regexes.
+    ///
+    /// # Errors
+    ///
+    /// The regex builder's message when the regexes together exceed its size limits.
+    pub(crate) fn new(entries: &[OriginEntry], regexes: &[Hir]) -> Result<Self, String> {
         let mut matcher = OriginMatcher::default();
         for entry in entries {
             match entry {
@@ -87,7 +96,7 @@ impl OriginMatcher {
             }
         }
         if !regexes.is_empty() {
-            matcher.regexes = Some(RegexSet::new(regexes)?);
+            matcher.regexes = Some(anchored::compile(regexes)?);
         }
         Ok(matcher)
     }
@@ -176,7 +185,10 @@ mod tests {
                 tuple("https", "dev.example", true, PortSpec::Any),
                 tuple("https", "ports.example", true, PortSpec::Exact(Some(8443))),
             ],
-            &[r"^(?:https://[a-z]+\.regex\.example)$".to_owned()],
+            &[anchored::anchor(
+                anchored::parse(r"https://[a-z]+\.regex\.example").unwrap(),
+                anchored::Anchoring::Whole,
+            )],
         )
         .unwrap();
         let table = [

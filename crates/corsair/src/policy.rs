@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::HeaderValue;
-use regex::Regex;
+use regex_automata::meta;
 
 use crate::config::CorsConfig;
 use crate::finding::{ConfigError, Finding};
@@ -43,7 +43,8 @@ pub(crate) struct Policy {
     pub(crate) warnings: Vec<Finding>,
     pub(crate) matcher: OriginMatcher,
     pub(crate) allow_all_origins: bool,
-    pub(crate) urls_regex: Option<Regex>,
+    /// Anchored at the start; matched against the normalized path.
+    pub(crate) urls_regex: Option<meta::Regex>,
     pub(crate) credentials: bool,
     pub(crate) private_network: bool,
     pub(crate) hook: Option<OriginHook>,

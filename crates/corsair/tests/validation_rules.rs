@@ -320,6 +320,110 @@ fn rules() -> Vec<Rule> {
             )],
         },
         Rule {
+            name: "a match-everything regex with credentials",
+            policy: creds(["https://app.example"]).allowed_origin_regexes([".*"]),
+            findings: vec![(
+                E,
+                "broad-regex-with-credentials",
+                AllowedOriginRegexes,
+                "anchor it to your own domain",
+            )],
+        },
+        Rule {
+            name: "any https origin with credentials",
+            policy: creds(["https://app.example"]).allowed_origin_regexes([r"https://.*"]),
+            findings: vec![(
+                E,
+                "broad-regex-with-credentials",
+                AllowedOriginRegexes,
+                "anchor it to your own domain",
+            )],
+        },
+        Rule {
+            name: "any https host with credentials",
+            policy: creds(["https://app.example"]).allowed_origin_regexes([r"https://[^/]+"]),
+            findings: vec![(
+                E,
+                "broad-regex-with-credentials",
+                AllowedOriginRegexes,
+                "anchor it to your own domain",
+            )],
+        },
+        Rule {
+            name: "a lookalike domain with credentials",
+            policy: creds(["https://app.example"])
+                .allowed_origin_regexes([r"https://([a-z]+\.)?.*example\.com"]),
+            findings: vec![(
+                E,
+                "broad-regex-with-credentials",
+                AllowedOriginRegexes,
+                "anchor it to your own domain",
+            )],
+        },
+        Rule {
+            name: "a regex matching null with credentials",
+            policy: creds(["https://app.example"])
+                .allowed_origin_regexes([r"null|https://app\.example\.com"]),
+            findings: vec![(
+                E,
+                "broad-regex-with-credentials",
+                AllowedOriginRegexes,
+                "cannot match `null`",
+            )],
+        },
+        Rule {
+            name: "a regex matching plain-http origins with credentials",
+            policy: creds(["https://app.example"])
+                .allowed_origin_regexes([r"https?://([a-z0-9-]+\.)*example\.com"]),
+            findings: vec![(
+                E,
+                "insecure-origin-with-credentials",
+                AllowedOriginRegexes,
+                "match `https://` only",
+            )],
+        },
+        Rule {
+            name: "regexes on your own domain with credentials are clean",
+            policy: creds(["https://app.example"]).allowed_origin_regexes([
+                r"^https://\w+\.example\.com$",
+                r"https://([a-z0-9-]+\.)*example\.com",
+                r"https://pr-\d+\.preview\.example",
+                r"http://localhost:\d+",
+            ]),
+            findings: vec![],
+        },
+        Rule {
+            name: "a regex that closes the anchoring group is invalid on its own",
+            policy: Cors::builder()
+                .allowed_origin_regexes([r"https://app\.example\.com)|(https://app\.example\.com"]),
+            findings: vec![(E, "invalid-regex", AllowedOriginRegexes, "fix the syntax")],
+        },
+        Rule {
+            name: "a regex that matches no origin a browser sends",
+            policy: Cors::builder().allowed_origin_regexes([r"https://app\.example\.com/"]),
+            findings: vec![(
+                E,
+                "regex-never-matches",
+                AllowedOriginRegexes,
+                "https://[a-z0-9-]+",
+            )],
+        },
+        Rule {
+            name: "a urls_regex that no path can match",
+            policy: origins(["https://app.example"]).urls_regex("api/"),
+            findings: vec![(
+                E,
+                "urls-regex-never-matches",
+                UrlsRegex,
+                "urls_regex = \"^/api/\"",
+            )],
+        },
+        Rule {
+            name: "a urls_regex that closes its group is invalid on its own",
+            policy: origins(["https://app.example"]).urls_regex("/api/)|(.*"),
+            findings: vec![(E, "invalid-regex", UrlsRegex, "urls_regex = \"^/api/\"")],
+        },
+        Rule {
             name: "urls_regex that does not compile",
             policy: origins(["https://app.example"]).urls_regex("^/api/(v1"),
             findings: vec![(E, "invalid-regex", UrlsRegex, "urls_regex = \"^/api/\"")],

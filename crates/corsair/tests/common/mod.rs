@@ -880,7 +880,7 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             name: "urls_regex matches from the start of the path",
-            policy: || app_policy().urls_regex("api"),
+            policy: || app_policy().urls_regex("/items"),
             method: Method::GET,
             path: "/api/items",
             headers: vec![("origin", APP)],

@@ -1,0 +1,411 @@
+//! What a user's regex matches, decided from its automaton rather than from its text.
+//!
+//! A regex is judged by the strings it accepts. Its DFA is walked together with the DFA of the
+//! strings it will be matched against (canonical origins, or request paths), and every state of
+//! that product yields one sample: the shortest way there, then the shortest way to a match. So
+//! each branch of the regex is sampled, however it is written. The questions asked:
+//!
+//! - **Origins.** Does the regex match no origin at all? `null`? A plain-`http` origin other
+//!   than loopback? An origin on a registrable domain the regex does not name: for each sample,
+//!   its registrable domain (the label before a public suffix, per the Public Suffix List) is
+//!   replaced by one an attacker could register (`corsairprobe.com`, `corsairprobeexample.com`,
+//!   `example.com.corsairprobe.com`, ...), and the regex must reject every such origin.
+//! - **Paths.** Can an anchored-at-start `urls_regex` match any path (paths start with `/`)?
+//!
+//! None of this runs per request. A regex whose automaton is too large to walk is reported as
+//! not analysed, never as safe.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use regex_automata::dfa::{Automaton, StartKind, dense};
+use regex_automata::nfa::thompson;
+use regex_automata::util::primitives::StateID;
+use regex_automata::util::start;
+use regex_automata::{Anchored, MatchKind, meta};
+use regex_syntax::hir::Hir;
+
+use crate::anchored::{self, Anchoring};
+use crate::origin::{self, RequestOrigin};
+
+/// The memory a DFA may take while it is built, and its size once built.
+const DFA_LIMIT: usize = 16 << 20;
+/// The most product states walked before giving up.
+const MAX_STATES: usize = 20_000;
+/// The most samples taken from one regex.
+const MAX_SAMPLES: usize = 2_000;
+/// The label an attacker registers in the probes: letters only, so that `[a-z]+` matches it.
+const PROBE_LABEL: &str = "corsairprobe";
+
+/// The serialized origins corsair matches regexes against, in lower case and without a path
+/// (the samples are then held to [`crate::origin::CanonicalKey`]'s form: no default port).
+const CANONICAL_ORIGIN: &str = r"null|[a-z][a-z0-9+.\-]*://([a-z0-9_\-]+(\.[a-z0-9_\-]+)*|\[[0-9a-f:.]*:[0-9a-f:.]*\])(:(0|[1-9][0-9]{0,4}))?";
+
+/// Request paths: `/` then anything.
+const PATH: &str = r"/(?s:.)*";
+
+/// What an origin regex was found to match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum OriginAudit {
+    /// The automaton was too large to walk; nothing is known.
+    NotAnalysed,
+    /// The regex was walked.
+    Analysed {
+        /// It matches no canonical origin at all.
+        matches_nothing: bool,
+        /// It matches `null`.
+        matches_null: bool,
+        /// An origin it matches on a registrable domain it does not name.
+        foreign: Option<String>,
+        /// A plain-`http` origin on a host other than loopback that it matches.
+        insecure: Option<String>,
+    },
+}
+
+/// Audits an origin regex (`hir` is the pattern as parsed, before anchoring; `compiled` is it
+/// anchored to the whole origin).
+pub(crate) fn audit_origin_regex(hir: &Hir, compiled: &meta::Regex) -> OriginAudit {
+    let Some(samples) = samples(hir, Anchoring::Whole, CANONICAL_ORIGIN) else {
+        return OriginAudit::NotAnalysed;
+    };
+    let matches_null = compiled.is_match("null");
+    // The domain pattern admits default ports; only canonical origins are ever matched.
+    let tuples: Vec<&str> = samples
+        .iter()
+        .filter_map(|s| std::str::from_utf8(s).ok())
+        .filter(|s| match RequestOrigin::parse(s.as_bytes()) {
+            Some(RequestOrigin::Tuple(tuple)) => tuple.as_canonical().is_some(),
+            _ => false,
+        })
+        .filter(|s| compiled.is_match(*s))
+        .collect();
+    let insecure = tuples
+        .iter()
+        .find(|s| {
+            s.strip_prefix("http://")
+                .is_some_and(|rest| !origin::is_loopback_host(host_of(rest)))
+        })
+        .map(|s| (*s).to_owned());
+    let foreign = tuples
+        .iter()
+        .flat_map(|sample| attacker_origins(sample))
+        .find(|probe| compiled.is_match(probe));
+    OriginAudit::Analysed {
+        matches_nothing: tuples.is_empty() && !matches_null,
+        matches_null,
+        foreign,
+        insecure,
+    }
+}
+
+/// Whether a `urls_regex` (`hir` before anchoring) matches at the start of some request path;
+/// `None` when its automaton is too large to walk.
+pub(crate) fn matches_some_path(hir: &Hir) -> Option<bool> {
+    // A prefix match of a path is a whole match of the path followed by anything.
+    let anchored_prefix = Hir::concat(vec![hir.clone(), anchored::parse(r"(?s:.)*").ok()?]);
+    samples(&anchored_prefix, Anchoring::Whole, PATH).map(|found| !found.is_empty())
+}
+
+/// `host[:port]` → `host`.
+fn host_of(host_and_port: &str) -> &str {
+    match origin::split_host_port(host_and_port) {
+        Some((host, _)) => host,
+        None => host_and_port,
+    }
+}
+
+/// Origins on registrable domains an attacker could own, derived from `sample` (a canonical
+/// tuple origin the regex matches): the same scheme and port, and a host whose registrable
+/// domain differs from the sample's.
+fn attacker_origins(sample: &str) -> Vec<String> {
+    let Some((scheme, rest)) = sample.split_once("://") else {
+        return Vec::new();
+    };
+    let (host, port) = match origin::split_host_port(rest) {
+        Some((host, port)) => (host, port.map(|p| format!(":{p}")).unwrap_or_default()),
+        None => return Vec::new(),
+    };
+    let mut hosts = vec![format!("{PROBE_LABEL}.com")];
+    let is_ip = host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok();
+    if !is_ip {
+        hosts.push(format!("{host}.{PROBE_LABEL}.com"));
+        if let Some((subdomains, label, suffix)) = registrable_parts(host) {
+            for attacker in [
+                PROBE_LABEL.to_owned(),
+                format!("{PROBE_LABEL}{label}"),
+                format!("{label}{PROBE_LABEL}"),
+                format!("{PROBE_LABEL}-{label}"),
+                format!("{label}-{PROBE_LABEL}"),
+            ] {
+                hosts.push(format!("{subdomains}{attacker}.{suffix}"));
+            }
+        }
+    }
+    let own = registrable_domain(host);
+    hosts
+        .into_iter()
+        .filter(|candidate| registrable_domain(candidate) != own || own.is_none())
+        .map(|candidate| format!("{scheme}://{candidate}{port}"))
+        .filter(|probe| RequestOrigin::parse(probe.as_bytes()).is_some())
+        .collect()
+}
+
+/// `a.b.example.co.uk` → (`a.b.`, `example`, `co.uk`), when the host has a registrable domain.
+fn registrable_parts(host: &str) -> Option<(&str, &str, &str)> {
+    let domain = registrable_domain(host)?;
+    let suffix_len = psl::suffix(domain.as_bytes())?.as_bytes().len();
+    let label = domain.get(..domain.len().checked_sub(suffix_len + 1)?)?;
+    let subdomains = &host[..host.len() - domain.len()];
+    Some((subdomains, label, &domain[label.len() + 1..]))
+}
+
+/// The registrable domain of a host name (`example.co.uk` for `a.example.co.uk`).
+fn registrable_domain(host: &str) -> Option<&str> {
+    let domain = psl::domain(host.as_bytes())?;
+    let len = domain.as_bytes().len();
+    host.get(host.len() - len..)
+}
+
+/// The DFA of `hir`, anchored, accepting every match (not only the leftmost-first one).
+fn dfa(hir: &Hir) -> Option<dense::DFA<Vec<u32>>> {
+    let nfa = thompson::Compiler::new()
+        .configure(thompson::Config::new().nfa_size_limit(Some(DFA_LIMIT)))
+        .build_from_hir(hir)
+        .ok()?;
+    dense::Builder::new()
+        .configure(
+            dense::Config::new()
+                .match_kind(MatchKind::All)
+                .start_kind(StartKind::Anchored)
+                .unicode_word_boundary(true)
+                .minimize(false)
+                .accelerate(false)
+                .dfa_size_limit(Some(DFA_LIMIT))
+                .determinize_size_limit(Some(DFA_LIMIT)),
+        )
+        .build_from_nfa(&nfa)
+        .ok()
+}
+
+/// Up to [`MAX_SAMPLES`] ASCII strings accepted both by `hir` (anchored as given) and by the
+/// `domain` pattern (anchored to the whole string): one through each state of the product
+/// automaton that can still reach a match, shortest first. `None` when the automata are too
+/// large.
+fn samples(hir: &Hir, anchoring: Anchoring, domain: &str) -> Option<Vec<Vec<u8>>> {
+    let regex = dfa(&anchored::anchor(hir.clone(), anchoring))?;
+    let domain = dfa(&anchored::anchor(
+        anchored::parse(domain).ok()?,
+        Anchoring::Whole,
+    ))?;
+    let config = start::Config::new().anchored(Anchored::Yes);
+    let start = (
+        regex.start_state(&config).ok()?,
+        domain.start_state(&config).ok()?,
+    );
+    let dead = |(a, b): (StateID, StateID)| {
+        regex.is_dead_state(a) || regex.is_quit_state(a) || domain.is_dead_state(b)
+    };
+    let accepts = |(a, b): (StateID, StateID)| {
+        regex.is_match_state(regex.next_eoi_state(a))
+            && domain.is_match_state(domain.next_eoi_state(b))
+    };
+
+    // Forward: every reachable state, with the byte and state it was first reached from.
+    let mut index: HashMap<(StateID, StateID), usize> = HashMap::new();
+    let mut states = vec![start];
+    let mut parent: Vec<Option<(usize, u8)>> = vec![None];
+    let mut edges: Vec<Vec<(u8, usize)>> = vec![Vec::new()];
+    index.insert(start, 0);
+    let mut queue = VecDeque::from([0usize]);
+    while let Some(at) = queue.pop_front() {
+        let (a, b) = states[at];
+        for byte in 0..=127u8 {
+            let next = (regex.next_state(a, byte), domain.next_state(b, byte));
+            if dead(next) {
+                continue;
+            }
+            let to = match index.get(&next) {
+                Some(&to) => to,
+                None => {
+                    if states.len() >= MAX_STATES {
+                        return None;
+                    }
+                    let to = states.len();
+                    index.insert(next, to);
+                    states.push(next);
+                    parent.push(Some((at, byte)));
+                    edges.push(Vec::new());
+                    queue.push_back(to);
+                    to
+                }
+            };
+            edges[at].push((byte, to));
+        }
+    }
+
+    // Backward: from each state, the first byte of a shortest way to a match.
+    let mut toward_match: Vec<Option<(u8, usize)>> = vec![None; states.len()];
+    let mut reaches = vec![false; states.len()];
+    let mut reverse: Vec<Vec<(u8, usize)>> = vec![Vec::new(); states.len()];
+    for (from, list) in edges.iter().enumerate() {
+        for &(byte, to) in list {
+            reverse[to].push((byte, from));
+        }
+    }
+    let mut queue = VecDeque::new();
+    for (at, &state) in states.iter().enumerate() {
+        if accepts(state) {
+            reaches[at] = true;
+            queue.push_back(at);
+        }
+    }
+    while let Some(at) = queue.pop_front() {
+        for &(byte, from) in &reverse[at] {
+            if !reaches[from] {
+                reaches[from] = true;
+                toward_match[from] = Some((byte, at));
+                queue.push_back(from);
+            }
+        }
+    }
+
+    let mut seen = HashSet::new();
+    let mut found = Vec::new();
+    for (at, _) in reaches.iter().enumerate().filter(|(_, reaches)| **reaches) {
+        let mut text = Vec::new();
+        let mut back = at;
+        while let Some((from, byte)) = parent[back] {
+            text.push(byte);
+            back = from;
+        }
+        text.reverse();
+        let mut forward = at;
+        while let Some((byte, to)) = toward_match[forward] {
+            text.push(byte);
+            forward = to;
+        }
+        if seen.insert(text.clone()) {
+            found.push(text);
+            if found.len() >= MAX_SAMPLES {
+                break;
+            }
+        }
+    }
+    Some(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn audit(pattern: &str) -> OriginAudit {
+        let hir = anchored::parse(pattern).unwrap();
+        let compiled =
+            anchored::compile(&[anchored::anchor(hir.clone(), Anchoring::Whole)]).unwrap();
+        audit_origin_regex(&hir, &compiled)
+    }
+
+    fn foreign(pattern: &str) -> Option<String> {
+        match audit(pattern) {
+            OriginAudit::Analysed { foreign, .. } => foreign,
+            OriginAudit::NotAnalysed => panic!("{pattern} not analysed"),
+        }
+    }
+
+    #[test]
+    fn regexes_that_let_other_sites_in() {
+        let broad = [
+            r".*",
+            r"https://.*",
+            r"https://[^/]+",
+            r"https://[a-z]+\.com",
+            r"https://.*example\.com",
+            r"https://[a-z]+\.github\.io",
+            r"https://app\.example\.com.*",
+            r"https://(app\.example\.com|.*\.evil)",
+            r"https?://[a-z0-9.-]+(:\d+)?",
+        ];
+        for pattern in broad {
+            assert!(foreign(pattern).is_some(), "{pattern} should be broad");
+        }
+        let own = [
+            r"https://app\.example\.com",
+            r"https://[a-z0-9-]+\.example\.com",
+            r"https://([a-z0-9-]+\.)*example\.com",
+            r"https://.*\.example\.com",
+            r"https://(www\.)?example\.(com|org)",
+            r"http://localhost:\d+",
+            r"http://127\.0\.0\.1:[0-9]+",
+            r"https://pr-\d+\.preview\.example",
+            r"^https://\w+\.example\.com$",
+            r"^https://\w+\.example\.com",
+            r"https://[a-z]+\.corp\.internal(:8443)?",
+        ];
+        for pattern in own {
+            assert_eq!(foreign(pattern), None, "{pattern} names its own domain");
+        }
+    }
+
+    #[test]
+    fn null_plain_http_and_nothing() {
+        let OriginAudit::Analysed {
+            matches_null,
+            insecure,
+            matches_nothing,
+            ..
+        } = audit(r"null|https?://app\.example\.com")
+        else {
+            panic!("not analysed")
+        };
+        assert!(matches_null);
+        assert_eq!(insecure.as_deref(), Some("http://app.example.com"));
+        assert!(!matches_nothing);
+        let OriginAudit::Analysed { insecure, .. } = audit(r"http://(localhost|127\.0\.0\.1):\d+")
+        else {
+            panic!("not analysed")
+        };
+        assert_eq!(insecure, None);
+        for never in [
+            r"https://app\.example\.com/",
+            r"https://App\.Example\.com",
+            r"https://app\.example\.com:443",
+            r"app\.example\.com",
+        ] {
+            let OriginAudit::Analysed {
+                matches_nothing, ..
+            } = audit(never)
+            else {
+                panic!("not analysed")
+            };
+            assert!(matches_nothing, "{never}");
+        }
+    }
+
+    #[test]
+    fn paths_start_with_a_slash() {
+        let matches = |p: &str| matches_some_path(&anchored::parse(p).unwrap()).unwrap();
+        for yes in ["^/api/", "/", "", "^.*$", "(?i)^/API/", r"^/v\d+/", "^$|/x"] {
+            assert!(matches(yes), "{yes}");
+        }
+        for no in ["api/", "^api/", "^x", r"^\w+/"] {
+            assert!(!matches(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn attacker_origins_are_on_other_registrable_domains() {
+        let probes = attacker_origins("https://a.example.co.uk:8443");
+        assert!(probes.contains(&"https://a.corsairprobe.co.uk:8443".to_owned()));
+        assert!(probes.contains(&"https://a.corsairprobeexample.co.uk:8443".to_owned()));
+        assert!(probes.contains(&"https://a.example.co.uk.corsairprobe.com:8443".to_owned()));
+        for probe in &probes {
+            let host = probe
+                .trim_start_matches("https://")
+                .trim_end_matches(":8443");
+            assert_ne!(registrable_domain(host), Some("example.co.uk"), "{probe}");
+        }
+        assert_eq!(
+            attacker_origins("http://127.0.0.1:8000"),
+            ["http://corsairprobe.com:8000"]
+        );
+    }
+}
