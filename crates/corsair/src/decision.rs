@@ -17,6 +17,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode, Uri
 use crate::head::{CorsHeader, Http1Head, OriginLines, RequestHead, ResponseHeaders, Value};
 use crate::hook::{HookFuture, HookOutcome, HookRequest};
 use crate::origin::RequestOrigin;
+use crate::path;
 use crate::policy::{Cors, HeaderValues};
 use crate::token::is_token;
 
@@ -504,7 +505,7 @@ impl Cors {
     ) -> (Outcome<H::Value>, Option<&'h H::Value>) {
         let policy = &*self.policy;
         if let Some(urls) = &policy.urls_regex {
-            if !urls.is_match(head.path()) {
+            if !urls.is_match(&*path::normalize(head.path().as_bytes())) {
                 return (Outcome::new(RequestKind::Bypass), None);
             }
         }

@@ -61,6 +61,7 @@ mod head;
 mod hook;
 mod matcher;
 mod origin;
+mod path;
 mod policy;
 mod regex_audit;
 mod setting;
