@@ -48,7 +48,7 @@ pub struct Args {
     listen: Option<SocketAddr>,
     /// The server to forward to [default: http://127.0.0.1:8000].
     #[arg(long, value_name = "URL")]
-    upstream: Option<String>,
+    upstream: Option<settings::UrlArg>,
     /// Threads serving connections, each with its own event loop and upstream connection
     /// pool [default: one per CPU core].
     #[arg(long, value_name = "N")]

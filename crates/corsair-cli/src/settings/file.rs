@@ -12,24 +12,44 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use super::diagnostic::Diagnostic;
-use super::server::{SERVER_KEYS, ServerSettings, Upstream, parse_duration};
+use super::server::{
+    ServerSettings, Upstream, check_duration, check_number, parse_duration, redact_userinfo,
+    server_key, server_key_names,
+};
 use super::source::{Provenance, Source};
 
-/// Where the file's lines are, for turning byte offsets into line numbers.
+/// Where the file's lines are, for turning byte offsets into line numbers: the offset of each
+/// line's first byte is indexed once, so that locating a value is a binary search, whatever
+/// the size of the file.
 struct Lines<'a> {
     path: &'a Arc<Path>,
     text: &'a str,
+    /// The offset of the first byte of every line, ascending (the first line starts at 0).
+    starts: Vec<usize>,
 }
 
-impl Lines<'_> {
+impl<'a> Lines<'a> {
+    fn new(path: &'a Arc<Path>, text: &'a str) -> Lines<'a> {
+        let starts = std::iter::once(0)
+            .chain(
+                text.bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| i + 1),
+            )
+            .collect();
+        Lines { path, text, starts }
+    }
+
+    /// The 1-based line of the byte at `span.start`.
+    fn line(&self, span: &Range<usize>) -> usize {
+        let offset = span.start.min(self.text.len());
+        // The number of lines starting at or before the offset.
+        self.starts.partition_point(|&start| start <= offset)
+    }
+
     fn source(&self, span: &Range<usize>) -> Source {
-        let end = span.start.min(self.text.len());
-        let line = self.text.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
-        Source::file(self.path, line)
+        Source::file(self.path, self.line(span))
     }
 }
 
@@ -43,7 +63,7 @@ pub fn apply(
     server: &mut ServerSettings,
     server_sources: &mut Vec<(&'static str, Source)>,
 ) -> Vec<Diagnostic> {
-    let lines = Lines { path, text };
+    let lines = Lines::new(path, text);
     let document = match DeTable::parse(text) {
         Ok(document) => document.into_inner(),
         Err(e) => {
@@ -84,7 +104,7 @@ pub fn apply(
                     Setting::from_name(name).is_some() || Setting::from_django_name(name).is_some();
                 let fix = if setting_like {
                     format!("move `{name}` under the `[cors]` table")
-                } else if SERVER_KEYS.contains(&name) {
+                } else if server_key(name).is_some() {
                     format!("move `{name}` under the `[server]` table")
                 } else {
                     "a corsair file has a `[server]` and a `[cors]` table only".to_owned()
@@ -212,13 +232,16 @@ fn apply_server(
 ) {
     for (key, value) in table {
         let name = key.get_ref().as_ref();
-        let Some(&known) = SERVER_KEYS.iter().find(|k| **k == name) else {
-            let fix = match closest_name(name, SERVER_KEYS) {
+        let Some(known) = server_key(name).map(|k| k.name) else {
+            let fix = match closest_name(name, server_key_names()) {
                 Some(known) => format!("did you mean `{known}`?"),
                 None if Setting::from_name(name).is_some() => {
                     format!("`{name}` is a CORS setting: move it under `[cors]`")
                 }
-                None => format!("the [server] keys are: {}", SERVER_KEYS.join(", ")),
+                None => format!(
+                    "the [server] keys are: {}",
+                    server_key_names().collect::<Vec<_>>().join(", ")
+                ),
             };
             problems.push(Diagnostic::error(
                 "unknown-key",
@@ -231,13 +254,15 @@ fn apply_server(
             continue;
         };
         let source = lines.source(&value.span());
-        match set_server(known, value, server) {
+        // A URL's password is never shown back.
+        let shown = redact_userinfo(&raw_text(lines.text, &value.span()));
+        match set_server(known, value, &shown, server) {
             Ok(()) => server_sources.push((known, source)),
             Err((message, fix)) => problems.push(Diagnostic::error(
                 "invalid-server-value",
                 format!("server.{known}"),
                 source,
-                Some(raw_text(lines.text, &value.span())),
+                Some(shown),
                 message,
                 fix,
             )),
@@ -245,36 +270,31 @@ fn apply_server(
     }
 }
 
-/// Sets one `[server]` key; the error is a message and a fix.
+/// Sets one `[server]` key (`shown` is its value as written); the error is a message and a
+/// fix. Numbers and durations outside their key's range are refused.
 fn set_server(
     key: &str,
     value: &Spanned<DeValue<'_>>,
+    shown: &str,
     server: &mut ServerSettings,
 ) -> Result<(), (String, String)> {
     let string = || typed::<String>(value);
-    let duration = || match value.get_ref() {
-        DeValue::Integer(_) => typed::<u64>(value)
-            .map(std::time::Duration::from_secs)
-            .ok_or_else(|| {
-                (
-                    format!("{key} must not be negative"),
-                    format!("write `{key} = \"10s\"`"),
-                )
-            }),
-        DeValue::String(s) => {
-            parse_duration(s).map_err(|e| (e, format!("write `{key} = \"10s\"`")))
-        }
-        _ => Err((
-            format!("{key} must be a duration"),
-            format!("write `{key} = \"10s\"`"),
-        )),
+    let duration = || {
+        let duration = parse_any_duration(key, value)?;
+        check_duration(key, shown, duration)
     };
-    let count = |example: usize| {
-        typed::<usize>(value).filter(|n| *n > 0).ok_or_else(|| {
+    let count = |example: u64| {
+        let number = typed::<u64>(value).ok_or_else(|| {
             (
-                format!("{key} must be a positive whole number"),
+                format!("{key} must be a whole number"),
                 format!("write for example `{key} = {example}`"),
             )
+        })?;
+        check_number(key, shown, number)
+    };
+    let size = |example: u64| {
+        count(example).and_then(|n| {
+            usize::try_from(n).map_err(|_| (format!("{key} is too large"), String::new()))
         })
     };
     match key {
@@ -305,13 +325,46 @@ fn set_server(
         "upstream_timeout" => server.upstream_timeout = duration()?,
         "header_read_timeout" => server.header_read_timeout = duration()?,
         "idle_timeout" => server.idle_timeout = duration()?,
+        "tunnel_idle_timeout" => server.tunnel_idle_timeout = duration()?,
         "shutdown_grace" => server.shutdown_grace = duration()?,
-        "max_header_bytes" => server.max_header_bytes = count(65536)?,
-        "max_connections" => server.max_connections = count(4096)?,
-        "workers" => server.workers = Some(count(2)?),
+        "max_header_bytes" => server.max_header_bytes = size(65536)?,
+        "max_request_headers" => server.max_request_headers = size(256)?,
+        "max_response_headers" => server.max_response_headers = size(256)?,
+        "request_buffer_bytes" => server.request_buffer_bytes = size(1_048_576)?,
+        "max_connections" => server.max_connections = size(4096)?,
+        "max_streams_per_connection" => {
+            server.max_streams_per_connection = u32::try_from(count(100)?)
+                .map_err(|_| (format!("{key} is too large"), String::new()))?;
+        }
+        "max_upstream_requests" => server.max_upstream_requests = size(1024)?,
+        "workers" => server.workers = Some(size(2)?),
         _ => unreachable!("every key of SERVER_KEYS is handled"),
     }
     Ok(())
+}
+
+/// A duration written as whole seconds or as a string with a unit.
+fn parse_any_duration(
+    key: &str,
+    value: &Spanned<DeValue<'_>>,
+) -> Result<std::time::Duration, (String, String)> {
+    match value.get_ref() {
+        DeValue::Integer(_) => typed::<u64>(value)
+            .map(std::time::Duration::from_secs)
+            .ok_or_else(|| {
+                (
+                    format!("{key} must not be negative"),
+                    format!("write `{key} = \"10s\"`"),
+                )
+            }),
+        DeValue::String(s) => {
+            parse_duration(s).map_err(|e| (e, format!("write `{key} = \"10s\"`")))
+        }
+        _ => Err((
+            format!("{key} must be a duration"),
+            format!("write `{key} = \"10s\"`"),
+        )),
+    }
 }
 
 /// Deserializes a value into `T`, or `None` when its type does not fit.

@@ -19,7 +19,7 @@ use corsair::{Cors, CorsConfig, Setting};
 
 pub use diagnostic::{Diagnostic, render_all};
 pub use flags::CorsFlags;
-pub use server::{ServerSettings, Upstream};
+pub use server::{ServerSettings, Upstream, UrlArg};
 pub use source::{Provenance, Source};
 
 /// The file read when none is named and it exists in the working directory.
@@ -48,8 +48,8 @@ pub struct Layers {
     pub cors_flags: CorsFlags,
     /// `--listen`.
     pub listen: Option<SocketAddr>,
-    /// `--upstream`.
-    pub upstream: Option<String>,
+    /// `--upstream` (its `Debug` hides a password).
+    pub upstream: Option<UrlArg>,
     /// `--workers`.
     pub workers: Option<NonZeroUsize>,
 }
@@ -116,16 +116,27 @@ pub fn load(layers: &Layers) -> Result<Loaded, Problems> {
         server.listen = listen;
     }
     if let Some(workers) = layers.workers {
-        server.workers = Some(workers.get());
+        let shown = workers.to_string();
+        match server::check_number("workers", &shown, workers.get() as u64) {
+            Ok(_) => server.workers = Some(workers.get()),
+            Err((message, _)) => problems.push(Diagnostic::error(
+                "invalid-server-value",
+                "server.workers",
+                Source::Flag("--workers"),
+                Some(shown),
+                message,
+                "write `--workers 2`",
+            )),
+        }
     }
     if let Some(raw) = &layers.upstream {
-        match Upstream::parse(raw) {
+        match Upstream::parse(&raw.0) {
             Ok(upstream) => server.upstream = upstream,
             Err(message) => problems.push(Diagnostic::error(
                 "invalid-server-value",
                 "server.upstream",
                 Source::Flag("--upstream"),
-                Some(raw.clone()),
+                Some(raw.to_string()),
                 message,
                 "write `--upstream http://127.0.0.1:8000`",
             )),
