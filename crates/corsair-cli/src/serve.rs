@@ -5,6 +5,7 @@
 //! `502`/`504`) comes back with the CORS headers. Bodies stream in both directions.
 
 mod access_log;
+mod edge;
 mod first_head;
 mod forward;
 mod forwarded;

@@ -137,3 +137,120 @@ fn a_hundred_thousand_origins_lint_in_linear_time() {
     // A generous guard against the quadratic case (99 s), not a benchmark.
     assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
 }
+
+/// The user's configuration: `corsair serve --upstream URL --allow-origin https://app.example.com`
+/// plus `extra` flags.
+fn user_corsair(name: &str, upstream: &str, extra: &[&str]) -> Corsair {
+    let dir = temp_dir(name);
+    let mut args = vec![
+        "--upstream",
+        upstream,
+        "--allow-origin",
+        "https://app.example.com",
+    ];
+    args.extend_from_slice(extra);
+    Corsair::start(&dir, &args)
+}
+
+// Finding 3: nothing leaves the upstream's path prefix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dot_segments_and_the_asterisk_form_never_leave_the_upstream_prefix() {
+    let upstream = Upstream::start().await;
+    let corsair = user_corsair(
+        "adv-prefix",
+        &format!("http://{}/public", upstream.addr),
+        &[],
+    );
+    let probes: [&[u8]; 9] = [
+        b"GET /../admin HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /%2e%2e/admin HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /%2E%2E/admin HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /..%2fadmin HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /./../admin HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET http://x/../admin HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET * HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"POST * HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+        b"GET /a/%2e HTTP/1.1\r\nHost: x\r\n\r\n",
+    ];
+    for probe in probes {
+        let answer = raw_exchange(corsair.addr, probe).await;
+        let shown = String::from_utf8_lossy(probe);
+        assert_eq!(answer.status, 400, "{shown}: {answer:?}");
+        assert!(answer.body.starts_with("corsair: "), "{shown}: {answer:?}");
+    }
+    let options = raw_exchange(corsair.addr, b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    assert_eq!(options.status, 204, "{options:?}");
+    assert!(
+        upstream.received().is_empty(),
+        "forwarded: {:?}",
+        upstream.received()
+    );
+    // What stays inside the prefix is forwarded under it.
+    let inside = raw_exchange(corsair.addr, b"GET /a/...b HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    assert_eq!(inside.status, 200, "{inside:?}");
+    let targets: Vec<String> = upstream.received().into_iter().map(|r| r.target).collect();
+    assert_eq!(targets, ["/public/a/...b"]);
+    let line = corsair.wait_for_log("refused at the edge").await;
+    assert!(line.contains("status=400"), "{line}");
+}
+
+// Finding 7: Host is validated (RFC 9112 §3.2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_repeated_or_malformed_host_gets_400_and_is_never_forwarded() {
+    let upstream = Upstream::start().await;
+    let corsair = user_corsair("adv-host", &format!("http://{}", upstream.addr), &[]);
+    let probes: [&[u8]; 5] = [
+        b"GET / HTTP/1.1\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: a b@c/../d\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: user@a.example\r\n\r\n",
+        b"GET http://a.example/ HTTP/1.1\r\nHost: b.example\r\n\r\n",
+    ];
+    for probe in probes {
+        let answer = raw_exchange(corsair.addr, probe).await;
+        assert_eq!(
+            answer.status,
+            400,
+            "{}: {answer:?}",
+            String::from_utf8_lossy(probe)
+        );
+    }
+    assert!(upstream.received().is_empty(), "{:?}", upstream.received());
+    // HTTP/1.0 needs no Host; a valid one is forwarded as given.
+    let old = raw_exchange(corsair.addr, b"GET /old HTTP/1.0\r\n\r\n").await;
+    assert_eq!(old.status, 200, "{old:?}");
+    let ok = raw_exchange(
+        corsair.addr,
+        b"GET /new HTTP/1.1\r\nHost: [::1]:8300\r\n\r\n",
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{ok:?}");
+    let received = upstream.received();
+    assert_eq!(received.len(), 2);
+    assert_eq!(received[1].headers["x-forwarded-host"], "[::1]:8300");
+}
+
+// Finding 18: CONNECT is answered by corsair.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_is_answered_405_with_allow_and_never_forwarded() {
+    let upstream = Upstream::start().await;
+    let corsair = user_corsair("adv-connect", &format!("http://{}", upstream.addr), &[]);
+    let answer = raw_exchange(
+        corsair.addr,
+        b"CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n",
+    )
+    .await;
+    assert_eq!(answer.status, 405, "{answer:?}");
+    let allow = answer
+        .head
+        .lines()
+        .find_map(|l| l.strip_prefix("allow: "))
+        .unwrap_or_else(|| panic!("no Allow: {answer:?}"));
+    assert!(
+        allow.contains("GET") && allow.contains("OPTIONS"),
+        "{allow}"
+    );
+    assert!(upstream.received().is_empty(), "{:?}", upstream.received());
+    let line = corsair.wait_for_log("CONNECT is never forwarded").await;
+    assert!(line.contains("status=405"), "{line}");
+}

@@ -1,6 +1,7 @@
-//! What each request goes through: the current policy (read once per request, so a reload never
-//! changes the rules in the middle of one) decides once; a preflight is answered here, anything
-//! else is forwarded and its response gets the CORS headers; then the access log.
+//! What each request goes through: the edge checks (a refused request is answered and logged
+//! without any CORS decision or forwarding); then the current policy (read once per request, so
+//! a reload never changes the rules in the middle of one) decides once; a preflight is answered
+//! here, anything else is forwarded and its response gets the CORS headers; then the access log.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -14,7 +15,8 @@ use hyper::body::Incoming;
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
 use super::access_log::AccessRecord;
-use super::forward::{Forwarder, ProxyBody, Route, UpstreamClient};
+use super::edge::{self, Rejection};
+use super::forward::{Forwarder, ProxyBody, Route, UpstreamClient, own_response};
 
 /// What a reload replaces: the policy and where to forward.
 #[derive(Debug, Clone)]
@@ -57,6 +59,9 @@ pub async fn handle(
     request: Request<Incoming>,
 ) -> Result<Response<ProxyBody>, Infallible> {
     let started = Instant::now();
+    if let Err(rejection) = edge::check(&request) {
+        return Ok(refuse(&request, &rejection, started));
+    }
     let shared = &worker.shared;
     let active = shared.active.load_full();
     let cors = &active.cors;
@@ -89,4 +94,28 @@ pub async fn handle(
     };
     record.log(response.status(), started.elapsed());
     Ok(response)
+}
+
+/// corsair's own answer to a request refused at the edge, logged with its status and reason.
+fn refuse<B>(request: &Request<B>, rejection: &Rejection, started: Instant) -> Response<ProxyBody> {
+    tracing::info!(
+        target: "corsair::access",
+        method = %request.method(),
+        path = %request.uri().path(),
+        status = rejection.status.as_u16(),
+        reason = rejection.reason,
+        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "refused at the edge",
+    );
+    let mut response = own_response(rejection.status, rejection.body);
+    if rejection.body.is_empty() {
+        response.headers_mut().remove(http::header::CONTENT_TYPE);
+    }
+    if rejection.allow {
+        response.headers_mut().insert(
+            http::header::ALLOW,
+            http::HeaderValue::from_static(edge::ALLOWED_METHODS),
+        );
+    }
+    response
 }

@@ -474,3 +474,73 @@ impl Checksum {
         self.hasher.finish()
     }
 }
+
+/// A response read off a raw socket.
+#[derive(Debug)]
+pub struct RawAnswer {
+    /// The status code (0 when the connection closed without a response).
+    pub status: u16,
+    /// The head, as received.
+    pub head: String,
+    /// The body (by `Content-Length`; what came before the close otherwise).
+    pub body: String,
+}
+
+/// Writes `bytes` on a new connection to `addr` and reads one response (within 10 s).
+pub async fn raw_exchange(addr: SocketAddr, bytes: &[u8]) -> RawAnswer {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    use tokio::io::AsyncWriteExt;
+    stream.write_all(bytes).await.unwrap();
+    read_raw_response(&mut stream).await
+}
+
+/// Reads one response off `stream` (within 10 s): the head, then a `Content-Length` body, or
+/// everything until the connection closes.
+pub async fn read_raw_response(stream: &mut tokio::net::TcpStream) -> RawAnswer {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = Vec::new();
+    let read = async {
+        let mut chunk = [0u8; 4096];
+        loop {
+            if let Some(end) = find(&buffer, b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&buffer[..end]).into_owned();
+                let bodiless = head
+                    .split(' ')
+                    .nth(1)
+                    .is_some_and(|s| s == "204" || s == "304" || s.starts_with('1'));
+                if bodiless {
+                    return;
+                }
+                let length = head.lines().find_map(|l| {
+                    let (name, value) = l.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())?
+                });
+                if let Some(length) = length {
+                    if buffer.len() >= end + 4 + length {
+                        return;
+                    }
+                }
+            }
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(10), read).await;
+    let end = find(&buffer, b"\r\n\r\n").unwrap_or(buffer.len());
+    let head = String::from_utf8_lossy(&buffer[..end]).into_owned();
+    let body = String::from_utf8_lossy(buffer.get(end + 4..).unwrap_or_default()).into_owned();
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    RawAnswer { status, head, body }
+}
+
+/// The offset of the first `needle` in `haystack`.
+pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
