@@ -254,3 +254,110 @@ async fn connect_is_answered_405_with_allow_and_never_forwarded() {
     let line = corsair.wait_for_log("CONNECT is never forwarded").await;
     assert!(line.contains("status=405"), "{line}");
 }
+
+// Finding 8: Transfer-Encoding wins over Content-Length, and the stale length is not forwarded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chunked_upstream_response_with_a_content_length_is_forwarded_whole() {
+    let upstream = SerialUpstream::start(|_| {
+        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n\
+          b\r\nhello world\r\n0\r\n\r\n"
+            .to_vec()
+    })
+    .await;
+    let corsair = user_corsair("adv-te-cl", &format!("http://{}", upstream.addr), &[]);
+    let answer = raw_exchange(
+        corsair.addr,
+        b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let head = answer.head.to_ascii_lowercase();
+    assert!(!head.contains("content-length: 3"), "{head}");
+    let body = if head.contains("transfer-encoding: chunked") {
+        // b\r\nhello world\r\n0\r\n\r\n, or any other chunking of the same bytes.
+        dechunk(&answer.body)
+    } else {
+        answer.body.clone()
+    };
+    assert_eq!(body, "hello world", "{answer:?}");
+
+    // The request direction: a client's chunked body with a stale Content-Length is not sent
+    // with that length either (hyper refuses such a request outright, which is as good).
+    let request = raw_exchange(
+        corsair.addr,
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nb\r\nhello world\r\n0\r\n\r\n",
+    )
+    .await;
+    let forwarded = upstream.requests();
+    if request.status == 200 {
+        let last = String::from_utf8_lossy(forwarded.last().unwrap()).to_ascii_lowercase();
+        assert!(!last.contains("content-length: 3"), "{last}");
+        assert!(last.contains("hello world"), "{last}");
+    } else {
+        assert_eq!(request.status, 400, "{request:?}");
+        assert_eq!(forwarded.len(), 1, "the refused request was not forwarded");
+    }
+}
+
+/// The data of a chunked body.
+fn dechunk(mut text: &str) -> String {
+    let mut data = String::new();
+    while let Some((size, rest)) = text.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap();
+        if size == 0 {
+            break;
+        }
+        data.push_str(&rest[..size]);
+        text = &rest[size + 2..];
+    }
+    data
+}
+
+// Finding 17: header-count caps are settings, above hyper's defaults.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_header_lines_pass_up_to_the_configured_caps() {
+    let upstream = SerialUpstream::start(|_| {
+        let mut answer =
+            String::from("HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n");
+        for i in 0..150 {
+            answer.push_str(&format!("x-upstream-{i}: {i}\r\n"));
+        }
+        answer.push_str("\r\nok");
+        answer.into_bytes()
+    })
+    .await;
+    let corsair = user_corsair("adv-headers", &format!("http://{}", upstream.addr), &[]);
+    let request_with = |lines: usize| {
+        let mut request = String::from("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+        for i in 0..lines {
+            request.push_str(&format!("x-client-{i}: {i}\r\n"));
+        }
+        request.push_str("\r\n");
+        request
+    };
+    let answer = raw_exchange(corsair.addr, request_with(150).as_bytes()).await;
+    assert_eq!(answer.status, 200, "{}", answer.head);
+    assert!(
+        answer.head.contains("x-upstream-149: 149"),
+        "{}",
+        answer.head
+    );
+    let forwarded = String::from_utf8_lossy(&upstream.requests()[0]).into_owned();
+    assert!(forwarded.contains("x-client-149: 149"), "{forwarded}");
+    // Beyond max_request_headers (256): 431.
+    let refused = raw_exchange(corsair.addr, request_with(300).as_bytes()).await;
+    assert_eq!(refused.status, 431, "{}", refused.head);
+    // `corsair check` reads such a response as the browser does: a verdict, not a network
+    // error (exit 2).
+    let url = format!("http://{}/", upstream.addr);
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_corsair"))
+            .args(["check", &url, "--origin", "https://app.example.com"])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{printed}");
+}

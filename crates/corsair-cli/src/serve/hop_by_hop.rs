@@ -1,8 +1,13 @@
 //! Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, so a proxy removes them
-//! before forwarding a message in either direction.
+//! before forwarding a message in either direction; and the framing a removed
+//! `Transfer-Encoding` leaves stale: when a message has one, its `Content-Length` (which it
+//! overrides, RFC 9112 §6.3) is removed too, so that the next hop frames the body by what it
+//! really carries instead of truncating it.
 
 use http::HeaderMap;
-use http::header::{CONNECTION, HeaderName, TE, TRAILER, TRANSFER_ENCODING, UPGRADE};
+use http::header::{
+    CONNECTION, CONTENT_LENGTH, HeaderName, TE, TRAILER, TRANSFER_ENCODING, UPGRADE,
+};
 
 /// Headers that are hop-by-hop whatever `Connection` says.
 const ALWAYS: [HeaderName; 5] = [
@@ -14,7 +19,8 @@ const ALWAYS: [HeaderName; 5] = [
 ];
 
 /// Removes `Connection`, every header it names, `Keep-Alive`, `TE`, `Trailer`,
-/// `Transfer-Encoding`, `Upgrade` and every `Proxy-*` header.
+/// `Transfer-Encoding`, `Upgrade` and every `Proxy-*` header; and `Content-Length` when
+/// `Transfer-Encoding` was present (Transfer-Encoding wins: the length was never the body's).
 ///
 /// ```ignore
 /// let mut headers = http::HeaderMap::new();
@@ -24,6 +30,9 @@ const ALWAYS: [HeaderName; 5] = [
 /// assert!(headers.is_empty());
 /// ```
 pub fn remove(headers: &mut HeaderMap) {
+    if headers.contains_key(TRANSFER_ENCODING) {
+        headers.remove(CONTENT_LENGTH);
+    }
     let named: Vec<HeaderName> = headers
         .get_all(CONNECTION)
         .iter()
@@ -59,7 +68,7 @@ mod tests {
     #[test]
     fn connection_scoped_headers_are_removed_and_end_to_end_ones_kept() {
         type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
-        let table: [Case<'_>; 5] = [
+        let table: [Case<'_>; 7] = [
             (
                 &[
                     ("connection", "keep-alive"),
@@ -82,7 +91,19 @@ mod tests {
                     ("te", "trailers"),
                     ("trailer", "x"),
                     ("content-length", "3"),
+                    ("content-type", "text/plain"),
                 ],
+                &["content-type"],
+            ),
+            (
+                &[
+                    ("Transfer-Encoding", "gzip, chunked"),
+                    ("content-length", "3"),
+                ],
+                &[],
+            ),
+            (
+                &[("content-length", "3"), ("te", "trailers")],
                 &["content-length"],
             ),
             (

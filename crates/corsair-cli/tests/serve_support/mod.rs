@@ -544,3 +544,86 @@ pub async fn read_raw_response(stream: &mut tokio::net::TcpStream) -> RawAnswer 
 pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
+
+/// An upstream that serves one connection at a time (like a one-worker sync server): it accepts
+/// a connection, reads one whole request (by `Content-Length` or chunked), answers with the
+/// bytes `answer` makes of it, closes, and only then accepts the next one.
+pub struct SerialUpstream {
+    pub addr: SocketAddr,
+    requests: Arc<Mutex<Vec<Vec<u8>>>>,
+}
+
+impl SerialUpstream {
+    /// Starts it on a free port of the current runtime.
+    pub async fn start(answer: fn(&[u8]) -> Vec<u8>) -> SerialUpstream {
+        use tokio::io::AsyncWriteExt;
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&requests);
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let request = read_raw_request(&mut stream).await;
+                log.lock().unwrap().push(request.clone());
+                if !request.is_empty() {
+                    let _ = stream.write_all(&answer(&request)).await;
+                }
+                let _ = stream.shutdown().await;
+            }
+        });
+        SerialUpstream { addr, requests }
+    }
+
+    /// The raw bytes of every request received (an empty one: the connection closed first).
+    pub fn requests(&self) -> Vec<Vec<u8>> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+/// `HTTP/1.1 200 OK` with `body`.
+pub fn ok_answer(body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// Reads one request (head, then a `Content-Length` or chunked body) within 30 s; what was
+/// received when the connection closed or the time ran out.
+pub async fn read_raw_request(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = Vec::new();
+    let read = async {
+        let mut chunk = [0u8; 8192];
+        loop {
+            if let Some(end) = find(&buffer, b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
+                let body = &buffer[end + 4..];
+                if head.contains("transfer-encoding: chunked") {
+                    if find(body, b"0\r\n\r\n").is_some() {
+                        return;
+                    }
+                } else {
+                    let length = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(0);
+                    if body.len() >= length {
+                        return;
+                    }
+                }
+            }
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(30), read).await;
+    buffer
+}
