@@ -245,6 +245,8 @@ fn upstream_client(server: &ServerSettings) -> UpstreamClient {
     Client::builder(TokioExecutor::new())
         .pool_timer(TokioTimer::new())
         .pool_idle_timeout(server.idle_timeout)
+        // An upstream response with more header lines than this is a 502.
+        .http1_max_headers(server.max_response_headers)
         .build(connector)
 }
 

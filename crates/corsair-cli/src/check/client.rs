@@ -12,6 +12,10 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
+/// The most header lines of a response `check` reads, well above what any browser refuses
+/// in practice (Chromium has no count limit, only a size limit).
+const MAX_RESPONSE_HEADERS: usize = 1000;
+
 /// The server could not be reached, or did not answer in time.
 #[derive(Debug)]
 pub(super) struct NetworkFailure {
@@ -34,7 +38,10 @@ pub(super) async fn run(
         .https_or_http()
         .enable_http1()
         .wrap_connector(http);
-    let client = Client::builder(TokioExecutor::new()).build::<_, Full<Bytes>>(connector);
+    // hyper's default (100 header lines) fails responses that browsers load.
+    let client = Client::builder(TokioExecutor::new())
+        .http1_max_headers(MAX_RESPONSE_HEADERS)
+        .build::<_, Full<Bytes>>(connector);
     let mut preflighted = false;
     let mut progress = Fetch::start(request);
     loop {

@@ -170,10 +170,13 @@ fn connection_builder(server: &ServerSettings) -> auto::Builder<TokioExecutor> {
         // Later requests of a keep-alive connection: idle time plus head time.
         .header_read_timeout(server.idle_timeout)
         // hyper answers 431 when a head does not fit (it needs at least 8 KiB).
-        .max_buf_size(server.max_header_bytes.max(8192));
+        .max_buf_size(server.max_header_bytes.max(8192))
+        // More header lines than this get a 431.
+        .max_headers(server.max_request_headers);
     builder
         .http2()
         .timer(TokioTimer::new())
+        .max_concurrent_streams(server.max_streams_per_connection)
         .max_header_list_size(u32::try_from(server.max_header_bytes).unwrap_or(u32::MAX));
     builder
 }
