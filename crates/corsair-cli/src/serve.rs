@@ -16,6 +16,7 @@ mod logging;
 mod proxy;
 mod reload;
 mod report;
+mod request_body;
 mod upgrade;
 
 use std::net::SocketAddr;
@@ -137,6 +138,8 @@ async fn start(loaded: Loaded, layers: Layers, watched: Option<PathBuf>) -> Exit
         }),
         upstream_timeout: server.upstream_timeout,
         idle_timeout: server.idle_timeout,
+        request_buffer_bytes: server.request_buffer_bytes,
+        upstream_slots: Arc::new(tokio::sync::Semaphore::new(server.max_upstream_requests)),
     });
     let reloads = tokio::spawn(reload::run(
         layers,

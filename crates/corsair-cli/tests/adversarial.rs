@@ -361,3 +361,215 @@ async fn many_header_lines_pass_up_to_the_configured_caps() {
     let printed = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{printed}");
 }
+
+/// `corsair serve` with the user's flags and a `corsair.toml` holding the `[server]` lines.
+fn configured_corsair(name: &str, upstream: &str, server: &str) -> Corsair {
+    let dir = temp_dir(name);
+    std::fs::write(dir.join("corsair.toml"), format!("[server]\n{server}\n")).unwrap();
+    user_corsair_in(&dir, upstream)
+}
+
+fn user_corsair_in(dir: &std::path::Path, upstream: &str) -> Corsair {
+    Corsair::start(
+        dir,
+        &[
+            "--upstream",
+            upstream,
+            "--allow-origin",
+            "https://app.example.com",
+        ],
+    )
+}
+
+// Finding 9: a malformed chunked body is the client's error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malformed_chunked_body_gets_400_and_the_upstream_receives_nothing() {
+    let upstream = Upstream::start().await;
+    let corsair = user_corsair("adv-chunked", &format!("http://{}", upstream.addr), &[]);
+    let head = "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let long_extension = format!("5;{}\r\nhello\r\n0\r\n\r\n", "a".repeat(100_000));
+    let long_trailers = format!(
+        "5\r\nhello\r\n0\r\n{}\r\n",
+        format!("x-trailer: {}\r\n", "t".repeat(1000)).repeat(160)
+    );
+    let bodies: [&str; 7] = [
+        "ffffffffffffffff1\r\nhello\r\n0\r\n\r\n",
+        "0x5\r\nhello\r\n0\r\n\r\n",
+        "-1\r\nhello\r\n0\r\n\r\n",
+        "5\nhello\n0\n\n",
+        "5\r\nhelloXX0\r\n\r\n",
+        &long_extension,
+        &long_trailers,
+    ];
+    for body in bodies {
+        let answer = raw_exchange(corsair.addr, format!("{head}{body}").as_bytes()).await;
+        let shown: String = body.chars().take(40).collect();
+        assert_eq!(answer.status, 400, "{shown:?}: {answer:?}");
+        assert_eq!(
+            answer.body, "corsair: the request body is malformed\n",
+            "{shown:?}"
+        );
+    }
+    assert!(upstream.received().is_empty(), "{:?}", upstream.received());
+    let log = corsair.log();
+    assert!(
+        !log.iter().any(|l| l.contains("upstream request failed")),
+        "logged as an upstream failure: {log:#?}"
+    );
+    assert!(
+        log.iter()
+            .any(|l| l.contains("client error in the request body")),
+        "{log:#?}"
+    );
+}
+
+/// Sends `POST` with a 20 KiB body in 1 KiB pieces `pause` apart; returns the status.
+async fn trickle_upload(addr: std::net::SocketAddr, pieces: usize, pause: Duration) -> RawAnswer {
+    use tokio::io::AsyncWriteExt;
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        pieces * 1024
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    for _ in 0..pieces {
+        tokio::time::sleep(pause).await;
+        stream.write_all(&[b'u'; 1024]).await.unwrap();
+    }
+    read_raw_response(&mut stream).await
+}
+
+// Finding 5: upstream_timeout starts once the request was sent whole; a client's pause is
+// bounded by idle_timeout, an upstream that stops reading too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upstream_timeout_starts_when_the_request_was_sent_whole() {
+    let upstream = Upstream::start().await;
+    let url = format!("http://{}", upstream.addr);
+    // Buffered (the default) and streamed: the upload takes 5 s, the timeout is 2 s.
+    let buffered = configured_corsair("adv-upload-buffered", &url, "upstream_timeout = \"2s\"");
+    let streamed = configured_corsair(
+        "adv-upload-streamed",
+        &url,
+        "upstream_timeout = \"2s\"\nrequest_buffer_bytes = 0",
+    );
+    let pause = Duration::from_millis(250);
+    let (a, b) = tokio::join!(
+        trickle_upload(buffered.addr, 20, pause),
+        trickle_upload(streamed.addr, 20, pause)
+    );
+    assert_eq!(a.status, 200, "buffered: {a:?}");
+    assert_eq!(b.status, 200, "streamed: {b:?}");
+    let received = upstream.received();
+    assert_eq!(received.len(), 2);
+    assert!(received.iter().all(|r| r.body.len() == 20 * 1024));
+
+    // A client that pauses longer than idle_timeout before anything was forwarded: 408.
+    let stalling = configured_corsair("adv-upload-stall", &url, "idle_timeout = \"1s\"");
+    let started = Instant::now();
+    let answer = raw_exchange(
+        stalling.addr,
+        b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 2048\r\n\r\nonly a few bytes",
+    )
+    .await;
+    assert_eq!(answer.status, 408, "{answer:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(upstream.received().len(), 2, "nothing was forwarded");
+
+    // Once part of the body was forwarded (no buffering), the stalled exchange is cut: the
+    // connection closes without an answer.
+    let cut = configured_corsair(
+        "adv-upload-cut",
+        &url,
+        "idle_timeout = \"1s\"\nrequest_buffer_bytes = 0",
+    );
+    let started = Instant::now();
+    let answer = raw_exchange(
+        cut.addr,
+        b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 2048\r\n\r\nonly a few bytes",
+    )
+    .await;
+    assert_eq!(answer.status, 0, "{answer:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    cut.wait_for_log("client stalled in the middle of its request body")
+        .await;
+}
+
+// Finding 5, the other side: an upstream that stops reading the request body gets a 504.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upstream_that_stops_reading_the_body_gets_a_504_after_the_idle_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // Reads the head, then nothing.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut head = [0u8; 512];
+            let _ = stream.read(&mut head).await;
+            held.push(stream);
+        }
+    });
+    let corsair = configured_corsair(
+        "adv-not-reading",
+        &format!("http://{addr}"),
+        "idle_timeout = \"1s\"\nupstream_timeout = \"60s\"\nrequest_buffer_bytes = 0",
+    );
+    let stream = tokio::net::TcpStream::connect(corsair.addr).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let total: usize = 256 * 1024 * 1024;
+    let head = format!("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: {total}\r\n\r\n");
+    let upload = tokio::spawn(async move {
+        writer.write_all(head.as_bytes()).await?;
+        let block = vec![b'x'; 64 * 1024];
+        for _ in 0..total / block.len() {
+            writer.write_all(&block).await?;
+        }
+        Ok::<_, std::io::Error>(())
+    });
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(20), reader.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 504"), "{answer}");
+    assert!(answer.contains("stopped reading"), "{answer}");
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    upload.abort();
+}
+
+// Finding 6: with request buffering, a slow client does not pin a one-worker upstream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_client_does_not_hold_a_one_connection_upstream() {
+    use tokio::io::AsyncWriteExt;
+    let upstream = SerialUpstream::start(|_| ok_answer("served")).await;
+    let corsair = user_corsair("adv-buffering", &format!("http://{}", upstream.addr), &[]);
+    let mut slow = tokio::net::TcpStream::connect(corsair.addr).await.unwrap();
+    slow.write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\na")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = Instant::now();
+    let other = tokio::time::timeout(
+        Duration::from_secs(1),
+        raw_exchange(
+            corsair.addr,
+            b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        ),
+    )
+    .await
+    .expect("answered within a second");
+    assert_eq!(other.status, 200, "{other:?}");
+    assert_eq!(other.body, "served");
+    println!("the other client was answered in {:?}", started.elapsed());
+    // The slow body, once complete, is forwarded whole with its exact length.
+    slow.write_all(b"bcdefghij").await.unwrap();
+    let answer = read_raw_response(&mut slow).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let forwarded = upstream.requests();
+    let last = String::from_utf8_lossy(forwarded.last().unwrap()).to_ascii_lowercase();
+    assert!(last.contains("content-length: 10"), "{last}");
+    assert!(last.ends_with("\r\n\r\nabcdefghij"), "{last}");
+}

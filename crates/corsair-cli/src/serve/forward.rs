@@ -1,6 +1,11 @@
-//! The forwarder: sends a request to the upstream and streams its response back (or joins the
-//! two connections after an accepted upgrade), or answers `502`/`504` itself when the upstream
-//! cannot. Every response it returns (errors included) then gets the CORS headers.
+//! The forwarder: buffers the request body (up to `request_buffer_bytes`), waits for a slot of
+//! `max_upstream_requests`, sends the request to the upstream and streams its response back (or
+//! joins the two connections after an accepted upgrade), or answers itself: `400`/`408` when the
+//! client's body is malformed or stalls before anything was forwarded, `502`/`504` when the
+//! upstream fails, is too slow to answer once the request was sent whole (`upstream_timeout`),
+//! or stops reading the request body (`idle_timeout`). Every response it returns (errors
+//! included) then gets the CORS headers; a client that stalls after part of its body was
+//! forwarded gets no answer ([`Aborted`]).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,18 +19,32 @@ use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use tokio::sync::{OwnedSemaphorePermit, mpsc};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use super::idle_body::{BoxError, IdleTimeout};
+use super::request_body::{self, ClientError, Outgoing, Progress, Waiting};
 use super::{forwarded, hop_by_hop, upgrade};
 use crate::settings::Upstream;
+
+/// The exchange was abandoned without an answer: the client stalled after part of its body had
+/// been forwarded (the upstream has half a request; the connection is closed).
+#[derive(Debug)]
+pub struct Aborted;
+
+impl std::fmt::Display for Aborted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the client stalled in the middle of its request body")
+    }
+}
+
+impl std::error::Error for Aborted {}
 
 /// The body of every response corsair serves: the upstream's, streamed, or corsair's own.
 pub type ProxyBody = UnsyncBoxBody<Bytes, BoxError>;
 
 /// The pooled client to the upstream (`http`, or `https` with the webpki roots); request bodies
-/// are the clients', streamed.
-pub type UpstreamClient = Client<HttpsConnector<HttpConnector>, IdleTimeout<Incoming>>;
+/// are the clients', buffered up to a limit, then streamed.
+pub type UpstreamClient = Client<HttpsConnector<HttpConnector>, Outgoing>;
 
 /// Where and how requests are forwarded; swapped as a whole on reload.
 #[derive(Debug, Clone)]
@@ -48,6 +67,10 @@ pub struct Forwarder<'a> {
     pub upstream_timeout: Duration,
     /// How long either side may pause in the middle of a body.
     pub idle_timeout: Duration,
+    /// How much of the request body is read before the upstream is contacted.
+    pub request_buffer_bytes: usize,
+    /// The slots of `max_upstream_requests`, shared by every worker.
+    pub upstream_slots: &'a Arc<Semaphore>,
     /// Whether the request is on a CORS path (`urls_regex`), where corsair owns the
     /// `Access-Control-*` headers; elsewhere the upstream's pass through.
     pub owns_cors: bool,
@@ -58,21 +81,30 @@ pub struct Forwarder<'a> {
 }
 
 impl Forwarder<'_> {
-    /// Sends `request` to the upstream and returns its response, or corsair's own `502`/`504`.
-    pub async fn forward(self, mut request: Request<Incoming>) -> Response<ProxyBody> {
+    /// Sends `request` to the upstream and returns its response, or corsair's own answer.
+    pub async fn forward(
+        self,
+        mut request: Request<Incoming>,
+    ) -> Result<Response<ProxyBody>, Aborted> {
         let protocol = upgrade::requested(request.version(), request.headers());
         let client_upgrade = protocol.is_some().then(|| hyper::upgrade::on(&mut request));
         let (mut parts, body) = request.into_parts();
+        // Nothing reaches the upstream before the body is buffered (or the limit reached).
+        let body =
+            match request_body::buffer(body, self.request_buffer_bytes, self.idle_timeout).await {
+                Ok(body) => body,
+                Err(fault) => return Ok(self.client_fault(fault, false)),
+            };
         let path = parts
             .uri
             .path_and_query()
             .map_or("/", |p| p.as_str())
             .to_owned();
         let Ok(target) = self.route.upstream.target(&path) else {
-            return own_response(
+            return Ok(own_response(
                 StatusCode::BAD_REQUEST,
                 "corsair: the request target cannot be forwarded\n",
-            );
+            ));
         };
         // HTTP/2 clients send the host as the `:authority` pseudo-header.
         let host = parts.headers.get(HOST).cloned().or_else(|| {
@@ -96,26 +128,51 @@ impl Forwarder<'_> {
         parts.version = Version::HTTP_11;
 
         let upstream = &self.route.upstream;
-        let body = IdleTimeout::new(body, self.idle_timeout);
+        // Held until the response body ends: the request is in flight until then.
+        let Ok(slot) = Arc::clone(self.upstream_slots).acquire_owned().await else {
+            return Ok(own_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "corsair: the server is stopping\n",
+            ));
+        };
+        let progress = body.progress();
         let sent = self.client.request(Request::from_parts(parts, body));
-        let response = match tokio::time::timeout(self.upstream_timeout, sent).await {
-            Err(_) => {
-                tracing::warn!(%upstream, timeout = ?self.upstream_timeout, "upstream did not answer in time");
-                return own_response(
-                    StatusCode::GATEWAY_TIMEOUT,
-                    "corsair: the upstream server did not answer in time\n",
-                );
-            }
-            Ok(Err(error)) => {
+        let response = match self.wait(sent, &progress).await {
+            Outcome::Answered(Ok(response)) => response,
+            Outcome::Answered(Err(error)) => {
+                if let Some(fault) = progress.client_error() {
+                    return match fault {
+                        ClientError::Malformed => Ok(self.client_fault(fault, true)),
+                        ClientError::Stalled => {
+                            tracing::info!(peer = %self.peer, timeout = ?self.idle_timeout, "client stalled in the middle of its request body: aborted");
+                            Err(Aborted)
+                        }
+                    };
+                }
                 let cause = error_chain(&error);
                 tracing::warn!(%upstream, %cause, "upstream request failed");
                 // The details (addresses, causes) go to the log, not to the client.
-                return own_response(
+                return Ok(own_response(
                     StatusCode::BAD_GATEWAY,
                     "corsair: the upstream server could not be reached\n",
-                );
+                ));
             }
-            Ok(Ok(response)) => response,
+            Outcome::NoAnswer => {
+                progress.abandon();
+                tracing::warn!(%upstream, timeout = ?self.upstream_timeout, "upstream did not answer in time");
+                return Ok(own_response(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    "corsair: the upstream server did not answer in time\n",
+                ));
+            }
+            Outcome::NotReading => {
+                progress.abandon();
+                tracing::warn!(%upstream, timeout = ?self.idle_timeout, "upstream stopped reading the request body");
+                return Ok(closing(own_response(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    "corsair: the upstream server stopped reading the request\n",
+                )));
+            }
         };
         let mut response = response;
         let switched = match client_upgrade {
@@ -135,9 +192,71 @@ impl Forwarder<'_> {
         if self.owns_cors {
             remove_cors_headers(&mut parts.headers);
         }
-        let body = IdleTimeout::new(body, self.idle_timeout).boxed_unsync();
-        Response::from_parts(parts, body)
+        let body = IdleTimeout::new(body, self.idle_timeout)
+            // The closure owns the slot: it is released when the body is dropped.
+            .map_err(move |error| {
+                let _in_flight = &slot;
+                error
+            })
+            .boxed_unsync();
+        Ok(Response::from_parts(parts, body))
     }
+
+    /// Waits for the upstream's answer to `sent`: `upstream_timeout` counts from the moment
+    /// the request was sent whole, `idle_timeout` bounds each wait for the upstream to read
+    /// more of the body; the client's pauses are its body's own business.
+    async fn wait<F>(&self, sent: F, progress: &Progress) -> Outcome
+    where
+        F: Future<Output = Result<Response<Incoming>, hyper_util::client::legacy::Error>>,
+    {
+        tokio::pin!(sent);
+        loop {
+            let waiting = progress.waiting(self.upstream_timeout, self.idle_timeout);
+            let (Waiting::Answer(deadline)
+            | Waiting::UpstreamReading(deadline)
+            | Waiting::Other(deadline)) = waiting;
+            tokio::select! {
+                answered = &mut sent => return Outcome::Answered(answered),
+                () = tokio::time::sleep_until(deadline) => {}
+                () = progress.changed() => continue,
+            }
+            // Look again: the body may have moved on while we slept.
+            let now = tokio::time::Instant::now();
+            match progress.waiting(self.upstream_timeout, self.idle_timeout) {
+                Waiting::Answer(deadline) if deadline <= now => return Outcome::NoAnswer,
+                Waiting::UpstreamReading(deadline) if deadline <= now => {
+                    return Outcome::NotReading;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// corsair's answer to a client whose body failed (`forwarded`: part of it had reached
+    /// the upstream, which is abandoned).
+    fn client_fault(&self, fault: ClientError, forwarded: bool) -> Response<ProxyBody> {
+        tracing::info!(peer = %self.peer, ?fault, forwarded, "client error in the request body");
+        closing(match fault {
+            ClientError::Malformed => own_response(
+                StatusCode::BAD_REQUEST,
+                "corsair: the request body is malformed\n",
+            ),
+            ClientError::Stalled => own_response(
+                StatusCode::REQUEST_TIMEOUT,
+                "corsair: the request body was not received in time\n",
+            ),
+        })
+    }
+}
+
+/// How waiting for the upstream ended.
+enum Outcome {
+    /// hyper's result.
+    Answered(Result<Response<Incoming>, hyper_util::client::legacy::Error>),
+    /// Sent whole, not answered within `upstream_timeout`.
+    NoAnswer,
+    /// The upstream stopped reading the request body for `idle_timeout`.
+    NotReading,
 }
 
 /// Removes the `Access-Control-*` headers an upstream set: corsair owns CORS, and two values
@@ -164,6 +283,15 @@ pub fn own_response(status: StatusCode, text: &'static str) -> Response<ProxyBod
         CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
+    response
+}
+
+/// `response` with `Connection: close`: the rest of the request body is never read, so the
+/// connection cannot carry another request.
+fn closing(mut response: Response<ProxyBody>) -> Response<ProxyBody> {
+    response
+        .headers_mut()
+        .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
     response
 }
 

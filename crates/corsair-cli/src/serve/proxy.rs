@@ -3,20 +3,19 @@
 //! a reload never changes the rules in the middle of one) decides once; a preflight is answered
 //! here, anything else is forwarded and its response gets the CORS headers; then the access log.
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 use corsair::{Cors, RequestKind};
-use http::{Request, Response};
+use http::{Request, Response, StatusCode};
 use hyper::body::Incoming;
-use tokio::sync::{OwnedSemaphorePermit, mpsc};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use super::access_log::AccessRecord;
 use super::edge::{self, Rejection};
-use super::forward::{Forwarder, ProxyBody, Route, UpstreamClient, own_response};
+use super::forward::{Aborted, Forwarder, ProxyBody, Route, UpstreamClient, own_response};
 
 /// What a reload replaces: the policy and where to forward.
 #[derive(Debug, Clone)]
@@ -35,6 +34,11 @@ pub struct Shared {
     pub upstream_timeout: Duration,
     /// How long either side may pause in the middle of a body.
     pub idle_timeout: Duration,
+    /// How much of a request body is read before the upstream is contacted.
+    pub request_buffer_bytes: usize,
+    /// The slots of `max_upstream_requests`: requests in flight to the upstream, over every
+    /// worker.
+    pub upstream_slots: Arc<Semaphore>,
 }
 
 /// What the connections of one worker thread share: the process-wide state, and the worker's
@@ -57,7 +61,7 @@ pub async fn handle(
     peer: SocketAddr,
     slot: Arc<OwnedSemaphorePermit>,
     request: Request<Incoming>,
-) -> Result<Response<ProxyBody>, Infallible> {
+) -> Result<Response<ProxyBody>, Aborted> {
     let started = Instant::now();
     if let Err(rejection) = edge::check(&request) {
         return Ok(refuse(&request, &rejection, started));
@@ -81,11 +85,19 @@ pub async fn handle(
                 peer,
                 upstream_timeout: shared.upstream_timeout,
                 idle_timeout: shared.idle_timeout,
+                request_buffer_bytes: shared.request_buffer_bytes,
+                upstream_slots: &shared.upstream_slots,
                 owns_cors: record.is_cors_path(),
                 slot: &slot,
                 tunnels: &worker.tunnels,
             };
-            let mut response = forwarder.forward(request).await;
+            let mut response = match forwarder.forward(request).await {
+                Ok(response) => response,
+                Err(aborted) => {
+                    record.log(StatusCode::REQUEST_TIMEOUT, started.elapsed());
+                    return Err(aborted);
+                }
+            };
             if let Some(decision) = &decision {
                 cors.apply(decision, response.headers_mut());
             }
