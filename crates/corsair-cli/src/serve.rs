@@ -139,6 +139,7 @@ async fn start(loaded: Loaded, layers: Layers, watched: Option<PathBuf>) -> Exit
         upstream_timeout: server.upstream_timeout,
         idle_timeout: server.idle_timeout,
         request_buffer_bytes: server.request_buffer_bytes,
+        tunnel_idle_timeout: server.tunnel_idle_timeout,
         upstream_slots: Arc::new(tokio::sync::Semaphore::new(server.max_upstream_requests)),
     });
     let reloads = tokio::spawn(reload::run(

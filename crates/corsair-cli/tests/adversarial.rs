@@ -573,3 +573,151 @@ async fn a_slow_client_does_not_hold_a_one_connection_upstream() {
     assert!(last.contains("content-length: 10"), "{last}");
     assert!(last.ends_with("\r\n\r\nabcdefghij"), "{last}");
 }
+
+/// An upstream that answers every upgrade to `echo` with `101` and then echoes every byte.
+async fn echo_upstream() -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let _ = read_raw_request(&mut stream).await;
+                let switched = b"HTTP/1.1 101 Switching Protocols\r\nupgrade: echo\r\nconnection: upgrade\r\n\r\n";
+                if stream.write_all(switched).await.is_err() {
+                    return;
+                }
+                let mut buffer = [0u8; 1024];
+                while let Ok(n) = stream.read(&mut buffer).await {
+                    if n == 0 || stream.write_all(&buffer[..n]).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// Opens an `echo` tunnel through corsair and checks one echo.
+async fn open_echo_tunnel(addr: std::net::SocketAddr) -> tokio::net::TcpStream {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
+    client
+        .write_all(
+            b"GET /socket HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: echo\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let answer = read_raw_response(&mut client).await;
+    assert_eq!(answer.status, 101, "{answer:?}");
+    client.write_all(b"ping").await.unwrap();
+    let mut echoed = [0u8; 4];
+    tokio::time::timeout(Duration::from_secs(5), client.read_exact(&mut echoed))
+        .await
+        .expect("echoed")
+        .unwrap();
+    assert_eq!(&echoed, b"ping");
+    client
+}
+
+// Finding 10: an idle tunnel is closed and frees its connection slot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_tunnel_is_closed_after_the_tunnel_idle_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let upstream = echo_upstream().await;
+    let corsair = configured_corsair(
+        "adv-tunnel",
+        &format!("http://{upstream}"),
+        "tunnel_idle_timeout = \"1s\"\nmax_connections = 1",
+    );
+    let mut tunnel = open_echo_tunnel(corsair.addr).await;
+    // Traffic keeps it open past the timeout.
+    for _ in 0..4 {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        tunnel.write_all(b"beat").await.unwrap();
+        let mut echoed = [0u8; 4];
+        tunnel.read_exact(&mut echoed).await.unwrap();
+    }
+    // Then silence: closed.
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), tunnel.read_to_end(&mut rest))
+        .await
+        .expect("the idle tunnel is closed")
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+    // The only connection slot is free again.
+    let next = tokio::time::timeout(Duration::from_secs(5), open_echo_tunnel(corsair.addr)).await;
+    assert!(next.is_ok(), "the slot was not freed");
+}
+
+/// An upstream that counts the requests it is serving at once (each takes 50 ms).
+async fn counting_upstream() -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let current = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&peak);
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let (current, peak) = (Arc::clone(&current), Arc::clone(&peak));
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |_request| {
+                    let (current, peak) = (Arc::clone(&current), Arc::clone(&peak));
+                    async move {
+                        let now = current.fetch_add(1, Ordering::SeqCst) + 1;
+                        peak.fetch_max(now, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        current.fetch_sub(1, Ordering::SeqCst);
+                        Ok::<_, std::convert::Infallible>(http::Response::new(full("counted")))
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    (addr, seen)
+}
+
+// Finding 19: one h2c connection cannot fan out beyond the stream and upstream limits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_http2_connection_cannot_exceed_the_stream_and_upstream_limits() {
+    use std::sync::atomic::Ordering;
+    // (server lines, the most concurrent upstream requests allowed)
+    let table = [
+        ("max_upstream_requests = 10", 10),
+        ("max_streams_per_connection = 20", 20),
+    ];
+    for (lines, limit) in table {
+        let (upstream, peak) = counting_upstream().await;
+        let corsair = configured_corsair("adv-h2-fanout", &format!("http://{upstream}"), lines);
+        let client = h2c_client();
+        let url = corsair.url("/count");
+        let requests = (0..300).map(|_| {
+            let (client, url) = (client.clone(), url.clone());
+            tokio::spawn(async move { send(&client, "GET", &url, &[], "").await.status })
+        });
+        for request in requests.collect::<Vec<_>>() {
+            assert_eq!(request.await.unwrap(), 200, "{lines}");
+        }
+        let peak = peak.load(Ordering::SeqCst);
+        println!("{lines}: at most {peak} concurrent upstream requests");
+        assert!(
+            peak <= limit,
+            "{lines}: {peak} concurrent upstream requests"
+        );
+        assert!(peak > 1, "{lines}: the requests were not concurrent at all");
+    }
+}

@@ -69,6 +69,8 @@ pub struct Forwarder<'a> {
     pub idle_timeout: Duration,
     /// How much of the request body is read before the upstream is contacted.
     pub request_buffer_bytes: usize,
+    /// How long an upgraded connection may go without a byte either way.
+    pub tunnel_idle_timeout: Duration,
     /// The slots of `max_upstream_requests`, shared by every worker.
     pub upstream_slots: &'a Arc<Semaphore>,
     /// Whether the request is on a CORS path (`urls_regex`), where corsair owns the
@@ -179,7 +181,12 @@ impl Forwarder<'_> {
             Some(client) if response.status() == StatusCode::SWITCHING_PROTOCOLS => {
                 let upstream = hyper::upgrade::on(&mut response);
                 let hold = upgrade::Hold::new(Arc::clone(self.slot), self.tunnels.clone());
-                tokio::spawn(upgrade::tunnel(client, upstream, hold));
+                tokio::spawn(upgrade::tunnel(
+                    client,
+                    upstream,
+                    hold,
+                    self.tunnel_idle_timeout,
+                ));
                 response.headers().get(UPGRADE).cloned()
             }
             _ => None,

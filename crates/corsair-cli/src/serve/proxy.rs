@@ -36,6 +36,8 @@ pub struct Shared {
     pub idle_timeout: Duration,
     /// How much of a request body is read before the upstream is contacted.
     pub request_buffer_bytes: usize,
+    /// How long an upgraded connection may go without a byte either way.
+    pub tunnel_idle_timeout: Duration,
     /// The slots of `max_upstream_requests`: requests in flight to the upstream, over every
     /// worker.
     pub upstream_slots: Arc<Semaphore>,
@@ -86,6 +88,7 @@ pub async fn handle(
                 upstream_timeout: shared.upstream_timeout,
                 idle_timeout: shared.idle_timeout,
                 request_buffer_bytes: shared.request_buffer_bytes,
+                tunnel_idle_timeout: shared.tunnel_idle_timeout,
                 upstream_slots: &shared.upstream_slots,
                 owns_cors: record.is_cors_path(),
                 slot: &slot,

@@ -88,9 +88,19 @@ fn warn_about_restart_only_settings(running: &ServerSettings, new: &ServerSettin
             s.upstream_timeout,
             s.header_read_timeout,
             s.idle_timeout,
+            s.tunnel_idle_timeout,
             s.shutdown_grace,
-            s.max_header_bytes,
-            s.max_connections,
+            (
+                s.max_header_bytes,
+                s.max_request_headers,
+                s.max_response_headers,
+                s.request_buffer_bytes,
+            ),
+            (
+                s.max_connections,
+                s.max_streams_per_connection,
+                s.max_upstream_requests,
+            ),
             s.workers,
         )
     };

@@ -1,15 +1,23 @@
 //! Connection upgrades (RFC 9110 §7.8), WebSocket above all: the client's `Upgrade` request is
 //! forwarded with its `Upgrade` and `Connection: upgrade` headers, and when the upstream answers
 //! `101 Switching Protocols`, the two connections are joined and bytes flow both ways until
-//! either side closes.
+//! either side closes, or until no byte moved in either direction for `tunnel_idle_timeout`
+//! (then both sides are closed and the connection's slot is freed).
 
+use std::io;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use http::header::{CONNECTION, UPGRADE};
 use http::{HeaderMap, HeaderValue, Version};
 use hyper::upgrade::OnUpgrade;
 use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
+use tokio::time::Instant;
 
 const UPGRADE_TOKEN: HeaderValue = HeaderValue::from_static("upgrade");
 
@@ -58,8 +66,9 @@ impl Hold {
     }
 }
 
-/// Joins the client's and the upstream's upgraded connections until either side closes.
-pub async fn tunnel(client: OnUpgrade, upstream: OnUpgrade, hold: Hold) {
+/// Joins the client's and the upstream's upgraded connections until either side closes, or no
+/// byte moved either way for `idle_timeout`.
+pub async fn tunnel(client: OnUpgrade, upstream: OnUpgrade, hold: Hold, idle_timeout: Duration) {
     let _hold = hold;
     let (client, upstream) = match tokio::join!(client, upstream) {
         (Ok(client), Ok(upstream)) => (client, upstream),
@@ -68,13 +77,109 @@ pub async fn tunnel(client: OnUpgrade, upstream: OnUpgrade, hold: Hold) {
             return;
         }
     };
-    let mut client = TokioIo::new(client);
-    let mut upstream = TokioIo::new(upstream);
-    match tokio::io::copy_bidirectional(&mut client, &mut upstream).await {
-        Ok((sent, received)) => {
-            tracing::debug!(sent, received, "upgraded connection closed");
+    let activity = Activity::new();
+    let mut client = Watched::new(TokioIo::new(client), &activity);
+    let mut upstream = Watched::new(TokioIo::new(upstream), &activity);
+    let copy = tokio::io::copy_bidirectional(&mut client, &mut upstream);
+    tokio::pin!(copy);
+    loop {
+        let deadline = activity.last() + idle_timeout;
+        tokio::select! {
+            copied = &mut copy => {
+                match copied {
+                    Ok((sent, received)) => {
+                        tracing::debug!(sent, received, "upgraded connection closed");
+                    }
+                    Err(error) => tracing::debug!(%error, "upgraded connection ended with an error"),
+                }
+                return;
+            }
+            () = tokio::time::sleep_until(deadline) => {
+                if activity.last() + idle_timeout <= Instant::now() {
+                    // Dropping both ends closes them.
+                    tracing::debug!(timeout = ?idle_timeout, "upgraded connection idle: closed");
+                    return;
+                }
+            }
         }
-        Err(error) => tracing::debug!(%error, "upgraded connection ended with an error"),
+    }
+}
+
+/// When a byte last moved through a tunnel, in either direction.
+#[derive(Clone)]
+struct Activity {
+    start: Instant,
+    /// Milliseconds after `start`.
+    last: Arc<AtomicU64>,
+}
+
+impl Activity {
+    fn new() -> Activity {
+        Activity {
+            start: Instant::now(),
+            last: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    fn touch(&self) {
+        let elapsed = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last.store(elapsed, Ordering::Relaxed);
+    }
+
+    fn last(&self) -> Instant {
+        self.start + Duration::from_millis(self.last.load(Ordering::Relaxed))
+    }
+}
+
+/// A connection that records each byte read from or written to it in an [`Activity`].
+struct Watched<T> {
+    inner: T,
+    activity: Activity,
+}
+
+impl<T> Watched<T> {
+    fn new(inner: T, activity: &Activity) -> Watched<T> {
+        Watched {
+            inner,
+            activity: activity.clone(),
+        }
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for Watched<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.activity.touch();
+        }
+        polled
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for Watched<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let polled = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        polled
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 
