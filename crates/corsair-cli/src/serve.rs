@@ -6,9 +6,9 @@
 
 mod access_log;
 mod edge;
-mod first_head;
 mod forward;
 mod forwarded;
+mod head_guard;
 mod hop_by_hop;
 mod idle_body;
 mod listener;

@@ -721,3 +721,151 @@ async fn one_http2_connection_cannot_exceed_the_stream_and_upstream_limits() {
         assert!(peak > 1, "{lines}: the requests were not concurrent at all");
     }
 }
+
+// Finding 16: a bare-LF request is answered at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bare_lf_request_is_answered_at_once() {
+    let upstream = Upstream::start().await;
+    let corsair = user_corsair("adv-bare-lf", &format!("http://{}", upstream.addr), &[]);
+    let started = Instant::now();
+    let answer = raw_exchange(corsair.addr, b"GET / HTTP/1.1\nHost: x\n\n").await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(upstream.received().len(), 1);
+}
+
+/// Sends one whole request on `stream` and reads its answer.
+async fn exchange_on(stream: &mut tokio::net::TcpStream, request: &[u8]) -> RawAnswer {
+    use tokio::io::AsyncWriteExt;
+    stream.write_all(request).await.unwrap();
+    read_raw_response(stream).await
+}
+
+// Finding 12: every head of a keep-alive connection gets the limits of the first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_request_head_of_a_connection_gets_the_head_limits() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let upstream = Upstream::start().await;
+    let corsair = configured_corsair(
+        "adv-later-heads",
+        &format!("http://{}", upstream.addr),
+        "header_read_timeout = \"1s\"\nidle_timeout = \"2s\"\nmax_header_bytes = 16384",
+    );
+    let first: &[u8] = b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n";
+
+    // A later head that trickles: 408 after header_read_timeout.
+    let mut slow = tokio::net::TcpStream::connect(corsair.addr).await.unwrap();
+    assert_eq!(exchange_on(&mut slow, first).await.status, 200);
+    slow.write_all(b"GET /second HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut answer = String::new();
+    tokio::time::timeout(Duration::from_secs(5), slow.read_to_string(&mut answer))
+        .await
+        .expect("answered and closed")
+        .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(2),
+        "{waited:?}"
+    );
+
+    // A later head larger than max_header_bytes: 431.
+    let mut large = tokio::net::TcpStream::connect(corsair.addr).await.unwrap();
+    assert_eq!(exchange_on(&mut large, first).await.status, 200);
+    let big = format!(
+        "GET /big HTTP/1.1\r\nHost: x\r\nx-big: {}\r\n\r\n",
+        "b".repeat(20_000)
+    );
+    let _ = large.write_all(big.as_bytes()).await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), large.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+
+    // An idle keep-alive connection is closed quietly after idle_timeout.
+    let mut idle = tokio::net::TcpStream::connect(corsair.addr).await.unwrap();
+    assert_eq!(exchange_on(&mut idle, first).await.status, 200);
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    tokio::time::timeout(Duration::from_secs(6), idle.read_to_end(&mut rest))
+        .await
+        .expect("closed")
+        .unwrap();
+    assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&rest));
+    assert!(
+        started.elapsed() >= Duration::from_millis(1900),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Pipelined requests are all answered, in order.
+    let mut pipelined = tokio::net::TcpStream::connect(corsair.addr).await.unwrap();
+    pipelined
+        .write_all(b"GET /p1 HTTP/1.1\r\nHost: x\r\n\r\nGET /p2 HTTP/1.1\r\nHost: x\r\n\r\nGET /p3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answers = String::new();
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        pipelined.read_to_string(&mut answers),
+    )
+    .await
+    .expect("all answered")
+    .unwrap();
+    assert_eq!(answers.matches("HTTP/1.1 200").count(), 3, "{answers}");
+    let targets: Vec<String> = upstream.received().into_iter().map(|r| r.target).collect();
+    assert!(
+        targets.ends_with(&["/p1".into(), "/p2".into(), "/p3".into()]),
+        "{targets:?}"
+    );
+    assert!(!targets.contains(&"/second".to_owned()) && !targets.contains(&"/big".to_owned()));
+}
+
+/// The CPU time (user + system) the process `pid` has used so far.
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name.
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    Duration::from_millis(ticks * 10)
+}
+
+// Finding 11: a head sent one byte per segment is read with a linear scan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_head_sent_one_byte_per_segment_is_answered() {
+    use tokio::io::AsyncWriteExt;
+    let upstream = Upstream::start().await;
+    let corsair = user_corsair("adv-bytewise", &format!("http://{}", upstream.addr), &[]);
+    let head = format!(
+        "GET /bytewise HTTP/1.1\r\nHost: x\r\nx-filler: {}\r\nConnection: close\r\n\r\n",
+        "f".repeat(60_000)
+    );
+    let mut stream = tokio::net::TcpStream::connect(corsair.addr).await.unwrap();
+    stream.set_nodelay(true).unwrap();
+    let before = cpu_time(corsair.pid());
+    for byte in head.as_bytes() {
+        stream.write_all(std::slice::from_ref(byte)).await.unwrap();
+    }
+    let answer = read_raw_response(&mut stream).await;
+    let used = cpu_time(corsair.pid()) - before;
+    println!(
+        "corsair used {used:?} of CPU for a {} byte head sent bytewise",
+        head.len()
+    );
+    assert_eq!(answer.status, 200, "{}", answer.head);
+    let received = upstream.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].headers["x-filler"].len(), 60_000);
+}

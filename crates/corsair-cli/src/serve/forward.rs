@@ -193,6 +193,13 @@ impl Forwarder<'_> {
         };
         let (mut parts, body) = response.into_parts();
         hop_by_hop::remove(&mut parts.headers);
+        if !progress.is_sent() {
+            // The upstream answered before the whole request body was sent (it may stream
+            // both ways, or never read the rest): the connection carries no further request.
+            parts
+                .headers
+                .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+        }
         if let Some(protocol) = switched {
             upgrade::restore(&mut parts.headers, protocol);
         }

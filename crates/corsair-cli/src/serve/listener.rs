@@ -1,6 +1,6 @@
 //! Accepting connections: one acceptor bounds the concurrent connections and hands each one to
 //! a worker in turn; each worker serves HTTP/1.1 and HTTP/2 (prior knowledge) on its own event
-//! loop, with the first-head timeout, and stops gracefully.
+//! loop, every request head within its limits (the head guard), and stops gracefully.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -14,7 +14,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
-use super::first_head::{self, FirstHead, Prefixed};
+use super::head_guard::{Guard, HeadGuard, Limits};
 use super::proxy::{self, Worker};
 use crate::settings::ServerSettings;
 
@@ -93,8 +93,11 @@ pub async fn serve(
 ) {
     let builder = Arc::new(connection_builder(server));
     let graceful = GracefulShutdown::new();
-    let head_timeout = server.header_read_timeout;
-    let max_head = server.max_header_bytes;
+    let limits = Limits {
+        header_read_timeout: server.header_read_timeout,
+        max_header_bytes: server.max_header_bytes,
+        idle_timeout: server.idle_timeout,
+    };
     while let Some(Accepted {
         stream,
         peer,
@@ -110,11 +113,14 @@ pub async fn serve(
         tokio::spawn(async move {
             // Shared with a tunnel, if the connection is upgraded.
             let slot = Arc::new(permit);
-            let Some(io) = first_request(stream, peer, head_timeout, max_head).await else {
-                return;
-            };
+            let _ = stream.set_nodelay(true);
+            let guard = Guard::new(limits);
+            let io = HeadGuard::new(stream, guard.clone(), peer);
             let service = service_fn(move |request| {
-                proxy::handle(Arc::clone(&worker), peer, Arc::clone(&slot), request)
+                // The head is complete: its limits end until the response is over.
+                let token = guard.request_started();
+                let handled = proxy::handle(Arc::clone(&worker), peer, Arc::clone(&slot), request);
+                async move { handled.await.map(|response| token.attach(response)) }
             });
             let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
             if let Err(error) = watcher.watch(connection).await {
@@ -139,37 +145,15 @@ pub async fn serve(
     }
 }
 
-/// Waits for the connection's first request head; `None` when there is nothing to serve.
-async fn first_request(
-    mut stream: TcpStream,
-    peer: SocketAddr,
-    timeout: Duration,
-    max_head: usize,
-) -> Option<Prefixed> {
-    let _ = stream.set_nodelay(true);
-    match first_head::read(&mut stream, timeout, max_head).await {
-        Ok(FirstHead::Received(head)) => Some(Prefixed::new(head, stream)),
-        Ok(FirstHead::Nothing) => None,
-        Ok(FirstHead::TimedOut) => {
-            tracing::info!(target: "corsair::access", %peer, status = 408, "request head not received in time");
-            None
-        }
-        Err(error) => {
-            tracing::debug!(%peer, %error, "reading the request head failed");
-            None
-        }
-    }
-}
-
 /// The HTTP/1.1 + HTTP/2 connection settings.
 fn connection_builder(server: &ServerSettings) -> auto::Builder<TokioExecutor> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
-        // Later requests of a keep-alive connection: idle time plus head time.
-        .header_read_timeout(server.idle_timeout)
-        // hyper answers 431 when a head does not fit (it needs at least 8 KiB).
+        // The head guard times every head (hyper would close without a word).
+        .header_read_timeout(None)
+        // A backstop behind the head guard's own limit (hyper needs at least 8 KiB).
         .max_buf_size(server.max_header_bytes.max(8192))
         // More header lines than this get a 431.
         .max_headers(server.max_request_headers);

@@ -66,7 +66,10 @@ pub async fn handle(
 ) -> Result<Response<ProxyBody>, Aborted> {
     let started = Instant::now();
     if let Err(rejection) = edge::check(&request) {
-        return Ok(refuse(&request, &rejection, started));
+        return Ok(unread_body_closes(
+            &request,
+            refuse(&request, &rejection, started),
+        ));
     }
     let shared = &worker.shared;
     let active = shared.active.load_full();
@@ -78,7 +81,7 @@ pub async fn handle(
     let record = AccessRecord::capture(&request, cors, decision.as_ref());
     let response = match &decision {
         Some(decision) if decision.kind() == RequestKind::Preflight => {
-            cors.preflight_response(decision)
+            unread_body_closes(&request, cors.preflight_response(decision))
         }
         _ => {
             let forwarder = Forwarder {
@@ -130,6 +133,21 @@ fn refuse<B>(request: &Request<B>, rejection: &Rejection, started: Instant) -> R
         response.headers_mut().insert(
             http::header::ALLOW,
             http::HeaderValue::from_static(edge::ALLOWED_METHODS),
+        );
+    }
+    response
+}
+
+/// `response`, with `Connection: close` when the request has a body that is not read: the
+/// connection cannot carry another request after it.
+fn unread_body_closes<B: hyper::body::Body>(
+    request: &Request<B>,
+    mut response: Response<ProxyBody>,
+) -> Response<ProxyBody> {
+    if !request.body().is_end_stream() {
+        response.headers_mut().insert(
+            http::header::CONNECTION,
+            http::HeaderValue::from_static("close"),
         );
     }
     response

@@ -128,6 +128,16 @@ impl Progress {
         });
     }
 
+    /// Whether the body was handed to the upstream whole.
+    pub fn is_sent(&self) -> bool {
+        self.0
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .sent
+            .is_some()
+    }
+
     /// The client's fault, if its body failed.
     pub fn client_error(&self) -> Option<ClientError> {
         self.0
