@@ -88,6 +88,11 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Reloads read the file that was found at start, and say so when it can no longer be read.
+    let mut layers = layers;
+    if let (ConfigFile::DefaultIfPresent, Some(found)) = (&layers.file, &loaded.file) {
+        layers.file = ConfigFile::Named(found.clone());
+    }
     logging::init(args.log_format);
     // The main thread accepts, and waits for signals and reloads; workers serve connections.
     let Some(runtime) = event_loop("the main thread") else {

@@ -869,3 +869,96 @@ async fn a_head_sent_one_byte_per_segment_is_answered() {
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].headers["x-filler"].len(), 60_000);
 }
+
+/// A `[cors]` table allowing `count` generated origins and `https://app.example.com`.
+fn many_origins(count: usize) -> String {
+    let mut text = String::from("allowed_origins = [\n  \"https://app.example.com\",\n");
+    for i in 0..count {
+        text.push_str(&format!("  \"https://o{i}.example.com\",\n"));
+    }
+    text.push(']');
+    text
+}
+
+// Finding 13: a reload runs off the accept path.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_are_accepted_while_a_large_configuration_reloads() {
+    let upstream = Upstream::start().await;
+    let dir = temp_dir("adv-big-reload");
+    write_config(
+        &dir,
+        upstream.addr,
+        "",
+        "allowed_origins = [\"https://app.example.com\"]",
+    );
+    let corsair = Corsair::start(&dir, &[]);
+    write_config(&dir, upstream.addr, "", &many_origins(200_000));
+    corsair.signal("HUP");
+    let started = Instant::now();
+    let mut during = 0;
+    let mut slowest = Duration::ZERO;
+    while !corsair
+        .log()
+        .iter()
+        .any(|l| l.contains("configuration reloaded"))
+    {
+        assert!(started.elapsed() < Duration::from_secs(60), "no reload");
+        let sent = Instant::now();
+        let answer = raw_exchange(
+            corsair.addr,
+            b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+        .await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+        slowest = slowest.max(sent.elapsed());
+        during += 1;
+    }
+    println!(
+        "reload of 200000 origins took {:?}; {during} requests answered meanwhile, the slowest in {slowest:?}",
+        started.elapsed()
+    );
+    assert!(during > 1, "no request was answered during the reload");
+    assert!(slowest < Duration::from_secs(1), "{slowest:?}");
+}
+
+// Finding 13: --watch and a FIFO swapped in for the file: refused, nothing blocks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fifo_swapped_in_for_a_watched_file_is_refused_without_blocking() {
+    let upstream = Upstream::start().await;
+    let dir = temp_dir("adv-fifo");
+    let path = write_config(
+        &dir,
+        upstream.addr,
+        "",
+        "allowed_origins = [\"https://app.example.com\"]",
+    );
+    let corsair = Corsair::start(&dir, &["--watch"]);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    std::fs::remove_file(&path).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let line = corsair.wait_for_log("is a FIFO").await;
+    assert!(line.contains("corsair.toml"), "{line}");
+    corsair
+        .wait_for_log("the new configuration is invalid: the running policy stays")
+        .await;
+    // Still accepting, with the running policy.
+    for _ in 0..3 {
+        let answer = raw_exchange(
+            corsair.addr,
+            b"GET / HTTP/1.1\r\nHost: x\r\nOrigin: https://app.example.com\r\nConnection: close\r\n\r\n",
+        )
+        .await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+        assert!(
+            answer
+                .head
+                .contains("access-control-allow-origin: https://app.example.com"),
+            "{}",
+            answer.head
+        );
+    }
+}

@@ -1,7 +1,8 @@
 //! Reloading the configuration without a restart: on SIGHUP, and with `--watch` when the file's
 //! modification time changes. The new policy replaces the old one atomically; requests in flight
 //! finish with the policy they started with. An invalid configuration is refused and logged, and
-//! the running policy stays.
+//! the running policy stays. Loading runs on a blocking thread, never on the event loop that
+//! accepts connections, so a large file or a slow disk does not stop corsair from accepting.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -45,7 +46,7 @@ pub async fn run(
                 "file changed"
             }
         };
-        reload(&layers, &shared, &running, cause);
+        reload(&layers, &shared, &running, cause).await;
     }
 }
 
@@ -53,9 +54,18 @@ fn modified(path: &std::path::Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
-/// Loads the configuration again and swaps it in, or keeps the running one.
-pub fn reload(layers: &Layers, shared: &Shared, running: &ServerSettings, cause: &str) {
-    match settings::load(layers) {
+/// Loads the configuration again (off the event loop) and swaps it in, or keeps the running
+/// one.
+pub async fn reload(layers: &Layers, shared: &Shared, running: &ServerSettings, cause: &str) {
+    let loading = layers.clone();
+    let Ok(loaded) = tokio::task::spawn_blocking(move || settings::load(&loading)).await else {
+        tracing::error!(
+            cause,
+            "loading the configuration failed: the running policy stays"
+        );
+        return;
+    };
+    match loaded {
         Ok(loaded) => {
             report::log_warnings(&loaded.warnings);
             warn_about_restart_only_settings(running, &loaded.server);

@@ -87,7 +87,7 @@ pub fn load(layers: &Layers) -> Result<Loaded, Problems> {
     let file = locate(&layers.file);
     if let Some(path) = &file {
         let shown: Arc<Path> = Arc::from(path.as_path());
-        match std::fs::read_to_string(path) {
+        match read_regular_file(path) {
             Ok(text) => problems.extend(file::apply(
                 &shown,
                 &text,
@@ -173,6 +173,46 @@ pub fn load(layers: &Layers) -> Result<Loaded, Problems> {
             Err(problems)
         }
     }
+}
+
+/// Reads `path` if it is a regular file. Anything else (a FIFO, a device, a directory) is
+/// refused without blocking: the type is checked before opening, the file is opened
+/// non-blocking (a FIFO swapped in meanwhile cannot block the open), and the opened file is
+/// checked again.
+fn read_regular_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let not_regular = |kind: std::fs::FileType| {
+        let what = if kind.is_dir() {
+            "a directory"
+        } else if std::os::unix::fs::FileTypeExt::is_fifo(&kind) {
+            "a FIFO"
+        } else {
+            "not a regular file"
+        };
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "{} is {what}: corsair reads only regular files",
+                path.display()
+            ),
+        )
+    };
+    let kind = std::fs::metadata(path)?.file_type();
+    if !kind.is_file() {
+        return Err(not_regular(kind));
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let kind = file.metadata()?.file_type();
+    if !kind.is_file() {
+        return Err(not_regular(kind));
+    }
+    let mut text = String::new();
+    file.read_to_string(&mut text)?;
+    Ok(text)
 }
 
 /// Whether a problem left a CORS value unread, so that the engine would judge a configuration
