@@ -826,6 +826,26 @@ async fn every_request_head_of_a_connection_gets_the_head_limits() {
         "{targets:?}"
     );
     assert!(!targets.contains(&"/second".to_owned()) && !targets.contains(&"/big".to_owned()));
+
+    // An HTTP/2 connection (prior knowledge) passes through, and is closed when it has had no
+    // stream for idle_timeout.
+    let mut h2 = tokio::net::TcpStream::connect(corsair.addr).await.unwrap();
+    h2.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut frames = Vec::new();
+    tokio::time::timeout(Duration::from_secs(6), h2.read_to_end(&mut frames))
+        .await
+        .expect("the idle HTTP/2 connection is closed")
+        .unwrap();
+    // The server's SETTINGS frame (type 4) came first: it was served as HTTP/2.
+    assert_eq!(frames.get(3), Some(&4), "{frames:?}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(1900),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 /// The CPU time (user + system) the process `pid` has used so far.
