@@ -283,7 +283,9 @@ fn set_server(
         let duration = parse_any_duration(key, value)?;
         check_duration(key, shown, duration)
     };
-    let count = |example: u64| {
+    // The example of a type error is the key's default, from the one table of [server] keys.
+    let example = server_key(key).map_or("1", |k| k.default);
+    let count = || {
         let number = typed::<u64>(value).ok_or_else(|| {
             (
                 format!("{key} must be a whole number"),
@@ -292,8 +294,8 @@ fn set_server(
         })?;
         check_number(key, shown, number)
     };
-    let size = |example: u64| {
-        count(example).and_then(|n| {
+    let size = || {
+        count().and_then(|n| {
             usize::try_from(n).map_err(|_| (format!("{key} is too large"), String::new()))
         })
     };
@@ -327,17 +329,17 @@ fn set_server(
         "idle_timeout" => server.idle_timeout = duration()?,
         "tunnel_idle_timeout" => server.tunnel_idle_timeout = duration()?,
         "shutdown_grace" => server.shutdown_grace = duration()?,
-        "max_header_bytes" => server.max_header_bytes = size(65536)?,
-        "max_request_headers" => server.max_request_headers = size(256)?,
-        "max_response_headers" => server.max_response_headers = size(256)?,
-        "request_buffer_bytes" => server.request_buffer_bytes = size(1_048_576)?,
-        "max_connections" => server.max_connections = size(4096)?,
+        "max_header_bytes" => server.max_header_bytes = size()?,
+        "max_request_headers" => server.max_request_headers = size()?,
+        "max_response_headers" => server.max_response_headers = size()?,
+        "request_buffer_bytes" => server.request_buffer_bytes = size()?,
+        "max_connections" => server.max_connections = size()?,
         "max_streams_per_connection" => {
-            server.max_streams_per_connection = u32::try_from(count(100)?)
+            server.max_streams_per_connection = u32::try_from(count()?)
                 .map_err(|_| (format!("{key} is too large"), String::new()))?;
         }
-        "max_upstream_requests" => server.max_upstream_requests = size(1024)?,
-        "workers" => server.workers = Some(size(2)?),
+        "max_upstream_requests" => server.max_upstream_requests = size()?,
+        "workers" => server.workers = Some(size()?),
         _ => unreachable!("every key of SERVER_KEYS is handled"),
     }
     Ok(())
