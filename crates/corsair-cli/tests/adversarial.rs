@@ -982,3 +982,24 @@ async fn a_fifo_swapped_in_for_a_watched_file_is_refused_without_blocking() {
         );
     }
 }
+
+// Finding 7, HTTP/2: `:authority` is validated like Host, and must agree with a Host header.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http2_authority_that_disagrees_with_host_gets_400() {
+    let upstream = Upstream::start().await;
+    let corsair = user_corsair("adv-h2-host", &format!("http://{}", upstream.addr), &[]);
+    let client = h2c_client();
+    let url = corsair.url("/h2");
+    let agreeing = corsair.addr.to_string();
+    let table = [
+        (None, 200),
+        (Some(agreeing.as_str()), 200),
+        (Some("evil.example"), 400),
+    ];
+    for (host, status) in table {
+        let headers: Vec<(&str, &str)> = host.map(|h| ("host", h)).into_iter().collect();
+        let answer = send(&client, "GET", &url, &headers, "").await;
+        assert_eq!(answer.status, status, "host {host:?}: {}", answer.body);
+    }
+    assert_eq!(upstream.received().len(), 2);
+}
