@@ -1003,3 +1003,209 @@ async fn an_http2_authority_that_disagrees_with_host_gets_400() {
     }
     assert_eq!(upstream.received().len(), 2);
 }
+
+/// An upstream that reflects any `Origin` with credentials on every path: the kind of
+/// application CORS whose headers must never reach a disallowed origin on a CORS path.
+async fn reflecting_upstream() -> std::net::SocketAddr {
+    use http_body_util::Full;
+    use hyper::service::service_fn;
+    use hyper_util::rt::TokioIo;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let service =
+                    service_fn(|request: http::Request<hyper::body::Incoming>| async move {
+                        let origin = request.headers().get("origin").cloned();
+                        let mut response =
+                            http::Response::new(Full::new(bytes::Bytes::from_static(b"secret")));
+                        if let Some(origin) = origin {
+                            response
+                                .headers_mut()
+                                .insert("access-control-allow-origin", origin);
+                            response.headers_mut().insert(
+                                "access-control-allow-credentials",
+                                http::HeaderValue::from_static("true"),
+                            );
+                        }
+                        Ok::<_, std::convert::Infallible>(response)
+                    });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+// Finding 1: a regex that matches other sites' origins (or `null`) is refused with credentials,
+// decided from what it matches, exactly like `allow_all_origins` with credentials.
+#[test]
+fn a_match_everything_origin_regex_with_credentials_is_refused() {
+    let dir = temp_dir("adv-broad-regex");
+    for regex in [
+        ".*",
+        "https://.*",
+        "https://[^/]+",
+        r"https://[a-z]+\.com",
+        "null|https://a\\.example\\.com",
+    ] {
+        let (code, stderr) = run_to_exit(
+            &dir,
+            &[
+                "--upstream",
+                "http://127.0.0.1:9",
+                "--allow-origin-regex",
+                regex,
+                "--allow-credentials",
+            ],
+        );
+        assert_eq!(code, Some(2), "{regex}: {stderr}");
+        assert!(
+            stderr.contains("broad-regex-with-credentials"),
+            "{regex}: {stderr}"
+        );
+    }
+    // Without credentials it is a warning, and an origin on a lookalike domain is named.
+    let lint = std::process::Command::new(env!("CARGO_BIN_EXE_corsair"))
+        .current_dir(&dir)
+        .args(["lint", "--env"])
+        .env(
+            "CORS_ALLOWED_ORIGIN_REGEXES",
+            r#"["https://.*example\\.com"]"#,
+        )
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&lint.stdout);
+    assert_eq!(lint.status.code(), Some(1), "{text}");
+    assert!(text.contains("warning[broad-regex]"), "{text}");
+    assert!(text.contains("https://corsairprobeexample.com"), "{text}");
+}
+
+// Finding 2: a pattern cannot undo its anchors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_origin_regex_cannot_close_its_own_anchoring_group() {
+    let dir = temp_dir("adv-anchoring");
+    let (code, stderr) = run_to_exit(
+        &dir,
+        &[
+            "--upstream",
+            "http://127.0.0.1:9",
+            "--allow-origin-regex",
+            r"https://app\.example\.com)|(https://app\.example\.com",
+            "--allow-credentials",
+        ],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("invalid-regex"), "{stderr}");
+
+    let upstream = Upstream::start().await;
+    let corsair = Corsair::start(
+        &dir,
+        &[
+            "--upstream",
+            &format!("http://{}", upstream.addr),
+            "--allow-origin-regex",
+            r"https://app\.example\.com|https://b\.example\.com",
+            "--allow-credentials",
+        ],
+    );
+    let probes: [(&[u8], Option<&str>); 3] = [
+        (
+            b"GET /x HTTP/1.1\r\nHost: x\r\nOrigin: https://app.example.com.evil.net\r\n\r\n",
+            None,
+        ),
+        (
+            b"GET /x HTTP/1.1\r\nHost: x\r\nOrigin: https://evil.net.b.example.com\r\n\r\n",
+            None,
+        ),
+        (
+            b"GET /x HTTP/1.1\r\nHost: x\r\nOrigin: https://b.example.com\r\n\r\n",
+            Some("https://b.example.com"),
+        ),
+    ];
+    for (probe, allowed) in probes {
+        let answer = raw_exchange(corsair.addr, probe).await;
+        let head = answer.head.to_ascii_lowercase();
+        match allowed {
+            Some(origin) => assert!(
+                head.contains(&format!("access-control-allow-origin: {origin}")),
+                "{answer:?}"
+            ),
+            None => assert!(!head.contains("access-control-allow"), "{answer:?}"),
+        }
+    }
+}
+
+// Finding 4: `urls_regex` is matched against the path the upstream routes on, so an upstream's
+// own reflecting CORS headers never reach a disallowed origin through an encoded path.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn urls_regex_sees_the_normalized_path_and_upstream_cors_never_leaks() {
+    let upstream = reflecting_upstream().await;
+    let corsair = user_corsair(
+        "adv-urls-regex",
+        &format!("http://{upstream}"),
+        &["--urls-regex", "^/api/", "--allow-credentials"],
+    );
+    for path in ["/api/x", "/%61pi/x", "//api/x", "/%61%70%69/x", "/api%2Fx"] {
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\nOrigin: https://evil.example\r\n\r\n");
+        let answer = raw_exchange(corsair.addr, request.as_bytes()).await;
+        let head = answer.head.to_ascii_lowercase();
+        assert_eq!(answer.status, 200, "{path}: {answer:?}");
+        assert!(
+            !head.contains("access-control-allow-origin"),
+            "{path}: {answer:?}"
+        );
+        assert!(
+            !head.contains("access-control-allow-credentials"),
+            "{path}: {answer:?}"
+        );
+        assert!(head.contains("vary: origin"), "{path}: {answer:?}");
+    }
+    // Dot segments never reach the upstream at all.
+    for path in ["/./api/x", "/api/../x", "/api/..%2fadmin"] {
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\nOrigin: https://evil.example\r\n\r\n");
+        let answer = raw_exchange(corsair.addr, request.as_bytes()).await;
+        assert_eq!(answer.status, 400, "{path}: {answer:?}");
+    }
+    // Off the CORS paths, the upstream's own CORS headers are its business.
+    let answer = raw_exchange(
+        corsair.addr,
+        b"GET /public/x HTTP/1.1\r\nHost: x\r\nOrigin: https://evil.example\r\n\r\n",
+    )
+    .await;
+    assert!(
+        answer
+            .head
+            .to_ascii_lowercase()
+            .contains("access-control-allow-origin: https://evil.example"),
+        "{answer:?}"
+    );
+}
+
+// Finding 20: a urls_regex no path can match is refused, with the rooted pattern as the fix.
+#[test]
+fn a_urls_regex_that_can_never_match_is_refused() {
+    let dir = temp_dir("adv-urls-never");
+    let (code, stderr) = run_to_exit(
+        &dir,
+        &[
+            "--upstream",
+            "http://127.0.0.1:9",
+            "--allow-origin",
+            "https://app.example.com",
+            "--urls-regex",
+            "api/",
+        ],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("urls-regex-never-matches"), "{stderr}");
+    assert!(
+        stderr.contains(r#"write urls_regex = "^/api/""#),
+        "{stderr}"
+    );
+}
