@@ -20,23 +20,25 @@ use std::net::SocketAddr;
 
 use actix_web::http::StatusCode;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
-use corsair::{Cors, CorsConfig};
+use corsair::Cors;
 use serde_json::{Value, json};
 
 fn policy() -> Result<Cors, corsair::ConfigError> {
-    let mut config = CorsConfig {
-        allowed_origins: vec!["http://localhost:8080".into()],
-        allow_credentials: true,
-        expose_headers: vec!["x-request-id".into()],
-        preflight_max_age: 600,
-        ..CorsConfig::default()
-    };
-    config.allow_headers.extend(["x-client-version".to_owned()]);
-    let (warnings, _) = config.apply_env_vars(std::env::vars())?;
-    for warning in warnings {
+    let mut allow_headers = corsair::DEFAULT_ALLOW_HEADERS.to_vec();
+    allow_headers.push("x-client-version");
+    let cors = Cors::builder()
+        .allowed_origins(["http://localhost:8080"])
+        .allow_credentials(true)
+        .expose_headers(["x-request-id"])
+        .preflight_max_age(600)
+        .allow_headers(allow_headers)
+        // The CORS_* variables (django-cors-headers' names) override the settings above.
+        .apply_env_vars(std::env::vars())?
+        .build()?;
+    for warning in cors.warnings() {
         eprintln!("{warning}");
     }
-    Cors::from_config(&config)
+    Ok(cors)
 }
 
 /// A JSON answer with a header the frontend may read and one it may not.

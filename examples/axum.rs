@@ -22,22 +22,24 @@ use axum::extract::{Json, Path};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, put};
-use corsair::{Cors, CorsConfig};
+use corsair::Cors;
 
 fn policy() -> Result<Cors, corsair::ConfigError> {
-    let mut config = CorsConfig {
-        allowed_origins: vec!["http://localhost:8080".into()],
-        allow_credentials: true,
-        expose_headers: vec!["x-request-id".into()],
-        preflight_max_age: 600,
-        ..CorsConfig::default()
-    };
-    config.allow_headers.extend(["x-client-version".to_owned()]);
-    let (warnings, _) = config.apply_env_vars(std::env::vars())?;
-    for warning in warnings {
+    let mut allow_headers = corsair::DEFAULT_ALLOW_HEADERS.to_vec();
+    allow_headers.push("x-client-version");
+    let cors = Cors::builder()
+        .allowed_origins(["http://localhost:8080"])
+        .allow_credentials(true)
+        .expose_headers(["x-request-id"])
+        .preflight_max_age(600)
+        .allow_headers(allow_headers)
+        // The CORS_* variables (django-cors-headers' names) override the settings above.
+        .apply_env_vars(std::env::vars())?
+        .build()?;
+    for warning in cors.warnings() {
         eprintln!("{warning}");
     }
-    Cors::from_config(&config)
+    Ok(cors)
 }
 
 fn with_request_id(body: impl IntoResponse) -> impl IntoResponse {

@@ -4,7 +4,7 @@
 //! Chromium's words.
 #![no_main]
 
-use corsair::browser::{BrowserRequest, Credentials, Fetch, Progress};
+use corsair_browser::{BrowserRequest, Credentials, Fetch, Progress};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use libfuzzer_sys::fuzz_target;
 

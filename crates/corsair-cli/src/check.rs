@@ -1,14 +1,14 @@
 //! `corsair check`: performs, against a live URL, exactly the requests a browser page would,
 //! and explains the browser's verdict.
 //!
-//! The CORS rules live in [`corsair::browser`]; this module only reads the command line,
+//! The CORS rules live in [`corsair_browser`]; this module only reads the command line,
 //! sends what the model asks for ([`client`]), and prints the outcome ([`render`], [`json`],
 //! with configuration snippets from [`snippets`]).
 
 use std::process::ExitCode;
 use std::time::Duration;
 
-use corsair::browser::{Body, BrowserRequest, Credentials, Verdict};
+use corsair_browser::{Body, BrowserRequest, Credentials, Verdict};
 
 mod client;
 mod json;

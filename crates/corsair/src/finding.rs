@@ -50,6 +50,7 @@ impl fmt::Display for Severity {
 /// assert!(finding.fix.contains("`https://app.example`"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Finding {
     /// Whether this finding stops the policy from being built.
     pub severity: Severity,

@@ -53,9 +53,9 @@
 #[cfg(feature = "actix")]
 mod actix;
 mod anchored;
-pub mod browser;
 mod config;
 mod decision;
+pub mod fetch;
 mod finding;
 mod head;
 mod hook;
@@ -64,27 +64,28 @@ mod origin;
 mod path;
 mod policy;
 mod regex_audit;
-mod setting;
-mod token;
+mod respond;
 #[cfg(feature = "tower")]
 mod tower;
 mod validate;
 
 #[cfg(feature = "actix")]
 pub use actix::{CorsMiddleware, MiddlewareFuture};
+#[cfg(feature = "config")]
+pub use config::EnvConfig;
 pub use config::{
     CorsConfig, DEFAULT_ALLOW_HEADERS, DEFAULT_ALLOW_METHODS, DEFAULT_PREFLIGHT_MAX_AGE,
-    DEFAULT_URLS_REGEX, EnvConfig, closest_name,
+    DEFAULT_URLS_REGEX, FlagStyle, Setting, SettingKind, SettingValue, WrongKind,
 };
 pub use decision::{
-    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, Decision,
-    Evaluation, MAX_REQUEST_HEADERS_LEN, OriginVerdict, PendingDecision, Refusal, RequestKind,
+    Decision, Evaluation, MAX_REQUEST_HEADERS_LEN, OriginVerdict, PendingDecision, Refusal,
+    RequestKind,
 };
 pub use finding::{ConfigError, Finding, Severity};
-pub use hook::{HookFuture, HookRequest};
+pub use head::{ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
+pub use hook::HookRequest;
 pub use origin::MAX_ORIGIN_LEN;
 pub use policy::{Cors, CorsBuilder};
-pub use setting::Setting;
 #[cfg(feature = "tower")]
 pub use tower::{CorsService, ResponseFuture};
-pub use validate::{CHROMIUM_MAX_AGE_CAP, MAX_PREFLIGHT_MAX_AGE};
+pub use validate::MAX_PREFLIGHT_MAX_AGE;

@@ -346,16 +346,16 @@ async fn hooks_see_the_request_and_run_once() {
     let sync = Cors::builder()
         .allow_origin_if(move |req: &HookRequest<'_>| {
             counter.fetch_add(1, Ordering::SeqCst);
-            req.uri.path() == "/tenant/data"
-                && req.uri.query() == Some("x=1")
-                && req.headers.get("x-tenant").is_some_and(|v| v == "acme")
+            req.path() == "/tenant/data"
+                && req.query() == Some("x=1")
+                && req.header("x-tenant") == Some(&b"acme"[..])
         })
         .build()
         .unwrap();
     let asynchronous = Cors::builder()
         .allow_origin_if_async(|req: &HookRequest<'_>| {
-            let allowed = req.origin.ends_with(".tenants.example");
-            Box::pin(async move { allowed })
+            let allowed = req.origin().ends_with(".tenants.example");
+            async move { allowed }
         })
         .build()
         .unwrap();

@@ -1,5 +1,5 @@
 //! The actix-web example, served on a real socket and driven over plain HTTP/1.1.
-#![cfg(feature = "actix")]
+#![cfg(all(feature = "actix", feature = "config"))]
 
 #[path = "../../../examples/actix.rs"]
 #[allow(dead_code)]

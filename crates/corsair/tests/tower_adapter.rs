@@ -70,7 +70,7 @@ fn counting_hook(
 ) -> impl Fn(&HookRequest<'_>) -> bool {
     move |req: &HookRequest<'_>| {
         calls.fetch_add(1, Ordering::SeqCst);
-        req.origin == allowed
+        req.origin() == allowed
     }
 }
 
@@ -147,11 +147,11 @@ async fn async_hook_decides_preflights_and_actual_requests() {
     let cors = Cors::builder()
         .allow_origin_if_async(move |req: &HookRequest<'_>| {
             counter.fetch_add(1, Ordering::SeqCst);
-            let allowed = req.origin.ends_with(".tenants.example");
-            Box::pin(async move {
+            let allowed = req.origin().ends_with(".tenants.example");
+            async move {
                 tokio::task::yield_now().await;
                 allowed
-            })
+            }
         })
         .build()
         .unwrap();

@@ -619,6 +619,7 @@ fn every_problem_is_reported_at_once() {
 }
 
 #[test]
+#[cfg(feature = "config")]
 fn config_files_and_builder_agree() {
     let config: corsair::CorsConfig = toml::from_str(
         r#"

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use corsair::browser::{Body, BrowserRequest, FORM_DATA_BOUNDARY, Fetch, Progress, Verdict};
+use corsair_browser::{Body, BrowserRequest, FORM_DATA_BOUNDARY, Fetch, Progress, Verdict};
 use http::Request;
 use http_body_util::Full;
 use hyper_rustls::HttpsConnectorBuilder;

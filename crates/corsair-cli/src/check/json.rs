@@ -1,7 +1,7 @@
 //! `--json`: one object on stdout with exactly the keys `verdict`, `message`, `preflight`,
 //! `steps`, `advice` and `warnings` (a contract scripts and the browser suite rely on).
 
-use corsair::browser::{Exchange, Outcome, Verdict};
+use corsair_browser::{Exchange, Outcome, Verdict};
 use serde_json::{Value, json};
 
 use super::snippets;
@@ -77,7 +77,7 @@ fn step(exchange: &Exchange, failure_code: Option<&str>) -> Value {
     })
 }
 
-fn advice(advice: &corsair::browser::Advice, preflight: Option<&snippets::PreflightAsk>) -> Value {
+fn advice(advice: &corsair_browser::Advice, preflight: Option<&snippets::PreflightAsk>) -> Value {
     let snippets = advice
         .fix
         .as_ref()

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use corsair::browser::{BrowserRequest, Exchange, ExchangeKind, Outcome, Verdict};
+use corsair_browser::{BrowserRequest, Exchange, ExchangeKind, Outcome, Verdict};
 
 use super::snippets;
 
@@ -92,7 +92,7 @@ pub(super) fn trace(request: &BrowserRequest, verdict: &Verdict) -> String {
 
 fn preflight_reason(request: &BrowserRequest) -> String {
     let mut reasons = Vec::new();
-    if !corsair::browser::is_cors_safelisted_method(request.method()) {
+    if !corsair::fetch::cors_safelisted_method::is_cors_safelisted_method(request.method()) {
         reasons.push(format!(
             "method {} is not GET, HEAD or POST",
             request.method()
@@ -105,7 +105,7 @@ fn preflight_reason(request: &BrowserRequest) -> String {
             names.join(", ")
         ));
     }
-    if *request.body() == corsair::browser::Body::Stream {
+    if *request.body() == corsair_browser::Body::Stream {
         reasons.push("a stream body always needs one".to_owned());
     }
     reasons.join("; ")

@@ -1,8 +1,8 @@
 //! Configuration that applies a [`Fix`], for corsair (TOML `[cors]` keys, the `CorsConfig`
 //! field names), django-cors-headers (settings.py) and nginx.
 
-use corsair::browser::{Exchange, ExchangeKind, Fix, Verdict};
 use corsair::{DEFAULT_ALLOW_HEADERS, DEFAULT_ALLOW_METHODS};
+use corsair_browser::{Exchange, ExchangeKind, Fix, Verdict};
 
 /// One fix, written for each server.
 #[derive(Debug, Clone, PartialEq, Eq)]

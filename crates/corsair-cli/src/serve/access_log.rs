@@ -94,7 +94,7 @@ impl AccessRecord {
             Some((RequestKind::Actual, OriginVerdict::Invalid)) => {
                 (Verdict::Refused, Some(Refusal::InvalidOrigin))
             }
-            Some((RequestKind::Actual, _)) => (Verdict::Refused, Some(Refusal::OriginNotAllowed)),
+            Some((_, _)) => (Verdict::Refused, Some(Refusal::OriginNotAllowed)),
         };
         let origin = headers
             .get(ORIGIN)

@@ -6,7 +6,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-use corsair::{CorsConfig, Setting, closest_name};
+use corsair::{CorsConfig, Setting, SettingValue};
 use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
@@ -134,14 +134,15 @@ fn apply_cors(
         let name = key.get_ref().as_ref();
         let source = lines.source(&key.span());
         let Some(setting) = Setting::from_name(name) else {
-            let suggestion = Setting::from_django_name(name)
-                .map(Setting::name)
-                .or_else(|| closest_name(name, Setting::ALL.map(Setting::name)));
-            let fix = match suggestion {
+            let fix = match Setting::suggest(name) {
                 Some(known) => format!("did you mean `{known}`?"),
                 None => format!(
                     "the [cors] settings are: {}",
-                    Setting::ALL.map(Setting::name).join(", ")
+                    Setting::ALL
+                        .iter()
+                        .map(|s| s.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             };
             problems.push(Diagnostic::error(
@@ -154,7 +155,9 @@ fn apply_cors(
             ));
             continue;
         };
-        match set_cors(setting, value, cors) {
+        let read = SettingValue::deserialize_for(setting, ValueDeserializer::from(value.clone()))
+            .and_then(|read| cors.set(setting, read));
+        match read {
             Ok(()) => {
                 provenance.set(setting, source);
                 if let DeValue::Array(items) = value.get_ref() {
@@ -165,62 +168,16 @@ fn apply_cors(
                     }
                 }
             }
-            Err(expected) => problems.push(Diagnostic::error(
+            Err(wrong) => problems.push(Diagnostic::error(
                 "invalid-type",
                 setting.name(),
                 lines.source(&value.span()),
                 Some(raw_text(lines.text, &value.span())),
-                format!("{} must be {expected}", setting.name()),
-                format!("write for example {}", example(setting)),
+                wrong.to_string(),
+                wrong.fix(),
             )),
         }
     }
-}
-
-/// Sets one CORS field from its TOML value; the error names the expected type.
-fn set_cors(
-    setting: Setting,
-    value: &Spanned<DeValue<'_>>,
-    cors: &mut CorsConfig,
-) -> Result<(), &'static str> {
-    const LIST: &str = "a list of strings";
-    const BOOL: &str = "true or false";
-    match setting {
-        Setting::AllowedOrigins => cors.allowed_origins = typed(value).ok_or(LIST)?,
-        Setting::AllowedOriginRegexes => cors.allowed_origin_regexes = typed(value).ok_or(LIST)?,
-        Setting::AllowMethods => cors.allow_methods = typed(value).ok_or(LIST)?,
-        Setting::AllowHeaders => cors.allow_headers = typed(value).ok_or(LIST)?,
-        Setting::ExposeHeaders => cors.expose_headers = typed(value).ok_or(LIST)?,
-        Setting::AllowAllOrigins => cors.allow_all_origins = typed(value).ok_or(BOOL)?,
-        Setting::AllowCredentials => cors.allow_credentials = typed(value).ok_or(BOOL)?,
-        Setting::AllowPrivateNetwork => cors.allow_private_network = typed(value).ok_or(BOOL)?,
-        Setting::AllowInsecureOriginsWithCredentials => {
-            cors.allow_insecure_origins_with_credentials = typed(value).ok_or(BOOL)?
-        }
-        Setting::UrlsRegex => cors.urls_regex = typed(value).ok_or("a string")?,
-        Setting::PreflightMaxAge => {
-            cors.preflight_max_age = typed(value).ok_or("a whole number of seconds")?
-        }
-    }
-    Ok(())
-}
-
-/// An example of a correct line for `setting`.
-fn example(setting: Setting) -> String {
-    let value = match setting {
-        Setting::AllowedOrigins => r#"["http://localhost:8080"]"#,
-        Setting::AllowedOriginRegexes => r#"['https://[a-z0-9-]+\.example\.com']"#,
-        Setting::AllowMethods => r#"["GET", "POST"]"#,
-        Setting::AllowHeaders => r#"["content-type", "authorization"]"#,
-        Setting::ExposeHeaders => r#"["x-request-id"]"#,
-        Setting::UrlsRegex => r#""^/api/""#,
-        Setting::PreflightMaxAge => "600",
-        Setting::AllowAllOrigins
-        | Setting::AllowCredentials
-        | Setting::AllowPrivateNetwork
-        | Setting::AllowInsecureOriginsWithCredentials => "true",
-    };
-    format!("`{} = {value}`", setting.name())
 }
 
 fn apply_server(
@@ -233,7 +190,7 @@ fn apply_server(
     for (key, value) in table {
         let name = key.get_ref().as_ref();
         let Some(known) = server_key(name).map(|k| k.name) else {
-            let fix = match closest_name(name, server_key_names()) {
+            let fix = match closest_key(name, server_key_names()) {
                 Some(known) => format!("did you mean `{known}`?"),
                 None if Setting::from_name(name).is_some() => {
                     format!("`{name}` is a CORS setting: move it under `[cors]`")
@@ -367,6 +324,16 @@ fn parse_any_duration(
             format!("write `{key} = \"10s\"`"),
         )),
     }
+}
+
+/// The known key closest to `unknown` by edit distance, if it is close enough to be a typo.
+fn closest_key<'a>(unknown: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    known
+        .into_iter()
+        .map(|k| (strsim::levenshtein(unknown, k), k))
+        .filter(|(distance, k)| *distance <= (k.len() / 3).max(2))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, k)| k)
 }
 
 /// Deserializes a value into `T`, or `None` when its type does not fit.

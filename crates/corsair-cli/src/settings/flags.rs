@@ -1,99 +1,107 @@
-//! The command-line flags that override CORS settings, the highest-precedence layer.
+//! The command-line flags that override CORS settings, the highest-precedence layer. There is
+//! one flag per setting, generated from the engine's settings table (its name, its style and
+//! its help), so a new setting gets its flag without a line here.
 
-use corsair::{CorsConfig, Setting};
+use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches};
+use corsair::{CorsConfig, FlagStyle, Setting, SettingKind, SettingValue};
 
 use super::source::{Provenance, Source};
 
-/// CORS flags of `corsair serve`. A flag that is given replaces the setting's value from the
-/// file and the environment.
-#[derive(Debug, Clone, Default, clap::Args)]
+/// The CORS flags given on the command line, in the settings table's order. A flag that is
+/// given replaces the setting's value from the file and the environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CorsFlags {
-    /// An origin that may call the upstream (repeatable): `http://localhost:8080`,
-    /// `https://*.example.com`, `http://localhost:*`.
-    #[arg(long = "allow-origin", value_name = "ORIGIN")]
-    pub allow_origin: Vec<String>,
-    /// A regex that must match the whole origin (repeatable).
-    #[arg(long = "allow-origin-regex", value_name = "RE")]
-    pub allow_origin_regex: Vec<String>,
-    /// Answer `Access-Control-Allow-Origin: *` to every origin.
-    #[arg(long)]
-    pub allow_all_origins: bool,
-    /// Answer `Access-Control-Allow-Credentials: true` (cookies and authorization).
-    #[arg(long)]
-    pub allow_credentials: bool,
-    /// Methods allowed by preflights, comma-separated.
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    pub allow_methods: Option<Vec<String>>,
-    /// Request headers allowed by preflights, comma-separated.
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    pub allow_headers: Option<Vec<String>>,
-    /// Response headers scripts may read, comma-separated.
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    pub expose_headers: Option<Vec<String>>,
-    /// Seconds a browser may cache a preflight answer (0: no `Access-Control-Max-Age`).
-    #[arg(long, value_name = "SECS")]
-    pub max_age: Option<u64>,
-    /// CORS applies only to paths this regex matches from their start (`^/api/`).
-    #[arg(long, value_name = "RE")]
-    pub urls_regex: Option<String>,
-    /// Answer private network access preflights.
-    #[arg(long)]
-    pub allow_private_network: bool,
+    given: Vec<(Setting, SettingValue)>,
 }
 
 impl CorsFlags {
+    /// Flags as if given on the command line.
+    #[cfg(test)]
+    pub fn given(values: impl IntoIterator<Item = (Setting, SettingValue)>) -> CorsFlags {
+        CorsFlags {
+            given: values.into_iter().collect(),
+        }
+    }
+
     /// Applies the flags that were given over `config`, recording them as sources.
     pub fn apply(&self, config: &mut CorsConfig, provenance: &mut Provenance) {
-        let mut set = |setting: Setting, flag: &'static str| {
-            provenance.set(setting, Source::Flag(flag));
-        };
-        if !self.allow_origin.is_empty() {
-            config.allowed_origins = trimmed(&self.allow_origin);
-            set(Setting::AllowedOrigins, "--allow-origin");
-        }
-        if !self.allow_origin_regex.is_empty() {
-            config.allowed_origin_regexes = self.allow_origin_regex.clone();
-            set(Setting::AllowedOriginRegexes, "--allow-origin-regex");
-        }
-        if self.allow_all_origins {
-            config.allow_all_origins = true;
-            set(Setting::AllowAllOrigins, "--allow-all-origins");
-        }
-        if self.allow_credentials {
-            config.allow_credentials = true;
-            set(Setting::AllowCredentials, "--allow-credentials");
-        }
-        if let Some(methods) = &self.allow_methods {
-            config.allow_methods = trimmed(methods);
-            set(Setting::AllowMethods, "--allow-methods");
-        }
-        if let Some(headers) = &self.allow_headers {
-            config.allow_headers = trimmed(headers);
-            set(Setting::AllowHeaders, "--allow-headers");
-        }
-        if let Some(headers) = &self.expose_headers {
-            config.expose_headers = trimmed(headers);
-            set(Setting::ExposeHeaders, "--expose-headers");
-        }
-        if let Some(seconds) = self.max_age {
-            config.preflight_max_age = seconds;
-            set(Setting::PreflightMaxAge, "--max-age");
-        }
-        if let Some(regex) = &self.urls_regex {
-            config.urls_regex = regex.clone();
-            set(Setting::UrlsRegex, "--urls-regex");
-        }
-        if self.allow_private_network {
-            config.allow_private_network = true;
-            set(Setting::AllowPrivateNetwork, "--allow-private-network");
+        for (setting, value) in &self.given {
+            // Each value was read with its setting's kind.
+            if config.set(*setting, value.clone()).is_ok() {
+                provenance.set(*setting, Source::Flag(setting.flag()));
+            }
         }
     }
 }
 
+/// The flag of one setting, as clap declares it.
+fn flag(setting: Setting) -> Arg {
+    let arg = Arg::new(setting.name())
+        .long(setting.flag().trim_start_matches("--"))
+        .help(setting.summary().replace('`', ""));
+    match (setting.flag_style(), setting.kind()) {
+        (FlagStyle::Switch, _) => arg.action(ArgAction::SetTrue),
+        (FlagStyle::CommaSeparated, _) => arg
+            .action(ArgAction::Append)
+            .value_delimiter(',')
+            .value_name("LIST"),
+        (FlagStyle::OnePerFlag, _) => arg.action(ArgAction::Append).value_name("VALUE"),
+        (_, SettingKind::Seconds) => arg
+            .action(ArgAction::Set)
+            .value_parser(clap::value_parser!(u64))
+            .value_name("SECS"),
+        _ => arg.action(ArgAction::Set).value_name("VALUE"),
+    }
+}
+
+impl Args for CorsFlags {
+    fn augment_args(command: Command) -> Command {
+        Setting::ALL
+            .iter()
+            .fold(command, |command, &setting| command.arg(flag(setting)))
+    }
+
+    fn augment_args_for_update(command: Command) -> Command {
+        CorsFlags::augment_args(command)
+    }
+}
+
+impl FromArgMatches for CorsFlags {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut flags = CorsFlags::default();
+        flags.update_from_arg_matches(matches)?;
+        Ok(flags)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        for &setting in Setting::ALL {
+            let id = setting.name();
+            let value = match (setting.flag_style(), setting.kind()) {
+                (FlagStyle::Switch, _) => matches.get_flag(id).then_some(SettingValue::Bool(true)),
+                (_, SettingKind::List) => matches
+                    .get_many::<String>(id)
+                    .map(|items| SettingValue::List(trimmed(items))),
+                (_, SettingKind::Seconds) => matches
+                    .get_one::<u64>(id)
+                    .copied()
+                    .map(SettingValue::Seconds),
+                _ => matches
+                    .get_one::<String>(id)
+                    .cloned()
+                    .map(SettingValue::Text),
+            };
+            if let Some(value) = value {
+                self.given.retain(|(given, _)| *given != setting);
+                self.given.push((setting, value));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The items without surrounding spaces and without empty ones (`GET, POST,` → `GET`, `POST`).
-fn trimmed(items: &[String]) -> Vec<String> {
+fn trimmed<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
     items
-        .iter()
         .map(|item| item.trim().to_owned())
         .filter(|item| !item.is_empty())
         .collect()
@@ -103,23 +111,50 @@ fn trimmed(items: &[String]) -> Vec<String> {
 mod tests {
     use super::*;
 
+    fn parse(args: &[&str]) -> CorsFlags {
+        let command = CorsFlags::augment_args(Command::new("serve"));
+        let matches = command
+            .try_get_matches_from(std::iter::once("serve").chain(args.iter().copied()))
+            .unwrap();
+        CorsFlags::from_arg_matches(&matches).unwrap()
+    }
+
+    #[test]
+    fn every_setting_has_its_flag() {
+        let command = CorsFlags::augment_args(Command::new("serve"));
+        for setting in Setting::ALL {
+            let long = setting.flag().trim_start_matches("--");
+            assert!(
+                command.get_arguments().any(|a| a.get_long() == Some(long)),
+                "{setting}"
+            );
+        }
+    }
+
     #[test]
     fn given_flags_replace_values_and_become_their_source() {
-        let flags = CorsFlags {
-            allow_origin: vec!["http://localhost:8080".into()],
-            allow_methods: Some(vec!["GET".into(), " POST".into(), "".into()]),
-            max_age: Some(0),
-            ..CorsFlags::default()
-        };
-        let mut config = CorsConfig {
-            allowed_origins: vec!["https://from-file.example".into()],
-            ..CorsConfig::default()
-        };
+        let flags = parse(&[
+            "--allow-origin",
+            "http://localhost:8080",
+            "--allow-methods",
+            "GET, POST,",
+            "--max-age",
+            "0",
+            "--allow-origin-regex",
+            r"https://[a-z]{1,3}\.example\.com",
+        ]);
+        let mut config = CorsConfig::default();
+        config.allowed_origins = vec!["https://from-file.example".into()];
         let mut provenance = Provenance::default();
         flags.apply(&mut config, &mut provenance);
         assert_eq!(config.allowed_origins, ["http://localhost:8080"]);
         assert_eq!(config.allow_methods, ["GET", "POST"]);
         assert_eq!(config.preflight_max_age, 0);
+        assert_eq!(
+            config.allowed_origin_regexes,
+            [r"https://[a-z]{1,3}\.example\.com"],
+            "a regex is never split at its commas"
+        );
         assert!(
             !config.allow_credentials,
             "an absent switch changes nothing"
@@ -129,5 +164,27 @@ mod tests {
             Source::Flag("--allow-origin")
         );
         assert_eq!(provenance.of(Setting::AllowCredentials), Source::Default);
+    }
+
+    #[test]
+    fn repeated_and_switch_flags() {
+        let flags = parse(&[
+            "--allow-origin",
+            "https://a.example,https://b.example",
+            "--allow-origin",
+            "https://c.example",
+            "--allow-credentials",
+        ]);
+        let mut config = CorsConfig::default();
+        flags.apply(&mut config, &mut Provenance::default());
+        assert_eq!(
+            config.allowed_origins,
+            [
+                "https://a.example",
+                "https://b.example",
+                "https://c.example"
+            ]
+        );
+        assert!(config.allow_credentials);
     }
 }

@@ -316,10 +316,10 @@ mod tests {
             ("CORS_ALLOWED_ORIGINS", "https://env.example"),
             ("CORS_PREFLIGHT_MAX_AGE", "120"),
         ];
-        let flags = CorsFlags {
-            allow_origin: vec!["https://flag.example".into()],
-            ..CorsFlags::default()
-        };
+        let flags = CorsFlags::given([(
+            Setting::AllowedOrigins,
+            corsair::SettingValue::List(vec!["https://flag.example".into()]),
+        )]);
         let loaded = load(&layers(Some(&path), &env, flags)).unwrap();
         let config = loaded.cors.config();
         assert_eq!(config.allowed_origins, ["https://flag.example"]);

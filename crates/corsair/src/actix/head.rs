@@ -1,18 +1,16 @@
 //! The engine's view of actix-web's request and response heads (`http` 0.2 types).
 //!
 //! The engine reads the method, the path, `Origin`, `Access-Control-Request-Method` and
-//! `Access-Control-Request-Private-Network` straight from actix's request, echoes actix's own
-//! `Origin` value, and writes the policy's values converted once per worker: nothing is copied
-//! per request. Only an installed origin hook, which is written against `http` 1's types and
-//! may read the whole head, needs the head copied across ([`engine_head`]).
+//! `Access-Control-Request-Private-Network` straight from actix's request (and an origin hook
+//! reads it through the same view), echoes actix's own `Origin` value, and writes the policy's
+//! values converted once per worker: nothing is copied per request.
 
 use actix_web::http::header as ax;
 use actix_web::http::{Method as ActixMethod, Uri as ActixUri};
 use bytes::Bytes;
-use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
+use http::HeaderValue;
 
-use crate::decision::{Decision, Outcome};
-use crate::head::{CorsHeader, OriginLines, RequestHead, ResponseHeaders, Value};
+use crate::head::{CorsHeader, HeadView, OriginLines, RequestHead, ResponseHeaders, Value};
 use crate::policy::HeaderValues;
 
 const ACTIX_ALLOW_PRIVATE_NETWORK: ax::HeaderName =
@@ -33,13 +31,21 @@ pub(super) struct ActixHead<'a> {
     pub(super) headers: &'a ax::HeaderMap,
 }
 
-impl ActixHead<'_> {
-    /// The `Origin` value, when there is exactly one.
-    pub(super) fn single_origin(&self) -> Option<&ax::HeaderValue> {
-        match self.origin() {
-            OriginLines::One(value) => Some(value),
-            OriginLines::Missing | OriginLines::Several => None,
-        }
+impl HeadView for ActixHead<'_> {
+    fn method(&self) -> &str {
+        self.method.as_str()
+    }
+
+    fn path(&self) -> &str {
+        self.uri.path()
+    }
+
+    fn query(&self) -> Option<&str> {
+        self.uri.query()
+    }
+
+    fn header(&self, name: &str) -> Option<&[u8]> {
+        self.headers.get(name).map(ax::HeaderValue::as_bytes)
     }
 }
 
@@ -48,10 +54,6 @@ impl RequestHead for ActixHead<'_> {
 
     fn is_options(&self) -> bool {
         *self.method == ActixMethod::OPTIONS
-    }
-
-    fn path(&self) -> &str {
-        self.uri.path()
     }
 
     fn origin(&self) -> OriginLines<'_, ax::HeaderValue> {
@@ -118,41 +120,4 @@ fn actix_value(value: &HeaderValue) -> Option<ax::HeaderValue> {
 /// The policy's values in actix's type, converted once per worker.
 pub(super) fn actix_values(values: &HeaderValues) -> Option<HeaderValues<ax::HeaderValue>> {
     values.convert(actix_value)
-}
-
-/// A copy of an actix request head in `http` 1's types, for an origin hook. `None` when the
-/// head cannot be expressed in them.
-pub(super) fn engine_head(head: &ActixHead<'_>) -> Option<(Method, Uri, HeaderMap)> {
-    let method = Method::from_bytes(head.method.as_str().as_bytes()).ok()?;
-    let uri = Uri::try_from(head.uri.to_string()).ok()?;
-    let mut headers = HeaderMap::with_capacity(head.headers.len());
-    for (name, value) in head.headers.iter() {
-        let name = HeaderName::from_bytes(name.as_str().as_bytes()).ok()?;
-        let value = HeaderValue::from_bytes(value.as_bytes()).ok()?;
-        headers.append(name, value);
-    }
-    Some((method, uri, headers))
-}
-
-/// The engine's decision on the copied head, for actix: an allowed origin is answered with `*`
-/// or with actix's own `Origin` value, which the copy echoed.
-pub(super) fn actix_outcome(
-    decision: &Decision,
-    origin: Option<&ax::HeaderValue>,
-    values: &HeaderValues<ax::HeaderValue>,
-) -> Outcome<ax::HeaderValue> {
-    let outcome = decision.outcome();
-    let allow_origin = outcome.allow_origin.as_ref().and_then(|value| {
-        if value.as_bytes() == b"*" {
-            Some(values.wildcard.clone())
-        } else {
-            origin.cloned().or_else(|| actix_value(value))
-        }
-    });
-    Outcome {
-        kind: outcome.kind,
-        verdict: outcome.verdict,
-        allow_origin,
-        private_network: outcome.private_network,
-    }
 }

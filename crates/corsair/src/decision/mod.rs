@@ -1,0 +1,189 @@
+//! The engine's answer for one request: what the request is for CORS, what was decided about
+//! its origin, and, when an asynchronous origin hook must be asked first, the pending form of
+//! that answer.
+//!
+//! Invariants: deciding allocates nothing for requests without `Origin`, with a disallowed
+//! origin, or with an allowed one (an echoed value is the request's own shared bytes or a
+//! precomputed one); no input can make it panic.
+
+mod decide;
+mod evaluation;
+mod refusal;
+mod requested_headers;
+
+use std::fmt;
+
+use http::HeaderValue;
+
+pub(crate) use evaluation::{Decided, Pending};
+pub use evaluation::{Evaluation, PendingDecision};
+pub use refusal::Refusal;
+pub use requested_headers::MAX_REQUEST_HEADERS_LEN;
+pub(crate) use requested_headers::for_each_requested_header;
+
+/// What a request is, for CORS.
+///
+/// ```
+/// use corsair::{Cors, RequestKind};
+/// use http::{HeaderMap, Method};
+///
+/// let cors = Cors::builder().allow_all_origins(true).build().unwrap();
+/// let mut headers = HeaderMap::new();
+/// headers.insert("origin", "https://a.example".parse().unwrap());
+/// let kind = |method: &Method, headers: &HeaderMap| {
+///     cors.evaluate(method, &"/".parse().unwrap(), headers).now().unwrap().kind()
+/// };
+/// assert_eq!(kind(&Method::OPTIONS, &headers), RequestKind::Actual);
+/// headers.insert("access-control-request-method", "PUT".parse().unwrap());
+/// assert_eq!(kind(&Method::OPTIONS, &headers), RequestKind::Preflight);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RequestKind {
+    /// The path is outside `urls_regex`: the request passes through untouched.
+    Bypass,
+    /// `OPTIONS` with `Origin` and `Access-Control-Request-Method`: answered by corsair.
+    Preflight,
+    /// Any other request on a CORS path: the inner service answers, corsair adds headers.
+    Actual,
+}
+
+/// What corsair decided about the request's `Origin`.
+///
+/// ```
+/// use corsair::{Cors, OriginVerdict};
+///
+/// let cors = Cors::builder().allowed_origins(["https://app.example"]).build().unwrap();
+/// let verdict = |origin: &str| {
+///     let mut headers = http::HeaderMap::new();
+///     headers.insert("origin", origin.parse().unwrap());
+///     cors.evaluate(&http::Method::GET, &"/".parse().unwrap(), &headers).now().unwrap().origin()
+/// };
+/// assert_eq!(verdict("https://app.example"), OriginVerdict::Allowed);
+/// assert_eq!(verdict("https://evil.example"), OriginVerdict::Disallowed);
+/// assert_eq!(verdict("https://app.example/"), OriginVerdict::Invalid);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OriginVerdict {
+    /// No `Origin` header (same-origin GET, curl, server-to-server).
+    Missing,
+    /// Several `Origin` lines, or a value that is not a serialized origin.
+    Invalid,
+    /// A valid origin that the policy does not allow.
+    Disallowed,
+    /// An allowed origin.
+    Allowed,
+}
+
+/// The outcome of [`Cors::evaluate`](crate::Cors::evaluate) for one request.
+///
+/// ```
+/// use corsair::{Cors, OriginVerdict, RequestKind};
+/// use http::{HeaderMap, Method, Uri};
+///
+/// let cors = Cors::builder().allowed_origins(["https://app.example"]).build().unwrap();
+/// let mut headers = HeaderMap::new();
+/// headers.insert("origin", "https://app.example".parse().unwrap());
+/// let decision = cors
+///     .evaluate(&Method::GET, &Uri::from_static("/items"), &headers)
+///     .now()
+///     .unwrap();
+/// assert_eq!(decision.kind(), RequestKind::Actual);
+/// assert_eq!(decision.origin(), OriginVerdict::Allowed);
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub(crate) outcome: Outcome<HeaderValue>,
+}
+
+/// A decision in the header value type of the framework it is for (`http` 1's for
+/// [`Decision`]).
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Outcome<V> {
+    pub(crate) kind: RequestKind,
+    pub(crate) verdict: OriginVerdict,
+    /// `*`, or the request's own `Origin` value.
+    pub(crate) allow_origin: Option<V>,
+    pub(crate) private_network: bool,
+}
+
+impl<V> Outcome<V> {
+    pub(crate) fn new(kind: RequestKind) -> Self {
+        Outcome {
+            kind,
+            verdict: OriginVerdict::Missing,
+            allow_origin: None,
+            private_network: false,
+        }
+    }
+
+    /// Allows the origin, answering with `allow_origin` (`*` or the request's own `Origin`).
+    pub(crate) fn allow(&mut self, allow_origin: V) {
+        self.verdict = OriginVerdict::Allowed;
+        self.allow_origin = Some(allow_origin);
+    }
+}
+
+impl Decision {
+    /// What the request is.
+    ///
+    /// ```
+    /// # use corsair::{Cors, RequestKind};
+    /// # let cors = Cors::builder().allow_all_origins(true).urls_regex("^/api/").build().unwrap();
+    /// let d = cors.evaluate(&http::Method::GET, &"/static/app.js".parse().unwrap(), &http::HeaderMap::new());
+    /// assert_eq!(d.now().unwrap().kind(), RequestKind::Bypass);
+    /// ```
+    pub fn kind(&self) -> RequestKind {
+        self.outcome.kind
+    }
+
+    /// What was decided about the origin.
+    ///
+    /// ```
+    /// # use corsair::{Cors, OriginVerdict};
+    /// # let cors = Cors::builder().allow_all_origins(true).build().unwrap();
+    /// let d = cors.evaluate(&http::Method::GET, &"/".parse().unwrap(), &http::HeaderMap::new());
+    /// assert_eq!(d.now().unwrap().origin(), OriginVerdict::Missing);
+    /// ```
+    pub fn origin(&self) -> OriginVerdict {
+        self.outcome.verdict
+    }
+
+    /// Whether the response carries `Access-Control-Allow-Origin`.
+    ///
+    /// ```
+    /// # use corsair::Cors;
+    /// # let cors = Cors::builder().allow_all_origins(true).build().unwrap();
+    /// let d = cors.evaluate(&http::Method::GET, &"/".parse().unwrap(), &http::HeaderMap::new());
+    /// assert!(!d.now().unwrap().is_allowed());
+    /// ```
+    pub fn is_allowed(&self) -> bool {
+        self.outcome.allow_origin.is_some()
+    }
+
+    /// The `Access-Control-Allow-Origin` value the response gets, if any.
+    ///
+    /// ```
+    /// # use corsair::Cors;
+    /// # let cors = Cors::builder().allow_all_origins(true).build().unwrap();
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("origin", "https://a.example".parse().unwrap());
+    /// let d = cors.evaluate(&http::Method::GET, &"/".parse().unwrap(), &headers).now().unwrap();
+    /// assert_eq!(d.allow_origin().unwrap(), "*");
+    /// ```
+    pub fn allow_origin(&self) -> Option<&HeaderValue> {
+        self.outcome.allow_origin.as_ref()
+    }
+}
+
+impl fmt::Debug for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decision")
+            .field("kind", &self.outcome.kind)
+            .field("origin", &self.outcome.verdict)
+            .field("allow_origin", &self.outcome.allow_origin)
+            .field("private_network", &self.outcome.private_network)
+            .finish()
+    }
+}

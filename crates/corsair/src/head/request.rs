@@ -1,0 +1,95 @@
+//! The request head as the engine reads it, and its `http` 1 implementation.
+
+use http::header::{ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
+use http::{HeaderMap, HeaderValue, Method, Uri};
+
+use super::Value;
+use super::names::ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK;
+
+/// The `Origin` lines of a request.
+pub(crate) enum OriginLines<'a, V> {
+    /// None.
+    Missing,
+    /// Exactly one.
+    One(&'a V),
+    /// More than one (never a valid origin).
+    Several,
+}
+
+/// What any request head offers, whatever its framework: what an origin hook may read.
+pub(crate) trait HeadView {
+    /// The method, as sent.
+    fn method(&self) -> &str;
+    /// The path, without the query, as sent.
+    fn path(&self) -> &str;
+    /// The query, without `?`.
+    fn query(&self) -> Option<&str>;
+    /// The first value of the header `name` (any case).
+    fn header(&self, name: &str) -> Option<&[u8]>;
+}
+
+/// The parts of a request head the engine decides on.
+pub(crate) trait RequestHead: HeadView {
+    type Value: Value;
+
+    /// Whether the method is `OPTIONS`.
+    fn is_options(&self) -> bool;
+    /// The `Origin` lines.
+    fn origin(&self) -> OriginLines<'_, Self::Value>;
+    /// Whether `Access-Control-Request-Method` is present.
+    fn has_request_method(&self) -> bool;
+    /// The first `Access-Control-Request-Private-Network` value.
+    fn request_private_network(&self) -> Option<&[u8]>;
+}
+
+/// A request head in `http` 1's types.
+pub(crate) struct Http1Head<'a> {
+    pub(crate) method: &'a Method,
+    pub(crate) uri: &'a Uri,
+    pub(crate) headers: &'a HeaderMap,
+}
+
+impl HeadView for Http1Head<'_> {
+    fn method(&self) -> &str {
+        self.method.as_str()
+    }
+
+    fn path(&self) -> &str {
+        self.uri.path()
+    }
+
+    fn query(&self) -> Option<&str> {
+        self.uri.query()
+    }
+
+    fn header(&self, name: &str) -> Option<&[u8]> {
+        self.headers.get(name).map(HeaderValue::as_bytes)
+    }
+}
+
+impl RequestHead for Http1Head<'_> {
+    type Value = HeaderValue;
+
+    fn is_options(&self) -> bool {
+        *self.method == Method::OPTIONS
+    }
+
+    fn origin(&self) -> OriginLines<'_, HeaderValue> {
+        let mut lines = self.headers.get_all(ORIGIN).iter();
+        match (lines.next(), lines.next()) {
+            (None, _) => OriginLines::Missing,
+            (Some(one), None) => OriginLines::One(one),
+            (Some(_), Some(_)) => OriginLines::Several,
+        }
+    }
+
+    fn has_request_method(&self) -> bool {
+        self.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
+    }
+
+    fn request_private_network(&self) -> Option<&[u8]> {
+        self.headers
+            .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
+            .map(HeaderValue::as_bytes)
+    }
+}

@@ -1,0 +1,5 @@
+//! Writing the decision into a response head: the preflight answer's headers, and the CORS
+//! headers and `Vary` of an actual response.
+
+mod vary;
+mod write;

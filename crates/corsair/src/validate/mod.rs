@@ -1,0 +1,151 @@
+//! Every build-time rule: turns a [`CorsConfig`] into [`Validated`] settings, or refuses it with
+//! every problem found.
+//!
+//! Nothing here runs per request. Each rule has a stable id (the `id` of its [`Finding`]), a
+//! message saying what is wrong and a fix saying what to write instead. One file per kind of
+//! value: origins (and their hosts), regexes, method and header lists, the max-age.
+
+mod host;
+mod lists;
+mod max_age;
+mod origins;
+mod regexes;
+
+use std::collections::HashSet;
+
+use regex_automata::meta;
+use regex_syntax::hir::Hir;
+
+use crate::Setting;
+use crate::config::CorsConfig;
+use crate::finding::{ConfigError, Finding};
+use crate::origin::CanonicalKey;
+
+pub use max_age::MAX_PREFLIGHT_MAX_AGE;
+
+/// The port part of a configured origin.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum PortSpec {
+    /// The default port of the scheme, or the one explicit port (canonical, without default).
+    Exact(Option<u16>),
+    /// `:*`, any port (and no port).
+    Any,
+}
+
+/// One validated entry of `allowed_origins`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum OriginEntry {
+    /// The opaque origin `null`.
+    Null,
+    /// A lower-case scheme and host (or parent domain), and a port.
+    Tuple {
+        scheme: String,
+        host: String,
+        /// `https://*.host`: any subdomain of `host`, not `host` itself.
+        subdomains: bool,
+        port: PortSpec,
+    },
+}
+
+/// The settings after validation: canonical, deduplicated, ready to compile.
+#[derive(Debug, Clone)]
+pub(crate) struct Validated {
+    pub origins: Vec<OriginEntry>,
+    /// The patterns, each anchored to the whole origin, in configuration order.
+    pub origin_regexes: Vec<Hir>,
+    pub allow_all_origins: bool,
+    /// `None` when every path is a CORS path.
+    pub urls_regex: Option<meta::Regex>,
+    pub allow_methods: Vec<String>,
+    /// Lower case, deduplicated.
+    pub allow_headers: Vec<String>,
+    /// Lower case, deduplicated.
+    pub expose_headers: Vec<String>,
+    pub preflight_max_age: u64,
+    pub allow_credentials: bool,
+    pub allow_private_network: bool,
+}
+
+/// Validates `config`. `has_hook` says whether a runtime origin hook is installed (it counts as a
+/// way to allow origins).
+pub(crate) fn validate(
+    config: &CorsConfig,
+    has_hook: bool,
+) -> Result<(Validated, Vec<Finding>), ConfigError> {
+    let mut findings = Vec::new();
+    let creds = config.allow_credentials;
+
+    let mut origins = Vec::new();
+    let mut seen = HashSet::new();
+    for raw in &config.allowed_origins {
+        if let Some(entry) = origins::origin_entry(raw, config, &mut findings) {
+            if seen.insert(entry.clone()) {
+                origins.push(entry);
+            }
+        }
+    }
+    if config.allow_all_origins && creds {
+        findings.push(Finding::error(
+            "credentials-with-allow-all",
+            Setting::AllowAllOrigins,
+            None,
+            "allow_all_origins together with allow_credentials lets every website on the internet read your users' data with their cookies",
+            "list the origins that may call you in allowed_origins (e.g. `https://app.example.com`), or a pattern such as `https://*.example.com`",
+        ));
+    }
+    let origin_regexes = regexes::origin_regexes(config, &mut findings);
+    if !config.allow_all_origins
+        && config.allowed_origins.is_empty()
+        && config.allowed_origin_regexes.is_empty()
+        && !has_hook
+    {
+        findings.push(Finding::error(
+            "no-origin-allowed",
+            Setting::AllowedOrigins,
+            None,
+            "no origin is allowed: allowed_origins and allowed_origin_regexes are empty and allow_all_origins is false",
+            "list your frontend's origin, e.g. allowed_origins = [\"http://localhost:8080\"]",
+        ));
+    }
+
+    let urls_regex = regexes::urls_regex(&config.urls_regex, &mut findings);
+    let allow_methods = lists::methods(config, &mut findings);
+    let allow_headers = lists::header_list(
+        Setting::AllowHeaders,
+        &config.allow_headers,
+        creds,
+        &mut findings,
+    );
+    let expose_headers = lists::header_list(
+        Setting::ExposeHeaders,
+        &config.expose_headers,
+        creds,
+        &mut findings,
+    );
+    max_age::max_age(config.preflight_max_age, &mut findings);
+
+    if findings.iter().any(Finding::is_error) {
+        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        return Err(ConfigError::new(findings));
+    }
+    let validated = Validated {
+        origins,
+        origin_regexes,
+        allow_all_origins: config.allow_all_origins,
+        urls_regex,
+        allow_methods,
+        allow_headers,
+        expose_headers,
+        preflight_max_age: config.preflight_max_age,
+        allow_credentials: creds,
+        allow_private_network: config.allow_private_network,
+    };
+    Ok((validated, findings))
+}
+
+/// The canonical key of a validated exact entry (`scheme://host[:port]`).
+pub(crate) fn exact_key(scheme: &str, host: &str, port: Option<u16>) -> String {
+    CanonicalKey::new(scheme, host, port)
+        .map(|k| k.as_str().to_owned())
+        .unwrap_or_default()
+}
