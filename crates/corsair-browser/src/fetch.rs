@@ -8,6 +8,11 @@
 //!
 //! The preflight cache is not modelled: every request is checked as if the cache were empty
 //! (as in a fresh browser profile, or with DevTools' cache disabled).
+//!
+//! This file is longer than the others on purpose: it is the one place where the steps of the
+//! Fetch standard's main fetch, CORS-preflight fetch and HTTP-redirect fetch follow each other,
+//! in the standard's order; the checks themselves, the messages and the advice live in their
+//! own modules.
 
 use http::header::{self, HeaderName, HeaderValue};
 use http::{HeaderMap, Method, Request, StatusCode, Uri};
@@ -17,7 +22,8 @@ use crate::advice::{Advice, Answered, Fix, advise};
 use crate::check::{self, Context, PreflightAsk, is_redirect};
 use crate::expose::readable_headers;
 use crate::message::{Failure, MessageContext, console_message};
-use crate::request::{Body, BrowserRequest, Credentials, needs_preflight, unsafe_header_names};
+use crate::options::{Body, Credentials};
+use crate::request::{BrowserRequest, needs_preflight, unsafe_header_names};
 use crate::verdict::{
     Allowed, Blocked, Check, CheckName, Exchange, ExchangeKind, Outcome, Verdict, Warning,
 };

@@ -35,6 +35,7 @@ mod check;
 mod expose;
 mod fetch;
 mod message;
+mod options;
 mod request;
 mod safelist;
 #[cfg(feature = "tower")]
@@ -47,10 +48,8 @@ pub use check::parse_allow_list;
 pub use expose::readable_headers;
 pub use fetch::{Fetch, MAX_REDIRECTS, Progress};
 pub use message::{Failure, MessageContext, console_message};
-pub use request::{
-    Body, BrowserRequest, BrowserRequestBuilder, Credentials, FORM_DATA_BOUNDARY, Initiator,
-    RequestError, normalize_method,
-};
+pub use options::{Body, Credentials, FORM_DATA_BOUNDARY, Initiator, RequestError};
+pub use request::{BrowserRequest, BrowserRequestBuilder, normalize_method};
 pub use safelist::{
     MAX_SAFELISTED_TOTAL_LEN, MAX_SAFELISTED_VALUE_LEN, is_cors_safelisted_request_header,
     is_cors_unsafe_request_header_byte, mime_essence,

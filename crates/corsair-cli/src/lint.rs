@@ -7,8 +7,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use corsair::{CorsConfig, Setting};
-
 use crate::settings::{self, ConfigFile, CorsFlags, Diagnostic, Layers, Provenance};
 
 /// Arguments of `corsair lint`.
@@ -24,9 +22,6 @@ pub struct Args {
     #[arg(long)]
     json: bool,
 }
-
-/// More origins than this with credentials is advice-worthy.
-const MANY_CREDENTIALED_ORIGINS: usize = 8;
 
 /// Runs `corsair lint`.
 pub fn run(args: Args) -> ExitCode {
@@ -52,7 +47,7 @@ pub fn run(args: Args) -> ExitCode {
     let (policy, diagnostics) = match settings::load(&layers) {
         Ok(loaded) => {
             let mut all = loaded.warnings;
-            all.extend(advice(loaded.cors.config(), &loaded.provenance));
+            all.extend(advice(&loaded.cors, &loaded.provenance));
             (Some(loaded.cors.to_string()), all)
         }
         Err(problems) => (None, problems),
@@ -88,150 +83,11 @@ fn exit_code(diagnostics: &[Diagnostic]) -> ExitCode {
     }
 }
 
-/// Security advice about a configuration the engine accepts: legal, but risky.
-pub fn advice(config: &CorsConfig, provenance: &Provenance) -> Vec<Diagnostic> {
-    let mut found = Vec::new();
-    let mut warn = |id, setting: Setting, value: Option<&str>, message: String, fix: String| {
-        let source = match value {
-            Some(v) => provenance.of_value(setting, v),
-            None => provenance.of(setting),
-        };
-        found.push(Diagnostic::warning(
-            id,
-            setting.name(),
-            source,
-            value.map(str::to_owned),
-            message,
-            fix,
-        ));
-    };
-    let creds = config.allow_credentials;
-    let trusted = config.allowed_origins.len() + config.allowed_origin_regexes.len();
-    if creds && trusted > MANY_CREDENTIALED_ORIGINS {
-        warn(
-            "credentials-with-many-origins",
-            Setting::AllowedOrigins,
-            None,
-            format!("{trusted} origins may read your users' data with their cookies: a cross-site scripting hole in any one of them exposes every user"),
-            "keep only the origins of your own frontends, and serve other callers without allow_credentials".to_owned(),
-        );
-    }
-    if creds {
-        for origin in &config.allowed_origins {
-            if is_loopback_origin(origin) {
-                warn(
-                    "loopback-origin-with-credentials",
-                    Setting::AllowedOrigins,
-                    Some(origin),
-                    "any program on a user's machine can serve a page from this loopback origin and read their data with their cookies".to_owned(),
-                    "keep loopback origins in development configurations only".to_owned(),
-                );
-            }
-        }
-    }
-    if config.allow_all_origins && config.allow_private_network {
-        warn(
-            "private-network-with-allow-all",
-            Setting::AllowPrivateNetwork,
-            None,
-            "every website on the internet may reach this private-network service through its visitors' browsers".to_owned(),
-            "list the origins that need private network access in allowed_origins".to_owned(),
-        );
-    }
-    if config.allow_all_origins && config.urls_regex == corsair::DEFAULT_URLS_REGEX {
-        warn(
-            "allow-all-origins-on-every-path",
-            Setting::AllowAllOrigins,
-            None,
-            "every website can read every response, including those of endpoints protected only by network location (intranet, VPN)".to_owned(),
-            "limit it to the public paths with urls_regex (e.g. `^/api/public/`), or list origins".to_owned(),
-        );
-    }
-    found
-}
-
-/// `http://localhost:*`, `http://127.0.0.1:3000`, `http://[::1]` ...
-fn is_loopback_origin(origin: &str) -> bool {
-    let rest = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-    let host = if let Some(v6) = rest.strip_prefix('[') {
-        v6.split(']').next().unwrap_or_default()
-    } else {
-        rest.split(':').next().unwrap_or_default()
-    };
-    let host = host.to_ascii_lowercase();
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host == "::1"
-        || host
-            .parse::<std::net::Ipv4Addr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn config(toml: &str) -> CorsConfig {
-        toml::from_str(toml).unwrap()
-    }
-
-    fn ids(config: &CorsConfig) -> Vec<&'static str> {
-        advice(config, &Provenance::default())
-            .iter()
-            .map(|d| d.id)
-            .collect()
-    }
-
-    #[test]
-    fn risky_but_legal_configurations_get_advice() {
-        let many: Vec<String> = (0..9)
-            .map(|i| format!("\"https://app{i}.example\""))
-            .collect();
-        let many = format!(
-            "allowed_origins = [{}]\nallow_credentials = true",
-            many.join(",")
-        );
-        let table: [(&str, &[&str]); 5] = [
-            (
-                "allowed_origins = [\"https://app.example\"]\nallow_credentials = true",
-                &[],
-            ),
-            (&many, &["credentials-with-many-origins"]),
-            (
-                "allowed_origins = [\"http://localhost:3000\"]\nallow_credentials = true",
-                &["loopback-origin-with-credentials"],
-            ),
-            ("allowed_origins = [\"http://localhost:3000\"]", &[]),
-            (
-                "allow_all_origins = true\nallow_private_network = true",
-                &[
-                    "private-network-with-allow-all",
-                    "allow-all-origins-on-every-path",
-                ],
-            ),
-        ];
-        for (toml, expected) in table {
-            assert_eq!(ids(&config(toml)), expected, "{toml}");
-        }
-        assert!(
-            ids(&config(
-                "allow_all_origins = true\nurls_regex = '^/public/'"
-            ))
-            .is_empty()
-        );
-    }
-
-    #[test]
-    fn loopback_origins() {
-        for (origin, loopback) in [
-            ("http://localhost:8080", true),
-            ("http://127.0.0.1:3000", true),
-            ("http://[::1]:3000", true),
-            ("http://app.localhost", true),
-            ("https://localhost.example", false),
-            ("https://app.example", false),
-        ] {
-            assert_eq!(is_loopback_origin(origin), loopback, "{origin}");
-        }
-    }
+/// Security advice about a configuration the engine accepts (legal, but risky), each with the
+/// layer that set the value.
+fn advice(cors: &corsair::Cors, provenance: &Provenance) -> Vec<Diagnostic> {
+    cors.advice()
+        .iter()
+        .map(|finding| Diagnostic::from_finding(finding.clone(), provenance))
+        .collect()
 }

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod lint;
+mod net;
 mod serve;
 mod settings;
 

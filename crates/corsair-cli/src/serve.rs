@@ -15,7 +15,6 @@ mod listener;
 mod logging;
 mod proxy;
 mod reload;
-mod report;
 mod request_body;
 mod upgrade;
 
@@ -26,9 +25,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
-use hyper_rustls::HttpsConnectorBuilder;
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -131,7 +128,7 @@ async fn start(loaded: Loaded, layers: Layers, watched: Option<PathBuf>) -> Exit
         policy = %loaded.cors,
         "corsair serve is listening on http://{address}"
     );
-    report::log_warnings(&loaded.warnings);
+    logging::log_warnings(&loaded.warnings);
 
     let shared = Arc::new(Shared {
         active: ArcSwap::from_pointee(Active {
@@ -242,15 +239,7 @@ fn event_loop(whose: &str) -> Option<tokio::runtime::Runtime> {
 /// The pooled keep-alive client to the upstream; `https` upstreams are verified against the
 /// webpki roots (Mozilla's list), like a browser would.
 fn upstream_client(server: &ServerSettings) -> UpstreamClient {
-    let mut http = HttpConnector::new();
-    http.set_connect_timeout(Some(server.connect_timeout));
-    http.set_nodelay(true);
-    http.enforce_http(false);
-    let connector = HttpsConnectorBuilder::new()
-        .with_webpki_roots()
-        .https_or_http()
-        .enable_http1()
-        .wrap_connector(http);
+    let connector = crate::net::connector(server.connect_timeout);
     Client::builder(TokioExecutor::new())
         .pool_timer(TokioTimer::new())
         .pool_idle_timeout(server.idle_timeout)

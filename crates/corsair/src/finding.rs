@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::Setting;
+use crate::config::Setting;
 
 /// How serious a [`Finding`] is.
 ///

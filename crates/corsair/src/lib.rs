@@ -53,6 +53,7 @@
 #[cfg(feature = "actix")]
 mod actix;
 mod anchored;
+mod compiled;
 mod config;
 mod decision;
 pub mod fetch;

@@ -7,10 +7,10 @@ use bytes::Bytes;
 use corsair_browser::{Body, BrowserRequest, FORM_DATA_BOUNDARY, Fetch, Progress, Verdict};
 use http::Request;
 use http_body_util::Full;
-use hyper_rustls::HttpsConnectorBuilder;
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+
+use crate::net::{self, error_chain};
 
 /// The most header lines of a response `check` reads, well above what any browser refuses
 /// in practice (Chromium has no count limit, only a size limit).
@@ -30,14 +30,7 @@ pub(super) async fn run(
     request: BrowserRequest,
     timeout: Duration,
 ) -> Result<Verdict, NetworkFailure> {
-    let mut http = HttpConnector::new();
-    http.enforce_http(false);
-    http.set_connect_timeout(Some(timeout));
-    let connector = HttpsConnectorBuilder::new()
-        .with_webpki_roots()
-        .https_or_http()
-        .enable_http1()
-        .wrap_connector(http);
+    let connector = net::connector(timeout);
     // hyper's default (100 header lines) fails responses that browsers load.
     let client = Client::builder(TokioExecutor::new())
         .http1_max_headers(MAX_RESPONSE_HEADERS)
@@ -85,20 +78,4 @@ fn placeholder_body(body: &Body) -> Bytes {
             "--{FORM_DATA_BOUNDARY}\r\nContent-Disposition: form-data; name=\"corsair\"\r\n\r\ncheck\r\n--{FORM_DATA_BOUNDARY}--\r\n"
         )),
     }
-}
-
-/// An error and its causes, outermost first ("client error (Connect): tcp connect error:
-/// Connection refused").
-fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }

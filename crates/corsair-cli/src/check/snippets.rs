@@ -1,6 +1,7 @@
 //! Configuration that applies a [`Fix`], for corsair (TOML `[cors]` keys, the `CorsConfig`
 //! field names), django-cors-headers (settings.py) and nginx.
 
+use corsair::fetch::cors_safelisted_method::is_cors_safelisted_method;
 use corsair::{DEFAULT_ALLOW_HEADERS, DEFAULT_ALLOW_METHODS};
 use corsair_browser::{Exchange, ExchangeKind, Fix, Verdict};
 
@@ -128,7 +129,7 @@ fn beyond_defaults(preflight: Option<&PreflightAsk>) -> (Option<&str>, Vec<&str>
         return (None, Vec::new());
     };
     let method = Some(ask.method.as_str())
-        .filter(|m| !DEFAULT_ALLOW_METHODS.contains(m) && !matches!(*m, "GET" | "HEAD" | "POST"));
+        .filter(|m| !DEFAULT_ALLOW_METHODS.contains(m) && !is_cors_safelisted_method(m));
     let headers = ask
         .headers
         .iter()

@@ -24,6 +24,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use super::idle_body::{BoxError, IdleTimeout};
 use super::request_body::{self, ClientError, Outgoing, Progress, Waiting};
 use super::{forwarded, hop_by_hop, upgrade};
+use crate::net::error_chain;
 use crate::settings::Upstream;
 
 /// The exchange was abandoned without an answer: the client stalled after part of its body had
@@ -307,18 +308,6 @@ fn closing(mut response: Response<ProxyBody>) -> Response<ProxyBody> {
         .headers_mut()
         .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
     response
-}
-
-/// An error and its causes, `a: b: c`.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

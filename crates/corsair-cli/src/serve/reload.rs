@@ -10,8 +10,8 @@ use std::time::{Duration, SystemTime};
 
 use tokio::signal::unix::{SignalKind, signal};
 
+use super::logging;
 use super::proxy::{Active, Shared};
-use super::report;
 use crate::serve::forward::Route;
 use crate::settings::{self, Layers, ServerSettings};
 
@@ -67,7 +67,7 @@ pub async fn reload(layers: &Layers, shared: &Shared, running: &ServerSettings, 
     };
     match loaded {
         Ok(loaded) => {
-            report::log_warnings(&loaded.warnings);
+            logging::log_warnings(&loaded.warnings);
             warn_about_restart_only_settings(running, &loaded.server);
             let active = Active {
                 cors: loaded.cors,
@@ -80,7 +80,7 @@ pub async fn reload(layers: &Layers, shared: &Shared, running: &ServerSettings, 
             shared.active.store(Arc::new(active));
         }
         Err(problems) => {
-            report::log_problems(&problems);
+            logging::log_problems(&problems);
             tracing::error!(
                 cause,
                 "the new configuration is invalid: the running policy stays"

@@ -55,6 +55,7 @@ impl Diagnostic {
     }
 
     /// A warning about `subject`.
+    #[cfg(test)]
     pub fn warning(
         id: &'static str,
         subject: impl Into<String>,

@@ -10,8 +10,8 @@ use actix_web::http::{Method as ActixMethod, Uri as ActixUri};
 use bytes::Bytes;
 use http::HeaderValue;
 
+use crate::compiled::HeaderValues;
 use crate::head::{CorsHeader, HeadView, OriginLines, RequestHead, ResponseHeaders, Value};
-use crate::policy::HeaderValues;
 
 const ACTIX_ALLOW_PRIVATE_NETWORK: ax::HeaderName =
     ax::HeaderName::from_static("access-control-allow-private-network");

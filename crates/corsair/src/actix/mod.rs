@@ -25,8 +25,11 @@ use actix_web::http::header::HeaderValue;
 use actix_web::{Error, HttpRequest, HttpResponse};
 use pin_project_lite::pin_project;
 
+use crate::compiled::HeaderValues;
+use crate::decision;
 use crate::decision::{Decided, Outcome, Pending, RequestKind};
-use crate::policy::{Cors, HeaderValues};
+use crate::policy::Cors;
+use crate::respond;
 use head::ActixHead;
 
 impl<S, B> Transform<S, ServiceRequest> for Cors
@@ -113,8 +116,7 @@ impl Shared {
         outcome: &Outcome<HeaderValue>,
     ) -> HttpResponse {
         let mut response = HttpResponse::NoContent().finish();
-        self.cors
-            .write_preflight(values, outcome, response.headers_mut());
+        respond::write_preflight(&self.cors.policy, values, outcome, response.headers_mut());
         response
     }
 }
@@ -173,7 +175,7 @@ where
             uri: request.uri(),
             headers: request.headers(),
         };
-        let state = match shared.cors.decide_with_hook(&head, values) {
+        let state = match decision::decide(&shared.cors.policy, &head, values) {
             Decided::Pending(pending) if pending.kind() == RequestKind::Preflight => {
                 State::PendingPreflight {
                     request: Some(request.into_parts().0),
@@ -269,7 +271,7 @@ where
                 }
                 let apply = |headers: &mut actix_web::http::header::HeaderMap| {
                     if let (Some(outcome), Some(values)) = (outcome.as_ref(), &this.shared.values) {
-                        this.shared.cors.apply_outcome(values, outcome, headers);
+                        respond::apply(&this.shared.cors.policy, values, outcome, headers);
                     }
                 };
                 match std::task::ready!(future.poll(cx)) {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::Setting;
+use crate::config::Setting;
 use crate::config::{CorsConfig, SettingKind, SettingValue};
 use crate::finding::{ConfigError, Finding};
 

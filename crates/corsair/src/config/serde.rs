@@ -9,7 +9,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::Setting;
+use crate::config::Setting;
 use crate::config::{CorsConfig, SettingKind, SettingValue, WrongKind};
 
 /// What a configuration value can be, before it is checked against its setting's kind.

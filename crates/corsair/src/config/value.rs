@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::Setting;
+use crate::config::Setting;
 
 /// The kind of value a [`Setting`] holds.
 ///

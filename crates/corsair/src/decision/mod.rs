@@ -15,9 +15,11 @@ use std::fmt;
 
 use http::HeaderValue;
 
+pub(crate) use decide::decide;
 pub(crate) use evaluation::{Decided, Pending};
 pub use evaluation::{Evaluation, PendingDecision};
 pub use refusal::Refusal;
+pub(crate) use refusal::explain;
 pub use requested_headers::MAX_REQUEST_HEADERS_LEN;
 pub(crate) use requested_headers::for_each_requested_header;
 

@@ -5,9 +5,11 @@ use std::fmt;
 use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD};
 use http::{HeaderMap, Method, Uri};
 
-use super::{Decision, OriginVerdict, for_each_requested_header};
+use super::decide::decide;
+use super::{Decided, OriginVerdict, for_each_requested_header};
+use crate::compiled::Policy;
 use crate::fetch::cors_safelisted_method::is_cors_safelisted_method;
-use crate::policy::Cors;
+use crate::head::Http1Head;
 
 /// Why a preflight will fail in the browser, for logs and diagnostics.
 ///
@@ -54,69 +56,58 @@ impl fmt::Display for Refusal {
     }
 }
 
-impl Cors {
-    /// Explains why the browser will refuse this preflight, or `None` if it will pass. For logs
-    /// and diagnostics: it allocates, and the answer corsair sends does not depend on it (a
-    /// preflight from an allowed origin always lists the configured methods and headers, so that
-    /// the browser names exactly what is missing).
-    ///
-    /// ```
-    /// use corsair::{Cors, Refusal};
-    ///
-    /// let cors = Cors::builder().allowed_origins(["https://app.example"]).build().unwrap();
-    /// let mut headers = http::HeaderMap::new();
-    /// headers.insert("origin", "https://app.example".parse().unwrap());
-    /// headers.insert("access-control-request-method", "PUT".parse().unwrap());
-    /// headers.insert("access-control-request-headers", "content-type,x-token".parse().unwrap());
-    /// assert_eq!(
-    ///     cors.explain_preflight(&"/".parse().unwrap(), &headers),
-    ///     Some(Refusal::HeaderNotAllowed("x-token".into()))
-    /// );
-    /// ```
-    pub fn explain_preflight(&self, uri: &Uri, headers: &HeaderMap) -> Option<Refusal> {
-        let decision = self.evaluate(&Method::OPTIONS, uri, headers).now();
-        match decision.as_ref().map(Decision::origin) {
-            Some(OriginVerdict::Missing) => return Some(Refusal::MissingOrigin),
-            Some(OriginVerdict::Invalid) => return Some(Refusal::InvalidOrigin),
-            Some(OriginVerdict::Disallowed) => return Some(Refusal::OriginNotAllowed),
-            Some(OriginVerdict::Allowed) | None => {}
-        }
-        let policy = &*self.policy;
-        let wildcard_allowed = !policy.credentials;
-        if let Some(method) = headers.get(ACCESS_CONTROL_REQUEST_METHOD) {
-            let method = method.to_str().unwrap_or_default();
-            let simple = is_cors_safelisted_method(method);
-            let listed = policy.allow_methods.iter().any(|m| m == method)
-                || (wildcard_allowed && policy.allow_methods.iter().any(|m| m == "*"));
-            if !simple && !listed {
-                return Some(Refusal::MethodNotAllowed(method.to_owned()));
-            }
-        }
-        let mut refusal = None;
-        let headers_wildcard = wildcard_allowed && policy.allow_headers.iter().any(|h| h == "*");
-        for value in headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS) {
-            let ok = for_each_requested_header(value.as_bytes(), |name| {
-                let listed = policy
-                    .allow_headers
-                    .iter()
-                    .any(|h| h.as_bytes().eq_ignore_ascii_case(name));
-                let covered = headers_wildcard && !name.eq_ignore_ascii_case(b"authorization");
-                if listed || covered {
-                    true
-                } else {
-                    refusal = Some(Refusal::HeaderNotAllowed(
-                        String::from_utf8_lossy(name).to_ascii_lowercase(),
-                    ));
-                    false
-                }
-            });
-            if refusal.is_some() {
-                return refusal;
-            }
-            if !ok {
-                return Some(Refusal::MalformedRequestHeaders);
-            }
-        }
-        None
+/// Why the browser will refuse a preflight, or `None` if it will pass (see
+/// [`Cors::explain_preflight`](crate::Cors::explain_preflight)).
+pub(crate) fn explain(policy: &Policy, uri: &Uri, headers: &HeaderMap) -> Option<Refusal> {
+    let head = Http1Head {
+        method: &Method::OPTIONS,
+        uri,
+        headers,
+    };
+    let verdict = match decide(policy, &head, &policy.values) {
+        Decided::Ready(outcome) => Some(outcome.verdict),
+        Decided::Pending(_) => None,
+    };
+    match verdict {
+        Some(OriginVerdict::Missing) => return Some(Refusal::MissingOrigin),
+        Some(OriginVerdict::Invalid) => return Some(Refusal::InvalidOrigin),
+        Some(OriginVerdict::Disallowed) => return Some(Refusal::OriginNotAllowed),
+        Some(OriginVerdict::Allowed) | None => {}
     }
+    let wildcard_allowed = !policy.credentials;
+    if let Some(method) = headers.get(ACCESS_CONTROL_REQUEST_METHOD) {
+        let method = method.to_str().unwrap_or_default();
+        let simple = is_cors_safelisted_method(method);
+        let listed = policy.allow_methods.iter().any(|m| m == method)
+            || (wildcard_allowed && policy.allow_methods.iter().any(|m| m == "*"));
+        if !simple && !listed {
+            return Some(Refusal::MethodNotAllowed(method.to_owned()));
+        }
+    }
+    let mut refusal = None;
+    let headers_wildcard = wildcard_allowed && policy.allow_headers.iter().any(|h| h == "*");
+    for value in headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS) {
+        let ok = for_each_requested_header(value.as_bytes(), |name| {
+            let listed = policy
+                .allow_headers
+                .iter()
+                .any(|h| h.as_bytes().eq_ignore_ascii_case(name));
+            let covered = headers_wildcard && !name.eq_ignore_ascii_case(b"authorization");
+            if listed || covered {
+                true
+            } else {
+                refusal = Some(Refusal::HeaderNotAllowed(
+                    String::from_utf8_lossy(name).to_ascii_lowercase(),
+                ));
+                false
+            }
+        });
+        if refusal.is_some() {
+            return refusal;
+        }
+        if !ok {
+            return Some(Refusal::MalformedRequestHeaders);
+        }
+    }
+    None
 }

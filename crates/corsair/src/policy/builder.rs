@@ -12,7 +12,7 @@ use crate::hook::{HookRequest, OriginHook};
 use crate::validate;
 
 use super::Cors;
-use super::compile::compile;
+use crate::compiled::compile;
 
 /// Builds a [`Cors`] policy, one method per setting.
 ///
@@ -428,7 +428,10 @@ impl CorsBuilder {
         match validate::validate(&config, hook.is_some()) {
             Ok((validated, warnings)) => {
                 notes.extend(warnings);
-                compile(config, validated, notes, hook)
+                let policy = compile(config, validated, notes, hook)?;
+                Ok(Cors {
+                    policy: Arc::new(policy),
+                })
             }
             Err(error) => {
                 notes.extend(error.into_findings());

@@ -1,25 +1,25 @@
-//! [`Cors`]: the compiled, immutable policy. [`CorsBuilder`] is the one way to make one (from
-//! code, a [`CorsConfig`], the environment, or all three), and `compile` turns validated
-//! settings into it.
+//! [`Cors`]: the policy's public face, and [`CorsBuilder`], the one way to make one (from code, a
+//! [`CorsConfig`], the environment, or all three). `Cors` holds the compiled policy and hands
+//! each request to the stages below it: deciding, then writing the headers.
 //!
 //! Invariants: every header value a policy sends is computed and validated when it is built,
 //! once; a `Cors` is an `Arc`, so cloning it (per connection, per request) never allocates.
 
 mod builder;
-mod compile;
 
 use std::fmt;
 use std::sync::Arc;
 
-use regex_automata::meta;
+use http::{HeaderMap, Method, Response, StatusCode, Uri};
 
+use crate::compiled::Policy;
 use crate::config::CorsConfig;
+use crate::decision::{self, Decided, Decision, Evaluation, PendingDecision, Refusal};
 use crate::finding::Finding;
-use crate::hook::OriginHook;
-use crate::matcher::OriginMatcher;
+use crate::head::Http1Head;
+use crate::respond;
 
 pub use builder::CorsBuilder;
-pub(crate) use compile::HeaderValues;
 
 /// A CORS policy, validated and compiled. Cheap to clone; `Send + Sync`.
 ///
@@ -40,23 +40,6 @@ pub(crate) use compile::HeaderValues;
 #[derive(Clone)]
 pub struct Cors {
     pub(crate) policy: Arc<Policy>,
-}
-
-/// The compiled state behind a [`Cors`].
-pub(crate) struct Policy {
-    pub(crate) config: CorsConfig,
-    pub(crate) warnings: Vec<Finding>,
-    pub(crate) matcher: OriginMatcher,
-    pub(crate) allow_all_origins: bool,
-    /// Anchored at the start; matched against the normalized path.
-    pub(crate) urls_regex: Option<meta::Regex>,
-    pub(crate) credentials: bool,
-    pub(crate) private_network: bool,
-    pub(crate) hook: Option<OriginHook>,
-    pub(crate) allow_methods: Vec<String>,
-    pub(crate) allow_headers: Vec<String>,
-    pub(crate) expose_headers: Vec<String>,
-    pub(crate) values: HeaderValues,
 }
 
 impl Cors {
@@ -89,7 +72,7 @@ impl Cors {
     /// assert_eq!(cors.config().allowed_origins, ["http://localhost:8080"]);
     /// # Ok::<(), corsair::ConfigError>(())
     /// ```
-    pub fn from_config(config: &CorsConfig) -> Result<Cors, crate::ConfigError> {
+    pub fn from_config(config: &CorsConfig) -> Result<Cors, crate::finding::ConfigError> {
         CorsBuilder::from(config.clone()).build()
     }
 
@@ -109,7 +92,7 @@ impl Cors {
     /// # Ok::<(), corsair::ConfigError>(())
     /// ```
     #[cfg(feature = "config")]
-    pub fn from_env() -> Result<Cors, crate::ConfigError> {
+    pub fn from_env() -> Result<Cors, crate::finding::ConfigError> {
         CorsBuilder::from_env()?.build()
     }
 
@@ -127,6 +110,23 @@ impl Cors {
         &self.policy.warnings
     }
 
+    /// Security advice about this valid policy: legal, but risky (many origins with
+    /// credentials, loopback origins with credentials, every origin on every path, ...).
+    /// `corsair lint` shows it; nothing is refused for it.
+    ///
+    /// ```
+    /// let cors = corsair::Cors::builder()
+    ///     .allowed_origins(["http://localhost:3000"])
+    ///     .allow_credentials(true)
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(cors.warnings().is_empty());
+    /// assert_eq!(cors.advice()[0].id, "loopback-origin-with-credentials");
+    /// ```
+    pub fn advice(&self) -> &[Finding] {
+        &self.policy.advice
+    }
+
     /// The configuration this policy was built from.
     ///
     /// ```
@@ -135,6 +135,134 @@ impl Cors {
     /// ```
     pub fn config(&self) -> &CorsConfig {
         &self.policy.config
+    }
+
+    /// Classifies a request and decides on its origin. Allocation-free unless an asynchronous
+    /// hook runs.
+    ///
+    /// This is the framework-agnostic entry point the adapters use: answer a
+    /// [`RequestKind::Preflight`](crate::RequestKind::Preflight) with [`Cors::preflight_response`], let the application answer
+    /// the others and pass its response headers to [`Cors::apply`].
+    ///
+    /// ```
+    /// use corsair::{Cors, RequestKind};
+    /// use http::{HeaderMap, Method, Uri};
+    ///
+    /// let cors = Cors::builder().allowed_origins(["https://app.example"]).build().unwrap();
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("origin", "https://app.example".parse().unwrap());
+    /// headers.insert("access-control-request-method", "PUT".parse().unwrap());
+    /// let decision = cors
+    ///     .evaluate(&Method::OPTIONS, &Uri::from_static("/items/1"), &headers)
+    ///     .now()
+    ///     .unwrap();
+    /// assert_eq!(decision.kind(), RequestKind::Preflight);
+    /// let response: http::Response<()> = cors.preflight_response(&decision);
+    /// assert_eq!(response.status(), 204);
+    /// assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example");
+    /// ```
+    pub fn evaluate(&self, method: &Method, uri: &Uri, headers: &HeaderMap) -> Evaluation {
+        let head = Http1Head {
+            method,
+            uri,
+            headers,
+        };
+        match decision::decide(&self.policy, &head, &self.policy.values) {
+            Decided::Ready(outcome) => Evaluation::Decided(Decision { outcome }),
+            Decided::Pending(pending) => Evaluation::Pending(PendingDecision::new(pending)),
+        }
+    }
+
+    /// Writes the preflight answer's headers into `headers` (Vary always; the CORS headers when
+    /// the origin is allowed).
+    ///
+    /// ```
+    /// # use corsair::Cors;
+    /// # let cors = Cors::builder().allowed_origins(["https://app.example"]).build().unwrap();
+    /// # let mut req = http::HeaderMap::new();
+    /// # req.insert("origin", "https://evil.example".parse().unwrap());
+    /// # req.insert("access-control-request-method", "PUT".parse().unwrap());
+    /// let decision = cors.evaluate(&http::Method::OPTIONS, &"/".parse().unwrap(), &req).now().unwrap();
+    /// let mut headers = http::HeaderMap::new();
+    /// cors.write_preflight_headers(&decision, &mut headers);
+    /// assert!(headers.get("access-control-allow-origin").is_none());
+    /// assert!(headers["vary"].to_str().unwrap().starts_with("origin"));
+    /// ```
+    pub fn write_preflight_headers(&self, decision: &Decision, headers: &mut HeaderMap) {
+        respond::write_preflight(
+            &self.policy,
+            &self.policy.values,
+            &decision.outcome,
+            headers,
+        );
+    }
+
+    /// The complete answer to a preflight: `204 No Content`, an empty body, and the headers of
+    /// [`Cors::write_preflight_headers`].
+    ///
+    /// ```
+    /// # use corsair::Cors;
+    /// # let cors = Cors::builder().allow_all_origins(true).build().unwrap();
+    /// # let mut req = http::HeaderMap::new();
+    /// # req.insert("origin", "https://a.example".parse().unwrap());
+    /// # req.insert("access-control-request-method", "DELETE".parse().unwrap());
+    /// let decision = cors.evaluate(&http::Method::OPTIONS, &"/".parse().unwrap(), &req).now().unwrap();
+    /// let response: http::Response<String> = cors.preflight_response(&decision);
+    /// assert_eq!(response.status(), http::StatusCode::NO_CONTENT);
+    /// assert!(response.body().is_empty());
+    /// ```
+    pub fn preflight_response<B: Default>(&self, decision: &Decision) -> Response<B> {
+        let mut response = Response::new(B::default());
+        *response.status_mut() = StatusCode::NO_CONTENT;
+        self.write_preflight_headers(decision, response.headers_mut());
+        response
+    }
+
+    /// Adds the CORS headers of an actual request to the application's response headers:
+    /// `Vary: origin` merged, and for an allowed origin `Access-Control-Allow-Origin`,
+    /// `-Allow-Credentials` and `-Expose-Headers`. Does nothing for [`RequestKind::Bypass`](crate::RequestKind::Bypass).
+    ///
+    /// ```
+    /// # use corsair::Cors;
+    /// # let cors = Cors::builder().allowed_origins(["https://app.example"]).build().unwrap();
+    /// # let mut req = http::HeaderMap::new();
+    /// # req.insert("origin", "https://app.example".parse().unwrap());
+    /// let decision = cors.evaluate(&http::Method::GET, &"/".parse().unwrap(), &req).now().unwrap();
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("vary", "accept-encoding".parse().unwrap());
+    /// cors.apply(&decision, &mut headers);
+    /// assert_eq!(headers["vary"], "accept-encoding, origin");
+    /// assert_eq!(headers["access-control-allow-origin"], "https://app.example");
+    /// ```
+    pub fn apply(&self, decision: &Decision, headers: &mut HeaderMap) {
+        respond::apply(
+            &self.policy,
+            &self.policy.values,
+            &decision.outcome,
+            headers,
+        );
+    }
+
+    /// Explains why the browser will refuse this preflight, or `None` if it will pass. For logs
+    /// and diagnostics: it allocates, and the answer corsair sends does not depend on it (a
+    /// preflight from an allowed origin always lists the configured methods and headers, so that
+    /// the browser names exactly what is missing).
+    ///
+    /// ```
+    /// use corsair::{Cors, Refusal};
+    ///
+    /// let cors = Cors::builder().allowed_origins(["https://app.example"]).build().unwrap();
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("origin", "https://app.example".parse().unwrap());
+    /// headers.insert("access-control-request-method", "PUT".parse().unwrap());
+    /// headers.insert("access-control-request-headers", "content-type,x-token".parse().unwrap());
+    /// assert_eq!(
+    ///     cors.explain_preflight(&"/".parse().unwrap(), &headers),
+    ///     Some(Refusal::HeaderNotAllowed("x-token".into()))
+    /// );
+    /// ```
+    pub fn explain_preflight(&self, uri: &Uri, headers: &HeaderMap) -> Option<Refusal> {
+        decision::explain(&self.policy, uri, headers)
     }
 }
 

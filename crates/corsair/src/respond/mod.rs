@@ -3,3 +3,5 @@
 
 mod vary;
 mod write;
+
+pub(crate) use write::{apply, write_preflight};

@@ -9,7 +9,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::Setting;
+use crate::config::Setting;
 use crate::finding::Finding;
 use crate::origin;
 

@@ -1,7 +1,7 @@
 //! The `preflight_max_age` rule: refused beyond what any browser caches, warned about beyond
 //! Chromium's cap ([`fetch::max_age`]).
 
-use crate::Setting;
+use crate::config::Setting;
 use crate::fetch::{
     self,
     max_age::{CHROMIUM_MAX_AGE_CAP, capping_engines},

@@ -5,6 +5,7 @@
 //! message saying what is wrong and a fix saying what to write instead. One file per kind of
 //! value: origins (and their hosts), regexes, method and header lists, the max-age.
 
+mod advice;
 mod host;
 mod lists;
 mod max_age;
@@ -16,8 +17,8 @@ use std::collections::HashSet;
 use regex_automata::meta;
 use regex_syntax::hir::Hir;
 
-use crate::Setting;
 use crate::config::CorsConfig;
+use crate::config::Setting;
 use crate::finding::{ConfigError, Finding};
 use crate::origin::CanonicalKey;
 
@@ -64,6 +65,8 @@ pub(crate) struct Validated {
     pub preflight_max_age: u64,
     pub allow_credentials: bool,
     pub allow_private_network: bool,
+    /// Advice about the valid configuration (legal but risky), for `corsair lint`.
+    pub advice: Vec<Finding>,
 }
 
 /// Validates `config`. `has_hook` says whether a runtime origin hook is installed (it counts as a
@@ -76,10 +79,12 @@ pub(crate) fn validate(
     let creds = config.allow_credentials;
 
     let mut origins = Vec::new();
+    let mut written = Vec::new();
     let mut seen = HashSet::new();
     for raw in &config.allowed_origins {
         if let Some(entry) = origins::origin_entry(raw, config, &mut findings) {
             if seen.insert(entry.clone()) {
+                written.push(raw.as_str());
                 origins.push(entry);
             }
         }
@@ -128,6 +133,8 @@ pub(crate) fn validate(
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         return Err(ConfigError::new(findings));
     }
+    let with_text: Vec<(&str, &OriginEntry)> = written.iter().copied().zip(&origins).collect();
+    let advice = advice::advice(config, &with_text);
     let validated = Validated {
         origins,
         origin_regexes,
@@ -139,6 +146,7 @@ pub(crate) fn validate(
         preflight_max_age: config.preflight_max_age,
         allow_credentials: creds,
         allow_private_network: config.allow_private_network,
+        advice,
     };
     Ok((validated, findings))
 }

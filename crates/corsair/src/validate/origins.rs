@@ -4,8 +4,8 @@
 
 use super::host::canonical_host;
 use super::{OriginEntry, PortSpec};
-use crate::Setting;
 use crate::config::CorsConfig;
+use crate::config::Setting;
 use crate::finding::Finding;
 use crate::origin;
 

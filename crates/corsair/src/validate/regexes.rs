@@ -4,9 +4,9 @@
 use regex_automata::meta;
 use regex_syntax::hir::Hir;
 
-use crate::Setting;
 use crate::anchored::{self, Anchoring};
 use crate::config::CorsConfig;
+use crate::config::Setting;
 use crate::finding::Finding;
 use crate::regex_audit::{self, OriginAudit};
 

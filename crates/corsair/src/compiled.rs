@@ -1,7 +1,8 @@
-//! Turning validated settings into a [`Cors`]: the origin matcher, and every header value the
-//! policy will ever send, computed once.
-
-use std::sync::Arc;
+//! The compiled policy: validated settings turned into what deciding and answering read, the
+//! origin matcher and every header value the policy will ever send, computed once.
+//!
+//! Invariants: every header value is valid and computed here, once; nothing here runs per
+//! request.
 
 use bytes::Bytes;
 use http::HeaderValue;
@@ -11,8 +12,25 @@ use crate::finding::{ConfigError, Finding};
 use crate::hook::OriginHook;
 use crate::matcher::OriginMatcher;
 use crate::validate::Validated;
+use regex_automata::meta;
 
-use super::{Cors, Policy};
+/// The compiled state behind a [`Cors`](crate::Cors).
+pub(crate) struct Policy {
+    pub(crate) config: CorsConfig,
+    pub(crate) warnings: Vec<Finding>,
+    pub(crate) advice: Vec<Finding>,
+    pub(crate) matcher: OriginMatcher,
+    pub(crate) allow_all_origins: bool,
+    /// Anchored at the start; matched against the normalized path.
+    pub(crate) urls_regex: Option<meta::Regex>,
+    pub(crate) credentials: bool,
+    pub(crate) private_network: bool,
+    pub(crate) hook: Option<OriginHook>,
+    pub(crate) allow_methods: Vec<String>,
+    pub(crate) allow_headers: Vec<String>,
+    pub(crate) expose_headers: Vec<String>,
+    pub(crate) values: HeaderValues,
+}
 
 /// Every header value the policy sends, precomputed, in the header value type of a framework
 /// (`http` 1's here; the actix adapter converts them once per worker).
@@ -57,17 +75,22 @@ fn shared_value(text: &str) -> HeaderValue {
     HeaderValue::from_maybe_shared(bytes).expect("validated header value")
 }
 
-pub(super) fn compile(
+/// Compiles validated settings (`warnings` are the findings to keep with the policy).
+///
+/// # Errors
+///
+/// A [`ConfigError`] when the regexes together exceed the regex engine's size limits.
+pub(crate) fn compile(
     config: CorsConfig,
     v: Validated,
     warnings: Vec<Finding>,
     hook: Option<OriginHook>,
-) -> Result<Cors, ConfigError> {
+) -> Result<Policy, ConfigError> {
     let matcher = OriginMatcher::new(&v.origins, &v.origin_regexes).map_err(|e| {
         // Each regex compiled on its own during validation; only the set's size limit remains.
         ConfigError::new(vec![Finding::error(
             "regex-set-too-large",
-            crate::Setting::AllowedOriginRegexes,
+            crate::config::Setting::AllowedOriginRegexes,
             None,
             format!("the regexes together are too large to compile: {e}"),
             "use fewer or simpler regexes, or patterns such as `https://*.example.com`",
@@ -100,20 +123,19 @@ pub(super) fn compile(
         wildcard: HeaderValue::from_static("*"),
         true_value: HeaderValue::from_static("true"),
     };
-    Ok(Cors {
-        policy: Arc::new(Policy {
-            config,
-            warnings,
-            matcher,
-            allow_all_origins: v.allow_all_origins,
-            urls_regex: v.urls_regex,
-            credentials: v.allow_credentials,
-            private_network: v.allow_private_network,
-            hook,
-            allow_methods: v.allow_methods,
-            allow_headers: v.allow_headers,
-            expose_headers: v.expose_headers,
-            values,
-        }),
+    Ok(Policy {
+        config,
+        warnings,
+        advice: v.advice,
+        matcher,
+        allow_all_origins: v.allow_all_origins,
+        urls_regex: v.urls_regex,
+        credentials: v.allow_credentials,
+        private_network: v.allow_private_network,
+        hook,
+        allow_methods: v.allow_methods,
+        allow_headers: v.allow_headers,
+        expose_headers: v.expose_headers,
+        values,
     })
 }

@@ -1,0 +1,141 @@
+//! Security advice about a configuration that is valid: legal, but risky. `corsair lint` shows
+//! it; the engine never refuses a policy for it.
+
+use super::{OriginEntry, PortSpec};
+use crate::config::Setting;
+use crate::config::{CorsConfig, DEFAULT_URLS_REGEX};
+use crate::finding::Finding;
+use crate::origin;
+
+/// More origins than this with credentials is advice-worthy.
+const MANY_CREDENTIALED_ORIGINS: usize = 8;
+
+/// The advice about a validated configuration (`origins` are its validated entries, in the
+/// order written, with the text each was written as).
+pub(super) fn advice(config: &CorsConfig, origins: &[(&str, &OriginEntry)]) -> Vec<Finding> {
+    let mut found = Vec::new();
+    let creds = config.allow_credentials;
+    let trusted = config.allowed_origins.len() + config.allowed_origin_regexes.len();
+    if creds && trusted > MANY_CREDENTIALED_ORIGINS {
+        found.push(Finding::warning(
+            "credentials-with-many-origins",
+            Setting::AllowedOrigins,
+            None,
+            format!("{trusted} origins may read your users' data with their cookies: a cross-site scripting hole in any one of them exposes every user"),
+            "keep only the origins of your own frontends, and serve other callers without allow_credentials",
+        ));
+    }
+    if creds {
+        for (raw, entry) in origins {
+            if let OriginEntry::Tuple { host, port, .. } = entry {
+                let any_port = matches!(port, PortSpec::Any);
+                if origin::is_loopback_host(host) || (any_port && host == "localhost") {
+                    found.push(Finding::warning(
+                        "loopback-origin-with-credentials",
+                        Setting::AllowedOrigins,
+                        Some(raw),
+                        "any program on a user's machine can serve a page from this loopback origin and read their data with their cookies",
+                        "keep loopback origins in development configurations only",
+                    ));
+                }
+            }
+        }
+    }
+    if config.allow_all_origins && config.allow_private_network {
+        found.push(Finding::warning(
+            "private-network-with-allow-all",
+            Setting::AllowPrivateNetwork,
+            None,
+            "every website on the internet may reach this private-network service through its visitors' browsers",
+            "list the origins that need private network access in allowed_origins",
+        ));
+    }
+    if config.allow_all_origins && config.urls_regex == DEFAULT_URLS_REGEX {
+        found.push(Finding::warning(
+            "allow-all-origins-on-every-path",
+            Setting::AllowAllOrigins,
+            None,
+            "every website can read every response, including those of endpoints protected only by network location (intranet, VPN)",
+            "limit it to the public paths with urls_regex (e.g. `^/api/public/`), or list origins",
+        ));
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::policy::{Cors, CorsBuilder};
+
+    fn ids(builder: CorsBuilder) -> Vec<&'static str> {
+        let cors = builder.build().expect("a valid policy");
+        cors.advice().iter().map(|f| f.id).collect()
+    }
+
+    #[test]
+    fn risky_but_legal_configurations_get_advice() {
+        let many: Vec<String> = (0..9).map(|i| format!("https://app{i}.example")).collect();
+        let table: [(CorsBuilder, &[&str]); 8] = [
+            (
+                Cors::builder()
+                    .allowed_origins(["https://app.example"])
+                    .allow_credentials(true),
+                &[],
+            ),
+            (
+                Cors::builder()
+                    .allowed_origins(many)
+                    .allow_credentials(true),
+                &["credentials-with-many-origins"],
+            ),
+            (
+                Cors::builder()
+                    .allowed_origins(["http://localhost:3000"])
+                    .allow_credentials(true),
+                &["loopback-origin-with-credentials"],
+            ),
+            (
+                Cors::builder()
+                    .allowed_origins([
+                        "http://localhost:*",
+                        "http://[::1]:8000",
+                        "http://app.localhost",
+                    ])
+                    .allow_credentials(true),
+                &[
+                    "loopback-origin-with-credentials",
+                    "loopback-origin-with-credentials",
+                    "loopback-origin-with-credentials",
+                ],
+            ),
+            (
+                Cors::builder().allowed_origins(["http://localhost:3000"]),
+                &[],
+            ),
+            (
+                Cors::builder()
+                    .allow_all_origins(true)
+                    .allow_private_network(true),
+                &[
+                    "private-network-with-allow-all",
+                    "allow-all-origins-on-every-path",
+                ],
+            ),
+            (
+                Cors::builder()
+                    .allow_all_origins(true)
+                    .urls_regex("^/public/"),
+                &[],
+            ),
+            (
+                Cors::builder()
+                    .allowed_origins(["https://localhost.example"])
+                    .allow_credentials(true),
+                &[],
+            ),
+        ];
+        for (builder, expected) in table {
+            let shown = format!("{:?}", builder.config());
+            assert_eq!(ids(builder), expected, "{shown}");
+        }
+    }
+}
