@@ -705,6 +705,9 @@ async fn one_http2_connection_cannot_exceed_the_stream_and_upstream_limits() {
         let corsair = configured_corsair("adv-h2-fanout", &format!("http://{upstream}"), lines);
         let client = h2c_client();
         let url = corsair.url("/count");
+        // One request first: the connection is then open and the client knows the server's
+        // SETTINGS (its stream limit), so the 300 below queue instead of being refused.
+        assert_eq!(send(&client, "GET", &url, &[], "").await.status, 200);
         let requests = (0..300).map(|_| {
             let (client, url) = (client.clone(), url.clone());
             tokio::spawn(async move { send(&client, "GET", &url, &[], "").await.status })
