@@ -2,8 +2,8 @@
 //! behaviour as `examples/axum.rs`.
 //!
 //! ```text
-//! cargo run -p corsair --example actix --features actix       # listens on 127.0.0.1:8000
-//! PORT=9000 CORS_ALLOWED_ORIGINS=http://localhost:8080 cargo run -p corsair --example actix --features actix
+//! cargo run -p corsair --example actix --features actix,config       # listens on 127.0.0.1:8000
+//! PORT=9000 CORS_ALLOWED_ORIGINS=http://localhost:8080 cargo run -p corsair --example actix --features actix,config
 //! ```
 //!
 //! The policy is read from the `CORS_*` environment variables (django-cors-headers names) over

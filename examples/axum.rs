@@ -1,8 +1,8 @@
 //! A small JSON API behind corsair's tower layer.
 //!
 //! ```text
-//! cargo run -p corsair --example axum                      # listens on 127.0.0.1:8000
-//! PORT=9000 CORS_ALLOWED_ORIGINS=http://localhost:8080 cargo run -p corsair --example axum
+//! cargo run -p corsair --features config --example axum                   # listens on 127.0.0.1:8000
+//! PORT=9000 CORS_ALLOWED_ORIGINS=http://localhost:8080 cargo run -p corsair --features config --example axum
 //! ```
 //!
 //! The policy is read from the `CORS_*` environment variables (django-cors-headers names) over

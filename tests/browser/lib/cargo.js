@@ -16,11 +16,11 @@ function targetDir() {
 /** The Rust programs the scenarios need; `features` is passed to cargo as `--features`. */
 const TARGETS = {
   axumExample: {
-    args: ['build', '-p', 'corsair', '--example', 'axum'],
+    args: ['build', '-p', 'corsair', '--example', 'axum', '--features', 'config'],
     binary: () => path.join(targetDir(), 'debug', 'examples', 'axum'),
   },
   actixExample: {
-    args: ['build', '-p', 'corsair', '--example', 'actix', '--features', 'actix'],
+    args: ['build', '-p', 'corsair', '--example', 'actix', '--features', 'actix,config'],
     binary: () => path.join(targetDir(), 'debug', 'examples', 'actix'),
   },
   corsairCli: {
