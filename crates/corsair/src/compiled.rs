@@ -1,35 +1,51 @@
-//! The compiled policy: validated settings turned into what deciding and answering read, the
-//! origin matcher and every header value the policy will ever send, computed once.
+//! The compiled policy: validated settings turned into what deciding and answering read. One
+//! [`Rules`] per policy (the default one, then one per route: its origin matcher and every
+//! header value it will ever send), the `urls_regex`, and one matcher that picks a route.
 //!
 //! Invariants: every header value is valid and computed here, once; nothing here runs per
-//! request.
+//! request. Rules index 0 is the default policy, index `i + 1` route `i`.
 
 use bytes::Bytes;
 use http::HeaderValue;
 
-use crate::config::CorsConfig;
+use regex_automata::meta;
+use regex_syntax::hir::Hir;
+
+use crate::anchored;
+use crate::config::{CorsConfig, Setting};
 use crate::finding::{ConfigError, Finding};
 use crate::hook::OriginHook;
 use crate::matcher::OriginMatcher;
-use crate::validate::Validated;
-use regex_automata::meta;
+use crate::validate::{Validated, ValidatedRoute};
 
 /// The compiled state behind a [`Cors`](crate::Cors).
 pub(crate) struct Policy {
     pub(crate) config: CorsConfig,
     pub(crate) warnings: Vec<Finding>,
     pub(crate) advice: Vec<Finding>,
-    pub(crate) matcher: OriginMatcher,
-    pub(crate) allow_all_origins: bool,
     /// Anchored at the start; matched against the normalized path.
     pub(crate) urls_regex: Option<meta::Regex>,
+    /// One pattern per route, anchored at the start, in order: the first that matches the
+    /// normalized path picks its route. `None` without routes.
+    pub(crate) routes: Option<meta::Regex>,
+    /// The default policy's rules, then each route's.
+    pub(crate) rules: Vec<Rules>,
+    /// The header values of each of `rules`, in `http` 1's type.
+    pub(crate) values: Vec<HeaderValues>,
+}
+
+/// What one policy (the default one, or a route's) decides with.
+pub(crate) struct Rules {
+    /// `false`: requests pass untouched.
+    pub(crate) enabled: bool,
+    pub(crate) matcher: OriginMatcher,
+    pub(crate) allow_all_origins: bool,
     pub(crate) credentials: bool,
     pub(crate) private_network: bool,
     pub(crate) hook: Option<OriginHook>,
     pub(crate) allow_methods: Vec<String>,
     pub(crate) allow_headers: Vec<String>,
     pub(crate) expose_headers: Vec<String>,
-    pub(crate) values: HeaderValues,
 }
 
 /// Every header value the policy sends, precomputed, in the header value type of a framework
@@ -75,27 +91,68 @@ fn shared_value(text: &str) -> HeaderValue {
     HeaderValue::from_maybe_shared(bytes).expect("validated header value")
 }
 
-/// Compiles validated settings (`warnings` are the findings to keep with the policy).
+/// Compiles validated settings (`warnings` are the findings to keep with the policy; `hooks[i]`
+/// is route `i`'s own hook, if it has one, else it uses `hook`).
 ///
 /// # Errors
 ///
 /// A [`ConfigError`] when the regexes together exceed the regex engine's size limits.
 pub(crate) fn compile(
     config: CorsConfig,
-    v: Validated,
+    default: Validated,
+    routes: Vec<ValidatedRoute>,
     warnings: Vec<Finding>,
     hook: Option<OriginHook>,
+    hooks: Vec<Option<OriginHook>>,
 ) -> Result<Policy, ConfigError> {
-    let matcher = OriginMatcher::new(&v.origins, &v.origin_regexes).map_err(|e| {
-        // Each regex compiled on its own during validation; only the set's size limit remains.
-        ConfigError::new(vec![Finding::error(
-            "regex-set-too-large",
-            crate::config::Setting::AllowedOriginRegexes,
-            None,
-            format!("the regexes together are too large to compile: {e}"),
-            "use fewer or simpler regexes, or patterns such as `https://*.example.com`",
-        )])
-    })?;
+    let urls_regex = default.urls_regex.clone();
+    let advice = default.advice.clone();
+    let selector = if routes.is_empty() {
+        None
+    } else {
+        let paths: Vec<Hir> = routes.iter().map(|route| route.path.clone()).collect();
+        Some(anchored::compile(&paths).map_err(|e| too_large(Setting::UrlsRegex, &e))?)
+    };
+    let mut rules = Vec::with_capacity(routes.len() + 1);
+    let mut values = Vec::with_capacity(routes.len() + 1);
+    let (default_rules, default_values) = compile_rules(default, hook.clone())?;
+    rules.push(default_rules);
+    values.push(default_values);
+    for (index, route) in routes.into_iter().enumerate() {
+        let own = hooks.get(index).cloned().flatten().or_else(|| hook.clone());
+        let (route_rules, route_values) = compile_rules(route.rules, own)?;
+        rules.push(route_rules);
+        values.push(route_values);
+    }
+    Ok(Policy {
+        config,
+        warnings,
+        advice,
+        urls_regex,
+        routes: selector,
+        rules,
+        values,
+    })
+}
+
+fn too_large(setting: Setting, error: &str) -> ConfigError {
+    // Each regex compiled on its own during validation; only the set's size limit remains.
+    ConfigError::new(vec![Finding::error(
+        "regex-set-too-large",
+        setting,
+        None,
+        format!("the regexes together are too large to compile: {error}"),
+        "use fewer or simpler regexes, or patterns such as `https://*.example.com`",
+    )])
+}
+
+/// One policy's rules and header values.
+fn compile_rules(
+    v: Validated,
+    hook: Option<OriginHook>,
+) -> Result<(Rules, HeaderValues), ConfigError> {
+    let matcher = OriginMatcher::new(&v.origins, &v.origin_regexes)
+        .map_err(|e| too_large(Setting::AllowedOriginRegexes, &e))?;
     let join = |items: &[String]| (!items.is_empty()).then(|| shared_value(&items.join(", ")));
     let allow_headers = if v.allow_headers.iter().any(|h| h == "*") {
         // `*` never covers Authorization (Fetch standard): keep it listed when configured.
@@ -123,19 +180,16 @@ pub(crate) fn compile(
         wildcard: HeaderValue::from_static("*"),
         true_value: HeaderValue::from_static("true"),
     };
-    Ok(Policy {
-        config,
-        warnings,
-        advice: v.advice,
+    let rules = Rules {
+        enabled: v.enabled,
         matcher,
         allow_all_origins: v.allow_all_origins,
-        urls_regex: v.urls_regex,
         credentials: v.allow_credentials,
         private_network: v.allow_private_network,
         hook,
         allow_methods: v.allow_methods,
         allow_headers: v.allow_headers,
         expose_headers: v.expose_headers,
-        values,
-    })
+    };
+    Ok((rules, values))
 }

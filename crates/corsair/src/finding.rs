@@ -64,6 +64,55 @@ pub struct Finding {
     pub message: String,
     /// What to write instead.
     pub fix: String,
+    /// A second setting the finding is about, for a rule about a combination (e.g.
+    /// `allow_credentials` for `credentials-with-allow-all`).
+    pub related: Option<Setting>,
+    /// The route of `[[cors.routes]]` the finding is about; `None` for the default policy.
+    pub route: Option<Box<RouteScope>>,
+}
+
+/// Where in `[[cors.routes]]` a [`Finding`] is, and which of its settings the route inherited
+/// from the default policy rather than named.
+///
+/// ```
+/// use corsair::{Cors, Setting};
+///
+/// let err = Cors::builder()
+///     .allowed_origins(["https://app.example"])
+///     .allow_credentials(true)
+///     .route("^/public/", Cors::builder().allow_all_origins(true))
+///     .build()
+///     .unwrap_err();
+/// let finding = &err.findings()[0];
+/// assert_eq!(finding.id, "credentials-with-allow-all");
+/// let scope = finding.route.as_ref().unwrap();
+/// assert_eq!((scope.index, scope.path.as_str()), (0, "^/public/"));
+/// assert!(!scope.inherited, "the route names allow_all_origins");
+/// assert_eq!(finding.related, Some(Setting::AllowCredentials));
+/// assert!(scope.related_inherited, "allow_credentials comes from the default policy");
+/// assert!(err.to_string().contains(r#"cors.routes[0] (path "^/public/")"#));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RouteScope {
+    /// The route's position in `[[cors.routes]]`, from 0.
+    pub index: usize,
+    /// The route's `path`.
+    pub path: String,
+    /// Whether the finding's setting was inherited from the default policy.
+    pub inherited: bool,
+    /// Whether the related setting (if any) was inherited from the default policy.
+    pub related_inherited: bool,
+    /// Whether the finding is about the route's `path` itself (its setting is then
+    /// `urls_regex`, whose rules a route's path follows).
+    pub about_path: bool,
+}
+
+impl fmt::Display for RouteScope {
+    /// `cors.routes[1] (path "^/partner/")`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cors.routes[{}] (path {:?})", self.index, self.path)
+    }
 }
 
 impl Finding {
@@ -81,7 +130,15 @@ impl Finding {
             value: value.map(str::to_owned),
             message: message.into(),
             fix: fix.into(),
+            related: None,
+            route: None,
         }
+    }
+
+    /// The finding, about `related` too.
+    pub(crate) fn with_related(mut self, related: Setting) -> Finding {
+        self.related = Some(related);
+        self
     }
 
     pub(crate) fn warning(
@@ -109,13 +166,34 @@ impl Finding {
 }
 
 impl fmt::Display for Finding {
-    /// `error[origin-has-path] allowed_origins = "https://a.example/": ... (fix: ...)`
+    /// `error[origin-has-path] allowed_origins = "https://a.example/": ... (fix: ...)`; on a
+    /// route, `error[...] cors.routes[1] (path "^/partner/") allowed_origins ...`, saying which
+    /// values the route inherited.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}[{}] {}", self.severity, self.id, self.setting)?;
+        write!(f, "{}[{}] ", self.severity, self.id)?;
+        if let Some(route) = &self.route {
+            write!(f, "{route} ")?;
+        }
+        match &self.route {
+            Some(route) if route.about_path => f.write_str("path")?,
+            _ => write!(f, "{}", self.setting)?,
+        }
         if let Some(value) = &self.value {
             write!(f, " = {value:?}")?;
         }
         write!(f, ": {}", self.message)?;
+        if let Some(route) = &self.route {
+            let mut inherited = Vec::new();
+            if route.inherited && !route.about_path {
+                inherited.push(self.setting.name());
+            }
+            if let (Some(related), true) = (self.related, route.related_inherited) {
+                inherited.push(related.name());
+            }
+            if !inherited.is_empty() {
+                write!(f, " ({} inherited from [cors])", inherited.join(" and "))?;
+            }
+        }
         if !self.fix.is_empty() {
             write!(f, " (fix: {})", self.fix)?;
         }

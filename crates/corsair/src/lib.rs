@@ -76,17 +76,17 @@ pub use actix::{CorsMiddleware, MiddlewareFuture};
 pub use config::EnvConfig;
 pub use config::{
     CorsConfig, DEFAULT_ALLOW_HEADERS, DEFAULT_ALLOW_METHODS, DEFAULT_PREFLIGHT_MAX_AGE,
-    DEFAULT_URLS_REGEX, FlagStyle, Setting, SettingKind, SettingValue, WrongKind,
+    DEFAULT_URLS_REGEX, FlagStyle, RouteConfig, Setting, SettingKind, SettingValue, WrongKind,
 };
 pub use decision::{
     Decision, Evaluation, MAX_REQUEST_HEADERS_LEN, OriginVerdict, PendingDecision, Refusal,
     RequestKind,
 };
-pub use finding::{ConfigError, Finding, Severity};
+pub use finding::{ConfigError, Finding, RouteScope, Severity};
 pub use head::{ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
 pub use hook::HookRequest;
 pub use origin::MAX_ORIGIN_LEN;
-pub use policy::{Cors, CorsBuilder};
+pub use policy::{Cors, CorsBuilder, RouteInfo};
 #[cfg(feature = "tower")]
 pub use tower::{CorsService, ResponseFuture};
 pub use validate::MAX_PREFLIGHT_MAX_AGE;

@@ -196,31 +196,68 @@ fn samples(hir: &Hir, anchoring: Anchoring, domain: &str) -> Option<Vec<Vec<u8>>
         anchored::parse(domain).ok()?,
         Anchoring::Whole,
     ))?;
-    let config = start::Config::new().anchored(Anchored::Yes);
-    let start = (
-        regex.start_state(&config).ok()?,
-        domain.start_state(&config).ok()?,
-    );
-    let dead = |(a, b): (StateID, StateID)| {
-        regex.is_dead_state(a) || regex.is_quit_state(a) || domain.is_dead_state(b)
+    product_samples(&[(&regex, true), (&domain, true)], MAX_SAMPLES)
+}
+
+/// Whether every request path `later` matches (from its start) is matched by `earlier` too,
+/// so that a route of path `later` listed after one of path `earlier` never decides. `None`
+/// when the automata are too large.
+pub(crate) fn covers(earlier: &Hir, later: &Hir) -> Option<bool> {
+    let rest = anchored::parse(r"(?s:.)*").ok()?;
+    let prefix = |hir: &Hir| {
+        dfa(&anchored::anchor(
+            Hir::concat(vec![hir.clone(), rest.clone()]),
+            Anchoring::Whole,
+        ))
     };
-    let accepts = |(a, b): (StateID, StateID)| {
-        regex.is_match_state(regex.next_eoi_state(a))
-            && domain.is_match_state(domain.next_eoi_state(b))
+    let (earlier, later) = (prefix(earlier)?, prefix(later)?);
+    let paths = dfa(&anchored::anchor(
+        anchored::parse(PATH).ok()?,
+        Anchoring::Whole,
+    ))?;
+    // A path `later` matches and `earlier` does not, if there is one.
+    let escaping = product_samples(&[(&later, true), (&paths, true), (&earlier, false)], 1)?;
+    Some(escaping.is_empty())
+}
+
+/// Up to `max` ASCII strings that each automaton accepts (`true`) or rejects (`false`), one
+/// through each state of their product that can still reach such an end, shortest first.
+/// `None` when the product is too large to walk.
+fn product_samples(parts: &[(&dense::DFA<Vec<u32>>, bool)], max: usize) -> Option<Vec<Vec<u8>>> {
+    let config = start::Config::new().anchored(Anchored::Yes);
+    let start: Vec<StateID> = parts
+        .iter()
+        .map(|(dfa, _)| dfa.start_state(&config).ok())
+        .collect::<Option<_>>()?;
+    // A state is hopeless when an automaton that must match can no longer match.
+    let dead = |state: &[StateID]| {
+        parts
+            .iter()
+            .zip(state)
+            .any(|((dfa, want), &id)| dfa.is_quit_state(id) || (*want && dfa.is_dead_state(id)))
+    };
+    let accepts = |state: &[StateID]| {
+        parts
+            .iter()
+            .zip(state)
+            .all(|((dfa, want), &id)| dfa.is_match_state(dfa.next_eoi_state(id)) == *want)
     };
 
     // Forward: every reachable state, with the byte and state it was first reached from.
-    let mut index: HashMap<(StateID, StateID), usize> = HashMap::new();
-    let mut states = vec![start];
+    let mut index: HashMap<Vec<StateID>, usize> = HashMap::new();
+    let mut states = vec![start.clone()];
     let mut parent: Vec<Option<(usize, u8)>> = vec![None];
     let mut edges: Vec<Vec<(u8, usize)>> = vec![Vec::new()];
     index.insert(start, 0);
     let mut queue = VecDeque::from([0usize]);
     while let Some(at) = queue.pop_front() {
-        let (a, b) = states[at];
         for byte in 0..=127u8 {
-            let next = (regex.next_state(a, byte), domain.next_state(b, byte));
-            if dead(next) {
+            let next: Vec<StateID> = parts
+                .iter()
+                .zip(&states[at])
+                .map(|((dfa, _), &id)| dfa.next_state(id, byte))
+                .collect();
+            if dead(&next) {
                 continue;
             }
             let to = match index.get(&next) {
@@ -230,7 +267,7 @@ fn samples(hir: &Hir, anchoring: Anchoring, domain: &str) -> Option<Vec<Vec<u8>>
                         return None;
                     }
                     let to = states.len();
-                    index.insert(next, to);
+                    index.insert(next.clone(), to);
                     states.push(next);
                     parent.push(Some((at, byte)));
                     edges.push(Vec::new());
@@ -242,7 +279,7 @@ fn samples(hir: &Hir, anchoring: Anchoring, domain: &str) -> Option<Vec<Vec<u8>>
         }
     }
 
-    // Backward: from each state, the first byte of a shortest way to a match.
+    // Backward: from each state, the first byte of a shortest way to an accepted end.
     let mut toward_match: Vec<Option<(u8, usize)>> = vec![None; states.len()];
     let mut reaches = vec![false; states.len()];
     let mut reverse: Vec<Vec<(u8, usize)>> = vec![Vec::new(); states.len()];
@@ -252,7 +289,7 @@ fn samples(hir: &Hir, anchoring: Anchoring, domain: &str) -> Option<Vec<Vec<u8>>
         }
     }
     let mut queue = VecDeque::new();
-    for (at, &state) in states.iter().enumerate() {
+    for (at, state) in states.iter().enumerate() {
         if accepts(state) {
             reaches[at] = true;
             queue.push_back(at);
@@ -285,7 +322,7 @@ fn samples(hir: &Hir, anchoring: Anchoring, domain: &str) -> Option<Vec<Vec<u8>>
         }
         if seen.insert(text.clone()) {
             found.push(text);
-            if found.len() >= MAX_SAMPLES {
+            if found.len() >= max {
                 break;
             }
         }
@@ -407,5 +444,19 @@ mod tests {
             attacker_origins("http://127.0.0.1:8000"),
             ["http://corsairprobe.com:8000"]
         );
+    }
+
+    #[test]
+    fn earlier_routes_that_cover_later_ones() {
+        let covers = |a: &str, b: &str| {
+            covers(&anchored::parse(a).unwrap(), &anchored::parse(b).unwrap()).unwrap()
+        };
+        assert!(covers("^/public/", "^/public/private/"));
+        assert!(covers("^/api/", r"^/api/v\d+/"));
+        assert!(covers("^/", "^/anything"));
+        assert!(!covers("^/public/private/", "^/public/"));
+        assert!(!covers("^/a/", "^/b/"));
+        assert!(!covers("^/api/v1/", r"^/api/v\d+/"));
+        assert!(!covers("^/api$", "^/api"));
     }
 }

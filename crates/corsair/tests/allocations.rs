@@ -94,7 +94,17 @@ fn scenario(
     pairs: &[(&'static str, &str)],
     response_vary: bool,
 ) -> usize {
-    let uri = Uri::from_static("/api/items?page=2");
+    scenario_on(cors, "/api/items?page=2", method, pairs, response_vary)
+}
+
+fn scenario_on(
+    cors: &Cors,
+    uri: &'static str,
+    method: Method,
+    pairs: &[(&'static str, &str)],
+    response_vary: bool,
+) -> usize {
+    let uri = Uri::from_static(uri);
     let headers = request_headers(pairs);
     let mut response = HeaderMap::with_capacity(16);
     if response_vary {
@@ -195,6 +205,80 @@ fn no_allocation_per_request_in_the_engine() {
         .collect();
     assert!(
         failures.is_empty(),
+        "allocations per request:\n{}",
+        report.join("\n")
+    );
+}
+
+/// The policy of [`policy`] under `urls_regex`, with 50 routes in front of it.
+fn routed_policy() -> Cors {
+    let mut builder = Cors::builder()
+        .allowed_origins(["https://app.example"])
+        .allow_credentials(true)
+        .urls_regex("^/api/");
+    for i in 0..49 {
+        builder = builder.route(
+            format!("^/api/v{i}/"),
+            Cors::builder().allowed_origins([format!("https://v{i}.example")]),
+        );
+    }
+    builder
+        .route(
+            "^/api/public/",
+            Cors::builder()
+                .allow_all_origins(true)
+                .allow_credentials(false),
+        )
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn no_allocation_per_request_on_a_route() {
+    let cors = routed_policy();
+    type RouteScenario<'a> = (&'a str, &'static str, Method, Vec<(&'static str, &'a str)>);
+    let table: [RouteScenario<'_>; 5] = [
+        (
+            "the last of 50 routes",
+            "/api/public/feed",
+            Method::GET,
+            vec![("origin", "https://any.example")],
+        ),
+        (
+            "a route's own origin",
+            "/api/v7/items",
+            Method::GET,
+            vec![("origin", "https://v7.example")],
+        ),
+        (
+            "a preflight on a route",
+            "/api/v48/items",
+            Method::OPTIONS,
+            vec![
+                ("origin", "https://v48.example"),
+                ("access-control-request-method", "PUT"),
+            ],
+        ),
+        (
+            "no route: the default policy",
+            "/api/me",
+            Method::GET,
+            vec![("origin", "https://app.example")],
+        ),
+        (
+            "outside urls_regex",
+            "/static/app.js",
+            Method::GET,
+            vec![("origin", "https://app.example")],
+        ),
+    ];
+    let mut report = Vec::new();
+    for (name, uri, method, pairs) in &table {
+        let count = scenario_on(&cors, uri, method.clone(), pairs, true);
+        report.push(format!("{name}: {count}"));
+    }
+    assert!(
+        report.iter().all(|line| line.ends_with(": 0")),
         "allocations per request:\n{}",
         report.join("\n")
     );

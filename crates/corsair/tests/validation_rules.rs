@@ -637,3 +637,179 @@ fn config_files_and_builder_agree() {
         .unwrap_err();
     assert_eq!(from_file, from_builder);
 }
+
+/// `(severity, id, route index or None for the default policy, inherited, related inherited,
+/// about the route's path)`.
+type RouteFinding = (Severity, &'static str, Option<usize>, bool, bool, bool);
+
+#[test]
+fn each_route_is_validated_on_its_own_and_its_findings_name_it() {
+    let base = || creds(["https://app.example"]);
+    let table: Vec<(&str, CorsBuilder, Vec<RouteFinding>)> = vec![
+        (
+            "allow-all on a route, credentials inherited",
+            base().route("^/public/", Cors::builder().allow_all_origins(true)),
+            vec![(E, "credentials-with-allow-all", Some(0), false, true, false)],
+        ),
+        (
+            "`*` headers on a route, credentials inherited",
+            base().route("^/open/", Cors::builder().allow_headers(["*"])),
+            vec![(E, "wildcard-with-credentials", Some(0), false, true, false)],
+        ),
+        (
+            "a bad origin named by a route",
+            base().route(
+                "^/partner/",
+                Cors::builder().allowed_origins(["https://partner.example/"]),
+            ),
+            vec![(E, "origin-has-path", Some(0), false, false, false)],
+        ),
+        (
+            "a bad inherited origin is the default policy's finding only",
+            creds(["https://app.example/"]).route("^/x/", Cors::builder().preflight_max_age(60)),
+            vec![(E, "origin-has-path", None, false, false, false)],
+        ),
+        (
+            "a route path that does not compile",
+            base().route("^/x(", Cors::builder().allow_credentials(false)),
+            vec![(E, "invalid-regex", Some(0), false, false, true)],
+        ),
+        (
+            "a route path no request path can match",
+            base().route("public/", Cors::builder().allow_credentials(false)),
+            vec![(E, "route-path-never-matches", Some(0), false, false, true)],
+        ),
+        (
+            "urls_regex on a route",
+            base().route("^/x/", Cors::builder().urls_regex("^/x/")),
+            vec![(E, "urls-regex-on-route", Some(0), false, false, false)],
+        ),
+        (
+            "a route that changes nothing",
+            base().route("^/x/", Cors::builder().allow_credentials(true)),
+            vec![(W, "route-same-as-default", Some(0), false, false, true)],
+        ),
+        (
+            "a route an earlier route shadows",
+            base()
+                .route("^/public/", Cors::builder().allow_credentials(false))
+                .route("^/public/private/", Cors::builder().preflight_max_age(60)),
+            vec![(W, "route-never-matches", Some(1), false, false, true)],
+        ),
+        (
+            "well-ordered routes are clean",
+            base()
+                .route("^/public/private/", Cors::builder().preflight_max_age(60))
+                .route(
+                    "^/public/",
+                    Cors::builder()
+                        .allow_all_origins(true)
+                        .allow_credentials(false),
+                )
+                .route("^/webhooks/", Cors::builder().enabled(false)),
+            vec![],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (name, builder, expected) in table {
+        let found = match builder.build() {
+            Ok(cors) => cors.warnings().to_vec(),
+            Err(error) => error.into_findings(),
+        };
+        let got: Vec<RouteFinding> = found
+            .iter()
+            .map(|f| {
+                let scope = f.route.as_ref();
+                (
+                    f.severity,
+                    f.id,
+                    scope.map(|s| s.index),
+                    scope.is_some_and(|s| s.inherited),
+                    scope.is_some_and(|s| s.related_inherited),
+                    scope.is_some_and(|s| s.about_path),
+                )
+            })
+            .collect();
+        if got != expected {
+            failures.push(format!("{name}: expected {expected:?}, got {got:?}"));
+        }
+        for finding in found.iter().filter(|f| f.route.is_some()) {
+            let text = finding.to_string();
+            let route = finding.route.as_ref().unwrap();
+            if !text.contains(&format!(
+                "cors.routes[{}] (path {:?})",
+                route.index, route.path
+            )) {
+                failures.push(format!("{name}: {text} does not name its route"));
+            }
+            if route.related_inherited && !text.contains("inherited from [cors]") {
+                failures.push(format!("{name}: {text} does not say what was inherited"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+#[cfg(feature = "config")]
+fn routes_are_read_from_toml_with_the_settings_words() {
+    let config: corsair::CorsConfig = toml::from_str(
+        r#"
+        allowed_origins = ["https://app.example"]
+        allow_credentials = true
+        expose_headers = ["x-request-id"]
+
+        [[routes]]
+        path = "^/public/"
+        allow_all_origins = true
+        allow_credentials = false
+
+        [[routes]]
+        path = "^/partner/"
+        allowed_origins = ["https://partner.example.org"]
+
+        [[routes]]
+        path = "^/webhooks/"
+        enabled = false
+        "#,
+    )
+    .unwrap();
+    let cors = Cors::from_config(&config).unwrap();
+    let routes: Vec<String> = cors.routes().map(|r| r.to_string()).collect();
+    assert_eq!(routes.len(), 3);
+    assert!(
+        routes[0].contains("origins=* credentials=false"),
+        "{}",
+        routes[0]
+    );
+    assert!(
+        routes[1].contains("origins=[https://partner.example.org] credentials=true"),
+        "{}",
+        routes[1]
+    );
+    assert!(routes[2].ends_with("enabled=false"), "{}", routes[2]);
+    let errors = [
+        (
+            "[[routes]]\nallow_all_origins = true",
+            "a route needs a `path`",
+        ),
+        (
+            "[[routes]]\npath = \"^/x/\"\nallow_credential = true",
+            "did you mean `allow_credentials`?",
+        ),
+        (
+            "[[routes]]\npath = \"^/x/\"\n[[routes.routes]]\npath = \"^/y/\"",
+            "cannot have routes",
+        ),
+        (
+            "[[routes]]\npath = \"^/x/\"\nenabled = \"no\"",
+            "enabled must be true or false",
+        ),
+    ];
+    for (text, message) in errors {
+        let err = toml::from_str::<corsair::CorsConfig>(text)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(message), "{text}: {err}");
+    }
+}

@@ -50,6 +50,10 @@ fn flag(setting: Setting) -> Arg {
             .action(ArgAction::Set)
             .value_parser(clap::value_parser!(u64))
             .value_name("SECS"),
+        (_, SettingKind::Bool) => arg
+            .action(ArgAction::Set)
+            .value_parser(clap::value_parser!(bool))
+            .value_name("true|false"),
         _ => arg.action(ArgAction::Set).value_name("VALUE"),
     }
 }
@@ -85,6 +89,9 @@ impl FromArgMatches for CorsFlags {
                     .get_one::<u64>(id)
                     .copied()
                     .map(SettingValue::Seconds),
+                (_, SettingKind::Bool) => {
+                    matches.get_one::<bool>(id).copied().map(SettingValue::Bool)
+                }
                 _ => matches
                     .get_one::<String>(id)
                     .cloned()

@@ -117,7 +117,10 @@ fn actix_value(value: &HeaderValue) -> Option<ax::HeaderValue> {
     ax::HeaderValue::from_maybe_shared(Bytes::copy_from_slice(value.as_bytes())).ok()
 }
 
-/// The policy's values in actix's type, converted once per worker.
-pub(super) fn actix_values(values: &HeaderValues) -> Option<HeaderValues<ax::HeaderValue>> {
-    values.convert(actix_value)
+/// The policy's values (each of its rules') in actix's type, converted once per worker.
+pub(super) fn actix_values(values: &[HeaderValues]) -> Option<Vec<HeaderValues<ax::HeaderValue>>> {
+    values
+        .iter()
+        .map(|values| values.convert(actix_value))
+        .collect()
 }

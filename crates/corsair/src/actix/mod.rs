@@ -103,16 +103,16 @@ pub struct CorsMiddleware<S> {
 /// What the middleware and its response futures share within one worker.
 struct Shared {
     cors: Cors,
-    /// The policy's values in actix's type. Every valid `http` 1 value is a valid `http` 0.2
-    /// value, so this is always `Some`; were it not, requests would pass through untouched
-    /// rather than panic.
-    values: Option<HeaderValues<HeaderValue>>,
+    /// The policy's values (the default policy's, then each route's) in actix's type. Every
+    /// valid `http` 1 value is a valid `http` 0.2 value, so this is always `Some`; were it not,
+    /// requests would pass through untouched rather than panic.
+    values: Option<Vec<HeaderValues<HeaderValue>>>,
 }
 
 impl Shared {
     fn preflight_response(
         &self,
-        values: &HeaderValues<HeaderValue>,
+        values: &[HeaderValues<HeaderValue>],
         outcome: &Outcome<HeaderValue>,
     ) -> HttpResponse {
         let mut response = HttpResponse::NoContent().finish();

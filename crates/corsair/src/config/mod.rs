@@ -12,6 +12,7 @@
 
 #[cfg(feature = "config")]
 mod env;
+mod route;
 #[cfg(feature = "config")]
 mod serde;
 mod table;
@@ -19,6 +20,7 @@ mod value;
 
 #[cfg(feature = "config")]
 pub use env::EnvConfig;
+pub use route::RouteConfig;
 pub use value::{FlagStyle, SettingKind, SettingValue, WrongKind};
 
 use table::{field_type, settings_table};
@@ -202,6 +204,18 @@ settings_table! {
         flag_style: Switch,
         example: "true",
         summary: "accept plain-`http` origins other than loopback together with credentials",
+    }
+    /// `enabled`: whether corsair handles CORS at all (on a route: for that route's paths).
+    Enabled {
+        field: enabled,
+        kind: Bool,
+        default: true,
+        env: "CORS_ENABLED",
+        legacy: None,
+        flag: "--enabled",
+        flag_style: Value,
+        example: "false",
+        summary: "`false` turns CORS off: requests pass untouched, the application's own CORS headers kept (on a route: for that route's paths only)",
     }
 }
 

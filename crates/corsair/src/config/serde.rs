@@ -10,7 +10,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Setting;
-use crate::config::{CorsConfig, SettingKind, SettingValue, WrongKind};
+use crate::config::{CorsConfig, RouteConfig, SettingKind, SettingValue, WrongKind};
 
 /// What a configuration value can be, before it is checked against its setting's kind.
 #[derive(Deserialize)]
@@ -98,6 +98,10 @@ impl<'de> Visitor<'de> for ConfigVisitor {
         let mut config = CorsConfig::default();
         let mut unknown = BTreeMap::new();
         while let Some(key) = map.next_key::<String>()? {
+            if key == "routes" {
+                config.routes = map.next_value::<Vec<RouteConfig>>()?;
+                continue;
+            }
             match Setting::from_name(&key) {
                 Some(setting) => {
                     let value = map.next_value_seed(ValueOf(setting))?;
@@ -115,6 +119,104 @@ impl<'de> Visitor<'de> for ConfigVisitor {
             return Err(de::Error::custom(messages.join("; ")));
         }
         Ok(config)
+    }
+}
+
+struct RouteVisitor;
+
+impl<'de> Visitor<'de> for RouteVisitor {
+    type Value = RouteConfig;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a route: a `path` and the settings it changes")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RouteConfig, A::Error> {
+        let mut path = None;
+        let mut route = RouteConfig::new("");
+        let mut unknown = BTreeMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "path" {
+                path = Some(map.next_value::<String>()?);
+                continue;
+            }
+            if key == "routes" {
+                return Err(de::Error::custom(
+                    "a route cannot have routes of its own: list every route under [cors]",
+                ));
+            }
+            match Setting::from_name(&key) {
+                Some(setting) => {
+                    let value = map.next_value_seed(ValueOf(setting))?;
+                    route = route.with(setting, value).map_err(de::Error::custom)?;
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                    unknown.insert(Setting::unknown_key_message(&key), ());
+                }
+            }
+        }
+        if !unknown.is_empty() {
+            let messages: Vec<String> = unknown.into_keys().collect();
+            return Err(de::Error::custom(messages.join("; ")));
+        }
+        route.path = path.ok_or_else(|| {
+            de::Error::custom("a route needs a `path`, a regex of the paths it covers (e.g. path = \"^/public/\")")
+        })?;
+        Ok(route)
+    }
+}
+
+impl<'de> Deserialize<'de> for RouteConfig {
+    /// Reads one route: `path` and the settings it names (by name, like `[cors]`).
+    ///
+    /// ```
+    /// use corsair::CorsConfig;
+    ///
+    /// let config: CorsConfig = toml::from_str(r#"
+    ///     allowed_origins = ["https://app.example"]
+    ///     [[routes]]
+    ///     path = "^/public/"
+    ///     allow_all_origins = true
+    /// "#).unwrap();
+    /// assert_eq!(config.routes[0].path, "^/public/");
+    /// assert!(config.routes[0].effective(&config).allow_all_origins);
+    /// ```
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(RouteVisitor)
+    }
+}
+
+fn serialize_value<M: SerializeMap>(
+    map: &mut M,
+    setting: Setting,
+    value: &SettingValue,
+) -> Result<(), M::Error> {
+    match value {
+        SettingValue::List(items) => map.serialize_entry(setting.name(), items),
+        SettingValue::Bool(value) => map.serialize_entry(setting.name(), value),
+        SettingValue::Text(text) => map.serialize_entry(setting.name(), text),
+        SettingValue::Seconds(seconds) => map.serialize_entry(setting.name(), seconds),
+    }
+}
+
+impl Serialize for RouteConfig {
+    /// `path`, then the named settings in the order written.
+    ///
+    /// ```
+    /// use corsair::{RouteConfig, Setting, SettingValue};
+    ///
+    /// let route = RouteConfig::new("^/webhooks/").with(Setting::Enabled, SettingValue::Bool(false))?;
+    /// assert_eq!(serde_json::to_value(&route).unwrap(), serde_json::json!({"path": "^/webhooks/", "enabled": false}));
+    /// # Ok::<(), corsair::WrongKind>(())
+    /// ```
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.settings.len() + 1))?;
+        map.serialize_entry("path", &self.path)?;
+        for (setting, value) in &self.settings {
+            serialize_value(&mut map, *setting, value)?;
+        }
+        map.end()
     }
 }
 
@@ -140,7 +242,7 @@ impl<'de> Deserialize<'de> for CorsConfig {
 }
 
 impl Serialize for CorsConfig {
-    /// Every setting by name, in the table's order.
+    /// Every setting by name, in the table's order, then the routes (if any).
     ///
     /// ```
     /// let config = corsair::CorsConfig::default();
@@ -149,14 +251,12 @@ impl Serialize for CorsConfig {
     /// assert_eq!(json["allowed_origins"], serde_json::json!([]));
     /// ```
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(Setting::ALL.len()))?;
+        let mut map = serializer.serialize_map(Some(Setting::ALL.len() + 1))?;
         for &setting in Setting::ALL {
-            match self.get(setting) {
-                SettingValue::List(items) => map.serialize_entry(setting.name(), &items)?,
-                SettingValue::Bool(value) => map.serialize_entry(setting.name(), &value)?,
-                SettingValue::Text(text) => map.serialize_entry(setting.name(), &text)?,
-                SettingValue::Seconds(seconds) => map.serialize_entry(setting.name(), &seconds)?,
-            }
+            serialize_value(&mut map, setting, &self.get(setting))?;
+        }
+        if !self.routes.is_empty() {
+            map.serialize_entry("routes", &self.routes)?;
         }
         map.end()
     }

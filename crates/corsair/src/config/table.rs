@@ -154,13 +154,17 @@ macro_rules! settings_table {
         #[non_exhaustive]
         pub struct CorsConfig {
             $( $(#[doc = $doc])+ pub $field: field_type!($kind), )+
+            /// `[[cors.routes]]`: policies for some paths, each naming the settings it changes
+            /// (see [`RouteConfig`](crate::RouteConfig)); the first route whose path matches
+            /// decides.
+            pub routes: Vec<crate::config::RouteConfig>,
         }
 
         impl Default for CorsConfig {
             /// The django-cors-headers defaults (which allow no origin, so they do not build on
             /// their own).
             fn default() -> Self {
-                CorsConfig { $( $field: $default, )+ }
+                CorsConfig { $( $field: $default, )+ routes: Vec::new() }
             }
         }
 

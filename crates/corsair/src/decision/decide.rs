@@ -2,6 +2,8 @@
 //! origin by the policy's lists and, when they refuse it, by the origin hook.
 
 use super::{Decided, OriginVerdict, Outcome, Pending, RequestKind};
+use regex_automata::{Anchored, Input};
+
 use crate::compiled::{HeaderValues, Policy};
 use crate::head::{OriginLines, RequestHead, Value};
 use crate::hook::{HookOutcome, HookRequest};
@@ -13,10 +15,14 @@ use crate::path;
 pub(crate) fn decide<H: RequestHead>(
     policy: &Policy,
     head: &H,
-    values: &HeaderValues<H::Value>,
+    values: &[HeaderValues<H::Value>],
 ) -> Decided<H::Value> {
     let (mut outcome, ask) = by_lists(policy, head, values);
-    let (Some(origin), Some(hook)) = (ask, &policy.hook) else {
+    let hook = policy
+        .rules
+        .get(outcome.rules)
+        .and_then(|rules| rules.hook.as_ref());
+    let (Some(origin), Some(hook)) = (ask, hook) else {
         return Decided::Ready(outcome);
     };
     // A parsed origin is ASCII.
@@ -42,12 +48,27 @@ pub(crate) fn decide<H: RequestHead>(
 fn by_lists<'h, H: RequestHead>(
     policy: &Policy,
     head: &'h H,
-    values: &HeaderValues<H::Value>,
+    values: &[HeaderValues<H::Value>],
 ) -> (Outcome<H::Value>, Option<&'h H::Value>) {
-    if let Some(urls) = &policy.urls_regex {
-        if !urls.is_match(&*path::normalize(head.path().as_bytes())) {
+    let normalized = (policy.urls_regex.is_some() || policy.routes.is_some())
+        .then(|| path::normalize(head.path().as_bytes()));
+    if let (Some(urls), Some(path)) = (&policy.urls_regex, &normalized) {
+        if !urls.is_match(&**path) {
             return (Outcome::new(RequestKind::Bypass), None);
         }
+    }
+    // The first route whose path matches; the default policy otherwise.
+    let index = match (&policy.routes, &normalized) {
+        (Some(routes), Some(path)) => routes
+            .search(&Input::new(&**path).anchored(Anchored::Yes))
+            .map_or(0, |found| found.pattern().as_usize() + 1),
+        _ => 0,
+    };
+    let (Some(rules), Some(values)) = (policy.rules.get(index), values.get(index)) else {
+        return (Outcome::new(RequestKind::Bypass), None);
+    };
+    if !rules.enabled {
+        return (Outcome::new(RequestKind::Bypass).by(index), None);
     }
     let origin = head.origin();
     let kind = if !matches!(origin, OriginLines::Missing)
@@ -58,7 +79,7 @@ fn by_lists<'h, H: RequestHead>(
     } else {
         RequestKind::Actual
     };
-    let mut outcome = Outcome::new(kind);
+    let mut outcome = Outcome::new(kind).by(index);
     let value = match origin {
         OriginLines::Missing => return (outcome, None),
         OriginLines::Several => None,
@@ -70,16 +91,16 @@ fn by_lists<'h, H: RequestHead>(
         return (outcome, None);
     };
     outcome.private_network = kind == RequestKind::Preflight
-        && policy.private_network
+        && rules.private_network
         && head.request_private_network() == Some(b"true");
-    if policy.allow_all_origins {
+    if rules.allow_all_origins {
         outcome.allow(values.wildcard.clone());
         return (outcome, None);
     }
-    if policy.matcher.allows(parsed) {
+    if rules.matcher.allows(parsed) {
         outcome.allow(value.clone());
         return (outcome, None);
     }
     outcome.verdict = OriginVerdict::Disallowed;
-    (outcome, policy.hook.is_some().then_some(value))
+    (outcome, rules.hook.is_some().then_some(value))
 }

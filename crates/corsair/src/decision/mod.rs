@@ -108,6 +108,8 @@ pub(crate) struct Outcome<V> {
     /// `*`, or the request's own `Origin` value.
     pub(crate) allow_origin: Option<V>,
     pub(crate) private_network: bool,
+    /// The rules that decided: 0 the default policy, `i + 1` route `i`.
+    pub(crate) rules: usize,
 }
 
 impl<V> Outcome<V> {
@@ -117,7 +119,14 @@ impl<V> Outcome<V> {
             verdict: OriginVerdict::Missing,
             allow_origin: None,
             private_network: false,
+            rules: 0,
         }
+    }
+
+    /// The outcome, decided by `rules`.
+    pub(crate) fn by(mut self, rules: usize) -> Self {
+        self.rules = rules;
+        self
     }
 
     /// Allows the origin, answering with `allow_origin` (`*` or the request's own `Origin`).

@@ -64,10 +64,11 @@ pub(crate) fn explain(policy: &Policy, uri: &Uri, headers: &HeaderMap) -> Option
         uri,
         headers,
     };
-    let verdict = match decide(policy, &head, &policy.values) {
-        Decided::Ready(outcome) => Some(outcome.verdict),
-        Decided::Pending(_) => None,
+    let (verdict, rules) = match decide(policy, &head, &policy.values) {
+        Decided::Ready(outcome) => (Some(outcome.verdict), outcome.rules),
+        Decided::Pending(pending) => (None, pending.rules()),
     };
+    let policy = policy.rules.get(rules)?;
     match verdict {
         Some(OriginVerdict::Missing) => return Some(Refusal::MissingOrigin),
         Some(OriginVerdict::Invalid) => return Some(Refusal::InvalidOrigin),

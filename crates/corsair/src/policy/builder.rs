@@ -6,7 +6,7 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use crate::config::CorsConfig;
+use crate::config::{CorsConfig, RouteConfig, Setting, SettingValue};
 use crate::finding::{ConfigError, Finding};
 use crate::hook::{HookRequest, OriginHook};
 use crate::validate;
@@ -43,6 +43,11 @@ pub struct CorsBuilder {
     /// Findings about how the settings were given (deprecated variable names), reported with
     /// the policy's own warnings.
     notes: Vec<Finding>,
+    /// The settings given through the builder's own methods, in order: what a builder used as a
+    /// route's overrides ([`CorsBuilder::route`]) names.
+    named: Vec<Setting>,
+    /// The origin hook of each route of `config.routes` that has its own.
+    route_hooks: Vec<Option<OriginHook>>,
 }
 
 impl From<CorsConfig> for CorsBuilder {
@@ -67,8 +72,7 @@ impl From<CorsConfig> for CorsBuilder {
     fn from(config: CorsConfig) -> Self {
         CorsBuilder {
             config,
-            hook: None,
-            notes: Vec::new(),
+            ..CorsBuilder::default()
         }
     }
 }
@@ -79,6 +83,7 @@ impl fmt::Debug for CorsBuilder {
             .field("config", &self.config)
             .field("hook", &self.hook)
             .field("notes", &self.notes)
+            .field("route_hooks", &self.route_hooks)
             .finish()
     }
 }
@@ -157,6 +162,112 @@ impl CorsBuilder {
         &self.config
     }
 
+    /// Sets `setting` and remembers that the builder names it.
+    fn record(mut self, setting: Setting, value: SettingValue) -> Self {
+        // Every caller passes a value of the setting's own kind.
+        let _ = self.config.set(setting, value);
+        if !self.named.contains(&setting) {
+            self.named.push(setting);
+        }
+        self
+    }
+
+    /// Sets any setting by its [`Setting`] name, the way a file or a flag does.
+    ///
+    /// # Errors
+    ///
+    /// [`WrongKind`](crate::WrongKind) when the value is not of the setting's kind.
+    ///
+    /// ```
+    /// use corsair::{Cors, Setting, SettingValue};
+    ///
+    /// let cors = Cors::builder()
+    ///     .set(Setting::AllowedOrigins, SettingValue::List(vec!["https://app.example".into()]))?
+    ///     .set(Setting::PreflightMaxAge, SettingValue::Seconds(600))?
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(cors.config().preflight_max_age, 600);
+    /// # Ok::<(), corsair::WrongKind>(())
+    /// ```
+    pub fn set(self, setting: Setting, value: SettingValue) -> Result<Self, crate::WrongKind> {
+        if value.kind() != setting.kind() {
+            return Err(crate::WrongKind(setting));
+        }
+        Ok(self.record(setting, value))
+    }
+
+    /// Turns CORS off (`false`): requests pass untouched, with the application's own CORS
+    /// headers. Mostly useful on a route ([`CorsBuilder::route`]), e.g. for webhooks. Default:
+    /// `true`.
+    ///
+    /// ```
+    /// use corsair::{Cors, RequestKind};
+    ///
+    /// let cors = Cors::builder().enabled(false).build().unwrap();
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("origin", "https://any.example".parse().unwrap());
+    /// let decision = cors.evaluate(&http::Method::GET, &"/".parse().unwrap(), &headers).now().unwrap();
+    /// assert_eq!(decision.kind(), RequestKind::Bypass);
+    /// ```
+    pub fn enabled(self, enabled: bool) -> Self {
+        self.record(Setting::Enabled, SettingValue::Bool(enabled))
+    }
+
+    /// A policy for the request paths that `path` matches (a regex matched from the start of
+    /// the normalized path, like `urls_regex`), among the CORS paths: it inherits every
+    /// setting and the origin hook from this policy, except those `overrides` names (the
+    /// settings set through its own methods, and its hook). A named list replaces the
+    /// inherited one. Routes are tried in the order given; the first whose path matches
+    /// decides, so list the specific ones first. Giving the path of a route that exists (from
+    /// a [`CorsConfig`]) adds `overrides` to it.
+    ///
+    /// Each route's policy is validated on its own with every rule; a finding names its route.
+    /// No `Vary` value is needed for routes: the path is part of every cache's key already.
+    ///
+    /// ```
+    /// use corsair::Cors;
+    ///
+    /// let cors = Cors::builder()
+    ///     .allowed_origins(["https://app.example"])
+    ///     .allow_credentials(true)
+    ///     .route("^/public/", Cors::builder().allow_all_origins(true).allow_credentials(false))
+    ///     .route("^/partner/", Cors::builder().allowed_origins(["https://partner.example"]))
+    ///     .route("^/webhooks/", Cors::builder().enabled(false))
+    ///     .build()?;
+    /// let allow_origin = |path: &str, origin: &str| {
+    ///     let mut headers = http::HeaderMap::new();
+    ///     headers.insert("origin", origin.parse().unwrap());
+    ///     let decision = cors.evaluate(&http::Method::GET, &path.parse().unwrap(), &headers).now().unwrap();
+    ///     decision.allow_origin().map(|v| v.to_str().unwrap().to_owned())
+    /// };
+    /// assert_eq!(allow_origin("/public/feed", "https://any.example").as_deref(), Some("*"));
+    /// assert_eq!(allow_origin("/partner/x", "https://partner.example").as_deref(), Some("https://partner.example"));
+    /// assert_eq!(allow_origin("/partner/x", "https://app.example"), None, "the list is replaced");
+    /// assert_eq!(allow_origin("/api/me", "https://app.example").as_deref(), Some("https://app.example"));
+    /// # Ok::<(), corsair::ConfigError>(())
+    /// ```
+    pub fn route(mut self, path: impl Into<String>, overrides: CorsBuilder) -> Self {
+        let path = path.into();
+        let index = match self.config.routes.iter().position(|r| r.path == path) {
+            Some(index) => index,
+            None => {
+                self.config.routes.push(RouteConfig::new(path));
+                self.config.routes.len() - 1
+            }
+        };
+        let route = &mut self.config.routes[index];
+        for setting in overrides.named {
+            let value = overrides.config.get(setting);
+            route.settings.retain(|(named, _)| *named != setting);
+            route.settings.push((setting, value));
+        }
+        self.route_hooks.resize(self.config.routes.len(), None);
+        if overrides.hook.is_some() {
+            self.route_hooks[index] = overrides.hook;
+        }
+        self
+    }
+
     /// Exact origins (`https://app.example`, `http://localhost:8080`) and patterns:
     /// `https://*.example.com` (any subdomain, not `example.com` itself) and
     /// `http://localhost:*` (any port). Replaces any earlier list.
@@ -168,13 +279,15 @@ impl CorsBuilder {
     ///     .unwrap();
     /// # let _ = cors;
     /// ```
-    pub fn allowed_origins<I>(mut self, origins: I) -> Self
+    pub fn allowed_origins<I>(self, origins: I) -> Self
     where
         I: IntoIterator,
         I::Item: Into<String>,
     {
-        self.config.allowed_origins = strings(origins);
-        self
+        self.record(
+            Setting::AllowedOrigins,
+            SettingValue::List(strings(origins)),
+        )
     }
 
     /// Regexes (Rust `regex` syntax) matched against the **whole** origin, in its canonical lower
@@ -188,13 +301,15 @@ impl CorsBuilder {
     ///     .unwrap();
     /// # let _ = cors;
     /// ```
-    pub fn allowed_origin_regexes<I>(mut self, regexes: I) -> Self
+    pub fn allowed_origin_regexes<I>(self, regexes: I) -> Self
     where
         I: IntoIterator,
         I::Item: Into<String>,
     {
-        self.config.allowed_origin_regexes = strings(regexes);
-        self
+        self.record(
+            Setting::AllowedOriginRegexes,
+            SettingValue::List(strings(regexes)),
+        )
     }
 
     /// Allows every origin with `Access-Control-Allow-Origin: *`. Refused together with
@@ -204,9 +319,8 @@ impl CorsBuilder {
     /// let cors = corsair::Cors::builder().allow_all_origins(true).build().unwrap();
     /// # let _ = cors;
     /// ```
-    pub fn allow_all_origins(mut self, allow: bool) -> Self {
-        self.config.allow_all_origins = allow;
-        self
+    pub fn allow_all_origins(self, allow: bool) -> Self {
+        self.record(Setting::AllowAllOrigins, SettingValue::Bool(allow))
     }
 
     /// CORS applies only to request paths (without the query) that this regex matches from their
@@ -220,9 +334,8 @@ impl CorsBuilder {
     ///     .unwrap();
     /// # let _ = cors;
     /// ```
-    pub fn urls_regex(mut self, regex: impl Into<String>) -> Self {
-        self.config.urls_regex = regex.into();
-        self
+    pub fn urls_regex(self, regex: impl Into<String>) -> Self {
+        self.record(Setting::UrlsRegex, SettingValue::Text(regex.into()))
     }
 
     /// The methods sent in `Access-Control-Allow-Methods`. Default: DELETE, GET, OPTIONS, PATCH,
@@ -236,13 +349,12 @@ impl CorsBuilder {
     ///     .unwrap();
     /// # let _ = cors;
     /// ```
-    pub fn allow_methods<I>(mut self, methods: I) -> Self
+    pub fn allow_methods<I>(self, methods: I) -> Self
     where
         I: IntoIterator,
         I::Item: Into<String>,
     {
-        self.config.allow_methods = strings(methods);
-        self
+        self.record(Setting::AllowMethods, SettingValue::List(strings(methods)))
     }
 
     /// The request headers sent in `Access-Control-Allow-Headers`. Default: accept,
@@ -258,13 +370,12 @@ impl CorsBuilder {
     ///     .unwrap();
     /// # let _ = cors;
     /// ```
-    pub fn allow_headers<I>(mut self, headers: I) -> Self
+    pub fn allow_headers<I>(self, headers: I) -> Self
     where
         I: IntoIterator,
         I::Item: Into<String>,
     {
-        self.config.allow_headers = strings(headers);
-        self
+        self.record(Setting::AllowHeaders, SettingValue::List(strings(headers)))
     }
 
     /// Response headers scripts may read beyond the safelisted ones, sent in
@@ -278,13 +389,12 @@ impl CorsBuilder {
     ///     .unwrap();
     /// # let _ = cors;
     /// ```
-    pub fn expose_headers<I>(mut self, headers: I) -> Self
+    pub fn expose_headers<I>(self, headers: I) -> Self
     where
         I: IntoIterator,
         I::Item: Into<String>,
     {
-        self.config.expose_headers = strings(headers);
-        self
+        self.record(Setting::ExposeHeaders, SettingValue::List(strings(headers)))
     }
 
     /// Seconds a browser may cache a preflight answer (`Access-Control-Max-Age`); 0 sends no
@@ -298,9 +408,8 @@ impl CorsBuilder {
     ///     .unwrap();
     /// # let _ = cors;
     /// ```
-    pub fn preflight_max_age(mut self, seconds: u64) -> Self {
-        self.config.preflight_max_age = seconds;
-        self
+    pub fn preflight_max_age(self, seconds: u64) -> Self {
+        self.record(Setting::PreflightMaxAge, SettingValue::Seconds(seconds))
     }
 
     /// Sends `Access-Control-Allow-Credentials: true`, so that pages may send cookies and read
@@ -315,9 +424,8 @@ impl CorsBuilder {
     ///     .unwrap();
     /// # let _ = cors;
     /// ```
-    pub fn allow_credentials(mut self, allow: bool) -> Self {
-        self.config.allow_credentials = allow;
-        self
+    pub fn allow_credentials(self, allow: bool) -> Self {
+        self.record(Setting::AllowCredentials, SettingValue::Bool(allow))
     }
 
     /// Answers `Access-Control-Allow-Private-Network: true` to preflights from allowed origins
@@ -331,9 +439,8 @@ impl CorsBuilder {
     ///     .unwrap();
     /// # let _ = cors;
     /// ```
-    pub fn allow_private_network(mut self, allow: bool) -> Self {
-        self.config.allow_private_network = allow;
-        self
+    pub fn allow_private_network(self, allow: bool) -> Self {
+        self.record(Setting::AllowPrivateNetwork, SettingValue::Bool(allow))
     }
 
     /// Accepts plain-`http` origins other than loopback together with credentials (refused by
@@ -348,9 +455,11 @@ impl CorsBuilder {
     ///     .unwrap();
     /// # let _ = cors;
     /// ```
-    pub fn allow_insecure_origins_with_credentials(mut self, allow: bool) -> Self {
-        self.config.allow_insecure_origins_with_credentials = allow;
-        self
+    pub fn allow_insecure_origins_with_credentials(self, allow: bool) -> Self {
+        self.record(
+            Setting::AllowInsecureOriginsWithCredentials,
+            SettingValue::Bool(allow),
+        )
     }
 
     /// A function that may allow an origin the settings do not, per request (e.g. a per-tenant
@@ -424,11 +533,15 @@ impl CorsBuilder {
             config,
             hook,
             mut notes,
+            named: _,
+            mut route_hooks,
         } = self;
-        match validate::validate(&config, hook.is_some()) {
-            Ok((validated, warnings)) => {
+        route_hooks.resize(config.routes.len(), None);
+        let own_hooks: Vec<bool> = route_hooks.iter().map(Option::is_some).collect();
+        match validate::validate_policy(&config, hook.is_some(), &own_hooks) {
+            Ok((default, routes, warnings)) => {
                 notes.extend(warnings);
-                let policy = compile(config, validated, notes, hook)?;
+                let policy = compile(config, default, routes, notes, hook, route_hooks)?;
                 Ok(Cors {
                     policy: Arc::new(policy),
                 })

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use http::{HeaderMap, Method, Response, StatusCode, Uri};
 
-use crate::compiled::Policy;
+use crate::compiled::{Policy, Rules};
 use crate::config::CorsConfig;
 use crate::decision::{self, Decided, Decision, Evaluation, PendingDecision, Refusal};
 use crate::finding::Finding;
@@ -125,6 +125,21 @@ impl Cors {
     /// ```
     pub fn advice(&self) -> &[Finding] {
         &self.policy.advice
+    }
+
+    /// The routes of the policy (`[[cors.routes]]`, [`CorsBuilder::route`]), in order.
+    ///
+    /// ```
+    /// let cors = corsair::Cors::builder()
+    ///     .allowed_origins(["https://app.example"])
+    ///     .route("^/public/", corsair::Cors::builder().allow_all_origins(true))
+    ///     .build()
+    ///     .unwrap();
+    /// let paths: Vec<&str> = cors.routes().map(|route| route.path()).collect();
+    /// assert_eq!(paths, ["^/public/"]);
+    /// ```
+    pub fn routes(&self) -> impl ExactSizeIterator<Item = RouteInfo<'_>> {
+        (0..self.policy.config.routes.len()).map(move |index| RouteInfo { cors: self, index })
     }
 
     /// The configuration this policy was built from.
@@ -270,47 +285,155 @@ impl fmt::Debug for Cors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Cors")
             .field("config", &self.policy.config)
-            .field("hook", &self.policy.hook)
+            .field("hook", &self.policy.rules[0].hook)
             .finish_non_exhaustive()
     }
 }
 
 impl fmt::Display for Cors {
-    /// A one-line summary of the effective policy, for logs.
+    /// A one-line summary of the default policy, for logs (and the number of routes; each
+    /// route's own summary is its [`RouteInfo`]'s).
+    ///
+    /// ```
+    /// let cors = corsair::Cors::builder()
+    ///     .allowed_origins(["https://app.example"])
+    ///     .route("^/public/", corsair::Cors::builder().allow_all_origins(true))
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(cors.to_string().starts_with("origins=[https://app.example] credentials=false"));
+    /// assert!(cors.to_string().ends_with(" routes=1"));
+    /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let c = &self.policy.config;
-        if c.allow_all_origins {
-            f.write_str("origins=*")?;
-        } else {
-            write!(f, "origins=[{}]", c.allowed_origins.join(", "))?;
-            if !c.allowed_origin_regexes.is_empty() {
-                write!(
-                    f,
-                    " origin_regexes=[{}]",
-                    c.allowed_origin_regexes.join(", ")
-                )?;
-            }
-        }
-        if self.policy.hook.is_some() {
-            f.write_str(" hook=yes")?;
-        }
-        write!(
-            f,
-            " credentials={} methods=[{}] headers=[{}]",
-            c.allow_credentials,
-            self.policy.allow_methods.join(", "),
-            self.policy.allow_headers.join(", ")
-        )?;
-        if !self.policy.expose_headers.is_empty() {
-            write!(f, " expose=[{}]", self.policy.expose_headers.join(", "))?;
-        }
-        write!(f, " max_age={}", c.preflight_max_age)?;
+        summarize(f, &self.policy.config, &self.policy.rules[0])?;
         if self.policy.urls_regex.is_some() {
-            write!(f, " urls_regex={}", c.urls_regex)?;
+            write!(f, " urls_regex={}", self.policy.config.urls_regex)?;
         }
-        if c.allow_private_network {
-            f.write_str(" private_network=true")?;
+        if !self.policy.config.routes.is_empty() {
+            write!(f, " routes={}", self.policy.config.routes.len())?;
         }
         Ok(())
     }
+}
+
+/// One route of a built policy: its path and its whole policy.
+///
+/// ```
+/// use corsair::Cors;
+///
+/// let cors = Cors::builder()
+///     .allowed_origins(["https://app.example"])
+///     .route("^/webhooks/", Cors::builder().enabled(false))
+///     .route("^/partner/", Cors::builder().allowed_origins(["https://partner.example"]))
+///     .build()
+///     .unwrap();
+/// let routes: Vec<String> = cors.routes().map(|route| route.to_string()).collect();
+/// assert_eq!(routes[0], r#"cors.routes[0] (path "^/webhooks/"): enabled=false"#);
+/// assert!(routes[1].starts_with(r#"cors.routes[1] (path "^/partner/"): origins=[https://partner.example]"#));
+/// assert_eq!(cors.routes().nth(1).unwrap().config().allowed_origins, ["https://partner.example"]);
+/// ```
+#[derive(Clone, Copy)]
+pub struct RouteInfo<'a> {
+    cors: &'a Cors,
+    index: usize,
+}
+
+impl<'a> RouteInfo<'a> {
+    /// The route's position in `[[cors.routes]]`, from 0.
+    ///
+    /// ```
+    /// # let cors = corsair::Cors::builder().allow_all_origins(true).route("^/x/", corsair::Cors::builder()).build().unwrap();
+    /// assert_eq!(cors.routes().next().unwrap().index(), 0);
+    /// ```
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The route's `path` regex, as written.
+    ///
+    /// ```
+    /// # let cors = corsair::Cors::builder().allow_all_origins(true).route("^/x/", corsair::Cors::builder()).build().unwrap();
+    /// assert_eq!(cors.routes().next().unwrap().path(), "^/x/");
+    /// ```
+    pub fn path(&self) -> &'a str {
+        &self.cors.policy.config.routes[self.index].path
+    }
+
+    /// Whether CORS is on for the route's paths.
+    ///
+    /// ```
+    /// # let cors = corsair::Cors::builder().allow_all_origins(true).route("^/x/", corsair::Cors::builder().enabled(false)).build().unwrap();
+    /// assert!(!cors.routes().next().unwrap().enabled());
+    /// ```
+    pub fn enabled(&self) -> bool {
+        self.cors.policy.rules[self.index + 1].enabled
+    }
+
+    /// The route's whole policy: the default policy with the settings the route names.
+    ///
+    /// ```
+    /// # let cors = corsair::Cors::builder().allowed_origins(["https://a.example"]).route("^/x/", corsair::Cors::builder().allow_credentials(true)).build().unwrap();
+    /// let route = cors.routes().next().unwrap().config();
+    /// assert!(route.allow_credentials);
+    /// assert_eq!(route.allowed_origins, ["https://a.example"]);
+    /// ```
+    pub fn config(&self) -> CorsConfig {
+        self.cors.policy.config.routes[self.index].effective(&self.cors.policy.config)
+    }
+}
+
+impl fmt::Display for RouteInfo<'_> {
+    /// `cors.routes[1] (path "^/partner/"): origins=[...] credentials=... ...`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cors.routes[{}] (path {:?}): ", self.index, self.path())?;
+        if !self.enabled() {
+            return f.write_str("enabled=false");
+        }
+        summarize(f, &self.config(), &self.cors.policy.rules[self.index + 1])
+    }
+}
+
+impl fmt::Debug for RouteInfo<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RouteInfo")
+            .field("index", &self.index)
+            .field("path", &self.path())
+            .finish_non_exhaustive()
+    }
+}
+
+/// One policy's settings on one line.
+fn summarize(f: &mut fmt::Formatter<'_>, c: &CorsConfig, rules: &Rules) -> fmt::Result {
+    if !c.enabled {
+        return f.write_str("enabled=false");
+    }
+    if c.allow_all_origins {
+        f.write_str("origins=*")?;
+    } else {
+        write!(f, "origins=[{}]", c.allowed_origins.join(", "))?;
+        if !c.allowed_origin_regexes.is_empty() {
+            write!(
+                f,
+                " origin_regexes=[{}]",
+                c.allowed_origin_regexes.join(", ")
+            )?;
+        }
+    }
+    if rules.hook.is_some() {
+        f.write_str(" hook=yes")?;
+    }
+    write!(
+        f,
+        " credentials={} methods=[{}] headers=[{}]",
+        c.allow_credentials,
+        rules.allow_methods.join(", "),
+        rules.allow_headers.join(", ")
+    )?;
+    if !rules.expose_headers.is_empty() {
+        write!(f, " expose=[{}]", rules.expose_headers.join(", "))?;
+    }
+    write!(f, " max_age={}", c.preflight_max_age)?;
+    if c.allow_private_network {
+        f.write_str(" private_network=true")?;
+    }
+    Ok(())
 }

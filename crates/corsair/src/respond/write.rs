@@ -10,16 +10,20 @@ use crate::head::{CorsHeader, ResponseHeaders};
 /// [`Cors::write_preflight_headers`](crate::Cors::write_preflight_headers)).
 pub(crate) fn write_preflight<R: ResponseHeaders>(
     policy: &Policy,
-    values: &HeaderValues<R::Value>,
+    values: &[HeaderValues<R::Value>],
     outcome: &Outcome<R::Value>,
     headers: &mut R,
 ) {
+    let (Some(rules), Some(values)) = (policy.rules.get(outcome.rules), values.get(outcome.rules))
+    else {
+        return;
+    };
     headers.set(CorsHeader::Vary, values.preflight_vary.clone());
     let Some(allow_origin) = &outcome.allow_origin else {
         return;
     };
     headers.set(CorsHeader::AllowOrigin, allow_origin.clone());
-    if policy.credentials {
+    if rules.credentials {
         headers.set(CorsHeader::AllowCredentials, values.true_value.clone());
     }
     if let Some(v) = &values.allow_methods {
@@ -40,7 +44,7 @@ pub(crate) fn write_preflight<R: ResponseHeaders>(
 /// [`Cors::apply`](crate::Cors::apply)).
 pub(crate) fn apply<R: ResponseHeaders>(
     policy: &Policy,
-    values: &HeaderValues<R::Value>,
+    values: &[HeaderValues<R::Value>],
     outcome: &Outcome<R::Value>,
     headers: &mut R,
 ) {
@@ -49,12 +53,16 @@ pub(crate) fn apply<R: ResponseHeaders>(
         RequestKind::Preflight => return write_preflight(policy, values, outcome, headers),
         RequestKind::Actual => {}
     }
+    let (Some(rules), Some(values)) = (policy.rules.get(outcome.rules), values.get(outcome.rules))
+    else {
+        return;
+    };
     merge_vary_origin(headers, &values.vary_origin);
     let Some(allow_origin) = &outcome.allow_origin else {
         return;
     };
     headers.set(CorsHeader::AllowOrigin, allow_origin.clone());
-    if policy.credentials {
+    if rules.credentials {
         headers.set(CorsHeader::AllowCredentials, values.true_value.clone());
     }
     if let Some(v) = &values.expose_headers {

@@ -28,7 +28,8 @@ pub(super) fn methods(config: &CorsConfig, findings: &mut Vec<Finding>) -> Vec<S
                     Some(raw),
                     "with credentials, browsers read `*` in Access-Control-Allow-Methods as a method literally named `*`",
                     "list the methods: allow_methods = [\"GET\", \"POST\", \"PUT\", \"PATCH\", \"DELETE\"]",
-                ));
+                )
+            .with_related(Setting::AllowCredentials));
                 continue;
             }
         } else if !is_token(method) {
@@ -92,7 +93,8 @@ pub(super) fn header_list(
                         header_of(setting)
                     ),
                     format!("list the header names in {setting}"),
-                ));
+                )
+            .with_related(Setting::AllowCredentials));
                 continue;
             }
         } else if !is_token(&name) {

@@ -11,6 +11,7 @@ mod lists;
 mod max_age;
 mod origins;
 mod regexes;
+mod routes;
 
 use std::collections::HashSet;
 
@@ -23,6 +24,7 @@ use crate::finding::{ConfigError, Finding};
 use crate::origin::CanonicalKey;
 
 pub use max_age::MAX_PREFLIGHT_MAX_AGE;
+pub(crate) use routes::ValidatedRoute;
 
 /// The port part of a configured origin.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -54,6 +56,7 @@ pub(crate) struct Validated {
     pub origins: Vec<OriginEntry>,
     /// The patterns, each anchored to the whole origin, in configuration order.
     pub origin_regexes: Vec<Hir>,
+    pub enabled: bool,
     pub allow_all_origins: bool,
     /// `None` when every path is a CORS path.
     pub urls_regex: Option<meta::Regex>,
@@ -69,8 +72,36 @@ pub(crate) struct Validated {
     pub advice: Vec<Finding>,
 }
 
-/// Validates `config`. `has_hook` says whether a runtime origin hook is installed (it counts as a
-/// way to allow origins).
+/// Validates `config` and its routes. `has_hook` says whether a runtime origin hook is installed
+/// (it counts as a way to allow origins); `route_hooks[i]` whether route `i` has one.
+///
+/// # Errors
+///
+/// Every finding, errors first, when an error stops the policy from being built.
+pub(crate) fn validate_policy(
+    config: &CorsConfig,
+    has_hook: bool,
+    route_hooks: &[bool],
+) -> Result<(Validated, Vec<ValidatedRoute>, Vec<Finding>), ConfigError> {
+    let (default, mut findings) = match validate(config, has_hook) {
+        Ok(ok) => (Some(ok.0), ok.1),
+        Err(error) => (None, error.into_findings()),
+    };
+    let hooks: Vec<bool> = (0..config.routes.len())
+        .map(|i| has_hook || route_hooks.get(i).copied().unwrap_or(false))
+        .collect();
+    let routes = routes::validate_routes(config, &hooks, &mut findings);
+    match default {
+        Some(default) if !findings.iter().any(Finding::is_error) => Ok((default, routes, findings)),
+        _ => {
+            findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+            Err(ConfigError::new(findings))
+        }
+    }
+}
+
+/// Validates one policy, ignoring its routes. `has_hook` says whether a runtime origin hook is
+/// installed (it counts as a way to allow origins).
 pub(crate) fn validate(
     config: &CorsConfig,
     has_hook: bool,
@@ -96,10 +127,12 @@ pub(crate) fn validate(
             None,
             "allow_all_origins together with allow_credentials lets every website on the internet read your users' data with their cookies",
             "list the origins that may call you in allowed_origins (e.g. `https://app.example.com`), or a pattern such as `https://*.example.com`",
-        ));
+        )
+            .with_related(Setting::AllowCredentials));
     }
     let origin_regexes = regexes::origin_regexes(config, &mut findings);
-    if !config.allow_all_origins
+    if config.enabled
+        && !config.allow_all_origins
         && config.allowed_origins.is_empty()
         && config.allowed_origin_regexes.is_empty()
         && !has_hook
@@ -138,6 +171,7 @@ pub(crate) fn validate(
     let validated = Validated {
         origins,
         origin_regexes,
+        enabled: config.enabled,
         allow_all_origins: config.allow_all_origins,
         urls_regex,
         allow_methods,

@@ -307,7 +307,8 @@ fn null_entry(raw: &str, config: &CorsConfig, findings: &mut Vec<Finding>) -> Or
             Some(raw),
             "`null` is the origin of sandboxed iframes, `file:` pages and redirected requests: any site can produce it, so allowing it with credentials lets any site read your users' data",
             "remove `null` from allowed_origins, or set allow_credentials = false",
-        ));
+        )
+            .with_related(Setting::AllowCredentials));
     } else {
         findings.push(Finding::warning(
             "null-origin-allowed",
@@ -343,7 +344,8 @@ fn credentials_rules(
                 "write `{}`, or set allow_insecure_origins_with_credentials = true if you accept the risk",
                 raw.replacen("http://", "https://", 1)
             ),
-        ));
+        )
+            .with_related(Setting::AllowCredentials));
     }
     if subdomains && is_public_suffix(host) {
         findings.push(Finding::error(
@@ -352,7 +354,8 @@ fn credentials_rules(
             Some(raw),
             format!("`{host}` is a public suffix: anyone can register a site under it and read your users' data with their cookies"),
             format!("list your own origins (e.g. `{scheme}://yourapp.{host}`)"),
-        ));
+        )
+            .with_related(Setting::AllowCredentials));
     }
 }
 

@@ -76,6 +76,7 @@ fn audit_findings(raw: &str, audit: OriginAudit, config: &CorsConfig, findings: 
         let fix = "simplify it, or list the origins (patterns such as `https://*.example.com` cover subdomains)";
         findings.push(if creds {
             Finding::error("regex-not-analysed", setting, Some(raw), format!("{message}; with allow_credentials every origin it matches may read your users' data"), fix)
+            .with_related(Setting::AllowCredentials)
         } else {
             Finding::warning("regex-not-analysed", setting, Some(raw), message, fix)
         });
@@ -115,6 +116,7 @@ fn audit_findings(raw: &str, audit: OriginAudit, config: &CorsConfig, findings: 
                 format!("{matched}: with allow_credentials, such a site reads your users' data with their cookies"),
                 fix,
             )
+            .with_related(Setting::AllowCredentials)
         } else {
             Finding::warning("broad-regex", setting, Some(raw), matched, fix)
         });
@@ -128,7 +130,8 @@ fn audit_findings(raw: &str, audit: OriginAudit, config: &CorsConfig, findings: 
             Some(raw),
             format!("the regex matches `{insecure}`: a plain-http origin can be impersonated by anyone on the network path, who then reads your users' data with their cookies"),
             "match `https://` only (not `https?://` or `.*://`), or set allow_insecure_origins_with_credentials = true if you accept the risk",
-        ));
+        )
+            .with_related(Setting::AllowCredentials));
     }
 }
 

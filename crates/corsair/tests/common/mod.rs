@@ -84,6 +84,31 @@ fn app_policy() -> CorsBuilder {
     Cors::builder().allowed_origins([APP])
 }
 
+const PARTNER: &str = "https://partner.example";
+
+/// The routes issue's example: a credentialed default policy, public paths for every origin
+/// without credentials (listed before a more specific route it shadows on purpose), a partner
+/// with its own origin, webhooks without CORS.
+fn routed_policy() -> CorsBuilder {
+    Cors::builder()
+        .allowed_origins([APP])
+        .allow_credentials(true)
+        .expose_headers(["x-request-id"])
+        .route(
+            "^/public/",
+            Cors::builder()
+                .allow_all_origins(true)
+                .allow_credentials(false)
+                .allow_methods(["GET"]),
+        )
+        .route(
+            "^/public/private/",
+            Cors::builder().allowed_origins([PARTNER]),
+        )
+        .route("^/partner/", Cors::builder().allowed_origins([PARTNER]))
+        .route("^/webhooks/", Cors::builder().enabled(false))
+}
+
 fn credentials_policy() -> CorsBuilder {
     Cors::builder()
         .allowed_origins([APP, "http://localhost:*", "https://*.example.com"])
@@ -922,6 +947,119 @@ pub fn cases() -> Vec<Case> {
             policy: || app_policy().urls_regex("^/api/"),
             method: Method::GET,
             path: "/api/..%2fadmin",
+            headers: vec![("origin", APP)],
+            app: App::ok(),
+            expect: Expect {
+                app_called: true,
+                status: 200,
+                headers: no_cors_headers(None),
+            },
+        },
+        Case {
+            name: "routes: the first route whose path matches decides",
+            policy: routed_policy,
+            method: Method::GET,
+            path: "/public/private/x",
+            headers: vec![("origin", "https://stranger.example")],
+            app: App::ok(),
+            expect: Expect {
+                app_called: true,
+                status: 200,
+                headers: vec![(ACAO, Some("*")), (ACAC, None), (VARY, Some("origin"))],
+            },
+        },
+        Case {
+            name: "routes: a named list replaces the inherited one",
+            policy: routed_policy,
+            method: Method::GET,
+            path: "/partner/orders",
+            headers: vec![("origin", APP)],
+            app: App::ok(),
+            expect: Expect {
+                app_called: true,
+                status: 200,
+                headers: no_cors_headers(Some("origin")),
+            },
+        },
+        Case {
+            name: "routes: what a route does not name is inherited",
+            policy: routed_policy,
+            method: Method::GET,
+            path: "/partner/orders",
+            headers: vec![("origin", PARTNER)],
+            app: App::ok(),
+            expect: Expect {
+                app_called: true,
+                status: 200,
+                headers: vec![
+                    (ACAO, Some(PARTNER)),
+                    (ACAC, Some("true")),
+                    (ACEH, Some("x-request-id")),
+                ],
+            },
+        },
+        Case {
+            name: "routes: a preflight is answered by its route's policy",
+            policy: routed_policy,
+            method: Method::OPTIONS,
+            path: "/public/feed",
+            headers: preflight("https://stranger.example", "PUT"),
+            app: App::ok(),
+            expect: Expect {
+                app_called: false,
+                status: 204,
+                headers: vec![
+                    (ACAO, Some("*")),
+                    (ACAC, None),
+                    (ACAM, Some("GET")),
+                    (VARY, Some(PREFLIGHT_VARY)),
+                ],
+            },
+        },
+        Case {
+            name: "routes: enabled = false passes the request untouched",
+            policy: routed_policy,
+            method: Method::OPTIONS,
+            path: "/webhooks/stripe",
+            headers: preflight(APP, "POST"),
+            app: App::status(405),
+            expect: Expect {
+                app_called: true,
+                status: 405,
+                headers: no_cors_headers(None),
+            },
+        },
+        Case {
+            name: "routes: off every route, the default policy",
+            policy: routed_policy,
+            method: Method::GET,
+            path: "/api/me",
+            headers: vec![("origin", APP)],
+            app: App::ok(),
+            expect: Expect {
+                app_called: true,
+                status: 200,
+                headers: vec![(ACAO, Some(APP)), (ACAC, Some("true"))],
+            },
+        },
+        Case {
+            name: "routes: chosen on the normalized path",
+            policy: routed_policy,
+            method: Method::GET,
+            path: "/%70ublic//feed",
+            headers: vec![("origin", "https://stranger.example")],
+            app: App::ok(),
+            expect: Expect {
+                app_called: true,
+                status: 200,
+                headers: vec![(ACAO, Some("*"))],
+            },
+        },
+        Case {
+            name: "routes: chosen among the paths urls_regex leaves to CORS",
+            policy: || routed_policy().urls_regex("^/(public|partner|api)/"),
+            method: Method::GET,
+            path: "/other/x",
             headers: vec![("origin", APP)],
             app: App::ok(),
             expect: Expect {
