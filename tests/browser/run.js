@@ -21,6 +21,7 @@ const { killAllStartedSync } = require('./lib/processes');
 const SCENARIOS = [
   require('./scenarios/axum-example'),
   require('./scenarios/django-seed-story'),
+  require('./scenarios/routes'),
   require('./scenarios/doctor'),
   require('./scenarios/actix-example'),
 ];

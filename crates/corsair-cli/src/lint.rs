@@ -44,18 +44,20 @@ pub fn run(args: Args) -> ExitCode {
         upstream: None,
         workers: None,
     };
-    let (policy, diagnostics) = match settings::load(&layers) {
+    let (policy, routes, diagnostics) = match settings::load(&layers) {
         Ok(loaded) => {
             let mut all = loaded.warnings;
             all.extend(advice(&loaded.cors, &loaded.provenance));
-            (Some(loaded.cors.to_string()), all)
+            let routes: Vec<String> = loaded.cors.routes().map(|r| r.to_string()).collect();
+            (Some(loaded.cors.to_string()), routes, all)
         }
-        Err(problems) => (None, problems),
+        Err(problems) => (None, Vec::new(), problems),
     };
     if args.json {
         let object = serde_json::json!({
             "audited": audited,
             "policy": policy,
+            "routes": routes,
             "errors": diagnostics.iter().filter(|d| d.is_error()).count(),
             "warnings": diagnostics.iter().filter(|d| !d.is_error()).count(),
             "findings": diagnostics.iter().map(Diagnostic::to_json).collect::<Vec<_>>(),
@@ -65,6 +67,9 @@ pub fn run(args: Args) -> ExitCode {
         println!("corsair lint: {audited}");
         if let Some(policy) = &policy {
             println!("policy: {policy}");
+        }
+        for route in &routes {
+            println!("route {route}");
         }
         println!();
         println!("{}", settings::render_all(&diagnostics));

@@ -1007,42 +1007,6 @@ async fn an_http2_authority_that_disagrees_with_host_gets_400() {
     assert_eq!(upstream.received().len(), 2);
 }
 
-/// An upstream that reflects any `Origin` with credentials on every path: the kind of
-/// application CORS whose headers must never reach a disallowed origin on a CORS path.
-async fn reflecting_upstream() -> std::net::SocketAddr {
-    use http_body_util::Full;
-    use hyper::service::service_fn;
-    use hyper_util::rt::TokioIo;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let service =
-                    service_fn(|request: http::Request<hyper::body::Incoming>| async move {
-                        let origin = request.headers().get("origin").cloned();
-                        let mut response =
-                            http::Response::new(Full::new(bytes::Bytes::from_static(b"secret")));
-                        if let Some(origin) = origin {
-                            response
-                                .headers_mut()
-                                .insert("access-control-allow-origin", origin);
-                            response.headers_mut().insert(
-                                "access-control-allow-credentials",
-                                http::HeaderValue::from_static("true"),
-                            );
-                        }
-                        Ok::<_, std::convert::Infallible>(response)
-                    });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    addr
-}
-
 // Finding 1: a regex that matches other sites' origins (or `null`) is refused with credentials,
 // decided from what it matches, exactly like `allow_all_origins` with credentials.
 #[test]

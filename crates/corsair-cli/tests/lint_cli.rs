@@ -179,3 +179,47 @@ fn a_file_and_env_together_is_a_usage_error() {
     assert_eq!(code, 2);
     assert!(output.contains("cannot be used with"), "{output}");
 }
+
+#[test]
+fn routes_are_audited_and_each_effective_policy_printed() {
+    let dir = temp_dir("routes");
+    std::fs::write(
+        dir.join("corsair.toml"),
+        concat!(
+            "[cors]\n",
+            "allowed_origins = [\"https://app.example.com\"]\n",
+            "allow_credentials = true\n",
+            "[[cors.routes]]\n",
+            "path = \"^/public/\"\n",
+            "allow_all_origins = true\n",
+            "allow_credentials = false\n",
+            "[[cors.routes]]\n",
+            "path = \"^/public/private/\"\n",
+            "allowed_origins = [\"https://partner.example.org\"]\n",
+            "[[cors.routes]]\n",
+            "path = \"^/same/\"\n",
+            "allow_credentials = true\n",
+        ),
+    )
+    .unwrap();
+    let (code, output) = lint(&dir, &[], &[]);
+    assert_eq!(code, 1, "warnings only: {output}");
+    for needle in [
+        r#"route cors.routes[0] (path "^/public/"): origins=* credentials=false"#,
+        r#"route cors.routes[1] (path "^/public/private/"): origins=[https://partner.example.org] credentials=true"#,
+    ] {
+        assert!(output.contains(needle), "{needle} missing from:\n{output}");
+    }
+    let shadowed = block(&output, "route-never-matches");
+    assert!(shadowed.contains("corsair.toml:9"), "{shadowed}");
+    assert!(shadowed.contains("cors.routes[0]"), "{shadowed}");
+    assert!(
+        shadowed.contains("move the more specific route"),
+        "{shadowed}"
+    );
+    let same = block(&output, "route-same-as-default");
+    assert!(same.contains("corsair.toml:12"), "{same}");
+    let (_, json) = lint(&dir, &["--json"], &[]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["routes"].as_array().unwrap().len(), 3, "{json}");
+}

@@ -114,10 +114,67 @@ fn scenario(c: &mut Criterion, scenario: &Scenario) {
     group.finish();
 }
 
+/// A policy with `count` routes, the last of which covers `/api/public/`.
+fn routed(count: usize) -> corsair::Cors {
+    let mut builder = corsair::Cors::builder()
+        .allowed_origins(["https://app.example"])
+        .allow_credentials(true);
+    for i in 0..count.saturating_sub(1) {
+        builder = builder.route(
+            format!("^/api/v{i}/"),
+            corsair::Cors::builder().allowed_origins([format!("https://v{i}.example")]),
+        );
+    }
+    builder
+        .route(
+            "^/api/public/",
+            corsair::Cors::builder()
+                .allow_all_origins(true)
+                .allow_credentials(false),
+        )
+        .build()
+        .expect("valid policy")
+}
+
+/// Route selection: the engine on one request with 1 route and with 50 (the matching route
+/// last), and off every route of 50.
+fn routes(c: &mut Criterion) {
+    let mut group = c.benchmark_group("routes");
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        "origin",
+        http::HeaderValue::from_static("https://any.example"),
+    );
+    let cases = [
+        ("1 route/on it", 1, "/api/public/feed"),
+        ("50 routes/on the last", 50, "/api/public/feed"),
+        ("50 routes/on none", 50, "/api/me"),
+    ];
+    for (id, count, path) in cases {
+        let cors = routed(count);
+        let uri: http::Uri = path.parse().expect("valid path");
+        group.bench_function(id, |b| {
+            b.iter_batched(
+                || http::HeaderMap::with_capacity(16),
+                |mut response| {
+                    if let Some(decision) = cors.evaluate(&http::Method::GET, &uri, &headers).now()
+                    {
+                        cors.apply(&decision, &mut response);
+                    }
+                    response
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    group.finish();
+}
+
 fn all(c: &mut Criterion) {
     for s in harness::scenarios() {
         scenario(c, &s);
     }
+    routes(c);
 }
 
 criterion_group!(benches, all);

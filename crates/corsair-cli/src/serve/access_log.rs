@@ -53,6 +53,8 @@ struct Line {
     origin: Option<String>,
     verdict: Verdict,
     refusal: Option<Refusal>,
+    /// The path of the route whose policy decided, if a route did.
+    route: Option<String>,
 }
 
 impl AccessRecord {
@@ -107,6 +109,10 @@ impl AccessRecord {
                 origin,
                 verdict,
                 refusal,
+                route: decision
+                    .and_then(Decision::route)
+                    .and_then(|index| cors.routes().nth(index))
+                    .map(|route| route.path().to_owned()),
             }),
         }
     }
@@ -122,6 +128,7 @@ impl AccessRecord {
             return;
         };
         let origin = line.origin.as_deref().unwrap_or("-");
+        let route = line.route.as_deref().unwrap_or("-");
         tracing::info!(
             target: "corsair::access",
             method = %line.method,
@@ -129,6 +136,7 @@ impl AccessRecord {
             status = status.as_u16(),
             origin,
             cors = line.verdict.as_str(),
+            route,
             duration_ms = elapsed.as_secs_f64() * 1000.0,
         );
         if let Some(refusal) = &line.refusal {

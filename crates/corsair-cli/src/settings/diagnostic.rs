@@ -31,6 +31,9 @@ pub struct Diagnostic {
     pub message: String,
     /// What to write instead.
     pub fix: String,
+    /// A second value the problem is about (a combination of two settings): its name and where
+    /// it came from.
+    pub related: Option<Box<(String, Source)>>,
 }
 
 impl Diagnostic {
@@ -51,6 +54,7 @@ impl Diagnostic {
             value,
             message: message.into(),
             fix: fix.into(),
+            related: None,
         }
     }
 
@@ -73,14 +77,40 @@ impl Diagnostic {
     /// An engine finding, located with `provenance`.
     pub fn from_finding(finding: Finding, provenance: &Provenance) -> Diagnostic {
         let source = provenance.of_finding(&finding);
+        let related = finding.related.zip(provenance.of_related(&finding));
+        let mut subject = finding.setting.name().to_owned();
+        let mut message = finding.message;
+        if let Some(route) = &finding.route {
+            subject = if route.about_path {
+                format!("{route} path")
+            } else {
+                format!("{route} {subject}")
+            };
+            if route.inherited && !route.about_path {
+                message.push_str(&format!(" ({} is inherited from [cors])", finding.setting));
+            }
+        }
+        let related = related.map(|(setting, source)| {
+            let inherited = finding
+                .route
+                .as_ref()
+                .is_some_and(|route| route.related_inherited);
+            let name = if inherited {
+                format!("{setting}, inherited from [cors]")
+            } else {
+                setting.name().to_owned()
+            };
+            Box::new((name, source))
+        });
         Diagnostic {
             severity: finding.severity,
             id: finding.id,
-            subject: finding.setting.name().to_owned(),
+            subject,
             source,
             value: finding.value,
-            message: finding.message,
+            message,
             fix: finding.fix,
+            related,
         }
     }
 
@@ -99,6 +129,10 @@ impl Diagnostic {
             "value": self.value,
             "message": self.message,
             "fix": self.fix,
+            "related": self.related.as_deref().map(|(setting, source)| serde_json::json!({
+                "setting": setting,
+                "source": source.to_string(),
+            })),
         })
     }
 }
@@ -116,6 +150,10 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}[{}] {}", self.severity, self.id, self.subject)?;
         writeln!(f, "  --> {}", self.source)?;
+        if let Some(related) = &self.related {
+            let (setting, source) = &**related;
+            writeln!(f, "  --> {source} ({setting})")?;
+        }
         if let Some(value) = &self.value {
             writeln!(f, "   = value: `{value}`")?;
         }

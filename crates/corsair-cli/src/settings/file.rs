@@ -16,7 +16,7 @@ use super::server::{
     ServerSettings, Upstream, check_duration, check_number, parse_duration, redact_userinfo,
     server_key, server_key_names,
 };
-use super::source::{Provenance, Source};
+use super::source::{Provenance, RouteProvenance, Source};
 
 /// Where the file's lines are, for turning byte offsets into line numbers: the offset of each
 /// line's first byte is indexed once, so that locating a value is a binary search, whatever
@@ -133,51 +133,184 @@ fn apply_cors(
     for (key, value) in table {
         let name = key.get_ref().as_ref();
         let source = lines.source(&key.span());
+        if name == "routes" {
+            apply_routes(lines, value, cors, provenance, problems);
+            continue;
+        }
         let Some(setting) = Setting::from_name(name) else {
-            let fix = match Setting::suggest(name) {
-                Some(known) => format!("did you mean `{known}`?"),
-                None => format!(
-                    "the [cors] settings are: {}",
-                    Setting::ALL
-                        .iter()
-                        .map(|s| s.name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
-            problems.push(Diagnostic::error(
-                "unknown-key",
-                format!("cors.{name}"),
-                source,
-                None,
-                format!("`{name}` is not a corsair setting"),
-                fix,
-            ));
+            problems.push(unknown_cors_key(&format!("cors.{name}"), name, source));
             continue;
         };
-        let read = SettingValue::deserialize_for(setting, ValueDeserializer::from(value.clone()))
-            .and_then(|read| cors.set(setting, read));
-        match read {
-            Ok(()) => {
+        match read_setting(lines, setting, value) {
+            Ok(read) => {
+                // The value was read for the setting's own kind.
+                let _ = cors.set(setting, read);
                 provenance.set(setting, source);
-                if let DeValue::Array(items) = value.get_ref() {
-                    for item in items.iter() {
-                        if let DeValue::String(s) = item.get_ref() {
-                            provenance.set_element(setting, s, lines.source(&item.span()));
-                        }
-                    }
+                for (element, line) in elements(lines, value) {
+                    provenance.set_element(setting, element, line);
                 }
             }
-            Err(wrong) => problems.push(Diagnostic::error(
+            Err(problem) => problems.push(*problem),
+        }
+    }
+}
+
+/// The problem of a key that is not a setting, with the setting it most likely means.
+fn unknown_cors_key(subject: &str, name: &str, source: Source) -> Diagnostic {
+    let fix = match Setting::suggest(name) {
+        Some(known) => format!("did you mean `{known}`?"),
+        None => format!(
+            "the [cors] settings are: {}",
+            Setting::ALL
+                .iter()
+                .map(|s| s.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    Diagnostic::error(
+        "unknown-key",
+        subject,
+        source,
+        None,
+        format!("`{name}` is not a corsair setting"),
+        fix,
+    )
+}
+
+/// One setting's value, read with its kind through the engine's settings table.
+fn read_setting(
+    lines: &Lines<'_>,
+    setting: Setting,
+    value: &Spanned<DeValue<'_>>,
+) -> Result<SettingValue, Box<Diagnostic>> {
+    SettingValue::deserialize_for(setting, ValueDeserializer::from(value.clone())).map_err(
+        |wrong| {
+            Box::new(Diagnostic::error(
                 "invalid-type",
                 setting.name(),
                 lines.source(&value.span()),
                 Some(raw_text(lines.text, &value.span())),
                 wrong.to_string(),
                 wrong.fix(),
-            )),
+            ))
+        },
+    )
+}
+
+/// The string elements of a list value, with their lines.
+fn elements<'v>(lines: &Lines<'_>, value: &'v Spanned<DeValue<'_>>) -> Vec<(&'v str, Source)> {
+    let DeValue::Array(items) = value.get_ref() else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| match item.get_ref() {
+            DeValue::String(s) => Some((s.as_ref(), lines.source(&item.span()))),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `[[cors.routes]]`: each route's `path` and the settings it names, with their lines.
+fn apply_routes(
+    lines: &Lines<'_>,
+    value: &Spanned<DeValue<'_>>,
+    cors: &mut CorsConfig,
+    provenance: &mut Provenance,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let fix = "write each route as a `[[cors.routes]]` table with a `path` (e.g. path = \"^/public/\") and the settings it changes";
+    let DeValue::Array(items) = value.get_ref() else {
+        problems.push(Diagnostic::error(
+            "invalid-type",
+            "cors.routes",
+            lines.source(&value.span()),
+            None,
+            "cors.routes must be an array of tables",
+            fix,
+        ));
+        return;
+    };
+    let mut routes = Vec::new();
+    let mut sources = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let subject = format!("cors.routes[{index}]");
+        let DeValue::Table(table) = item.get_ref() else {
+            problems.push(Diagnostic::error(
+                "invalid-type",
+                subject,
+                lines.source(&item.span()),
+                None,
+                "a route is a table",
+                fix,
+            ));
+            continue;
+        };
+        let mut route = corsair::RouteConfig::new("");
+        let mut source = RouteProvenance::default();
+        for (key, value) in table {
+            let name = key.get_ref().as_ref();
+            let line = lines.source(&key.span());
+            match name {
+                "path" => match value.get_ref() {
+                    DeValue::String(path) => {
+                        route.path = path.to_string();
+                        source.path = Some(line);
+                    }
+                    _ => problems.push(Diagnostic::error(
+                        "invalid-type",
+                        format!("{subject}.path"),
+                        lines.source(&value.span()),
+                        Some(raw_text(lines.text, &value.span())),
+                        "a route's path must be a string (a regex of the paths it covers)",
+                        "write for example path = \"^/public/\"",
+                    )),
+                },
+                "routes" => problems.push(Diagnostic::error(
+                    "unknown-key",
+                    format!("{subject}.routes"),
+                    line,
+                    None,
+                    "a route cannot have routes of its own",
+                    "list every route as a `[[cors.routes]]` table",
+                )),
+                _ => {
+                    let Some(setting) = Setting::from_name(name) else {
+                        problems.push(unknown_cors_key(&format!("{subject}.{name}"), name, line));
+                        continue;
+                    };
+                    match read_setting(lines, setting, value) {
+                        Ok(read) => {
+                            if let Ok(named) = route.clone().with(setting, read) {
+                                route = named;
+                            }
+                            source.set(setting, line);
+                            for (element, line) in elements(lines, value) {
+                                source.set_element(setting, element, line);
+                            }
+                        }
+                        Err(problem) => problems.push(*problem),
+                    }
+                }
+            }
         }
+        if source.path.is_none() {
+            problems.push(Diagnostic::error(
+                "route-without-path",
+                subject,
+                lines.source(&item.span()),
+                None,
+                "a route needs a `path`, a regex of the paths it covers",
+                "write for example path = \"^/public/\"",
+            ));
+            continue;
+        }
+        routes.push(route);
+        sources.push(source);
     }
+    cors.routes = routes;
+    provenance.set_routes(sources);
 }
 
 fn apply_server(

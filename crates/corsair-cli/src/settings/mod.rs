@@ -343,6 +343,35 @@ mod tests {
     }
 
     #[test]
+    fn environment_variables_override_cors_and_routes_inherit_them() {
+        let path = temp_file(
+            "routes.toml",
+            concat!(
+                "[cors]\nallowed_origins = [\"https://file.example\"]\nexpose_headers = [\"x-a\"]\n",
+                "[[cors.routes]]\npath = \"^/partner/\"\nallowed_origins = [\"https://partner.example\"]\n",
+            ),
+        );
+        let loaded = load(&layers(
+            Some(&path),
+            &[("CORS_EXPOSE_HEADERS", "x-from-env")],
+            CorsFlags::default(),
+        ))
+        .unwrap();
+        let route = loaded.cors.routes().next().unwrap().config();
+        assert_eq!(
+            route.expose_headers,
+            ["x-from-env"],
+            "inherited from the overridden [cors]"
+        );
+        assert_eq!(
+            route.allowed_origins,
+            ["https://partner.example"],
+            "named by the route"
+        );
+        assert_eq!(loaded.cors.config().expose_headers, ["x-from-env"]);
+    }
+
+    #[test]
     fn engine_errors_name_the_layer_that_set_the_value() {
         let path = temp_file(
             "errors.toml",

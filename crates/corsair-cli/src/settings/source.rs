@@ -61,6 +61,31 @@ impl fmt::Display for Source {
 pub struct Provenance {
     settings: BTreeMap<Setting, Source>,
     elements: BTreeMap<(Setting, String), Source>,
+    /// The sources of each route of `[[cors.routes]]`, in order.
+    routes: Vec<RouteProvenance>,
+}
+
+/// Where a route and the settings it names were written.
+#[derive(Debug, Clone, Default)]
+pub struct RouteProvenance {
+    /// The route's `path` line.
+    pub path: Option<Source>,
+    settings: BTreeMap<Setting, Source>,
+    elements: BTreeMap<(Setting, String), Source>,
+}
+
+impl RouteProvenance {
+    /// Records that the route names `setting`, written at `source`.
+    pub fn set(&mut self, setting: Setting, source: Source) {
+        self.settings.insert(setting, source);
+    }
+
+    /// Records the source of one element of a list the route names.
+    pub fn set_element(&mut self, setting: Setting, element: &str, source: Source) {
+        self.elements
+            .entry((setting, element.to_owned()))
+            .or_insert(source);
+    }
 }
 
 impl Provenance {
@@ -94,11 +119,42 @@ impl Provenance {
             .unwrap_or_else(|| self.of(setting))
     }
 
-    /// Where the value a finding is about came from (see [`Provenance::of_value`]).
+    /// Records the sources of the routes (replacing what a lower layer recorded).
+    pub fn set_routes(&mut self, routes: Vec<RouteProvenance>) {
+        self.routes = routes;
+    }
+
+    /// Where the value a finding is about came from (see [`Provenance::of_value`]): on a route,
+    /// the route's own line when it names the setting (or for its path), else the default
+    /// policy's.
     pub fn of_finding(&self, finding: &Finding) -> Source {
-        match &finding.value {
-            Some(value) => self.of_value(finding.setting, value),
-            None => self.of(finding.setting),
+        self.of_setting_in(finding, finding.setting, finding.value.as_deref())
+    }
+
+    /// Where the related setting of a finding (if any) came from.
+    pub fn of_related(&self, finding: &Finding) -> Option<Source> {
+        finding
+            .related
+            .map(|related| self.of_setting_in(finding, related, None))
+    }
+
+    fn of_setting_in(&self, finding: &Finding, setting: Setting, value: Option<&str>) -> Source {
+        if let Some(scope) = &finding.route {
+            if let Some(route) = self.routes.get(scope.index) {
+                if scope.about_path {
+                    if let Some(path) = &route.path {
+                        return path.clone();
+                    }
+                }
+                let element = value.and_then(|v| route.elements.get(&(setting, v.to_owned())));
+                if let Some(source) = element.or_else(|| route.settings.get(&setting)) {
+                    return source.clone();
+                }
+            }
+        }
+        match value {
+            Some(value) => self.of_value(setting, value),
+            None => self.of(setting),
         }
     }
 }

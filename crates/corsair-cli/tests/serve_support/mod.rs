@@ -627,3 +627,39 @@ pub async fn read_raw_request(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
     let _ = tokio::time::timeout(Duration::from_secs(30), read).await;
     buffer
 }
+
+/// An upstream that reflects any `Origin` with credentials on every path: the kind of
+/// application CORS whose headers must never reach a disallowed origin on a CORS path.
+pub async fn reflecting_upstream() -> std::net::SocketAddr {
+    use http_body_util::Full;
+    use hyper::service::service_fn;
+    use hyper_util::rt::TokioIo;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let service =
+                    service_fn(|request: http::Request<hyper::body::Incoming>| async move {
+                        let origin = request.headers().get("origin").cloned();
+                        let mut response =
+                            http::Response::new(Full::new(bytes::Bytes::from_static(b"secret")));
+                        if let Some(origin) = origin {
+                            response
+                                .headers_mut()
+                                .insert("access-control-allow-origin", origin);
+                            response.headers_mut().insert(
+                                "access-control-allow-credentials",
+                                http::HeaderValue::from_static("true"),
+                            );
+                        }
+                        Ok::<_, std::convert::Infallible>(response)
+                    });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    addr
+}

@@ -161,6 +161,30 @@ impl Decision {
         self.outcome.verdict
     }
 
+    /// The route of the policy that decided (its index in `[[cors.routes]]`), or `None` for
+    /// the default policy.
+    ///
+    /// ```
+    /// use corsair::Cors;
+    ///
+    /// let cors = Cors::builder()
+    ///     .allowed_origins(["https://app.example"])
+    ///     .route("^/public/", Cors::builder().allow_all_origins(true))
+    ///     .build()
+    ///     .unwrap();
+    /// let route = |path: &str| {
+    ///     cors.evaluate(&http::Method::GET, &path.parse().unwrap(), &http::HeaderMap::new())
+    ///         .now()
+    ///         .unwrap()
+    ///         .route()
+    /// };
+    /// assert_eq!(route("/public/feed"), Some(0));
+    /// assert_eq!(route("/api/me"), None);
+    /// ```
+    pub fn route(&self) -> Option<usize> {
+        self.outcome.rules.checked_sub(1)
+    }
+
     /// Whether the response carries `Access-Control-Allow-Origin`.
     ///
     /// ```
