@@ -80,7 +80,7 @@ pub use config::{
 };
 pub use decision::{
     Decision, Evaluation, MAX_REQUEST_HEADERS_LEN, OriginVerdict, PendingDecision, Refusal,
-    RequestKind,
+    RefusalKind, RequestKind,
 };
 pub use finding::{ConfigError, Finding, RouteScope, Severity};
 pub use head::{ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};

@@ -69,6 +69,18 @@ impl RequestHead for ActixHead<'_> {
         self.headers.contains_key(ax::ACCESS_CONTROL_REQUEST_METHOD)
     }
 
+    fn request_method(&self) -> Option<&[u8]> {
+        self.headers
+            .get(ax::ACCESS_CONTROL_REQUEST_METHOD)
+            .map(ax::HeaderValue::as_bytes)
+    }
+
+    fn for_each_request_headers(&self, mut visit: impl FnMut(&[u8])) {
+        for value in self.headers.get_all(ax::ACCESS_CONTROL_REQUEST_HEADERS) {
+            visit(value.as_bytes());
+        }
+    }
+
     fn request_private_network(&self) -> Option<&[u8]> {
         self.headers
             .get(ACTIX_REQUEST_PRIVATE_NETWORK)

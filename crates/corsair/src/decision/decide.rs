@@ -1,6 +1,7 @@
 //! Deciding: classify a request (outside `urls_regex`, preflight, actual), then decide on its
 //! origin by the policy's lists and, when they refuse it, by the origin hook.
 
+use super::refusal::preflight_refusal;
 use super::{Decided, OriginVerdict, Outcome, Pending, RequestKind};
 use regex_automata::{Anchored, Input};
 
@@ -93,6 +94,9 @@ fn by_lists<'h, H: RequestHead>(
     outcome.private_network = kind == RequestKind::Preflight
         && rules.private_network
         && head.request_private_network() == Some(b"true");
+    if kind == RequestKind::Preflight {
+        outcome.preflight_refusal = preflight_refusal(rules, head, |_| {}, |_| {});
+    }
     if rules.allow_all_origins {
         outcome.allow(values.wildcard.clone());
         return (outcome, None);

@@ -18,8 +18,8 @@ use http::HeaderValue;
 pub(crate) use decide::decide;
 pub(crate) use evaluation::{Decided, Pending};
 pub use evaluation::{Evaluation, PendingDecision};
-pub use refusal::Refusal;
 pub(crate) use refusal::explain;
+pub use refusal::{Refusal, RefusalKind};
 pub use requested_headers::MAX_REQUEST_HEADERS_LEN;
 pub(crate) use requested_headers::for_each_requested_header;
 
@@ -110,6 +110,9 @@ pub(crate) struct Outcome<V> {
     pub(crate) private_network: bool,
     /// The rules that decided: 0 the default policy, `i + 1` route `i`.
     pub(crate) rules: usize,
+    /// What a preflight asks that the rules do not allow (method, headers), whatever the
+    /// origin.
+    pub(crate) preflight_refusal: Option<RefusalKind>,
 }
 
 impl<V> Outcome<V> {
@@ -120,6 +123,17 @@ impl<V> Outcome<V> {
             allow_origin: None,
             private_network: false,
             rules: 0,
+            preflight_refusal: None,
+        }
+    }
+
+    /// Why the request is refused, if it is a CORS request that is.
+    pub(crate) fn refusal(&self) -> Option<RefusalKind> {
+        match self.verdict {
+            OriginVerdict::Missing => None,
+            OriginVerdict::Invalid => Some(RefusalKind::InvalidOrigin),
+            OriginVerdict::Disallowed => Some(RefusalKind::OriginNotAllowed),
+            OriginVerdict::Allowed => self.preflight_refusal,
         }
     }
 
@@ -183,6 +197,30 @@ impl Decision {
     /// ```
     pub fn route(&self) -> Option<usize> {
         self.outcome.rules.checked_sub(1)
+    }
+
+    /// Why the browser will refuse this CORS request, without the details (see
+    /// [`Cors::explain_preflight`](crate::Cors::explain_preflight) for them): the origin's
+    /// verdict, then, for an allowed preflight, what it asks that the policy does not allow.
+    /// `None` for a request the browser will accept, and for one that is not a CORS request.
+    ///
+    /// ```
+    /// use corsair::{Cors, RefusalKind};
+    ///
+    /// let cors = Cors::builder().allowed_origins(["https://app.example"]).build().unwrap();
+    /// let refusal = |origin: &str, requested: &str| {
+    ///     let mut headers = http::HeaderMap::new();
+    ///     headers.insert("origin", origin.parse().unwrap());
+    ///     headers.insert("access-control-request-method", "PUT".parse().unwrap());
+    ///     headers.insert("access-control-request-headers", requested.parse().unwrap());
+    ///     cors.evaluate(&http::Method::OPTIONS, &"/".parse().unwrap(), &headers).now().unwrap().refusal()
+    /// };
+    /// assert_eq!(refusal("https://app.example", "content-type"), None);
+    /// assert_eq!(refusal("https://app.example", "x-token"), Some(RefusalKind::HeaderNotAllowed));
+    /// assert_eq!(refusal("https://evil.example", "content-type"), Some(RefusalKind::OriginNotAllowed));
+    /// ```
+    pub fn refusal(&self) -> Option<RefusalKind> {
+        self.outcome.refusal()
     }
 
     /// Whether the response carries `Access-Control-Allow-Origin`.

@@ -2,14 +2,13 @@
 
 use std::fmt;
 
-use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD};
 use http::{HeaderMap, Method, Uri};
 
 use super::decide::decide;
 use super::{Decided, OriginVerdict, for_each_requested_header};
-use crate::compiled::Policy;
+use crate::compiled::{Policy, Rules};
 use crate::fetch::cors_safelisted_method::is_cors_safelisted_method;
-use crate::head::Http1Head;
+use crate::head::{Http1Head, RequestHead};
 
 /// Why a preflight will fail in the browser, for logs and diagnostics.
 ///
@@ -56,6 +55,139 @@ impl fmt::Display for Refusal {
     }
 }
 
+impl Refusal {
+    /// The kind of the refusal, without its details.
+    ///
+    /// ```
+    /// use corsair::{Refusal, RefusalKind};
+    /// assert_eq!(Refusal::MethodNotAllowed("PUT".into()).kind(), RefusalKind::MethodNotAllowed);
+    /// ```
+    pub fn kind(&self) -> RefusalKind {
+        match self {
+            Refusal::MissingOrigin => RefusalKind::MissingOrigin,
+            Refusal::InvalidOrigin => RefusalKind::InvalidOrigin,
+            Refusal::OriginNotAllowed => RefusalKind::OriginNotAllowed,
+            Refusal::MethodNotAllowed(_) => RefusalKind::MethodNotAllowed,
+            Refusal::HeaderNotAllowed(_) => RefusalKind::HeaderNotAllowed,
+            Refusal::MalformedRequestHeaders => RefusalKind::MalformedRequestHeaders,
+        }
+    }
+}
+
+/// Why a CORS request is refused, as a value without details: what a
+/// [`Decision`](crate::Decision) knows without allocating, for metrics and logs.
+///
+/// ```
+/// use corsair::{Cors, RefusalKind};
+///
+/// let cors = Cors::builder().allowed_origins(["https://app.example"]).allow_methods(["GET"]).build().unwrap();
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("origin", "https://app.example".parse().unwrap());
+/// headers.insert("access-control-request-method", "DELETE".parse().unwrap());
+/// let decision = cors.evaluate(&http::Method::OPTIONS, &"/".parse().unwrap(), &headers).now().unwrap();
+/// assert_eq!(decision.refusal(), Some(RefusalKind::MethodNotAllowed));
+/// assert_eq!(RefusalKind::MethodNotAllowed.as_str(), "method_not_allowed");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RefusalKind {
+    /// No `Origin` header (only [`Cors::explain_preflight`](crate::Cors::explain_preflight)
+    /// reports it; such a request is not a CORS request).
+    MissingOrigin,
+    /// The `Origin` value is not a single serialized origin.
+    InvalidOrigin,
+    /// The origin is not allowed.
+    OriginNotAllowed,
+    /// A preflight's requested method is not allowed.
+    MethodNotAllowed,
+    /// A preflight's requested header is not allowed.
+    HeaderNotAllowed,
+    /// A preflight's `Access-Control-Request-Headers` is too long or malformed.
+    MalformedRequestHeaders,
+}
+
+impl RefusalKind {
+    /// The kind in snake case (`origin_not_allowed`), for metric labels and logs.
+    ///
+    /// ```
+    /// assert_eq!(corsair::RefusalKind::OriginNotAllowed.as_str(), "origin_not_allowed");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RefusalKind::MissingOrigin => "missing_origin",
+            RefusalKind::InvalidOrigin => "invalid_origin",
+            RefusalKind::OriginNotAllowed => "origin_not_allowed",
+            RefusalKind::MethodNotAllowed => "method_not_allowed",
+            RefusalKind::HeaderNotAllowed => "header_not_allowed",
+            RefusalKind::MalformedRequestHeaders => "malformed_request_headers",
+        }
+    }
+
+    /// Every kind, for tables of metrics.
+    ///
+    /// ```
+    /// assert_eq!(corsair::RefusalKind::ALL.len(), 6);
+    /// ```
+    pub const ALL: [RefusalKind; 6] = [
+        RefusalKind::MissingOrigin,
+        RefusalKind::InvalidOrigin,
+        RefusalKind::OriginNotAllowed,
+        RefusalKind::MethodNotAllowed,
+        RefusalKind::HeaderNotAllowed,
+        RefusalKind::MalformedRequestHeaders,
+    ];
+}
+
+/// What a preflight asks that `rules` do not allow, in the browser's order (the method, then
+/// each requested header): `on_method` and `on_header` see the offending bytes. Allocates
+/// nothing.
+pub(crate) fn preflight_refusal<H: RequestHead>(
+    rules: &Rules,
+    head: &H,
+    on_method: impl FnOnce(&[u8]),
+    mut on_header: impl FnMut(&[u8]),
+) -> Option<RefusalKind> {
+    let wildcard_allowed = !rules.credentials;
+    if let Some(method) = head.request_method() {
+        let text = std::str::from_utf8(method).unwrap_or_default();
+        let simple = is_cors_safelisted_method(text);
+        let listed = rules.allow_methods.iter().any(|m| m.as_bytes() == method)
+            || (wildcard_allowed && rules.allow_methods.iter().any(|m| m == "*"));
+        if !simple && !listed {
+            on_method(method);
+            return Some(RefusalKind::MethodNotAllowed);
+        }
+    }
+    let headers_wildcard = wildcard_allowed && rules.allow_headers.iter().any(|h| h == "*");
+    let mut refusal = None;
+    head.for_each_request_headers(|value| {
+        if refusal.is_some() {
+            return;
+        }
+        let mut refused = false;
+        let well_formed = for_each_requested_header(value, |name| {
+            let listed = rules
+                .allow_headers
+                .iter()
+                .any(|h| h.as_bytes().eq_ignore_ascii_case(name));
+            let covered = headers_wildcard && !name.eq_ignore_ascii_case(b"authorization");
+            if listed || covered {
+                true
+            } else {
+                on_header(name);
+                refused = true;
+                false
+            }
+        });
+        if refused {
+            refusal = Some(RefusalKind::HeaderNotAllowed);
+        } else if !well_formed {
+            refusal = Some(RefusalKind::MalformedRequestHeaders);
+        }
+    });
+    refusal
+}
+
 /// Why the browser will refuse a preflight, or `None` if it will pass (see
 /// [`Cors::explain_preflight`](crate::Cors::explain_preflight)).
 pub(crate) fn explain(policy: &Policy, uri: &Uri, headers: &HeaderMap) -> Option<Refusal> {
@@ -68,47 +200,25 @@ pub(crate) fn explain(policy: &Policy, uri: &Uri, headers: &HeaderMap) -> Option
         Decided::Ready(outcome) => (Some(outcome.verdict), outcome.rules),
         Decided::Pending(pending) => (None, pending.rules()),
     };
-    let policy = policy.rules.get(rules)?;
+    let rules = policy.rules.get(rules)?;
     match verdict {
         Some(OriginVerdict::Missing) => return Some(Refusal::MissingOrigin),
         Some(OriginVerdict::Invalid) => return Some(Refusal::InvalidOrigin),
         Some(OriginVerdict::Disallowed) => return Some(Refusal::OriginNotAllowed),
         Some(OriginVerdict::Allowed) | None => {}
     }
-    let wildcard_allowed = !policy.credentials;
-    if let Some(method) = headers.get(ACCESS_CONTROL_REQUEST_METHOD) {
-        let method = method.to_str().unwrap_or_default();
-        let simple = is_cors_safelisted_method(method);
-        let listed = policy.allow_methods.iter().any(|m| m == method)
-            || (wildcard_allowed && policy.allow_methods.iter().any(|m| m == "*"));
-        if !simple && !listed {
-            return Some(Refusal::MethodNotAllowed(method.to_owned()));
-        }
-    }
-    let mut refusal = None;
-    let headers_wildcard = wildcard_allowed && policy.allow_headers.iter().any(|h| h == "*");
-    for value in headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS) {
-        let ok = for_each_requested_header(value.as_bytes(), |name| {
-            let listed = policy
-                .allow_headers
-                .iter()
-                .any(|h| h.as_bytes().eq_ignore_ascii_case(name));
-            let covered = headers_wildcard && !name.eq_ignore_ascii_case(b"authorization");
-            if listed || covered {
-                true
-            } else {
-                refusal = Some(Refusal::HeaderNotAllowed(
-                    String::from_utf8_lossy(name).to_ascii_lowercase(),
-                ));
-                false
-            }
-        });
-        if refusal.is_some() {
-            return refusal;
-        }
-        if !ok {
-            return Some(Refusal::MalformedRequestHeaders);
-        }
-    }
-    None
+    let mut method = None;
+    let mut header = None;
+    let kind = preflight_refusal(
+        rules,
+        &head,
+        |m| method = Some(String::from_utf8_lossy(m).into_owned()),
+        |h| header = Some(String::from_utf8_lossy(h).to_ascii_lowercase()),
+    )?;
+    Some(match kind {
+        RefusalKind::MethodNotAllowed => Refusal::MethodNotAllowed(method.unwrap_or_default()),
+        RefusalKind::HeaderNotAllowed => Refusal::HeaderNotAllowed(header.unwrap_or_default()),
+        // The only other kind a preflight's asks can be refused for.
+        _ => Refusal::MalformedRequestHeaders,
+    })
 }

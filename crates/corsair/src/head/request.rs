@@ -1,6 +1,6 @@
 //! The request head as the engine reads it, and its `http` 1 implementation.
 
-use http::header::{ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
+use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
 use http::{HeaderMap, HeaderValue, Method, Uri};
 
 use super::Value;
@@ -38,6 +38,10 @@ pub(crate) trait RequestHead: HeadView {
     fn origin(&self) -> OriginLines<'_, Self::Value>;
     /// Whether `Access-Control-Request-Method` is present.
     fn has_request_method(&self) -> bool;
+    /// The first `Access-Control-Request-Method` value.
+    fn request_method(&self) -> Option<&[u8]>;
+    /// Calls `visit` with each `Access-Control-Request-Headers` value.
+    fn for_each_request_headers(&self, visit: impl FnMut(&[u8]));
     /// The first `Access-Control-Request-Private-Network` value.
     fn request_private_network(&self) -> Option<&[u8]>;
 }
@@ -85,6 +89,18 @@ impl RequestHead for Http1Head<'_> {
 
     fn has_request_method(&self) -> bool {
         self.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
+    }
+
+    fn request_method(&self) -> Option<&[u8]> {
+        self.headers
+            .get(ACCESS_CONTROL_REQUEST_METHOD)
+            .map(HeaderValue::as_bytes)
+    }
+
+    fn for_each_request_headers(&self, mut visit: impl FnMut(&[u8])) {
+        for value in self.headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS) {
+            visit(value.as_bytes());
+        }
     }
 
     fn request_private_network(&self) -> Option<&[u8]> {

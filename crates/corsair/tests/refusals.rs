@@ -1,0 +1,49 @@
+//! A decision's refusal kind (what metrics count, computed while deciding, without allocating)
+//! always agrees with the detailed explanation (`Cors::explain_preflight`, for logs).
+
+use corsair::{Cors, Refusal, RefusalKind};
+use http::{HeaderMap, HeaderValue, Method, Uri};
+use proptest::prelude::*;
+
+fn policy(credentials: bool) -> Cors {
+    let builder = Cors::builder()
+        .allowed_origins(["https://app.example"])
+        .allow_methods(["GET", "PUT", "patch"])
+        .allow_headers(["content-type", "x-token"])
+        .route(
+            "^/open/",
+            Cors::builder()
+                .allow_all_origins(true)
+                .allow_credentials(false)
+                .allow_headers(["*"]),
+        );
+    builder.allow_credentials(credentials).build().unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn the_refusal_kind_agrees_with_the_explanation(
+        credentials in any::<bool>(),
+        origin in prop_oneof![Just("https://app.example"), Just("https://evil.example"), Just("https://app.example/"), Just("null")],
+        path in prop_oneof![Just("/api/x"), Just("/open/x")],
+        method in prop_oneof![Just("GET"), Just("PUT"), Just("DELETE"), Just("patch"), Just("PATCH"), Just("*")],
+        requested in proptest::collection::vec(prop_oneof![Just("content-type"), Just("X-Token"), Just("authorization"), Just("x-other"), Just("bad name"), Just("")], 0..4),
+    ) {
+        let cors = policy(credentials);
+        let mut headers = HeaderMap::new();
+        headers.insert("origin", HeaderValue::from_static(origin));
+        headers.insert("access-control-request-method", HeaderValue::from_static(method));
+        if !requested.is_empty() {
+            headers.insert("access-control-request-headers", HeaderValue::from_str(&requested.join(",")).unwrap());
+        }
+        let uri: Uri = path.parse().unwrap();
+        let decision = cors.evaluate(&Method::OPTIONS, &uri, &headers).now().unwrap();
+        let explained = cors.explain_preflight(&uri, &headers);
+        prop_assert_eq!(decision.refusal(), explained.as_ref().map(Refusal::kind), "{:?}", explained);
+        if decision.refusal() == Some(RefusalKind::OriginNotAllowed) {
+            prop_assert!(!decision.is_allowed());
+        }
+    }
+}
