@@ -13,6 +13,7 @@ use regex_syntax::hir::Hir;
 
 use crate::anchored;
 use crate::config::{CorsConfig, Setting};
+use crate::decision::SharedObserver;
 use crate::finding::{ConfigError, Finding};
 use crate::hook::OriginHook;
 use crate::matcher::OriginMatcher;
@@ -32,6 +33,10 @@ pub(crate) struct Policy {
     pub(crate) rules: Vec<Rules>,
     /// The header values of each of `rules`, in `http` 1's type.
     pub(crate) values: Vec<HeaderValues>,
+    /// Told what was decided about each request.
+    pub(crate) observer: Option<SharedObserver>,
+    /// A report-only policy, decided beside this one and never enforced.
+    pub(crate) candidate: Option<std::sync::Arc<Policy>>,
 }
 
 /// What one policy (the default one, or a route's) decides with.
@@ -132,6 +137,8 @@ pub(crate) fn compile(
         routes: selector,
         rules,
         values,
+        observer: None,
+        candidate: None,
     })
 }
 

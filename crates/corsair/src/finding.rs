@@ -69,6 +69,10 @@ pub struct Finding {
     pub related: Option<Setting>,
     /// The route of `[[cors.routes]]` the finding is about; `None` for the default policy.
     pub route: Option<Box<RouteScope>>,
+    /// Whether the finding is about the report-only candidate policy (`[report_only]`,
+    /// [`CorsBuilder::report_only`](crate::CorsBuilder::report_only)) rather than the
+    /// enforced one.
+    pub report_only: bool,
 }
 
 /// Where in `[[cors.routes]]` a [`Finding`] is, and which of its settings the route inherited
@@ -132,6 +136,7 @@ impl Finding {
             fix: fix.into(),
             related: None,
             route: None,
+            report_only: false,
         }
     }
 
@@ -171,6 +176,9 @@ impl fmt::Display for Finding {
     /// values the route inherited.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}[{}] ", self.severity, self.id)?;
+        if self.report_only {
+            f.write_str("report_only ")?;
+        }
         if let Some(route) = &self.route {
             write!(f, "{route} ")?;
         }

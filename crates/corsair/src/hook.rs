@@ -167,4 +167,12 @@ impl OriginHook {
             OriginHook::Async(hook) => HookOutcome::Pending(hook(request)),
         }
     }
+
+    /// Calls a synchronous hook; an asynchronous one is not called, and answers `false`.
+    pub(crate) fn call_sync_only(&self, request: &HookRequest<'_>) -> HookOutcome {
+        match self {
+            OriginHook::Sync(hook) => HookOutcome::Ready(hook(request)),
+            OriginHook::Async(_) => HookOutcome::Ready(false),
+        }
+    }
 }

@@ -79,8 +79,8 @@ pub use config::{
     DEFAULT_URLS_REGEX, FlagStyle, RouteConfig, Setting, SettingKind, SettingValue, WrongKind,
 };
 pub use decision::{
-    Decision, Evaluation, MAX_REQUEST_HEADERS_LEN, OriginVerdict, PendingDecision, Refusal,
-    RefusalKind, RequestKind,
+    Decision, Evaluation, MAX_REQUEST_HEADERS_LEN, Observation, Observer, OriginVerdict, Outcome,
+    PendingDecision, Refusal, RefusalKind, RequestKind, Summary,
 };
 pub use finding::{ConfigError, Finding, RouteScope, Severity};
 pub use head::{ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};

@@ -285,6 +285,79 @@ fn no_allocation_per_request_on_a_route() {
 }
 
 #[test]
+fn no_allocation_per_request_with_an_observer_and_a_report_only_candidate() {
+    use std::sync::atomic::AtomicU64;
+    let seen = std::sync::Arc::new(AtomicU64::new(0));
+    let differences = std::sync::Arc::new(AtomicU64::new(0));
+    let (count, diff) = (
+        std::sync::Arc::clone(&seen),
+        std::sync::Arc::clone(&differences),
+    );
+    let cors = Cors::builder()
+        .allowed_origins(["https://app.example", "https://*.example.com"])
+        .allow_credentials(true)
+        .route(
+            "^/public/",
+            Cors::builder()
+                .allow_all_origins(true)
+                .allow_credentials(false),
+        )
+        .report_only(
+            Cors::builder()
+                .allowed_origins(["https://app.example"])
+                .allow_credentials(true),
+        )
+        .observer(move |o: &corsair::Observation<'_>| {
+            count.fetch_add(1, Ordering::Relaxed);
+            if o.candidate().is_some() {
+                diff.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+        .build()
+        .unwrap();
+    let table: [(&'static str, Method, Vec<(&'static str, &str)>); 4] = [
+        (
+            "/api/x",
+            Method::GET,
+            vec![("origin", "https://eu.example.com")],
+        ),
+        (
+            "/api/x",
+            Method::GET,
+            vec![("origin", "https://app.example")],
+        ),
+        (
+            "/public/x",
+            Method::GET,
+            vec![("origin", "https://any.example")],
+        ),
+        (
+            "/api/x",
+            Method::OPTIONS,
+            vec![
+                ("origin", "https://app.example"),
+                ("access-control-request-method", "PUT"),
+                ("access-control-request-headers", "x-token"),
+            ],
+        ),
+    ];
+    let mut report = Vec::new();
+    for (uri, method, pairs) in &table {
+        let count = scenario_on(&cors, uri, method.clone(), pairs, true);
+        report.push(format!("{uri} {method}: {count}"));
+    }
+    assert!(
+        report.iter().all(|line| line.ends_with(": 0")),
+        "allocations per request:\n{}",
+        report.join("\n")
+    );
+    // Each scenario evaluates twice (warm-up, then counted): the observer saw every request,
+    // and the candidate differs on the subdomain and the public path, twice each.
+    assert_eq!(seen.load(Ordering::Relaxed), 8);
+    assert_eq!(differences.load(Ordering::Relaxed), 4);
+}
+
+#[test]
 fn the_counter_sees_allocations() {
     // The measurement itself must be able to fail: merging `origin` into an application's own
     // Vary value builds a new value, which allocates.

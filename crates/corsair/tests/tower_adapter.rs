@@ -215,3 +215,51 @@ async fn the_layer_works_in_an_axum_router_with_its_body_type() {
     let body = response.into_body().collect().await.unwrap().to_bytes();
     assert_eq!(&body[..], b"hello");
 }
+
+#[tokio::test]
+async fn the_observer_is_told_once_when_an_async_hook_answers() {
+    use std::sync::Mutex;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    let cors = Cors::builder()
+        .allow_origin_if_async(|req: &HookRequest<'_>| {
+            let allowed = req.origin().ends_with(".tenants.example");
+            async move {
+                tokio::task::yield_now().await;
+                allowed
+            }
+        })
+        .observer(move |o: &corsair::Observation<'_>| {
+            log.lock().unwrap().push((
+                o.decided().to_string(),
+                o.origin().map(|v| String::from_utf8_lossy(v).into_owned()),
+                o.method().is_some(),
+            ));
+        })
+        .build()
+        .unwrap();
+    for origin in ["https://acme.tenants.example", "https://evil.example"] {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("origin", origin.parse().unwrap());
+        let _ = cors
+            .evaluate(&http::Method::GET, &"/".parse().unwrap(), &headers)
+            .await;
+    }
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        [
+            (
+                "actual allowed".to_owned(),
+                Some("https://acme.tenants.example".to_owned()),
+                false
+            ),
+            (
+                "actual refused (origin_not_allowed)".to_owned(),
+                Some("https://evil.example".to_owned()),
+                false
+            ),
+        ],
+        "told once per request, after the hook, without the request head"
+    );
+}

@@ -27,7 +27,7 @@ use pin_project_lite::pin_project;
 
 use crate::compiled::HeaderValues;
 use crate::decision;
-use crate::decision::{Decided, Outcome, Pending, RequestKind};
+use crate::decision::{Answer, Decided, Pending, RequestKind};
 use crate::policy::Cors;
 use crate::respond;
 use head::ActixHead;
@@ -113,7 +113,7 @@ impl Shared {
     fn preflight_response(
         &self,
         values: &[HeaderValues<HeaderValue>],
-        outcome: &Outcome<HeaderValue>,
+        outcome: &Answer<HeaderValue>,
     ) -> HttpResponse {
         let mut response = HttpResponse::NoContent().finish();
         respond::write_preflight(&self.cors.policy, values, outcome, response.headers_mut());
@@ -228,7 +228,7 @@ pin_project! {
         },
         Actual {
             #[pin] future: F,
-            outcome: Option<Outcome<HeaderValue>>,
+            outcome: Option<Answer<HeaderValue>>,
             #[pin] pending: Option<Pending<HeaderValue>>,
         },
     }

@@ -1,45 +1,123 @@
 //! Deciding: classify a request (outside `urls_regex`, preflight, actual), then decide on its
 //! origin by the policy's lists and, when they refuse it, by the origin hook.
 
-use super::refusal::preflight_refusal;
-use super::{Decided, OriginVerdict, Outcome, Pending, RequestKind};
+use std::sync::Arc;
+
 use regex_automata::{Anchored, Input};
 
+use super::evaluation::Observing;
+use super::refusal::preflight_refusal;
+use super::{Answer, Decided, Observation, OriginVerdict, Pending, RequestKind, Summary};
 use crate::compiled::{HeaderValues, Policy};
-use crate::head::{OriginLines, RequestHead, Value};
+use crate::head::{HeadView, OriginLines, RequestHead, Value};
 use crate::hook::{HookOutcome, HookRequest};
 use crate::origin::RequestOrigin;
 use crate::path;
 
 /// Decides on a request head of any framework (`values` is the policy's values in its
-/// header type): by the lists, then, if they refuse a valid origin, by the origin hook.
+/// header type): by the lists, then, if they refuse a valid origin, by the origin hook; and
+/// tells the observer, if there is one.
 pub(crate) fn decide<H: RequestHead>(
     policy: &Policy,
     head: &H,
     values: &[HeaderValues<H::Value>],
 ) -> Decided<H::Value> {
-    let (mut outcome, ask) = by_lists(policy, head, values);
+    let (mut answer, ask) = by_lists(policy, head, values);
     let hook = policy
         .rules
-        .get(outcome.rules)
+        .get(answer.rules)
         .and_then(|rules| rules.hook.as_ref());
+    let origin_bytes = match head.origin() {
+        OriginLines::One(value) => Some(value.bytes()),
+        _ => None,
+    };
+    // What the report-only candidate decides, when someone is told.
+    let candidate = policy
+        .observer
+        .as_ref()
+        .and_then(|_| candidate(policy, head));
     let (Some(origin), Some(hook)) = (ask, hook) else {
-        return Decided::Ready(outcome);
+        observe(policy, Some(head), &answer, origin_bytes, candidate);
+        return Decided::Ready(answer);
     };
     // A parsed origin is ASCII.
     let text = std::str::from_utf8(origin.bytes()).unwrap_or_default();
     match hook.call(&HookRequest::new(text, head)) {
-        HookOutcome::Ready(true) => {
-            outcome.allow(origin.clone());
-            Decided::Ready(outcome)
+        HookOutcome::Ready(allowed) => {
+            if allowed {
+                answer.allow(origin.clone());
+            }
+            observe(policy, Some(head), &answer, origin_bytes, candidate);
+            Decided::Ready(answer)
         }
-        HookOutcome::Ready(false) => Decided::Ready(outcome),
-        HookOutcome::Pending(future) => Decided::Pending(Pending {
-            outcome: Some(outcome),
-            echo: origin.clone(),
-            hook: future,
-        }),
+        HookOutcome::Pending(future) => {
+            // The observer is told when the hook answers; what it needs is kept now.
+            let observing = policy.observer.as_ref().map(|observer| {
+                Box::new(Observing {
+                    observer: Arc::clone(observer),
+                    candidate,
+                    route_path: route_path(policy, answer.rules).map(str::to_owned),
+                })
+            });
+            Decided::Pending(Pending {
+                outcome: Some(answer),
+                echo: origin.clone(),
+                hook: future,
+                observing,
+            })
+        }
     }
+}
+
+/// Tells the policy's observer, if there is one, what was decided (and what the report-only
+/// candidate would have decided).
+pub(crate) fn observe<V>(
+    policy: &Policy,
+    head: Option<&dyn HeadView>,
+    answer: &Answer<V>,
+    origin: Option<&[u8]>,
+    candidate: Option<Summary>,
+) {
+    let Some(observer) = &policy.observer else {
+        return;
+    };
+    let decided = Summary::of(answer);
+    observer.observe(&Observation {
+        decided,
+        candidate: candidate.filter(|c| differs(&decided, c)),
+        route_path: route_path(policy, answer.rules),
+        head,
+        origin,
+    });
+}
+
+/// The `path` of rules `index`'s route.
+pub(crate) fn route_path(policy: &Policy, index: usize) -> Option<&str> {
+    let route = index.checked_sub(1)?;
+    policy.config.routes.get(route).map(|r| r.path.as_str())
+}
+
+/// What the report-only candidate decides, by its lists and a synchronous origin hook (an
+/// asynchronous hook of the candidate is not asked: its origin counts as refused).
+fn candidate<H: RequestHead>(policy: &Policy, head: &H) -> Option<Summary> {
+    let candidate = policy.candidate.as_deref()?;
+    let (mut answer, ask) = by_lists::<H>(candidate, head, &[]);
+    let hook = candidate
+        .rules
+        .get(answer.rules)
+        .and_then(|r| r.hook.as_ref());
+    if let (Some(origin), Some(hook)) = (ask, hook) {
+        let text = std::str::from_utf8(origin.bytes()).unwrap_or_default();
+        if let HookOutcome::Ready(true) = hook.call_sync_only(&HookRequest::new(text, head)) {
+            answer.verdict = OriginVerdict::Allowed;
+        }
+    }
+    Some(Summary::of(&answer))
+}
+
+/// Whether two decisions differ in what the browser is told.
+fn differs(enforced: &Summary, candidate: &Summary) -> bool {
+    (enforced.outcome, enforced.refusal) != (candidate.outcome, candidate.refusal)
 }
 
 /// Classifies a request head and decides on its origin by the policy's lists, in the
@@ -50,12 +128,12 @@ fn by_lists<'h, H: RequestHead>(
     policy: &Policy,
     head: &'h H,
     values: &[HeaderValues<H::Value>],
-) -> (Outcome<H::Value>, Option<&'h H::Value>) {
+) -> (Answer<H::Value>, Option<&'h H::Value>) {
     let normalized = (policy.urls_regex.is_some() || policy.routes.is_some())
         .then(|| path::normalize(head.path().as_bytes()));
     if let (Some(urls), Some(path)) = (&policy.urls_regex, &normalized) {
         if !urls.is_match(&**path) {
-            return (Outcome::new(RequestKind::Bypass), None);
+            return (Answer::new(RequestKind::Bypass), None);
         }
     }
     // The first route whose path matches; the default policy otherwise.
@@ -65,11 +143,13 @@ fn by_lists<'h, H: RequestHead>(
             .map_or(0, |found| found.pattern().as_usize() + 1),
         _ => 0,
     };
-    let (Some(rules), Some(values)) = (policy.rules.get(index), values.get(index)) else {
-        return (Outcome::new(RequestKind::Bypass), None);
+    let Some(rules) = policy.rules.get(index) else {
+        return (Answer::new(RequestKind::Bypass), None);
     };
+    // No values: only the verdict is wanted (a report-only candidate's).
+    let values = values.get(index);
     if !rules.enabled {
-        return (Outcome::new(RequestKind::Bypass).by(index), None);
+        return (Answer::new(RequestKind::Bypass).by(index), None);
     }
     let origin = head.origin();
     let kind = if !matches!(origin, OriginLines::Missing)
@@ -80,7 +160,7 @@ fn by_lists<'h, H: RequestHead>(
     } else {
         RequestKind::Actual
     };
-    let mut outcome = Outcome::new(kind).by(index);
+    let mut outcome = Answer::new(kind).by(index);
     let value = match origin {
         OriginLines::Missing => return (outcome, None),
         OriginLines::Several => None,
@@ -98,11 +178,13 @@ fn by_lists<'h, H: RequestHead>(
         outcome.preflight_refusal = preflight_refusal(rules, head, |_| {}, |_| {});
     }
     if rules.allow_all_origins {
-        outcome.allow(values.wildcard.clone());
+        outcome.verdict = OriginVerdict::Allowed;
+        outcome.allow_origin = values.map(|values| values.wildcard.clone());
         return (outcome, None);
     }
     if rules.matcher.allows(parsed) {
-        outcome.allow(value.clone());
+        outcome.verdict = OriginVerdict::Allowed;
+        outcome.allow_origin = values.map(|_| value.clone());
         return (outcome, None);
     }
     outcome.verdict = OriginVerdict::Disallowed;

@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 
 use http::HeaderValue;
 
-use super::{Decision, Outcome, RequestKind};
+use super::{Answer, Decision, Observation, RequestKind, SharedObserver, Summary};
 use crate::head::Value;
 use crate::hook::HookFuture;
 
@@ -158,7 +158,7 @@ impl fmt::Debug for PendingDecision {
 /// What deciding gave, in the header value type of the framework.
 pub(crate) enum Decided<V> {
     /// Decided now.
-    Ready(Outcome<V>),
+    Ready(Answer<V>),
     /// Waiting for the hook.
     Pending(Pending<V>),
 }
@@ -166,9 +166,18 @@ pub(crate) enum Decided<V> {
 /// The lists' refusal of an origin, waiting for an asynchronous hook that may allow it: then
 /// the origin is echoed with `echo`, the request's own `Origin` value.
 pub(crate) struct Pending<V> {
-    pub(crate) outcome: Option<Outcome<V>>,
+    pub(crate) outcome: Option<Answer<V>>,
     pub(crate) echo: V,
     pub(crate) hook: HookFuture,
+    /// Who to tell when the hook answers, and what they are told besides the answer.
+    pub(crate) observing: Option<Box<Observing>>,
+}
+
+/// What an observer is told about a decision that waited for an asynchronous hook.
+pub(crate) struct Observing {
+    pub(crate) observer: SharedObserver,
+    pub(crate) candidate: Option<Summary>,
+    pub(crate) route_path: Option<String>,
 }
 
 impl<V> Pending<V> {
@@ -186,18 +195,30 @@ impl<V> Pending<V> {
 }
 
 impl<V: Value + Unpin> Future for Pending<V> {
-    type Output = Outcome<V>;
+    type Output = Answer<V>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome<V>> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Answer<V>> {
         let allowed = std::task::ready!(self.hook.as_mut().poll(cx));
         let this = &mut *self;
         // Polled after completion only by a misbehaving caller: the refusal stands.
         let mut outcome = this
             .outcome
             .take()
-            .unwrap_or_else(|| Outcome::new(RequestKind::Actual));
+            .unwrap_or_else(|| Answer::new(RequestKind::Actual));
         if allowed {
             outcome.allow(this.echo.clone());
+        }
+        if let Some(observing) = this.observing.take() {
+            let decided = Summary::of(&outcome);
+            observing.observer.observe(&Observation {
+                decided,
+                candidate: observing
+                    .candidate
+                    .filter(|c| (c.outcome, c.refusal) != (decided.outcome, decided.refusal)),
+                route_path: observing.route_path.as_deref(),
+                head: None,
+                origin: Some(this.echo.bytes()),
+            });
         }
         Poll::Ready(outcome)
     }

@@ -8,6 +8,7 @@
 
 mod decide;
 mod evaluation;
+mod observe;
 mod refusal;
 mod requested_headers;
 
@@ -18,6 +19,8 @@ use http::HeaderValue;
 pub(crate) use decide::decide;
 pub(crate) use evaluation::{Decided, Pending};
 pub use evaluation::{Evaluation, PendingDecision};
+pub(crate) use observe::SharedObserver;
+pub use observe::{Observation, Observer, Outcome, Summary};
 pub(crate) use refusal::explain;
 pub use refusal::{Refusal, RefusalKind};
 pub use requested_headers::MAX_REQUEST_HEADERS_LEN;
@@ -96,13 +99,13 @@ pub enum OriginVerdict {
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Decision {
-    pub(crate) outcome: Outcome<HeaderValue>,
+    pub(crate) outcome: Answer<HeaderValue>,
 }
 
 /// A decision in the header value type of the framework it is for (`http` 1's for
 /// [`Decision`]).
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Outcome<V> {
+pub(crate) struct Answer<V> {
     pub(crate) kind: RequestKind,
     pub(crate) verdict: OriginVerdict,
     /// `*`, or the request's own `Origin` value.
@@ -115,9 +118,9 @@ pub(crate) struct Outcome<V> {
     pub(crate) preflight_refusal: Option<RefusalKind>,
 }
 
-impl<V> Outcome<V> {
+impl<V> Answer<V> {
     pub(crate) fn new(kind: RequestKind) -> Self {
-        Outcome {
+        Answer {
             kind,
             verdict: OriginVerdict::Missing,
             allow_origin: None,

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use crate::config::{CorsConfig, RouteConfig, Setting, SettingValue};
+use crate::decision::{Observer, SharedObserver};
 use crate::finding::{ConfigError, Finding};
 use crate::hook::{HookRequest, OriginHook};
 use crate::validate;
@@ -48,6 +49,10 @@ pub struct CorsBuilder {
     named: Vec<Setting>,
     /// The origin hook of each route of `config.routes` that has its own.
     route_hooks: Vec<Option<OriginHook>>,
+    /// Told what was decided about each request.
+    observer: Option<SharedObserver>,
+    /// A policy decided beside this one and never enforced.
+    candidate: Option<Box<CorsBuilder>>,
 }
 
 impl From<CorsConfig> for CorsBuilder {
@@ -84,6 +89,8 @@ impl fmt::Debug for CorsBuilder {
             .field("hook", &self.hook)
             .field("notes", &self.notes)
             .field("route_hooks", &self.route_hooks)
+            .field("observer", &self.observer.is_some())
+            .field("candidate", &self.candidate)
             .finish()
     }
 }
@@ -512,6 +519,71 @@ impl CorsBuilder {
         self
     }
 
+    /// A function told, once per request, what was decided: the kind of request, the outcome,
+    /// why it was refused, the route (and what a [report-only](CorsBuilder::report_only)
+    /// candidate would have decided instead). For metrics and logs; it adds nothing to
+    /// requests when none is set, and no allocation when one is. Replaces any earlier one.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use corsair::{Cors, Observation};
+    ///
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = Arc::clone(&seen);
+    /// let cors = Cors::builder()
+    ///     .allowed_origins(["https://app.example"])
+    ///     .observer(move |o: &Observation<'_>| log.lock().unwrap().push(o.decided().to_string()))
+    ///     .build()
+    ///     .unwrap();
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("origin", "https://app.example".parse().unwrap());
+    /// headers.insert("access-control-request-method", "TRACE".parse().unwrap());
+    /// let _ = cors.evaluate(&http::Method::OPTIONS, &"/".parse().unwrap(), &headers);
+    /// assert_eq!(*seen.lock().unwrap(), ["preflight refused (method_not_allowed)"]);
+    /// ```
+    pub fn observer(mut self, observer: impl Observer) -> Self {
+        self.observer = Some(Arc::new(observer));
+        self
+    }
+
+    /// A candidate policy, decided beside this one on every request and never enforced: the
+    /// [observer](CorsBuilder::observer) is told of each request it would decide differently
+    /// (allowed instead of refused, another reason), while answers follow this policy. How to
+    /// tighten a policy (from `allow_all_origins` to a list, say) without breaking a caller
+    /// you forgot. The candidate is validated like any policy (its findings say
+    /// `report_only`); its routes apply; an asynchronous origin hook of the candidate is not
+    /// asked (its origins count as refused).
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// use corsair::{Cors, Observation};
+    ///
+    /// let would_break = Arc::new(AtomicUsize::new(0));
+    /// let count = Arc::clone(&would_break);
+    /// let cors = Cors::builder()
+    ///     .allow_all_origins(true)
+    ///     .report_only(Cors::builder().allowed_origins(["https://app.example"]))
+    ///     .observer(move |o: &Observation<'_>| {
+    ///         if o.candidate().is_some() {
+    ///             count.fetch_add(1, Ordering::Relaxed);
+    ///         }
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// for origin in ["https://app.example", "https://forgotten-partner.example"] {
+    ///     let mut headers = http::HeaderMap::new();
+    ///     headers.insert("origin", origin.parse().unwrap());
+    ///     let decision = cors.evaluate(&http::Method::GET, &"/".parse().unwrap(), &headers).now().unwrap();
+    ///     assert!(decision.is_allowed(), "answers follow the enforced policy");
+    /// }
+    /// assert_eq!(would_break.load(Ordering::Relaxed), 1);
+    /// ```
+    pub fn report_only(mut self, candidate: CorsBuilder) -> Self {
+        self.candidate = Some(Box::new(candidate));
+        self
+    }
+
     /// Validates every setting and compiles the policy. On failure, the error lists every
     /// problem, each with its setting, value and fix.
     ///
@@ -535,22 +607,47 @@ impl CorsBuilder {
             mut notes,
             named: _,
             mut route_hooks,
+            observer,
+            candidate,
         } = self;
+        // The candidate first: its findings are reported with the enforced policy's.
+        let candidate = match candidate.map(|c| c.build()) {
+            None => Ok(None),
+            Some(Ok(cors)) => {
+                notes.extend(cors.policy.warnings.iter().cloned().map(candidate_finding));
+                Ok(Some(cors.policy))
+            }
+            Some(Err(error)) => Err(error.into_findings().into_iter().map(candidate_finding)),
+        };
         route_hooks.resize(config.routes.len(), None);
         let own_hooks: Vec<bool> = route_hooks.iter().map(Option::is_some).collect();
-        match validate::validate_policy(&config, hook.is_some(), &own_hooks) {
-            Ok((default, routes, warnings)) => {
+        let validated = validate::validate_policy(&config, hook.is_some(), &own_hooks);
+        match (validated, candidate) {
+            (Ok((default, routes, warnings)), Ok(candidate)) => {
                 notes.extend(warnings);
-                let policy = compile(config, default, routes, notes, hook, route_hooks)?;
+                let mut policy = compile(config, default, routes, notes, hook, route_hooks)?;
+                policy.observer = observer;
+                policy.candidate = candidate;
                 Ok(Cors {
                     policy: Arc::new(policy),
                 })
             }
-            Err(error) => {
-                notes.extend(error.into_findings());
+            (validated, candidate) => {
+                if let Err(error) = validated {
+                    notes.extend(error.into_findings());
+                }
+                if let Err(findings) = candidate {
+                    notes.extend(findings);
+                }
                 notes.sort_by_key(|f| std::cmp::Reverse(f.severity));
                 Err(ConfigError::new(notes))
             }
         }
     }
+}
+
+/// A finding of the report-only candidate.
+fn candidate_finding(mut finding: Finding) -> Finding {
+    finding.report_only = true;
+    finding
 }

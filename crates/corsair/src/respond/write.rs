@@ -3,7 +3,7 @@
 
 use super::vary::merge_vary_origin;
 use crate::compiled::{HeaderValues, Policy};
-use crate::decision::{Outcome, RequestKind};
+use crate::decision::{Answer, RequestKind};
 use crate::head::{CorsHeader, ResponseHeaders};
 
 /// Writes a preflight answer's headers for any framework (see
@@ -11,7 +11,7 @@ use crate::head::{CorsHeader, ResponseHeaders};
 pub(crate) fn write_preflight<R: ResponseHeaders>(
     policy: &Policy,
     values: &[HeaderValues<R::Value>],
-    outcome: &Outcome<R::Value>,
+    outcome: &Answer<R::Value>,
     headers: &mut R,
 ) {
     let (Some(rules), Some(values)) = (policy.rules.get(outcome.rules), values.get(outcome.rules))
@@ -45,7 +45,7 @@ pub(crate) fn write_preflight<R: ResponseHeaders>(
 pub(crate) fn apply<R: ResponseHeaders>(
     policy: &Policy,
     values: &[HeaderValues<R::Value>],
-    outcome: &Outcome<R::Value>,
+    outcome: &Answer<R::Value>,
     headers: &mut R,
 ) {
     match outcome.kind {
