@@ -74,6 +74,8 @@ pub struct Forwarder<'a> {
     pub tunnel_idle_timeout: Duration,
     /// The slots of `max_upstream_requests`, shared by every worker.
     pub upstream_slots: &'a Arc<Semaphore>,
+    /// The scheme the client used (`http`, or `https` over TLS).
+    pub client_scheme: &'static str,
     /// Whether the request is on a CORS path (`urls_regex`), where corsair owns the
     /// `Access-Control-*` headers; elsewhere the upstream's pass through.
     pub owns_cors: bool,
@@ -120,7 +122,12 @@ impl Forwarder<'_> {
         if let Some(protocol) = protocol {
             upgrade::restore(&mut parts.headers, protocol);
         }
-        forwarded::add(&mut parts.headers, self.peer.ip(), "http", host.as_ref());
+        forwarded::add(
+            &mut parts.headers,
+            self.peer.ip(),
+            self.client_scheme,
+            host.as_ref(),
+        );
         forwarded::add_via(&mut parts.headers, parts.version);
         match host.filter(|_| self.route.preserve_host) {
             Some(host) => parts.headers.insert(HOST, host),

@@ -41,6 +41,8 @@ pub struct Shared {
     /// The slots of `max_upstream_requests`: requests in flight to the upstream, over every
     /// worker.
     pub upstream_slots: Arc<Semaphore>,
+    /// `https` when corsair speaks TLS to its clients, else `http` (for `X-Forwarded-Proto`).
+    pub client_scheme: &'static str,
 }
 
 /// What the connections of one worker thread share: the process-wide state, and the worker's
@@ -93,6 +95,7 @@ pub async fn handle(
                 request_buffer_bytes: shared.request_buffer_bytes,
                 tunnel_idle_timeout: shared.tunnel_idle_timeout,
                 upstream_slots: &shared.upstream_slots,
+                client_scheme: shared.client_scheme,
                 owns_cors: record.is_cors_path(),
                 slot: &slot,
                 tunnels: &worker.tunnels,
