@@ -4,7 +4,7 @@
 //! with its method, target, headers and body, and the response (the upstream's, or corsair's own
 //! `502`/`504`) comes back with the CORS headers. Bodies stream in both directions. Clients
 //! speak plain HTTP, or HTTPS when `tls_cert` and `tls_key` are set (HTTP/2 or HTTP/1.1 by
-//! ALPN); the upstream is spoken to over HTTP/1.1.
+//! ALPN); the upstream is spoken to over HTTP/1.1, or HTTP/2 with `upstream_http2`.
 
 mod access_log;
 mod edge;
@@ -201,6 +201,7 @@ async fn start(
     tracing::info!(
         config,
         upstream = %server.upstream,
+        upstream_http2 = server.upstream_http2,
         workers,
         certificate,
         policy = %loaded.cors,
@@ -222,6 +223,7 @@ async fn start(
         tunnel_idle_timeout: server.tunnel_idle_timeout,
         upstream_slots: Arc::new(tokio::sync::Semaphore::new(server.max_upstream_requests)),
         client_scheme: scheme,
+        upstream_http2: server.upstream_http2,
     });
     let reloads = hangups.map(|hangups| {
         tokio::spawn(reload::run(
@@ -322,15 +324,22 @@ fn event_loop(whose: &str) -> Option<tokio::runtime::Runtime> {
     }
 }
 
+/// The largest header list of an HTTP/2 upstream's response (a larger one is a `502`).
+const UPSTREAM_HTTP2_MAX_HEADER_LIST_SIZE: u32 = 256 * 1024;
+
 /// The pooled keep-alive client to the upstream; `https` upstreams are verified against the
-/// webpki roots (Mozilla's list), like a browser would.
+/// webpki roots (Mozilla's list), like a browser would. HTTP/1.1, or with `upstream_http2`
+/// HTTP/2 over every connection (h2c for `http`, ALPN `h2` for `https`).
 fn upstream_client(server: &ServerSettings) -> UpstreamClient {
-    let connector = crate::net::connector(server.connect_timeout);
+    let connector = crate::net::connector_for(server.connect_timeout, server.upstream_http2);
     Client::builder(TokioExecutor::new())
         .pool_timer(TokioTimer::new())
         .pool_idle_timeout(server.idle_timeout)
         // An upstream response with more header lines than this is a 502.
         .http1_max_headers(server.max_response_headers)
+        .http2_only(server.upstream_http2)
+        .timer(TokioTimer::new())
+        .http2_max_header_list_size(UPSTREAM_HTTP2_MAX_HEADER_LIST_SIZE)
         .build(connector)
 }
 

@@ -1,26 +1,27 @@
 //! `corsair serve` over HTTPS: HTTP/2 and HTTP/1.1 chosen by ALPN, with the same CORS answers;
 //! the request-head limits and a handshake deadline over TLS; a certificate renewed by SIGHUP
-//! under load; key mismatches refused at start and on reload; and rapid-reset and CONTINUATION
-//! floods cut off with bounded memory. Every certificate is made here, by a test authority
-//! (rcgen).
+//! under load; key mismatches refused at start and on reload; HTTP/2 to an h2c upstream; and
+//! rapid-reset and CONTINUATION floods cut off with bounded memory. Every certificate is made
+//! here, by a test authority (rcgen).
 
 mod serve_support;
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::{Request, StatusCode, Version};
-use http_body_util::{BodyExt, combinators::BoxBody};
+use http::{HeaderMap, Request, Response, StatusCode, Version};
+use http_body_util::{BodyExt, Full, combinators::BoxBody};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::pki_types::{CertificateDer, ServerName};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
@@ -607,6 +608,97 @@ async fn a_key_that_does_not_match_is_refused_at_start_and_on_reload() {
     corsair.wait_for_log("certificate reloaded").await;
     let (certificate, _, _) = on_a_new_connection(corsair.addr, config).await.unwrap();
     assert_eq!(certificate, other.der);
+}
+
+/// What an upstream saw of each request: its version and its `TE`.
+type Seen = Arc<Mutex<Vec<(Version, Option<String>)>>>;
+
+/// An upstream speaking HTTP/1.1 and HTTP/2 (h2c), recording the version of each request and
+/// answering `grpc` with the trailer `grpc-status: 0`.
+async fn recording_upstream() -> (SocketAddr, Seen) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen: Seen = Arc::default();
+    let log = Arc::clone(&seen);
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let log = Arc::clone(&log);
+            let service =
+                hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
+                    let te = request
+                        .headers()
+                        .get("te")
+                        .map(|v| v.to_str().unwrap().to_owned());
+                    log.lock().unwrap().push((request.version(), te));
+                    async move {
+                        let mut trailers = HeaderMap::new();
+                        trailers.insert("grpc-status", "0".parse().unwrap());
+                        let body = Full::new(Bytes::from_static(b"grpc"))
+                            .with_trailers(async move { Some(Ok::<_, Infallible>(trailers)) });
+                        Ok::<_, Infallible>(Response::new(body))
+                    }
+                });
+            tokio::spawn(async move {
+                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    (addr, seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upstream_http2_speaks_h2c_to_the_upstream_with_its_trailers() {
+    let (upstream, seen) = recording_upstream().await;
+    let cors = format!("allowed_origins = [\"{APP}\"]");
+    let dir = temp_dir("upstream-h2");
+
+    // Default: HTTP/1.1.
+    write_config(&dir, upstream, "", &cors);
+    let plain = Corsair::start(&dir, &[]);
+    let answer = send(&client(), "GET", &plain.url("/v"), &[("origin", APP)], "").await;
+    assert_eq!(answer.body, "grpc");
+    assert_eq!(seen.lock().unwrap().pop(), Some((Version::HTTP_11, None)));
+    drop(plain);
+
+    write_config(&dir, upstream, "upstream_http2 = true", &cors);
+    let corsair = Corsair::start(&dir, &[]);
+    corsair.wait_for_log("upstream_http2=true").await;
+    // An HTTP/1.1 client and an HTTP/2 one: the upstream sees HTTP/2 with `TE: trailers`.
+    for client in [client(), h2c_client()] {
+        let request = Request::post(corsair.url("/pkg.Service/Method"))
+            .header("origin", APP)
+            .header("te", "trailers")
+            .header("content-type", "application/grpc")
+            .body(full("call"))
+            .unwrap();
+        let response = client.request(request).await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["access-control-allow-origin"], APP);
+        let version = response.version();
+        let body = response.into_body().collect().await.unwrap();
+        if version == Version::HTTP_2 {
+            let trailers = body.trailers().expect("trailers reach an HTTP/2 client");
+            assert_eq!(trailers["grpc-status"], "0");
+        }
+        assert_eq!(body.to_bytes(), "grpc");
+        assert_eq!(
+            seen.lock().unwrap().pop(),
+            Some((Version::HTTP_2, Some("trailers".to_owned())))
+        );
+    }
+    // An upgrade cannot travel over HTTP/2.
+    let upgrade = raw_exchange(
+        corsair.addr,
+        b"GET /ws HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n",
+    )
+    .await;
+    assert_eq!(upgrade.status, 501, "{upgrade:?}");
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "the upgrade was not forwarded"
+    );
 }
 
 /// HTTP/2 frames, written by hand (RFC 9113 §4.1, §6).

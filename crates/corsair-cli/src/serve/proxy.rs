@@ -43,6 +43,8 @@ pub struct Shared {
     pub upstream_slots: Arc<Semaphore>,
     /// `https` when corsair speaks TLS to its clients, else `http` (for `X-Forwarded-Proto`).
     pub client_scheme: &'static str,
+    /// Whether requests go to the upstream over HTTP/2 (`upstream_http2`).
+    pub upstream_http2: bool,
 }
 
 /// What the connections of one worker thread share: the process-wide state, and the worker's
@@ -96,6 +98,7 @@ pub async fn handle(
                 tunnel_idle_timeout: shared.tunnel_idle_timeout,
                 upstream_slots: &shared.upstream_slots,
                 client_scheme: shared.client_scheme,
+                upstream_http2: shared.upstream_http2,
                 owns_cors: record.is_cors_path(),
                 slot: &slot,
                 tunnels: &worker.tunnels,

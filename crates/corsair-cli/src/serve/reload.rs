@@ -165,11 +165,12 @@ fn warn_about_restart_only_settings(running: &ServerSettings, new: &ServerSettin
                 s.max_upstream_requests,
             ),
             s.workers,
+            s.upstream_http2,
         )
     };
     if comparable(running) != comparable(new) {
         tracing::warn!(
-            "[server] listen, timeouts, limits and workers only change on restart; the new CORS policy and upstream are applied"
+            "[server] listen, timeouts, limits, workers and upstream_http2 only change on restart; the new CORS policy and upstream are applied"
         );
     }
 }

@@ -299,6 +299,14 @@ fn set_server(
                 server.tls_key = path;
             }
         }
+        "upstream_http2" => {
+            server.upstream_http2 = typed(value).ok_or_else(|| {
+                (
+                    "upstream_http2 must be true or false".to_owned(),
+                    "write `upstream_http2 = true`".to_owned(),
+                )
+            })?;
+        }
         "connect_timeout" => server.connect_timeout = duration()?,
         "upstream_timeout" => server.upstream_timeout = duration()?,
         "header_read_timeout" => server.header_read_timeout = duration()?,

@@ -485,7 +485,7 @@ mod tests {
     fn https_needs_the_certificate_and_the_key_together() {
         let path = temp_file(
             "tls.toml",
-            "[server]\ntls_cert = \"cert.pem\"\n[cors]\nallowed_origins = [\"http://localhost:8080\"]\n",
+            "[server]\ntls_cert = \"cert.pem\"\nupstream_http2 = true\n[cors]\nallowed_origins = [\"http://localhost:8080\"]\n",
         );
         let problems = load(&layers(Some(&path), &[], CorsFlags::default())).unwrap_err();
         assert_eq!(problems.len(), 1, "{problems:#?}");
@@ -510,6 +510,7 @@ mod tests {
             loaded.server.tls_files(),
             Some((Path::new("cert.pem"), Path::new("key.pem")))
         );
+        assert!(loaded.server.upstream_http2);
         assert_eq!(
             server_source(&loaded.server_sources, "tls_key"),
             Source::Flag("--tls-key")
@@ -526,7 +527,10 @@ mod tests {
         assert_eq!(problems[0].source, Source::Flag("--tls-key"));
 
         // Wrong types are refused with an example.
-        let path = temp_file("tls-types.toml", "[server]\ntls_cert = \"\"\ntls_key = 1\n");
+        let path = temp_file(
+            "tls-types.toml",
+            "[server]\ntls_cert = \"\"\ntls_key = 1\nupstream_http2 = \"yes\"\n",
+        );
         let problems = load(&layers(Some(&path), &[], CorsFlags::default())).unwrap_err();
         let fixes: Vec<(&str, &str)> = problems
             .iter()
@@ -544,6 +548,7 @@ mod tests {
                     "server.tls_key",
                     "write `tls_key = \"/etc/corsair/privkey.pem\"`"
                 ),
+                ("server.upstream_http2", "write `upstream_http2 = true`"),
             ]
         );
     }

@@ -94,7 +94,7 @@ const KIB: u64 = 1024;
 
 /// Every `[server]` key, in the order the sample file documents them, with its range: the one
 /// place that says which values a key accepts (the file, the flags and the README follow it).
-pub const SERVER_KEYS: [Key; 19] = [
+pub const SERVER_KEYS: [Key; 20] = [
     Key {
         name: "listen",
         default: "\"127.0.0.1:8300\"",
@@ -118,6 +118,11 @@ pub const SERVER_KEYS: [Key; 19] = [
     Key {
         name: "tls_key",
         default: "\"/etc/corsair/privkey.pem\"",
+        bounds: None,
+    },
+    Key {
+        name: "upstream_http2",
+        default: "false",
         bounds: None,
     },
     duration_key("connect_timeout", "\"5s\"", MS, DAY),
@@ -219,6 +224,9 @@ pub struct ServerSettings {
     /// The private key of `tls_cert` (PEM: PKCS#8, PKCS#1 or SEC1). Only its path is kept
     /// here; the key itself is read by `serve` and never shown.
     pub tls_key: Option<PathBuf>,
+    /// Speak HTTP/2 to the upstream (h2c, prior knowledge, for `http://`; ALPN `h2` for
+    /// `https://`), as gRPC backends need; else HTTP/1.1.
+    pub upstream_http2: bool,
     /// How long connecting to the upstream may take before the client gets a `502`.
     pub connect_timeout: Duration,
     /// How long the upstream may take to send its response head before the client gets a `504`.
@@ -263,6 +271,7 @@ impl Default for ServerSettings {
             preserve_host: None,
             tls_cert: None,
             tls_key: None,
+            upstream_http2: false,
             connect_timeout: Duration::from_secs(5),
             upstream_timeout: Duration::from_secs(60),
             header_read_timeout: Duration::from_secs(10),
