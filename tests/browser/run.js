@@ -23,6 +23,7 @@ const SCENARIOS = [
   require('./scenarios/django-seed-story'),
   require('./scenarios/doctor'),
   require('./scenarios/actix-example'),
+  require('./scenarios/proxy-https'),
 ];
 const SUITE_TIMEOUT_MS = 10 * 60 * 1000;
 
