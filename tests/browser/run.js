@@ -24,6 +24,7 @@ const SCENARIOS = [
   require('./scenarios/routes'),
   require('./scenarios/doctor'),
   require('./scenarios/actix-example'),
+  require('./scenarios/proxy-https'),
 ];
 const SUITE_TIMEOUT_MS = 10 * 60 * 1000;
 

@@ -7,17 +7,26 @@ use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
 
 /// `http`, or `https` verified against the webpki roots (Mozilla's list) the way a browser
-/// verifies a server; TCP_NODELAY on, connecting for at most `connect_timeout`.
+/// verifies a server; TCP_NODELAY on, connecting for at most `connect_timeout`. HTTP/1.1.
 pub fn connector(connect_timeout: Duration) -> HttpsConnector<HttpConnector> {
+    connector_for(connect_timeout, false)
+}
+
+/// [`connector`], or with `http2` one that offers only `h2` by ALPN over `https` (the client
+/// then speaks HTTP/2 over every connection: with prior knowledge, h2c, over `http`).
+pub fn connector_for(connect_timeout: Duration, http2: bool) -> HttpsConnector<HttpConnector> {
     let mut http = HttpConnector::new();
     http.set_connect_timeout(Some(connect_timeout));
     http.set_nodelay(true);
     http.enforce_http(false);
-    HttpsConnectorBuilder::new()
+    let builder = HttpsConnectorBuilder::new()
         .with_webpki_roots()
-        .https_or_http()
-        .enable_http1()
-        .wrap_connector(http)
+        .https_or_http();
+    if http2 {
+        builder.enable_http2().wrap_connector(http)
+    } else {
+        builder.enable_http1().wrap_connector(http)
+    }
 }
 
 /// An error and its causes, outermost first, each cause once ("client error (Connect): tcp

@@ -2,7 +2,9 @@
 //!
 //! Preflights are answered by the engine and never forwarded; every other request is forwarded
 //! with its method, target, headers and body, and the response (the upstream's, or corsair's own
-//! `502`/`504`) comes back with the CORS headers. Bodies stream in both directions.
+//! `502`/`504`) comes back with the CORS headers. Bodies stream in both directions. Clients
+//! speak plain HTTP, or HTTPS when `tls_cert` and `tls_key` are set (HTTP/2 or HTTP/1.1 by
+//! ALPN); the upstream is spoken to over HTTP/1.1, or HTTP/2 with `upstream_http2`.
 
 mod access_log;
 mod edge;
@@ -16,6 +18,7 @@ mod logging;
 mod proxy;
 mod reload;
 mod request_body;
+mod tls;
 mod upgrade;
 
 use std::net::SocketAddr;
@@ -30,7 +33,9 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
-use crate::settings::{self, ConfigFile, CorsFlags, Layers, Loaded, ServerSettings};
+use crate::settings::{
+    self, ConfigFile, CorsFlags, Diagnostic, Layers, Loaded, ServerFlags, ServerSettings,
+};
 use forward::{Route, UpstreamClient};
 use listener::Accepted;
 use logging::LogFormat;
@@ -52,6 +57,13 @@ pub struct Args {
     /// pool [default: one per CPU core].
     #[arg(long, value_name = "N")]
     workers: Option<NonZeroUsize>,
+    /// Serve HTTPS with this certificate chain (PEM, the server's own certificate first);
+    /// needs --tls-key.
+    #[arg(long, value_name = "FILE")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "FILE")]
+    tls_key: Option<PathBuf>,
     #[command(flatten)]
     cors: Box<CorsFlags>,
     /// Reload when the configuration file changes (SIGHUP always reloads).
@@ -77,13 +89,22 @@ pub fn run(args: Args) -> ExitCode {
         upstream: args.upstream.clone(),
         workers: args.workers,
     };
-    let loaded = match settings::load(&layers) {
+    let server_flags = ServerFlags {
+        tls_cert: args.tls_cert.clone(),
+        tls_key: args.tls_key.clone(),
+    };
+    let invalid = |problems: &[Diagnostic]| {
+        eprint!("{}", settings::render_all(problems));
+        eprintln!("\ncorsair serve: the configuration is invalid, not starting");
+        ExitCode::from(2)
+    };
+    let loaded = match settings::load_with(&layers, &server_flags) {
         Ok(loaded) => loaded,
-        Err(problems) => {
-            eprint!("{}", settings::render_all(&problems));
-            eprintln!("\ncorsair serve: the configuration is invalid, not starting");
-            return ExitCode::from(2);
-        }
+        Err(problems) => return invalid(&problems),
+    };
+    let tls = match load_tls(&loaded) {
+        Ok(tls) => tls.map(Arc::new),
+        Err(problems) => return invalid(&problems),
     };
     // Reloads read the file that was found at start, and say so when it can no longer be read.
     let mut layers = layers;
@@ -103,10 +124,61 @@ pub fn run(args: Args) -> ExitCode {
     if args.watch && watched.is_none() {
         tracing::warn!("--watch needs a configuration file; only SIGHUP reloads");
     }
-    runtime.block_on(start(loaded, layers, watched))
+    let reloading = reload::Reloading {
+        layers,
+        server_flags,
+        tls: tls.clone(),
+        watched,
+    };
+    runtime.block_on(start(loaded, reloading, tls))
 }
 
-async fn start(loaded: Loaded, layers: Layers, watched: Option<PathBuf>) -> ExitCode {
+/// The certificate and key of `loaded`, when it has them, checked and ready for handshakes;
+/// the error is the problem with the file to fix.
+fn load_tls(loaded: &Loaded) -> Result<Option<tls::Tls>, settings::Problems> {
+    let Some(identity) = tls_identity(loaded)? else {
+        return Ok(None);
+    };
+    let handshake_timeout = loaded.server.header_read_timeout;
+    let refused = |message: String| {
+        vec![Diagnostic::error(
+            "tls-unavailable",
+            "server.tls_cert",
+            settings::server_source(&loaded.server_sources, "tls_cert"),
+            None,
+            message,
+            "report this: rustls refused the TLS settings corsair builds",
+        )]
+    };
+    tls::Tls::new(identity, handshake_timeout)
+        .map(Some)
+        .map_err(refused)
+}
+
+/// Reads the pair named by `loaded` (`None` without TLS); the error names the key, where it
+/// was set, the file and the problem.
+fn tls_identity(loaded: &Loaded) -> Result<Option<tls::Identity>, settings::Problems> {
+    let Some((cert, key)) = loaded.server.tls_files() else {
+        return Ok(None);
+    };
+    tls::Identity::load(cert, key).map(Some).map_err(|problem| {
+        let source = settings::server_source(&loaded.server_sources, problem.key);
+        vec![Diagnostic::error(
+            "tls-file-invalid",
+            format!("server.{}", problem.key),
+            source,
+            Some(problem.file.display().to_string()),
+            problem.message,
+            problem.fix,
+        )]
+    })
+}
+
+async fn start(
+    loaded: Loaded,
+    reloading: reload::Reloading,
+    tls: Option<Arc<tls::Tls>>,
+) -> ExitCode {
     let server = loaded.server.clone();
     let listener = match TcpListener::bind(server.listen).await {
         Ok(listener) => listener,
@@ -121,12 +193,19 @@ async fn start(loaded: Loaded, layers: Layers, watched: Option<PathBuf>) -> Exit
         .file
         .as_ref()
         .map_or_else(|| "none".to_owned(), |f| f.display().to_string());
+    let hangups = reload::hangups();
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let certificate = tls
+        .as_ref()
+        .map_or_else(|| "none".to_owned(), |tls| tls.current().describe());
     tracing::info!(
         config,
         upstream = %server.upstream,
+        upstream_http2 = server.upstream_http2,
         workers,
+        certificate,
         policy = %loaded.cors,
-        "corsair serve is listening on http://{address}"
+        "corsair serve is listening on {scheme}://{address}"
     );
     logging::log_warnings(&loaded.warnings);
 
@@ -143,13 +222,17 @@ async fn start(loaded: Loaded, layers: Layers, watched: Option<PathBuf>) -> Exit
         request_buffer_bytes: server.request_buffer_bytes,
         tunnel_idle_timeout: server.tunnel_idle_timeout,
         upstream_slots: Arc::new(tokio::sync::Semaphore::new(server.max_upstream_requests)),
+        client_scheme: scheme,
+        upstream_http2: server.upstream_http2,
     });
-    let reloads = tokio::spawn(reload::run(
-        layers,
-        Arc::clone(&shared),
-        server.clone(),
-        watched,
-    ));
+    let reloads = hangups.map(|hangups| {
+        tokio::spawn(reload::run(
+            reloading,
+            hangups,
+            Arc::clone(&shared),
+            server.clone(),
+        ))
+    });
     let mut senders = Vec::with_capacity(workers);
     let mut threads = Vec::with_capacity(workers);
     for index in 0..workers {
@@ -158,6 +241,7 @@ async fn start(loaded: Loaded, layers: Layers, watched: Option<PathBuf>) -> Exit
             incoming,
             shared: Arc::clone(&shared),
             server: server.clone(),
+            tls: tls.as_ref().map(|tls| tls.acceptor()),
         };
         let spawned = std::thread::Builder::new()
             .name(format!("corsair-worker-{index}"))
@@ -175,7 +259,9 @@ async fn start(loaded: Loaded, layers: Layers, watched: Option<PathBuf>) -> Exit
     }
     listener::accept(listener, senders, server.max_connections, stop_requested()).await;
     tracing::info!(grace = ?server.shutdown_grace, "stopping: no new connections, finishing requests in flight");
-    reloads.abort();
+    if let Some(reloads) = reloads {
+        reloads.abort();
+    }
     let joined = tokio::task::spawn_blocking(move || {
         threads
             .into_iter()
@@ -195,6 +281,7 @@ struct WorkerStart {
     incoming: mpsc::UnboundedReceiver<Accepted>,
     shared: Arc<Shared>,
     server: ServerSettings,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 impl WorkerStart {
@@ -208,6 +295,7 @@ impl WorkerStart {
             incoming,
             shared,
             server,
+            tls,
         } = self;
         runtime.block_on(async move {
             let (tunnels, open_tunnels) = mpsc::channel(1);
@@ -216,7 +304,7 @@ impl WorkerStart {
                 client: upstream_client(&server),
                 tunnels,
             });
-            listener::serve(incoming, worker, open_tunnels, &server).await;
+            listener::serve(incoming, worker, open_tunnels, &server, tls).await;
             true
         })
     }
@@ -236,15 +324,22 @@ fn event_loop(whose: &str) -> Option<tokio::runtime::Runtime> {
     }
 }
 
+/// The largest header list of an HTTP/2 upstream's response (a larger one is a `502`).
+const UPSTREAM_HTTP2_MAX_HEADER_LIST_SIZE: u32 = 256 * 1024;
+
 /// The pooled keep-alive client to the upstream; `https` upstreams are verified against the
-/// webpki roots (Mozilla's list), like a browser would.
+/// webpki roots (Mozilla's list), like a browser would. HTTP/1.1, or with `upstream_http2`
+/// HTTP/2 over every connection (h2c for `http`, ALPN `h2` for `https`).
 fn upstream_client(server: &ServerSettings) -> UpstreamClient {
-    let connector = crate::net::connector(server.connect_timeout);
+    let connector = crate::net::connector_for(server.connect_timeout, server.upstream_http2);
     Client::builder(TokioExecutor::new())
         .pool_timer(TokioTimer::new())
         .pool_idle_timeout(server.idle_timeout)
         // An upstream response with more header lines than this is a 502.
         .http1_max_headers(server.max_response_headers)
+        .http2_only(server.upstream_http2)
+        .timer(TokioTimer::new())
+        .http2_max_header_list_size(UPSTREAM_HTTP2_MAX_HEADER_LIST_SIZE)
         .build(connector)
 }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{CONTENT_TYPE, HOST, UPGRADE};
+use http::header::{CONTENT_TYPE, HOST, TE, UPGRADE};
 use http::{HeaderMap, HeaderValue, Request, Response, StatusCode, Version};
 use http_body_util::{BodyExt, Full, combinators::UnsyncBoxBody};
 use hyper::body::Incoming;
@@ -74,6 +74,10 @@ pub struct Forwarder<'a> {
     pub tunnel_idle_timeout: Duration,
     /// The slots of `max_upstream_requests`, shared by every worker.
     pub upstream_slots: &'a Arc<Semaphore>,
+    /// The scheme the client used (`http`, or `https` over TLS).
+    pub client_scheme: &'static str,
+    /// Whether the upstream is spoken to over HTTP/2.
+    pub upstream_http2: bool,
     /// Whether the request is on a CORS path (`urls_regex`), where corsair owns the
     /// `Access-Control-*` headers; elsewhere the upstream's pass through.
     pub owns_cors: bool,
@@ -90,6 +94,13 @@ impl Forwarder<'_> {
         mut request: Request<Incoming>,
     ) -> Result<Response<ProxyBody>, Aborted> {
         let protocol = upgrade::requested(request.version(), request.headers());
+        if protocol.is_some() && self.upstream_http2 {
+            tracing::warn!(peer = %self.peer, "an upgrade (WebSocket) cannot be forwarded over HTTP/2: upstream_http2 is on");
+            return Ok(own_response(
+                StatusCode::NOT_IMPLEMENTED,
+                "corsair: upgrades (WebSocket) are not forwarded to an HTTP/2 upstream\n",
+            ));
+        }
         let client_upgrade = protocol.is_some().then(|| hyper::upgrade::on(&mut request));
         let (mut parts, body) = request.into_parts();
         // Nothing reaches the upstream before the body is buffered (or the limit reached).
@@ -116,11 +127,23 @@ impl Forwarder<'_> {
                 .authority()
                 .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
         });
+        // gRPC asks for trailers with `TE: trailers`, the one TE that HTTP/2 carries.
+        let trailers = self.upstream_http2 && hop_by_hop::asks_for_trailers(&parts.headers);
         hop_by_hop::remove(&mut parts.headers);
+        if trailers {
+            parts
+                .headers
+                .insert(TE, HeaderValue::from_static("trailers"));
+        }
         if let Some(protocol) = protocol {
             upgrade::restore(&mut parts.headers, protocol);
         }
-        forwarded::add(&mut parts.headers, self.peer.ip(), "http", host.as_ref());
+        forwarded::add(
+            &mut parts.headers,
+            self.peer.ip(),
+            self.client_scheme,
+            host.as_ref(),
+        );
         forwarded::add_via(&mut parts.headers, parts.version);
         match host.filter(|_| self.route.preserve_host) {
             Some(host) => parts.headers.insert(HOST, host),
@@ -128,7 +151,11 @@ impl Forwarder<'_> {
             None => parts.headers.remove(HOST),
         };
         parts.uri = target;
-        parts.version = Version::HTTP_11;
+        parts.version = if self.upstream_http2 {
+            Version::HTTP_2
+        } else {
+            Version::HTTP_11
+        };
 
         let upstream = &self.route.upstream;
         // Held until the response body ends: the request is in flight until then.

@@ -16,11 +16,17 @@
 //! hyper parses each head once, however finely it was split (a head sent one byte per segment
 //! costs a linear scan, not one parse per byte).
 //!
+//! The wrapper reads any byte stream: plain TCP, or TLS after its handshake. How a connection
+//! starts ([`Start`]) says which protocol it speaks: found out from its first bytes (plain TCP:
+//! the HTTP/2 preface, or HTTP/1), or known from ALPN (TLS: `h2` starts in the HTTP/2 phase,
+//! anything else is HTTP/1 and never looks for the preface).
+//!
 //! Invariants: bytes pass through unchanged and in order (pipelined requests keep working);
 //! corsair writes its own `408`/`431` only in `InHead`, when no response is pending, and then
-//! closes; a connection that starts with the HTTP/2 preface is passed through (HTTP/2 has its
-//! own limits), and closed when it has had no stream in flight for `idle_timeout`; after a
-//! `101 Switching Protocols` the wrapper is fully transparent (the tunnel has its own timeout).
+//! closes (flushed and shut down, so that a TLS stream sends it whole); an HTTP/2 connection is
+//! passed through (HTTP/2 has its own limits), and closed when it has had no stream in flight
+//! for `idle_timeout`; after a `101 Switching Protocols` the wrapper is fully transparent (the
+//! tunnel has its own timeout).
 
 use std::io;
 use std::net::SocketAddr;
@@ -34,7 +40,6 @@ use http::header::CONNECTION;
 use http::{Response, StatusCode};
 use hyper::body::{Body, Frame, SizeHint};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::TcpStream;
 use tokio::time::{Instant, Sleep};
 
 const REQUEST_TIMEOUT: &[u8] =
@@ -54,6 +59,17 @@ pub struct Limits {
     pub max_header_bytes: usize,
     /// How long a connection may wait for the next request.
     pub idle_timeout: Duration,
+}
+
+/// What a connection is known to speak when it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// Plain TCP: HTTP/2 if its first bytes are the preface (prior knowledge), else HTTP/1.
+    Detect,
+    /// HTTP/1 (TLS without ALPN `h2`): the preface is not looked for.
+    Http1,
+    /// HTTP/2 (TLS with ALPN `h2`): no request head is ever limited here.
+    Http2,
 }
 
 /// Where a connection is.
@@ -107,15 +123,23 @@ pub struct Guard {
 }
 
 impl Guard {
-    /// A new connection, accepted now: its first request must start within
-    /// `header_read_timeout`.
-    pub fn new(limits: Limits) -> Guard {
+    /// A new connection, ready now: its first request must start within
+    /// `header_read_timeout` (an HTTP/2 one: a stream within `idle_timeout`).
+    pub fn new(limits: Limits, start: Start) -> Guard {
+        let now = Instant::now();
+        let phase = match start {
+            Start::Http2 => Phase::Http2 {
+                in_flight: 0,
+                idle_since: now,
+            },
+            Start::Detect | Start::Http1 => Phase::BetweenRequests {
+                deadline: now + limits.header_read_timeout,
+            },
+        };
         Guard {
             state: Arc::new(Mutex::new(State {
-                phase: Phase::BetweenRequests {
-                    deadline: Instant::now() + limits.header_read_timeout,
-                },
-                preface: Some(0),
+                phase,
+                preface: (start == Start::Detect).then_some(0),
                 reader: None,
             })),
             limits,
@@ -358,9 +382,9 @@ impl<B: Body + Unpin> Body for Tracked<B> {
     }
 }
 
-/// The client connection as hyper reads and writes it.
-pub struct HeadGuard {
-    stream: TcpStream,
+/// The client connection as hyper reads and writes it (`S`: TCP, or TLS over TCP).
+pub struct HeadGuard<S> {
+    stream: S,
     guard: Guard,
     peer: SocketAddr,
     timer: Option<Pin<Box<Sleep>>>,
@@ -371,9 +395,9 @@ pub struct HeadGuard {
     closed: bool,
 }
 
-impl HeadGuard {
+impl<S: AsyncRead + AsyncWrite + Unpin> HeadGuard<S> {
     /// Wraps the connection from `peer`.
-    pub fn new(stream: TcpStream, guard: Guard, peer: SocketAddr) -> HeadGuard {
+    pub fn new(stream: S, guard: Guard, peer: SocketAddr) -> HeadGuard<S> {
         HeadGuard {
             stream,
             guard,
@@ -398,10 +422,14 @@ impl HeadGuard {
             match Pin::new(&mut self.stream).poll_write(cx, &bytes[*written..]) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Ok(n)) if n > 0 => *written += n,
-                Poll::Ready(_) => break,
+                // The client is gone: nothing more to send.
+                Poll::Ready(_) => *written = usize::MAX,
             }
         }
-        let _ = Pin::new(&mut self.stream).poll_shutdown(cx);
+        // Flushes what TLS still holds, then closes (an error: the client is gone).
+        if Pin::new(&mut self.stream).poll_shutdown(cx).is_pending() {
+            return Poll::Pending;
+        }
         let (status, why) = match refusal {
             Refusal::Timeout => (408, "request head not received in time"),
             Refusal::TooLarge => (431, "request head too large"),
@@ -413,7 +441,7 @@ impl HeadGuard {
     }
 }
 
-impl AsyncRead for HeadGuard {
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for HeadGuard<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -477,7 +505,7 @@ impl AsyncRead for HeadGuard {
     }
 }
 
-impl HeadGuard {
+impl<S: AsyncRead + AsyncWrite + Unpin> HeadGuard<S> {
     /// Nothing to read: arms the phase's timer, and acts when it fired.
     fn poll_timer(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.guard
@@ -512,7 +540,7 @@ impl HeadGuard {
     }
 }
 
-impl AsyncWrite for HeadGuard {
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for HeadGuard<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -592,7 +620,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn each_request_goes_through_the_phases() {
-        let guard = Guard::new(LIMITS);
+        let guard = Guard::new(LIMITS, Start::Detect);
         assert!(matches!(guard.phase(), Phase::BetweenRequests { .. }));
         assert_eq!(guard.received(b"GET / HTTP/1.1\r\n"), None);
         assert!(matches!(guard.phase(), Phase::InHead { count: 16, .. }));
@@ -611,7 +639,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn http2_and_upgrades_pass_through() {
-        let guard = Guard::new(LIMITS);
+        let guard = Guard::new(LIMITS, Start::Detect);
         assert_eq!(guard.received(&H2_PREFACE[..10]), None);
         assert_eq!(guard.received(&H2_PREFACE[10..]), None);
         assert!(matches!(guard.phase(), Phase::Http2 { in_flight: 0, .. }));
@@ -622,7 +650,7 @@ mod tests {
         drop(token);
         assert!(matches!(guard.deadline(), Some((_, Expiry::Close))));
 
-        let guard = Guard::new(LIMITS);
+        let guard = Guard::new(LIMITS, Start::Detect);
         guard.received(b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\n\r\n");
         let mut switched = Response::new(Nothing::new());
         *switched.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
@@ -633,8 +661,34 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn alpn_decides_the_protocol_of_a_tls_connection() {
+        // ALPN h2: HTTP/2 from the first byte, closed after idle_timeout without a stream.
+        let guard = Guard::new(LIMITS, Start::Http2);
+        assert!(matches!(guard.phase(), Phase::Http2 { in_flight: 0, .. }));
+        assert!(!guard.holds());
+        assert!(matches!(
+            guard.deadline(),
+            Some((deadline, Expiry::Close)) if deadline == Instant::now() + LIMITS.idle_timeout
+        ));
+        assert_eq!(guard.received(&[0u8; 1000]), None);
+
+        // Otherwise HTTP/1: the preface is a head like any other, limited like any other.
+        let guard = Guard::new(LIMITS, Start::Http1);
+        assert_eq!(guard.received(H2_PREFACE), None);
+        assert_eq!(
+            guard.phase(),
+            Phase::InRequest,
+            "PRI * HTTP/2.0 goes to hyper's HTTP/1"
+        );
+        let guard = Guard::new(LIMITS, Start::Http1);
+        assert_eq!(guard.received(&H2_PREFACE[..16]), None);
+        assert!(matches!(guard.phase(), Phase::InHead { .. }));
+        assert_eq!(guard.received(&[b'a'; 64]), Some(Refusal::TooLarge));
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_slow_head_times_out_and_an_idle_connection_closes() {
-        let guard = Guard::new(LIMITS);
+        let guard = Guard::new(LIMITS, Start::Detect);
         assert!(matches!(
             guard.deadline(),
             Some((deadline, Expiry::Close)) if deadline == Instant::now() + LIMITS.header_read_timeout

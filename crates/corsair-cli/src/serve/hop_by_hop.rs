@@ -54,9 +54,41 @@ pub fn remove(headers: &mut HeaderMap) {
     }
 }
 
+/// Whether the client's `TE` lists `trailers` (RFC 9110 §10.1.4): gRPC sends it, and an
+/// HTTP/2 hop may carry it on, as the only `TE` allowed there (RFC 9113 §8.2.2).
+pub fn asks_for_trailers(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(TE)
+        .iter()
+        .flat_map(|value| value.as_bytes().split(|&b| b == b','))
+        .any(|item| {
+            let coding = item.split(|&b| b == b';').next().unwrap_or_default();
+            coding.trim_ascii().eq_ignore_ascii_case(b"trailers")
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trailers_are_found_among_the_te_codings() {
+        let table = [
+            (&["trailers"][..], true),
+            (&["gzip;q=0.5, Trailers"][..], true),
+            (&["gzip", "trailers"][..], true),
+            (&["gzip"][..], false),
+            (&["trailersx"][..], false),
+            (&[][..], false),
+        ];
+        for (values, expected) in table {
+            let mut headers = HeaderMap::new();
+            for value in values {
+                headers.append(TE, value.parse().unwrap());
+            }
+            assert_eq!(asks_for_trailers(&headers), expected, "{values:?}");
+        }
+    }
 
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         pairs

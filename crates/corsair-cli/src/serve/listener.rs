@@ -1,6 +1,10 @@
 //! Accepting connections: one acceptor bounds the concurrent connections and hands each one to
-//! a worker in turn; each worker serves HTTP/1.1 and HTTP/2 (prior knowledge) on its own event
-//! loop, every request head within its limits (the head guard), and stops gracefully.
+//! a worker in turn; each worker serves them on its own event loop, every request head within
+//! its limits (the head guard), and stops gracefully. Plain TCP speaks HTTP/1.1 or HTTP/2 with
+//! prior knowledge (h2c); with TLS, the handshake (bounded by `header_read_timeout`) comes
+//! first, and ALPN decides: `h2` goes straight to HTTP/2, anything else to HTTP/1.1. HTTP/2 is
+//! bounded the same way over both: concurrent streams, header list size, and the resets that
+//! a rapid-reset flood is made of.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -10,13 +14,24 @@ use std::time::Duration;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio_rustls::TlsAcceptor;
 
-use super::head_guard::{Guard, HeadGuard, Limits};
+use super::head_guard::{Guard, HeadGuard, Limits, Start};
 use super::proxy::{self, Worker};
+use super::tls;
 use crate::settings::ServerSettings;
+
+/// Streams a client may reset before the server has accepted them (the rapid-reset attack,
+/// CVE-2023-44487), over the connection's life; one more and it gets `GOAWAY`. h2's own value.
+pub const MAX_PENDING_ACCEPT_RESET_STREAMS: usize = 20;
+/// Streams corsair may reset because the client broke the protocol on them (a client making
+/// the server reset its streams for it), over the connection's life; one more and it gets
+/// `GOAWAY`. h2's own value.
+pub const MAX_LOCAL_ERROR_RESET_STREAMS: usize = 1024;
 
 /// An accepted connection on its way to a worker, with its slot of the connection limit.
 pub struct Accepted {
@@ -82,16 +97,36 @@ pub async fn accept(
     }
 }
 
+/// How a worker serves its connections: the HTTP settings for each way a connection can start,
+/// and the TLS acceptor when corsair speaks HTTPS.
+struct Protocols {
+    /// Plain TCP: HTTP/1.1, or HTTP/2 with prior knowledge.
+    detect: auto::Builder<TokioExecutor>,
+    /// TLS without ALPN `h2`.
+    http1: auto::Builder<TokioExecutor>,
+    /// TLS with ALPN `h2`.
+    http2: auto::Builder<TokioExecutor>,
+    tls: Option<TlsAcceptor>,
+}
+
 /// Serves the connections a worker is handed until the acceptor stops, then lets in-flight
 /// requests and upgraded connections finish for up to `server.shutdown_grace`. `tunnels`
 /// receives nothing: it ends when the worker and every tunnel have dropped their senders.
+/// With `tls`, every connection is HTTPS.
 pub async fn serve(
     mut incoming: mpsc::UnboundedReceiver<Accepted>,
     worker: Arc<Worker>,
     mut tunnels: mpsc::Receiver<()>,
     server: &ServerSettings,
+    tls: Option<TlsAcceptor>,
 ) {
-    let builder = Arc::new(connection_builder(server));
+    let builder = connection_builder(server);
+    let protocols = Arc::new(Protocols {
+        http1: builder.clone().http1_only(),
+        http2: builder.clone().http2_only(),
+        detect: builder,
+        tls,
+    });
     let graceful = GracefulShutdown::new();
     let limits = Limits {
         header_read_timeout: server.header_read_timeout,
@@ -108,23 +143,33 @@ pub async fn serve(
             continue;
         };
         let watcher = graceful.watcher();
-        let builder = Arc::clone(&builder);
+        let protocols = Arc::clone(&protocols);
         let worker = Arc::clone(&worker);
         tokio::spawn(async move {
-            // Shared with a tunnel, if the connection is upgraded.
-            let slot = Arc::new(permit);
             let _ = stream.set_nodelay(true);
-            let guard = Guard::new(limits);
-            let io = HeadGuard::new(stream, guard.clone(), peer);
-            let service = service_fn(move |request| {
-                // The head is complete: its limits end until the response is over.
-                let token = guard.request_started();
-                let handled = proxy::handle(Arc::clone(&worker), peer, Arc::clone(&slot), request);
-                async move { handled.await.map(|response| token.attach(response)) }
-            });
-            let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
-            if let Err(error) = watcher.watch(connection).await {
-                tracing::debug!(%peer, error = %error, "connection ended with an error");
+            let client = Client {
+                worker,
+                peer,
+                // Shared with a tunnel, if the connection is upgraded.
+                slot: Arc::new(permit),
+                limits,
+                watcher,
+            };
+            let Some(acceptor) = &protocols.tls else {
+                return client.serve(&protocols.detect, stream, Start::Detect).await;
+            };
+            let timeout = limits.header_read_timeout;
+            let Some(accepted) = tls::accept(acceptor, stream, peer, timeout).await else {
+                return;
+            };
+            if accepted.http2 {
+                client
+                    .serve(&protocols.http2, accepted.stream, Start::Http2)
+                    .await;
+            } else {
+                client
+                    .serve(&protocols.http1, accepted.stream, Start::Http1)
+                    .await;
             }
         });
     }
@@ -145,6 +190,44 @@ pub async fn serve(
     }
 }
 
+/// One client connection, ready to be served once its protocol is known.
+struct Client {
+    worker: Arc<Worker>,
+    peer: SocketAddr,
+    slot: Arc<OwnedSemaphorePermit>,
+    limits: Limits,
+    watcher: Watcher,
+}
+
+impl Client {
+    /// Serves `stream` with `builder` (which speaks what `start` says) until it closes, or the
+    /// worker stops.
+    async fn serve<S>(self, builder: &auto::Builder<TokioExecutor>, stream: S, start: Start)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let Client {
+            worker,
+            peer,
+            slot,
+            limits,
+            watcher,
+        } = self;
+        let guard = Guard::new(limits, start);
+        let io = HeadGuard::new(stream, guard.clone(), peer);
+        let service = service_fn(move |request| {
+            // The head is complete: its limits end until the response is over.
+            let token = guard.request_started();
+            let handled = proxy::handle(Arc::clone(&worker), peer, Arc::clone(&slot), request);
+            async move { handled.await.map(|response| token.attach(response)) }
+        });
+        let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
+        if let Err(error) = watcher.watch(connection).await {
+            tracing::debug!(%peer, error = %error, "connection ended with an error");
+        }
+    }
+}
+
 /// The HTTP/1.1 + HTTP/2 connection settings.
 fn connection_builder(server: &ServerSettings) -> auto::Builder<TokioExecutor> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -161,6 +244,10 @@ fn connection_builder(server: &ServerSettings) -> auto::Builder<TokioExecutor> {
         .http2()
         .timer(TokioTimer::new())
         .max_concurrent_streams(server.max_streams_per_connection)
-        .max_header_list_size(u32::try_from(server.max_header_bytes).unwrap_or(u32::MAX));
+        // Also bounds a header block's CONTINUATION frames: h2 refuses a block larger than
+        // this, and more frames than it takes (`GOAWAY`).
+        .max_header_list_size(u32::try_from(server.max_header_bytes).unwrap_or(u32::MAX))
+        .max_pending_accept_reset_streams(MAX_PENDING_ACCEPT_RESET_STREAMS)
+        .max_local_error_reset_streams(MAX_LOCAL_ERROR_RESET_STREAMS);
     builder
 }

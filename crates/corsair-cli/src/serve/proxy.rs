@@ -41,6 +41,10 @@ pub struct Shared {
     /// The slots of `max_upstream_requests`: requests in flight to the upstream, over every
     /// worker.
     pub upstream_slots: Arc<Semaphore>,
+    /// `https` when corsair speaks TLS to its clients, else `http` (for `X-Forwarded-Proto`).
+    pub client_scheme: &'static str,
+    /// Whether requests go to the upstream over HTTP/2 (`upstream_http2`).
+    pub upstream_http2: bool,
 }
 
 /// What the connections of one worker thread share: the process-wide state, and the worker's
@@ -93,6 +97,8 @@ pub async fn handle(
                 request_buffer_bytes: shared.request_buffer_bytes,
                 tunnel_idle_timeout: shared.tunnel_idle_timeout,
                 upstream_slots: &shared.upstream_slots,
+                client_scheme: shared.client_scheme,
+                upstream_http2: shared.upstream_http2,
                 owns_cors: record.is_cors_path(),
                 slot: &slot,
                 tunnels: &worker.tunnels,

@@ -1,37 +1,60 @@
 //! Reloading the configuration without a restart: on SIGHUP, and with `--watch` when the file's
 //! modification time changes. The new policy replaces the old one atomically; requests in flight
-//! finish with the policy they started with. An invalid configuration is refused and logged, and
-//! the running policy stays. Loading runs on a blocking thread, never on the event loop that
-//! accepts connections, so a large file or a slow disk does not stop corsair from accepting.
+//! finish with the policy they started with. With HTTPS, the certificate and key are read again
+//! too (the files may have been renewed under the same names): new handshakes get the new pair,
+//! open connections keep theirs. An invalid configuration, or a certificate and key that cannot
+//! be read or do not belong together, is refused and logged as a whole, and the running policy
+//! and certificate stay. Loading runs on a blocking thread, never on the event loop that accepts
+//! connections, so a large file or a slow disk does not stop corsair from accepting.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use tokio::signal::unix::{SignalKind, signal};
+use tokio::signal::unix::{Signal, SignalKind, signal};
 
 use super::logging;
 use super::proxy::{Active, Shared};
+use super::tls::Tls;
 use crate::serve::forward::Route;
-use crate::settings::{self, Layers, ServerSettings};
+use crate::settings::{self, Layers, ServerFlags, ServerSettings};
+
+/// What a reload reads again, and the TLS configuration it updates.
+pub struct Reloading {
+    /// The file, environment and flags, as at start.
+    pub layers: Layers,
+    /// The `[server]` flags of `serve`, as at start.
+    pub server_flags: ServerFlags,
+    /// The running TLS configuration (`None`: plain HTTP, which a reload does not change).
+    pub tls: Option<Arc<Tls>>,
+    /// The file `--watch` looks at.
+    pub watched: Option<PathBuf>,
+}
 
 /// How often `--watch` looks at the file.
 const WATCH_INTERVAL: Duration = Duration::from_millis(500);
 
-/// Reloads on SIGHUP (and file changes when `watched` is a file) until the process ends.
-pub async fn run(
-    layers: Layers,
-    shared: Arc<Shared>,
-    running: ServerSettings,
-    watched: Option<PathBuf>,
-) {
-    let mut hangups = match signal(SignalKind::hangup()) {
-        Ok(hangups) => hangups,
+/// SIGHUP, caught from now on (before corsair says it is listening, so that a SIGHUP sent
+/// right after never stops the process); `None`, with a warning, when it cannot be.
+pub fn hangups() -> Option<Signal> {
+    match signal(SignalKind::hangup()) {
+        Ok(hangups) => Some(hangups),
         Err(error) => {
             tracing::warn!(%error, "cannot listen for SIGHUP: reload is disabled");
-            return;
+            None
         }
-    };
+    }
+}
+
+/// Reloads on each of `hangups` (and file changes when `reloading.watched` is a file) until
+/// the process ends.
+pub async fn run(
+    reloading: Reloading,
+    mut hangups: Signal,
+    shared: Arc<Shared>,
+    running: ServerSettings,
+) {
+    let watched = reloading.watched.clone();
     let mut ticker = tokio::time::interval(WATCH_INTERVAL);
     let mut last_modified = watched.as_deref().and_then(modified);
     loop {
@@ -46,7 +69,7 @@ pub async fn run(
                 "file changed"
             }
         };
-        reload(&layers, &shared, &running, cause).await;
+        reload(&reloading, &shared, &running, cause).await;
     }
 }
 
@@ -54,11 +77,22 @@ fn modified(path: &std::path::Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
-/// Loads the configuration again (off the event loop) and swaps it in, or keeps the running
-/// one.
-pub async fn reload(layers: &Layers, shared: &Shared, running: &ServerSettings, cause: &str) {
-    let loading = layers.clone();
-    let Ok(loaded) = tokio::task::spawn_blocking(move || settings::load(&loading)).await else {
+/// Loads the configuration (and the certificate, with HTTPS) again, off the event loop, and
+/// swaps it in, or keeps the running one.
+pub async fn reload(reloading: &Reloading, shared: &Shared, running: &ServerSettings, cause: &str) {
+    let (layers, flags) = (reloading.layers.clone(), reloading.server_flags.clone());
+    let https = reloading.tls.is_some();
+    let loading = move || -> Result<_, settings::Problems> {
+        let loaded = settings::load_with(&layers, &flags)?;
+        // Plain HTTP stays plain: the files are only read when HTTPS is running.
+        let identity = if https {
+            super::tls_identity(&loaded)?
+        } else {
+            None
+        };
+        Ok((loaded, identity))
+    };
+    let Ok(loaded) = tokio::task::spawn_blocking(loading).await else {
         tracing::error!(
             cause,
             "loading the configuration failed: the running policy stays"
@@ -66,9 +100,23 @@ pub async fn reload(layers: &Layers, shared: &Shared, running: &ServerSettings, 
         return;
     };
     match loaded {
-        Ok(loaded) => {
+        Ok((loaded, identity)) => {
             logging::log_warnings(&loaded.warnings);
             warn_about_restart_only_settings(running, &loaded.server);
+            if https != loaded.server.tls_files().is_some() {
+                tracing::warn!(
+                    "HTTPS is turned on or off (tls_cert, tls_key) only by a restart; the running listener stays as it is"
+                );
+            }
+            if let (Some(tls), Some(identity)) = (&reloading.tls, identity) {
+                let certificate = identity.describe();
+                tls.replace(identity);
+                tracing::info!(
+                    cause,
+                    certificate,
+                    "certificate reloaded: new connections get it"
+                );
+            }
             let active = Active {
                 cors: loaded.cors,
                 route: Arc::new(Route {
@@ -83,7 +131,12 @@ pub async fn reload(layers: &Layers, shared: &Shared, running: &ServerSettings, 
             logging::log_problems(&problems);
             tracing::error!(
                 cause,
-                "the new configuration is invalid: the running policy stays"
+                "the new configuration is invalid: the running policy stays{}",
+                if https {
+                    ", and so does the certificate"
+                } else {
+                    ""
+                }
             );
         }
     }
@@ -112,11 +165,12 @@ fn warn_about_restart_only_settings(running: &ServerSettings, new: &ServerSettin
                 s.max_upstream_requests,
             ),
             s.workers,
+            s.upstream_http2,
         )
     };
     if comparable(running) != comparable(new) {
         tracing::warn!(
-            "[server] listen, timeouts, limits and workers only change on restart; the new CORS policy and upstream are applied"
+            "[server] listen, timeouts, limits, workers and upstream_http2 only change on restart; the new CORS policy and upstream are applied"
         );
     }
 }

@@ -413,6 +413,33 @@ fn set_server(
                 )
             })?);
         }
+        "tls_cert" | "tls_key" => {
+            let path = string().filter(|p| !p.trim().is_empty()).ok_or_else(|| {
+                let (what, example) = if key == "tls_cert" {
+                    ("the certificate chain", "/etc/corsair/fullchain.pem")
+                } else {
+                    ("the private key", "/etc/corsair/privkey.pem")
+                };
+                (
+                    format!("{key} must be the path of {what}'s PEM file"),
+                    format!("write `{key} = \"{example}\"`"),
+                )
+            })?;
+            let path = Some(std::path::PathBuf::from(path));
+            if key == "tls_cert" {
+                server.tls_cert = path;
+            } else {
+                server.tls_key = path;
+            }
+        }
+        "upstream_http2" => {
+            server.upstream_http2 = typed(value).ok_or_else(|| {
+                (
+                    "upstream_http2 must be true or false".to_owned(),
+                    "write `upstream_http2 = true`".to_owned(),
+                )
+            })?;
+        }
         "connect_timeout" => server.connect_timeout = duration()?,
         "upstream_timeout" => server.upstream_timeout = duration()?,
         "header_read_timeout" => server.header_read_timeout = duration()?,

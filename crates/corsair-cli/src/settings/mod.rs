@@ -54,6 +54,16 @@ pub struct Layers {
     pub workers: Option<NonZeroUsize>,
 }
 
+/// The `[server]` flags of `corsair serve` beyond those of [`Layers`]: the TLS files. They are
+/// applied over the file like the other flags, at start and at every reload.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerFlags {
+    /// `--tls-cert`.
+    pub tls_cert: Option<PathBuf>,
+    /// `--tls-key`.
+    pub tls_key: Option<PathBuf>,
+}
+
 /// A configuration that builds: the policy, the server settings, and the warnings.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -65,6 +75,8 @@ pub struct Loaded {
     pub cors: Cors,
     /// Where each CORS setting came from.
     pub provenance: Provenance,
+    /// Where each `[server]` key that is not at its default came from (file line or flag).
+    pub server_sources: Vec<(&'static str, Source)>,
     /// Non-fatal problems (engine warnings, deprecated variable names), each with its source.
     pub warnings: Vec<Diagnostic>,
 }
@@ -78,6 +90,11 @@ pub type Problems = Vec<Diagnostic>;
 /// policy, since the engine would judge a configuration the user did not write; otherwise the
 /// engine's findings are reported with the file's and the environment's.
 pub fn load(layers: &Layers) -> Result<Loaded, Problems> {
+    load_with(layers, &ServerFlags::default())
+}
+
+/// [`load`], with the `[server]` flags that only `corsair serve` has.
+pub fn load_with(layers: &Layers, server_flags: &ServerFlags) -> Result<Loaded, Problems> {
     let mut cors = CorsConfig::default();
     let mut provenance = Provenance::default();
     let mut server = ServerSettings::default();
@@ -143,6 +160,21 @@ pub fn load(layers: &Layers) -> Result<Loaded, Problems> {
         }
     }
 
+    for (key, flag, given) in [
+        ("tls_cert", "--tls-cert", &server_flags.tls_cert),
+        ("tls_key", "--tls-key", &server_flags.tls_key),
+    ] {
+        if let Some(path) = given {
+            if key == "tls_cert" {
+                server.tls_cert = Some(path.clone());
+            } else {
+                server.tls_key = Some(path.clone());
+            }
+            server_sources.push((key, Source::Flag(flag)));
+        }
+    }
+    problems.extend(tls_pair_problem(&server, &server_sources));
+
     if problems.iter().any(hides_values) {
         return Err(problems);
     }
@@ -160,6 +192,7 @@ pub fn load(layers: &Layers) -> Result<Loaded, Problems> {
                 server,
                 cors: policy,
                 provenance,
+                server_sources,
                 warnings: problems,
             })
         }
@@ -175,11 +208,57 @@ pub fn load(layers: &Layers) -> Result<Loaded, Problems> {
     }
 }
 
+/// The source of `[server]` key `key`: the last layer that set it, else the default.
+pub fn server_source(sources: &[(&'static str, Source)], key: &str) -> Source {
+    sources
+        .iter()
+        .rev()
+        .find(|(k, _)| *k == key)
+        .map_or(Source::Default, |(_, source)| source.clone())
+}
+
+/// `tls_cert` without `tls_key`, or the other way round: corsair needs both to speak HTTPS.
+fn tls_pair_problem(
+    server: &ServerSettings,
+    sources: &[(&'static str, Source)],
+) -> Option<Diagnostic> {
+    let (given, missing, missing_flag, path) = match (&server.tls_cert, &server.tls_key) {
+        (Some(cert), None) => ("tls_cert", "tls_key", "--tls-key", cert),
+        (None, Some(key)) => ("tls_key", "tls_cert", "--tls-cert", key),
+        _ => return None,
+    };
+    Some(Diagnostic::error(
+        "tls-pair-incomplete",
+        format!("server.{given}"),
+        server_source(sources, given),
+        Some(path.display().to_string()),
+        format!(
+            "{given} is set but {missing} is not: HTTPS needs the certificate chain and its \
+             private key together"
+        ),
+        format!(
+            "set `{missing}` (or {missing_flag}) to its PEM file, or remove `{given}` to serve \
+             plain http"
+        ),
+    ))
+}
+
 /// Reads `path` if it is a regular file. Anything else (a FIFO, a device, a directory) is
 /// refused without blocking: the type is checked before opening, the file is opened
 /// non-blocking (a FIFO swapped in meanwhile cannot block the open), and the opened file is
 /// checked again.
 fn read_regular_file(path: &Path) -> std::io::Result<String> {
+    String::from_utf8(read_regular_bytes(path, u64::MAX)?).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{} is not UTF-8 text", path.display()),
+        )
+    })
+}
+
+/// The bytes of the regular file `path` (see [`read_regular_file`]), refused when longer than
+/// `limit`.
+pub fn read_regular_bytes(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
     let not_regular = |kind: std::fs::FileType| {
@@ -202,7 +281,7 @@ fn read_regular_file(path: &Path) -> std::io::Result<String> {
     if !kind.is_file() {
         return Err(not_regular(kind));
     }
-    let mut file = std::fs::OpenOptions::new()
+    let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
         .open(path)?;
@@ -210,9 +289,15 @@ fn read_regular_file(path: &Path) -> std::io::Result<String> {
     if !kind.is_file() {
         return Err(not_regular(kind));
     }
-    let mut text = String::new();
-    file.read_to_string(&mut text)?;
-    Ok(text)
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{} is larger than {limit} bytes", path.display()),
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Whether a problem left a CORS value unread, so that the engine would judge a configuration
@@ -422,6 +507,78 @@ mod tests {
         assert_eq!(
             loaded.warnings[0].source,
             Source::Env("CORS_ORIGIN_WHITELIST".into())
+        );
+    }
+
+    #[test]
+    fn https_needs_the_certificate_and_the_key_together() {
+        let path = temp_file(
+            "tls.toml",
+            "[server]\ntls_cert = \"cert.pem\"\nupstream_http2 = true\n[cors]\nallowed_origins = [\"http://localhost:8080\"]\n",
+        );
+        let problems = load(&layers(Some(&path), &[], CorsFlags::default())).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert_eq!(problems[0].id, "tls-pair-incomplete");
+        assert_eq!(problems[0].subject, "server.tls_cert");
+        assert_eq!(
+            problems[0].source.to_string(),
+            format!("{}:2", path.display())
+        );
+        assert!(
+            problems[0].fix.contains("`tls_key` (or --tls-key)"),
+            "{problems:?}"
+        );
+
+        // A flag completes the pair.
+        let flags = ServerFlags {
+            tls_key: Some(PathBuf::from("key.pem")),
+            ..ServerFlags::default()
+        };
+        let loaded = load_with(&layers(Some(&path), &[], CorsFlags::default()), &flags).unwrap();
+        assert_eq!(
+            loaded.server.tls_files(),
+            Some((Path::new("cert.pem"), Path::new("key.pem")))
+        );
+        assert!(loaded.server.upstream_http2);
+        assert_eq!(
+            server_source(&loaded.server_sources, "tls_key"),
+            Source::Flag("--tls-key")
+        );
+        assert_eq!(
+            server_source(&loaded.server_sources, "tls_cert").to_string(),
+            format!("{}:2", path.display())
+        );
+
+        // A flag alone is named as the source.
+        let env = [("CORS_ALLOWED_ORIGINS", "http://localhost:8080")];
+        let problems = load_with(&layers(None, &env, CorsFlags::default()), &flags).unwrap_err();
+        assert_eq!(problems[0].subject, "server.tls_key");
+        assert_eq!(problems[0].source, Source::Flag("--tls-key"));
+
+        // Wrong types are refused with an example.
+        let path = temp_file(
+            "tls-types.toml",
+            "[server]\ntls_cert = \"\"\ntls_key = 1\nupstream_http2 = \"yes\"\n",
+        );
+        let problems = load(&layers(Some(&path), &[], CorsFlags::default())).unwrap_err();
+        let fixes: Vec<(&str, &str)> = problems
+            .iter()
+            .filter(|p| p.subject.starts_with("server."))
+            .map(|p| (p.subject.as_str(), p.fix.as_str()))
+            .collect();
+        assert_eq!(
+            fixes,
+            [
+                (
+                    "server.tls_cert",
+                    "write `tls_cert = \"/etc/corsair/fullchain.pem\"`"
+                ),
+                (
+                    "server.tls_key",
+                    "write `tls_key = \"/etc/corsair/privkey.pem\"`"
+                ),
+                ("server.upstream_http2", "write `upstream_http2 = true`"),
+            ]
         );
     }
 

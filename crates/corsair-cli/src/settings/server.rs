@@ -2,6 +2,7 @@
 //! limits. Every default is safe for a server facing the internet.
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use http::Uri;
@@ -58,7 +59,8 @@ impl Bounds {
 pub struct Key {
     /// The key's name.
     pub name: &'static str,
-    /// The default, as the file would write it (`"60s"`, `4096`).
+    /// The default, as the file would write it (`"60s"`, `4096`); for a key without one
+    /// (`tls_cert`), an example.
     pub default: &'static str,
     /// The accepted range of a number or duration.
     pub bounds: Option<Bounds>,
@@ -92,7 +94,7 @@ const KIB: u64 = 1024;
 
 /// Every `[server]` key, in the order the sample file documents them, with its range: the one
 /// place that says which values a key accepts (the file, the flags and the README follow it).
-pub const SERVER_KEYS: [Key; 17] = [
+pub const SERVER_KEYS: [Key; 20] = [
     Key {
         name: "listen",
         default: "\"127.0.0.1:8300\"",
@@ -106,6 +108,21 @@ pub const SERVER_KEYS: [Key; 17] = [
     Key {
         name: "preserve_host",
         default: "true",
+        bounds: None,
+    },
+    Key {
+        name: "tls_cert",
+        default: "\"/etc/corsair/fullchain.pem\"",
+        bounds: None,
+    },
+    Key {
+        name: "tls_key",
+        default: "\"/etc/corsair/privkey.pem\"",
+        bounds: None,
+    },
+    Key {
+        name: "upstream_http2",
+        default: "false",
         bounds: None,
     },
     duration_key("connect_timeout", "\"5s\"", MS, DAY),
@@ -200,6 +217,16 @@ pub struct ServerSettings {
     /// (`false`). Unset: `true` for `http` upstreams, `false` for `https` ones (a vendor API
     /// answers only to its own name).
     pub preserve_host: Option<bool>,
+    /// The certificate chain served to clients (PEM, the server's own certificate first).
+    /// Together with `tls_key`, corsair speaks HTTPS (HTTP/2 and HTTP/1.1, chosen by ALPN);
+    /// without either, plain HTTP. One without the other is refused.
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of `tls_cert` (PEM: PKCS#8, PKCS#1 or SEC1). Only its path is kept
+    /// here; the key itself is read by `serve` and never shown.
+    pub tls_key: Option<PathBuf>,
+    /// Speak HTTP/2 to the upstream (h2c, prior knowledge, for `http://`; ALPN `h2` for
+    /// `https://`), as gRPC backends need; else HTTP/1.1.
+    pub upstream_http2: bool,
     /// How long connecting to the upstream may take before the client gets a `502`.
     pub connect_timeout: Duration,
     /// How long the upstream may take to send its response head before the client gets a `504`.
@@ -242,6 +269,9 @@ impl Default for ServerSettings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8300)),
             upstream: Upstream::parse("http://127.0.0.1:8000").expect("valid default upstream"),
             preserve_host: None,
+            tls_cert: None,
+            tls_key: None,
+            upstream_http2: false,
             connect_timeout: Duration::from_secs(5),
             upstream_timeout: Duration::from_secs(60),
             header_read_timeout: Duration::from_secs(10),
@@ -266,6 +296,11 @@ impl ServerSettings {
         self.workers.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, |n| n.get().min(1024))
         })
+    }
+
+    /// The certificate chain and key files when both are set: corsair then speaks HTTPS.
+    pub fn tls_files(&self) -> Option<(&Path, &Path)> {
+        Some((self.tls_cert.as_deref()?, self.tls_key.as_deref()?))
     }
 
     /// Whether the client's `Host` is forwarded (see [`ServerSettings::preserve_host`]).

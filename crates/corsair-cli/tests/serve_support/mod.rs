@@ -35,7 +35,8 @@ pub struct Corsair {
 }
 
 impl Corsair {
-    /// Starts `corsair serve ARGS --listen 127.0.0.1:0` in `dir` and waits for its start line.
+    /// Starts `corsair serve ARGS --listen 127.0.0.1:0` in `dir` and waits for its start line
+    /// (`listening on http://…`, or `https://…`).
     pub fn start(dir: &Path, args: &[&str]) -> Corsair {
         Corsair::start_with_env(dir, args, &[])
     }
@@ -54,8 +55,9 @@ impl Corsair {
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(addr) = line
-                    .split("listening on http://")
+                    .split("listening on http")
                     .nth(1)
+                    .and_then(|rest| rest.trim_start_matches('s').strip_prefix("://"))
                     .map(|rest| {
                         rest.split(|c: char| !(c.is_ascii_hexdigit() || ".:[]".contains(c)))
                             .next()
@@ -362,6 +364,7 @@ pub fn h2c_client() -> HttpClient {
 /// A response, read whole.
 #[derive(Debug)]
 pub struct Answer {
+    pub version: http::Version,
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
@@ -377,14 +380,18 @@ impl Answer {
     }
 }
 
-/// Sends `method url` with `headers` and `body`, and reads the whole answer.
-pub async fn send(
-    client: &HttpClient,
+/// Sends `method url` with `headers` and `body`, and reads the whole answer (with any client:
+/// plain, h2c or HTTPS).
+pub async fn send<C>(
+    client: &Client<C, BoxBody<Bytes, hyper::Error>>,
     method: &str,
     url: &str,
     headers: &[(&str, &str)],
     body: &str,
-) -> Answer {
+) -> Answer
+where
+    C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
+{
     let mut request = Request::builder().method(method).uri(url);
     for (name, value) in headers {
         request = request.header(*name, *value);
@@ -396,6 +403,7 @@ pub async fn send(
     let (parts, body) = response.into_parts();
     let body = body.collect().await.unwrap().to_bytes();
     Answer {
+        version: parts.version,
         status: parts.status,
         headers: parts.headers,
         body: String::from_utf8_lossy(&body).into_owned(),
