@@ -315,7 +315,8 @@ fn no_allocation_per_request_with_an_observer_and_a_report_only_candidate() {
         })
         .build()
         .unwrap();
-    let table: [(&'static str, Method, Vec<(&'static str, &str)>); 4] = [
+    type Request<'a> = (&'static str, Method, Vec<(&'static str, &'a str)>);
+    let table: [Request<'_>; 4] = [
         (
             "/api/x",
             Method::GET,
