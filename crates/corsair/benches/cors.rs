@@ -170,11 +170,83 @@ fn routes(c: &mut Criterion) {
     group.finish();
 }
 
+/// The same 100,000 tenant origins as a static list and as an origin set; a fixed policy
+/// and a reloadable one through the tower layer; and what replacing a set of 100,000 costs.
+fn runtime_origins(c: &mut Criterion) {
+    let tenants: Vec<String> = (0..100_000)
+        .map(|i| format!("https://tenant{i}.example"))
+        .collect();
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        "origin",
+        http::HeaderValue::from_static("https://tenant99999.example"),
+    );
+    let uri: http::Uri = "/api/items".parse().expect("valid path");
+    let fixed = corsair::Cors::builder()
+        .allowed_origins(tenants.iter().cloned())
+        .build()
+        .expect("valid policy");
+    let set = corsair::OriginSet::new();
+    set.replace(&tenants);
+    let with_set = corsair::Cors::builder()
+        .allowed_origins_from(set.clone())
+        .build()
+        .expect("valid policy");
+
+    let mut group = c.benchmark_group("runtime-origins");
+    for (id, cors) in [
+        ("engine/static list of 100,000", &fixed),
+        ("engine/origin set of 100,000", &with_set),
+    ] {
+        group.bench_function(id, |b| {
+            b.iter_batched(
+                || http::HeaderMap::with_capacity(16),
+                |mut response| {
+                    if let Some(decision) = cors.evaluate(&http::Method::GET, &uri, &headers).now()
+                    {
+                        cors.apply(&decision, &mut response);
+                    }
+                    response
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    let allowed = harness::scenarios()
+        .into_iter()
+        .find(|s| s.name == "actual/allowed")
+        .expect("the actual/allowed scenario");
+    let template = Template::new(&allowed);
+    let stub = harness::tower_stub;
+    tower_subject(
+        &mut group,
+        "tower/fixed policy",
+        harness::corsair_policy(allowed.origins).layer(stub()),
+        &template,
+    );
+    let reloadable = corsair::Cors::reloadable(harness::corsair_policy(allowed.origins));
+    tower_subject(
+        &mut group,
+        "tower/reloadable policy",
+        reloadable.layer(stub()),
+        &template,
+    );
+    group.finish();
+
+    let mut group = c.benchmark_group("origin-set-reload");
+    group.sample_size(10);
+    group.bench_function("replace 100,000", |b| {
+        b.iter(|| set.replace(&tenants).len())
+    });
+    group.finish();
+}
+
 fn all(c: &mut Criterion) {
     for s in harness::scenarios() {
         scenario(c, &s);
     }
     routes(c);
+    runtime_origins(c);
 }
 
 criterion_group!(benches, all);

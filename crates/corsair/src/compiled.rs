@@ -17,7 +17,8 @@ use crate::decision::SharedObserver;
 use crate::finding::{ConfigError, Finding};
 use crate::hook::OriginHook;
 use crate::matcher::OriginMatcher;
-use crate::validate::{Validated, ValidatedRoute};
+use crate::origin_set::OriginSet;
+use crate::validate::{CredentialRules, Validated, ValidatedRoute};
 
 /// The compiled state behind a [`Cors`](crate::Cors).
 pub(crate) struct Policy {
@@ -44,6 +45,10 @@ pub(crate) struct Rules {
     /// `false`: requests pass untouched.
     pub(crate) enabled: bool,
     pub(crate) matcher: OriginMatcher,
+    /// Origins allowed beside `matcher`'s, changed at run time.
+    pub(crate) origin_sets: Vec<OriginSet>,
+    /// What the origin sets' entries are allowed under.
+    pub(crate) credential_rules: CredentialRules,
     pub(crate) allow_all_origins: bool,
     pub(crate) credentials: bool,
     pub(crate) private_network: bool,
@@ -96,8 +101,23 @@ fn shared_value(text: &str) -> HeaderValue {
     HeaderValue::from_maybe_shared(bytes).expect("validated header value")
 }
 
-/// Compiles validated settings (`warnings` are the findings to keep with the policy; `hooks[i]`
-/// is route `i`'s own hook, if it has one, else it uses `hook`).
+/// What allows origins at run time, beside the settings: an origin hook, origin sets.
+#[derive(Clone, Default)]
+pub(crate) struct RuntimeOrigins {
+    pub(crate) hook: Option<OriginHook>,
+    pub(crate) sets: Vec<OriginSet>,
+}
+
+impl RuntimeOrigins {
+    /// Whether anything is there: it counts as a way to allow origins.
+    pub(crate) fn any(&self) -> bool {
+        self.hook.is_some() || !self.sets.is_empty()
+    }
+}
+
+/// Compiles validated settings (`warnings` are the findings to keep with the policy; `runtime`
+/// is the default policy's runtime origins, `route_runtime[i]` route `i`'s, inheritance
+/// settled).
 ///
 /// # Errors
 ///
@@ -107,8 +127,8 @@ pub(crate) fn compile(
     default: Validated,
     routes: Vec<ValidatedRoute>,
     warnings: Vec<Finding>,
-    hook: Option<OriginHook>,
-    hooks: Vec<Option<OriginHook>>,
+    runtime: RuntimeOrigins,
+    route_runtime: Vec<RuntimeOrigins>,
 ) -> Result<Policy, ConfigError> {
     let urls_regex = default.urls_regex.clone();
     let advice = default.advice.clone();
@@ -120,11 +140,12 @@ pub(crate) fn compile(
     };
     let mut rules = Vec::with_capacity(routes.len() + 1);
     let mut values = Vec::with_capacity(routes.len() + 1);
-    let (default_rules, default_values) = compile_rules(default, hook.clone())?;
+    let (default_rules, default_values) = compile_rules(default, runtime)?;
     rules.push(default_rules);
     values.push(default_values);
-    for (index, route) in routes.into_iter().enumerate() {
-        let own = hooks.get(index).cloned().flatten().or_else(|| hook.clone());
+    let mut route_runtime = route_runtime.into_iter();
+    for route in routes {
+        let own = route_runtime.next().unwrap_or_default();
         let (route_rules, route_values) = compile_rules(route.rules, own)?;
         rules.push(route_rules);
         values.push(route_values);
@@ -156,7 +177,7 @@ fn too_large(setting: Setting, error: &str) -> ConfigError {
 /// One policy's rules and header values.
 fn compile_rules(
     v: Validated,
-    hook: Option<OriginHook>,
+    runtime: RuntimeOrigins,
 ) -> Result<(Rules, HeaderValues), ConfigError> {
     let matcher = OriginMatcher::new(&v.origins, &v.origin_regexes)
         .map_err(|e| too_large(Setting::AllowedOriginRegexes, &e))?;
@@ -190,10 +211,15 @@ fn compile_rules(
     let rules = Rules {
         enabled: v.enabled,
         matcher,
+        origin_sets: runtime.sets,
+        credential_rules: CredentialRules {
+            credentials: v.allow_credentials,
+            allow_insecure: v.allow_insecure_origins_with_credentials,
+        },
         allow_all_origins: v.allow_all_origins,
         credentials: v.allow_credentials,
         private_network: v.allow_private_network,
-        hook,
+        hook: runtime.hook,
         allow_methods: v.allow_methods,
         allow_headers: v.allow_headers,
         expose_headers: v.expose_headers,

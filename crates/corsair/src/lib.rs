@@ -62,6 +62,7 @@ mod head;
 mod hook;
 mod matcher;
 mod origin;
+mod origin_set;
 mod path;
 mod policy;
 mod regex_audit;
@@ -86,7 +87,8 @@ pub use finding::{ConfigError, Finding, RouteScope, Severity};
 pub use head::{ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
 pub use hook::HookRequest;
 pub use origin::MAX_ORIGIN_LEN;
-pub use policy::{Cors, CorsBuilder, RouteInfo};
+pub use origin_set::OriginSet;
+pub use policy::{Cors, CorsBuilder, PolicyHandle, ReloadableCors, RouteInfo};
 #[cfg(feature = "tower")]
 pub use tower::{CorsService, ResponseFuture};
 pub use validate::MAX_PREFLIGHT_MAX_AGE;

@@ -20,7 +20,7 @@ use crate::origin::{CanonicalKey, OriginKey, RequestOrigin};
 use crate::validate::{OriginEntry, PortSpec};
 
 /// Subdomain patterns of one scheme.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Subdomains {
     /// `parent[:port]` for `scheme://*.parent[:port]`.
     exact_port: HashSet<Box<str>, RandomState>,
@@ -29,7 +29,7 @@ struct Subdomains {
 }
 
 /// The allow-list, compiled.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct OriginMatcher {
     null: bool,
     /// Canonical `scheme://host[:port]`.
@@ -52,53 +52,186 @@ impl OriginMatcher {
     pub(crate) fn new(entries: &[OriginEntry], regexes: &[Hir]) -> Result<Self, String> {
         let mut matcher = OriginMatcher::default();
         for entry in entries {
-            match entry {
-                OriginEntry::Null => matcher.null = true,
-                OriginEntry::Tuple {
-                    scheme,
-                    host,
-                    subdomains: false,
-                    port: PortSpec::Exact(port),
-                } => {
-                    let key = crate::validate::exact_key(scheme, host, *port);
-                    matcher.exact.insert(key.into());
-                }
-                OriginEntry::Tuple {
-                    scheme,
-                    host,
-                    subdomains: false,
-                    port: PortSpec::Any,
-                } => {
-                    matcher.any_port.insert(format!("{scheme}://{host}").into());
-                }
-                OriginEntry::Tuple {
-                    scheme,
-                    host,
-                    subdomains: true,
-                    port,
-                } => {
-                    let set = matcher
-                        .subdomains
-                        .entry(scheme.as_str().into())
-                        .or_default();
-                    match port {
-                        PortSpec::Any => set.any_port.insert(host.as_str().into()),
-                        PortSpec::Exact(None) => set.exact_port.insert(host.as_str().into()),
-                        PortSpec::Exact(Some(p)) => {
-                            set.exact_port.insert(format!("{host}:{p}").into())
-                        }
-                    };
-                    let depth = host.split('.').count();
-                    if !matcher.subdomain_depths.contains(&depth) {
-                        matcher.subdomain_depths.push(depth);
-                    }
-                }
-            }
+            matcher.insert(entry);
         }
         if !regexes.is_empty() {
             matcher.regexes = Some(anchored::compile(regexes)?);
         }
         Ok(matcher)
+    }
+
+    /// Adds an entry; `false` when it was there already.
+    pub(crate) fn insert(&mut self, entry: &OriginEntry) -> bool {
+        match entry {
+            OriginEntry::Null => !std::mem::replace(&mut self.null, true),
+            OriginEntry::Tuple {
+                scheme,
+                host,
+                subdomains: false,
+                port: PortSpec::Exact(port),
+            } => self
+                .exact
+                .insert(crate::validate::exact_key(scheme, host, *port).into()),
+            OriginEntry::Tuple {
+                scheme,
+                host,
+                subdomains: false,
+                port: PortSpec::Any,
+            } => self.any_port.insert(format!("{scheme}://{host}").into()),
+            OriginEntry::Tuple {
+                scheme,
+                host,
+                subdomains: true,
+                port,
+            } => {
+                let set = self.subdomains.entry(scheme.as_str().into()).or_default();
+                let added = match port {
+                    PortSpec::Any => set.any_port.insert(host.as_str().into()),
+                    PortSpec::Exact(None) => set.exact_port.insert(host.as_str().into()),
+                    PortSpec::Exact(Some(p)) => set.exact_port.insert(format!("{host}:{p}").into()),
+                };
+                let depth = host.split('.').count();
+                if !self.subdomain_depths.contains(&depth) {
+                    self.subdomain_depths.push(depth);
+                }
+                added
+            }
+        }
+    }
+
+    /// Removes an entry; `false` when it was not there.
+    pub(crate) fn remove(&mut self, entry: &OriginEntry) -> bool {
+        match entry {
+            OriginEntry::Null => std::mem::replace(&mut self.null, false),
+            OriginEntry::Tuple {
+                scheme,
+                host,
+                subdomains: false,
+                port: PortSpec::Exact(port),
+            } => self
+                .exact
+                .remove(crate::validate::exact_key(scheme, host, *port).as_str()),
+            OriginEntry::Tuple {
+                scheme,
+                host,
+                subdomains: false,
+                port: PortSpec::Any,
+            } => self.any_port.remove(format!("{scheme}://{host}").as_str()),
+            OriginEntry::Tuple {
+                scheme,
+                host,
+                subdomains: true,
+                port,
+            } => {
+                let Some(set) = self.subdomains.get_mut(scheme.as_str()) else {
+                    return false;
+                };
+                let removed = match port {
+                    PortSpec::Any => set.any_port.remove(host.as_str()),
+                    PortSpec::Exact(None) => set.exact_port.remove(host.as_str()),
+                    PortSpec::Exact(Some(p)) => {
+                        set.exact_port.remove(format!("{host}:{p}").as_str())
+                    }
+                };
+                if set.exact_port.is_empty() && set.any_port.is_empty() {
+                    self.subdomains.remove(scheme.as_str());
+                }
+                if removed {
+                    self.recount_depths();
+                }
+                removed
+            }
+        }
+    }
+
+    /// Whether the entry is in the list (as an entry: a pattern contains itself, not the
+    /// origins it matches).
+    pub(crate) fn contains(&self, entry: &OriginEntry) -> bool {
+        match entry {
+            OriginEntry::Null => self.null,
+            OriginEntry::Tuple {
+                scheme,
+                host,
+                subdomains: false,
+                port: PortSpec::Exact(port),
+            } => self
+                .exact
+                .contains(crate::validate::exact_key(scheme, host, *port).as_str()),
+            OriginEntry::Tuple {
+                scheme,
+                host,
+                subdomains: false,
+                port: PortSpec::Any,
+            } => self
+                .any_port
+                .contains(format!("{scheme}://{host}").as_str()),
+            OriginEntry::Tuple {
+                scheme,
+                host,
+                subdomains: true,
+                port,
+            } => self
+                .subdomains
+                .get(scheme.as_str())
+                .is_some_and(|set| match port {
+                    PortSpec::Any => set.any_port.contains(host.as_str()),
+                    PortSpec::Exact(None) => set.exact_port.contains(host.as_str()),
+                    PortSpec::Exact(Some(p)) => {
+                        set.exact_port.contains(format!("{host}:{p}").as_str())
+                    }
+                }),
+        }
+    }
+
+    /// The depths used by the remaining subdomain patterns.
+    fn recount_depths(&mut self) {
+        let mut depths = Vec::new();
+        for set in self.subdomains.values() {
+            let parents = set.any_port.iter().map(|host| &**host);
+            let with_ports = set
+                .exact_port
+                .iter()
+                .map(|parent| parent.rsplit_once(':').map_or(&**parent, |(host, _)| host));
+            for parent in parents.chain(with_ports) {
+                let depth = parent.split('.').count();
+                if !depths.contains(&depth) {
+                    depths.push(depth);
+                }
+            }
+        }
+        self.subdomain_depths = depths;
+    }
+
+    /// The number of entries (regexes not counted).
+    pub(crate) fn len(&self) -> usize {
+        let patterns: usize = self
+            .subdomains
+            .values()
+            .map(|set| set.exact_port.len() + set.any_port.len())
+            .sum();
+        usize::from(self.null) + self.exact.len() + self.any_port.len() + patterns
+    }
+
+    /// Every entry (regexes not included), written as in `allowed_origins`, in no order.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = String> + '_ {
+        let null = self.null.then(|| "null".to_owned());
+        let exact = self.exact.iter().map(|key| key.to_string());
+        let any_port = self.any_port.iter().map(|key| format!("{key}:*"));
+        let patterns = self.subdomains.iter().flat_map(|(scheme, set)| {
+            let exact = set
+                .exact_port
+                .iter()
+                .map(move |parent| format!("{scheme}://*.{parent}"));
+            let any = set
+                .any_port
+                .iter()
+                .map(move |parent| format!("{scheme}://*.{parent}:*"));
+            exact.chain(any)
+        });
+        null.into_iter()
+            .chain(exact)
+            .chain(any_port)
+            .chain(patterns)
     }
 
     /// Whether the list allows a parsed request origin.

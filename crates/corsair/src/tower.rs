@@ -13,7 +13,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::decision::{Decision, Evaluation, PendingDecision, RequestKind};
-use crate::policy::Cors;
+use crate::policy::{Cors, ReloadableCors, Source};
 
 impl<S> Layer<S> for Cors {
     type Service = CorsService<S>;
@@ -33,7 +33,31 @@ impl<S> Layer<S> for Cors {
     fn layer(&self, inner: S) -> CorsService<S> {
         CorsService {
             inner,
-            cors: self.clone(),
+            source: Source::Fixed(self.clone()),
+        }
+    }
+}
+
+impl<S> Layer<S> for ReloadableCors {
+    type Service = CorsService<S>;
+
+    /// Wraps `inner` with the policy current at each request.
+    ///
+    /// ```
+    /// use axum::{Router, routing::get};
+    ///
+    /// let cors = corsair::Cors::reloadable(
+    ///     corsair::Cors::builder().allowed_origins(["http://localhost:8080"]).build().unwrap(),
+    /// );
+    /// let handle = cors.handle();
+    /// let app: Router = Router::new().route("/", get(|| async { "hi" })).layer(cors);
+    /// handle.store(corsair::Cors::builder().allowed_origins(["https://app.example"]).build().unwrap());
+    /// # let _ = app;
+    /// ```
+    fn layer(&self, inner: S) -> CorsService<S> {
+        CorsService {
+            inner,
+            source: Source::Reloadable(self.clone()),
         }
     }
 }
@@ -64,7 +88,7 @@ impl<S> Layer<S> for Cors {
 #[derive(Debug, Clone)]
 pub struct CorsService<S> {
     inner: S,
-    cors: Cors,
+    source: Source,
 }
 
 impl<S> CorsService<S> {
@@ -80,7 +104,7 @@ impl<S> CorsService<S> {
         &self.inner
     }
 
-    /// The policy applied.
+    /// The policy applied to a request arriving now.
     ///
     /// ```
     /// # use tower::Layer;
@@ -88,8 +112,8 @@ impl<S> CorsService<S> {
     /// let service = cors.layer(());
     /// assert!(service.policy().config().allow_all_origins);
     /// ```
-    pub fn policy(&self) -> &Cors {
-        &self.cors
+    pub fn policy(&self) -> Cors {
+        self.source.current()
     }
 }
 
@@ -107,16 +131,16 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let evaluation = self
-            .cors
-            .evaluate(request.method(), request.uri(), request.headers());
+        // One policy decides and answers the request, even if another is stored meanwhile.
+        let cors = self.source.current();
+        let evaluation = cors.evaluate(request.method(), request.uri(), request.headers());
         let state = match evaluation {
             Evaluation::Decided(decision) => match decision.kind() {
                 RequestKind::Bypass => State::Bypass {
                     future: self.inner.call(request),
                 },
                 RequestKind::Preflight => State::Preflight {
-                    response: Some(self.cors.preflight_response(&decision)),
+                    response: Some(cors.preflight_response(&decision)),
                 },
                 RequestKind::Actual => State::Actual {
                     future: self.inner.call(request),
@@ -133,10 +157,7 @@ where
                 pending: Some(pending),
             },
         };
-        ResponseFuture {
-            state,
-            cors: self.cors.clone(),
-        }
+        ResponseFuture { state, cors }
     }
 }
 

@@ -84,6 +84,121 @@ fn every_rule_holds_through_the_actix_middleware() {
     common::run_table(|cors, request, app| system.block_on(send(cors, request, app)));
 }
 
+#[test]
+fn every_rule_holds_through_a_reloaded_policy() {
+    // One service, made from another policy; each case's policy is stored into it before its
+    // request: every worker's middleware must follow the stored one exactly.
+    actix_web::rt::System::new().block_on(async {
+        let reloadable = Cors::reloadable(
+            Cors::builder()
+                .allow_all_origins(true)
+                .allow_methods(["GET"])
+                .build()
+                .unwrap(),
+        );
+        let app = Rc::new(std::cell::RefCell::new(App::ok()));
+        let called = Rc::new(Cell::new(false));
+        let (current_app, flag) = (Rc::clone(&app), Rc::clone(&called));
+        let service =
+            actix_test::init_service(ActixApp::new().wrap(reloadable.clone()).default_service(
+                web::to(move || {
+                    flag.set(true);
+                    let app = current_app.borrow().clone();
+                    async move {
+                        let mut response = HttpResponse::build(
+                            actix_web::http::StatusCode::from_u16(app.status.as_u16()).unwrap(),
+                        );
+                        for (name, value) in app.headers {
+                            response.append_header((name, value));
+                        }
+                        response.body("application body")
+                    }
+                }),
+            ))
+            .await;
+        let mut failures = Vec::new();
+        let cases = common::cases();
+        for case in &cases {
+            reloadable.handle().store((case.policy)().build().unwrap());
+            *app.borrow_mut() = case.app.clone();
+            called.set(false);
+            let request = to_actix(common::request(case)).to_request();
+            let response = actix_test::call_service(&service, request).await;
+            let observed = observe(response, called.get()).await;
+            failures.extend(
+                common::compare(case, &observed)
+                    .into_iter()
+                    .map(|p| format!("{}: {p}", case.name)),
+            );
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        assert!(cases.len() >= 50, "the table shrank to {}", cases.len());
+    });
+}
+
+#[test]
+fn a_request_in_flight_keeps_the_policy_it_arrived_under() {
+    actix_web::rt::System::new().block_on(async {
+        let old = Cors::builder()
+            .allowed_origins(["https://old.example"])
+            .build()
+            .unwrap();
+        let new = Cors::builder()
+            .allowed_origins(["https://new.example"])
+            .build()
+            .unwrap();
+        let cors = Cors::reloadable(old);
+        let handle = cors.handle();
+        let (started, has_started) = tokio::sync::oneshot::channel::<()>();
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let first = Rc::new(std::cell::RefCell::new(Some((started, released))));
+        let service = Rc::new(
+            actix_test::init_service(ActixApp::new().wrap(cors).default_service(web::to(
+                move || {
+                    let first = first.borrow_mut().take();
+                    async move {
+                        if let Some((started, released)) = first {
+                            started.send(()).unwrap();
+                            released.await.unwrap();
+                        }
+                        HttpResponse::Ok().body("body")
+                    }
+                },
+            )))
+            .await,
+        );
+        let request = |origin: &str| {
+            actix_test::TestRequest::get()
+                .uri("/")
+                .insert_header(("origin", origin))
+                .to_request()
+        };
+        let in_flight = actix_web::rt::spawn({
+            let service = Rc::clone(&service);
+            let request = request("https://old.example");
+            async move { service.call(request).await.unwrap() }
+        });
+        has_started.await.unwrap();
+        handle.store(new);
+        release.send(()).unwrap();
+        let first = in_flight.await.unwrap();
+        assert_eq!(
+            value(first.headers(), "access-control-allow-origin"),
+            "https://old.example"
+        );
+        let next = service.call(request("https://new.example")).await.unwrap();
+        assert_eq!(
+            value(next.headers(), "access-control-allow-origin"),
+            "https://new.example"
+        );
+        let old_origin = service.call(request("https://old.example")).await.unwrap();
+        assert_eq!(
+            value(old_origin.headers(), "access-control-allow-origin"),
+            ""
+        );
+    });
+}
+
 const APP_ORIGIN: &str = "https://app.example";
 
 fn app_policy() -> Cors {

@@ -11,7 +11,7 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
-use corsair::{Cors, Evaluation};
+use corsair::{Cors, Evaluation, OriginSet};
 use http::{HeaderMap, HeaderValue, Method, Uri};
 
 struct CountingAllocator;
@@ -205,6 +205,55 @@ fn no_allocation_per_request_in_the_engine() {
         .collect();
     assert!(
         failures.is_empty(),
+        "allocations per request:\n{}",
+        report.join("\n")
+    );
+}
+
+#[test]
+fn no_allocation_per_request_through_a_reloadable_policy_and_an_origin_set() {
+    let tenants = OriginSet::new();
+    let findings = tenants.replace(
+        (0..10_000)
+            .map(|i| format!("https://tenant{i}.example"))
+            .chain(["https://*.tenants.example".to_owned()]),
+    );
+    assert!(findings.is_empty(), "{findings:?}");
+    let cors = Cors::reloadable(
+        Cors::builder()
+            .allowed_origins(["https://app.example"])
+            .allowed_origins_from(tenants.clone())
+            .allow_credentials(true)
+            .build()
+            .unwrap(),
+    );
+    let table = [
+        ("an origin of the set", "https://tenant9999.example", true),
+        ("a pattern of the set", "https://eu.tenants.example", true),
+        ("the static list", "https://app.example", true),
+        ("neither", "https://evil.example", false),
+    ];
+    let uri = Uri::from_static("/api/items");
+    let mut report = Vec::new();
+    for (name, origin, allowed) in table {
+        let headers = request_headers(&[("origin", origin)]);
+        let mut response = HeaderMap::with_capacity(16);
+        // Warm-up (the first load on a thread registers it with the swap cell), and the
+        // scenario is what it says.
+        let warm_up = cors.current().evaluate(&Method::GET, &uri, &headers).now();
+        assert_eq!(warm_up.unwrap().is_allowed(), allowed, "{name}");
+        let count = allocations_of(|| {
+            let policy = cors.current();
+            let Evaluation::Decided(decision) = policy.evaluate(&Method::GET, &uri, &headers)
+            else {
+                panic!("no async hook is installed");
+            };
+            policy.apply(&decision, &mut response);
+        });
+        report.push(format!("{name}: {count}"));
+    }
+    assert!(
+        report.iter().all(|line| line.ends_with(": 0")),
         "allocations per request:\n{}",
         report.join("\n")
     );

@@ -10,15 +10,18 @@ use common::{App, Observed};
 use corsair::{Cors, HookRequest};
 use http::{HeaderName, HeaderValue, Request, Response};
 use http_body_util::{BodyExt, Full};
+use tower::util::BoxCloneService;
 use tower::{Layer, ServiceExt};
 
 type Body = Full<bytes::Bytes>;
 
-async fn send(cors: Cors, request: Request<()>, app: App) -> Observed {
-    let called = Arc::new(AtomicBool::new(false));
-    let flag = called.clone();
-    let service = cors.layer(tower::service_fn(move |_req: Request<()>| {
-        flag.store(true, Ordering::SeqCst);
+/// The application of a case: answers with its status and headers, and records that it ran.
+fn application(
+    app: App,
+    called: Arc<AtomicBool>,
+) -> BoxCloneService<Request<()>, Response<Body>, Infallible> {
+    BoxCloneService::new(tower::service_fn(move |_req: Request<()>| {
+        called.store(true, Ordering::SeqCst);
         let app = app.clone();
         async move {
             let mut response = Response::new(Body::from("application body"));
@@ -31,7 +34,13 @@ async fn send(cors: Cors, request: Request<()>, app: App) -> Observed {
             }
             Ok::<_, Infallible>(response)
         }
-    }));
+    }))
+}
+
+/// Sends `request` through `cors` around the case's app.
+async fn send(cors: Cors, request: Request<()>, app: App) -> Observed {
+    let called = Arc::new(AtomicBool::new(false));
+    let service = cors.layer(application(app, called.clone()));
     let response = service.oneshot(request).await.unwrap();
     let (parts, body) = response.into_parts();
     Observed {
@@ -62,6 +71,119 @@ async fn every_rule_holds_through_the_tower_layer() {
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(results.len() >= 50, "the table shrank to {}", results.len());
+}
+
+#[tokio::test]
+async fn every_rule_holds_through_a_reloaded_policy() {
+    // One layered service, made from another policy; each case's policy is stored into it
+    // before its request: the service must follow the stored one exactly.
+    let initial = Cors::builder()
+        .allow_all_origins(true)
+        .allow_methods(["GET"])
+        .build()
+        .unwrap();
+    let reloadable = Cors::reloadable(initial);
+    let app = Arc::new(std::sync::Mutex::new(App::ok()));
+    let called = Arc::new(AtomicBool::new(false));
+    let current_app = Arc::clone(&app);
+    let flag = Arc::clone(&called);
+    let service = reloadable.layer(BoxCloneService::new(tower::service_fn(
+        move |request: Request<()>| {
+            let app = current_app.lock().unwrap().clone();
+            application(app, Arc::clone(&flag)).oneshot(request)
+        },
+    )));
+    let mut failures = Vec::new();
+    let cases = common::cases();
+    for case in &cases {
+        reloadable.handle().store((case.policy)().build().unwrap());
+        *app.lock().unwrap() = case.app.clone();
+        called.store(false, Ordering::SeqCst);
+        let response = service
+            .clone()
+            .oneshot(common::request(case))
+            .await
+            .unwrap();
+        let (parts, body) = response.into_parts();
+        let observed = Observed {
+            status: parts.status,
+            headers: parts.headers,
+            app_called: called.load(Ordering::SeqCst),
+            body: body.collect().await.unwrap().to_bytes().to_vec(),
+        };
+        failures.extend(
+            common::compare(case, &observed)
+                .into_iter()
+                .map(|p| format!("{}: {p}", case.name)),
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(cases.len() >= 50, "the table shrank to {}", cases.len());
+}
+
+#[tokio::test]
+async fn a_stored_policy_applies_to_the_next_request_and_not_to_one_in_flight() {
+    let old = Cors::builder()
+        .allowed_origins(["https://old.example"])
+        .build()
+        .unwrap();
+    let new = Cors::builder()
+        .allowed_origins(["https://new.example"])
+        .build()
+        .unwrap();
+    let cors = Cors::reloadable(old);
+    let handle = cors.handle();
+    let (started, has_started) = tokio::sync::oneshot::channel::<()>();
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let first_request = Arc::new(std::sync::Mutex::new(Some((started, released))));
+    let service = cors.layer(tower::service_fn(move |_req: Request<()>| {
+        let first = first_request.lock().unwrap().take();
+        async move {
+            // The first request waits, decided already, until the test has stored the new
+            // policy.
+            if let Some((started, released)) = first {
+                started.send(()).unwrap();
+                released.await.unwrap();
+            }
+            Ok::<_, Infallible>(Response::new(Body::from("body")))
+        }
+    }));
+    let request = |origin: &str| {
+        Request::builder()
+            .uri("/")
+            .header("origin", origin)
+            .body(())
+            .unwrap()
+    };
+    let in_flight = tokio::spawn(service.clone().oneshot(request("https://old.example")));
+    has_started.await.unwrap();
+    handle.store(new);
+    release.send(()).unwrap();
+    let first = in_flight.await.unwrap().unwrap();
+    assert_eq!(
+        first.headers()["access-control-allow-origin"],
+        "https://old.example",
+        "a request is answered by the policy it arrived under"
+    );
+    let next = service
+        .clone()
+        .oneshot(request("https://new.example"))
+        .await
+        .unwrap();
+    assert_eq!(
+        next.headers()["access-control-allow-origin"],
+        "https://new.example"
+    );
+    let old_origin = service
+        .oneshot(request("https://old.example"))
+        .await
+        .unwrap();
+    assert!(
+        old_origin
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
 }
 
 fn counting_hook(

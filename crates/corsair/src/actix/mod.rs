@@ -13,6 +13,7 @@
 
 mod head;
 
+use std::cell::RefCell;
 use std::future::{Future, Ready, ready};
 use std::pin::Pin;
 use std::rc::Rc;
@@ -28,7 +29,7 @@ use pin_project_lite::pin_project;
 use crate::compiled::HeaderValues;
 use crate::decision;
 use crate::decision::{Answer, Decided, Pending, RequestKind};
-use crate::policy::Cors;
+use crate::policy::{Cors, ReloadableCors, Source};
 use crate::respond;
 use head::ActixHead;
 
@@ -59,13 +60,45 @@ where
     /// # let _ = app;
     /// ```
     fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(CorsMiddleware {
+        ready(Ok(CorsMiddleware::new(
             service,
-            shared: Rc::new(Shared {
-                values: head::actix_values(&self.policy.values),
-                cors: self.clone(),
-            }),
-        }))
+            Source::Fixed(self.clone()),
+        )))
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for ReloadableCors
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Transform = CorsMiddleware<S>;
+    type InitError = ();
+    type Future = Ready<Result<CorsMiddleware<S>, ()>>;
+
+    /// Wraps `service` with the policy current at each request. Each worker converts a new
+    /// policy's header values to actix's type once, at the first request that sees it.
+    ///
+    /// ```
+    /// use actix_web::{App, web};
+    ///
+    /// let cors = corsair::Cors::reloadable(
+    ///     corsair::Cors::builder().allowed_origins(["http://localhost:8080"]).build().unwrap(),
+    /// );
+    /// let handle = cors.handle();
+    /// let app = App::new()
+    ///     .wrap(cors)
+    ///     .route("/", web::get().to(|| async { "hi" }));
+    /// handle.store(corsair::Cors::builder().allowed_origins(["https://app.example"]).build().unwrap());
+    /// # let _ = app;
+    /// ```
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(CorsMiddleware::new(
+            service,
+            Source::Reloadable(self.clone()),
+        )))
     }
 }
 
@@ -97,11 +130,13 @@ where
 /// ```
 pub struct CorsMiddleware<S> {
     service: S,
-    shared: Rc<Shared>,
+    source: Source,
+    /// The policy of the last request and its values, converted for this worker.
+    current: RefCell<Rc<Snapshot>>,
 }
 
-/// What the middleware and its response futures share within one worker.
-struct Shared {
+/// One policy, with its values in actix's type; a request keeps the one it started with.
+struct Snapshot {
     cors: Cors,
     /// The policy's values (the default policy's, then each route's) in actix's type. Every
     /// valid `http` 1 value is a valid `http` 0.2 value, so this is always `Some`; were it not,
@@ -109,7 +144,14 @@ struct Shared {
     values: Option<Vec<HeaderValues<HeaderValue>>>,
 }
 
-impl Shared {
+impl Snapshot {
+    fn of(cors: Cors) -> Snapshot {
+        Snapshot {
+            values: head::actix_values(&cors.policy.values),
+            cors,
+        }
+    }
+
     fn preflight_response(
         &self,
         values: &[HeaderValues<HeaderValue>],
@@ -122,7 +164,25 @@ impl Shared {
 }
 
 impl<S> CorsMiddleware<S> {
-    /// The policy applied.
+    fn new(service: S, source: Source) -> Self {
+        let current = RefCell::new(Rc::new(Snapshot::of(source.current())));
+        CorsMiddleware {
+            service,
+            source,
+            current,
+        }
+    }
+
+    /// The policy of the request arriving now, converted once per policy.
+    fn snapshot(&self) -> Rc<Snapshot> {
+        let changed = self.source.changed_since(&self.current.borrow().cors);
+        if let Some(cors) = changed {
+            *self.current.borrow_mut() = Rc::new(Snapshot::of(cors));
+        }
+        Rc::clone(&self.current.borrow())
+    }
+
+    /// The policy applied to a request arriving now.
     ///
     /// ```
     /// use actix_web::dev::{Transform, fn_service};
@@ -136,15 +196,15 @@ impl<S> CorsMiddleware<S> {
     /// assert!(middleware.policy().config().allow_all_origins);
     /// # });
     /// ```
-    pub fn policy(&self) -> &Cors {
-        &self.shared.cors
+    pub fn policy(&self) -> Cors {
+        self.snapshot().cors.clone()
     }
 }
 
 impl<S> std::fmt::Debug for CorsMiddleware<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CorsMiddleware")
-            .field("cors", &self.shared.cors)
+            .field("cors", &self.current.borrow().cors)
             .finish_non_exhaustive()
     }
 }
@@ -161,7 +221,8 @@ where
     forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let shared = Rc::clone(&self.shared);
+        // One policy decides and answers the request, even if another is stored meanwhile.
+        let shared = self.snapshot();
         let Some(values) = &shared.values else {
             return MiddlewareFuture {
                 state: State::Bypass {
@@ -213,7 +274,7 @@ pin_project! {
     pub struct MiddlewareFuture<F> {
         #[pin]
         state: State<F>,
-        shared: Rc<Shared>,
+        shared: Rc<Snapshot>,
     }
 }
 

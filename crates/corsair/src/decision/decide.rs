@@ -182,7 +182,13 @@ fn by_lists<'h, H: RequestHead>(
         outcome.allow_origin = values.map(|values| values.wildcard.clone());
         return (outcome, None);
     }
-    if rules.matcher.allows(parsed) {
+    let in_sets = || {
+        rules
+            .origin_sets
+            .iter()
+            .any(|set| set.allows(parsed, rules.credential_rules))
+    };
+    if rules.matcher.allows(parsed) || in_sets() {
         outcome.verdict = OriginVerdict::Allowed;
         outcome.allow_origin = values.map(|_| value.clone());
         return (outcome, None);

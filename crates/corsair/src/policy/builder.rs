@@ -10,10 +10,11 @@ use crate::config::{CorsConfig, RouteConfig, Setting, SettingValue};
 use crate::decision::{Observer, SharedObserver};
 use crate::finding::{ConfigError, Finding};
 use crate::hook::{HookRequest, OriginHook};
+use crate::origin_set::OriginSet;
 use crate::validate;
 
 use super::Cors;
-use crate::compiled::compile;
+use crate::compiled::{RuntimeOrigins, compile};
 
 /// Builds a [`Cors`] policy, one method per setting.
 ///
@@ -49,6 +50,10 @@ pub struct CorsBuilder {
     named: Vec<Setting>,
     /// The origin hook of each route of `config.routes` that has its own.
     route_hooks: Vec<Option<OriginHook>>,
+    /// Origins allowed at run time beside `allowed_origins`.
+    origin_sets: Vec<OriginSet>,
+    /// The origin sets of each route of `config.routes` that has its own.
+    route_sets: Vec<Option<Vec<OriginSet>>>,
     /// Told what was decided about each request.
     observer: Option<SharedObserver>,
     /// A policy decided beside this one and never enforced.
@@ -89,6 +94,8 @@ impl fmt::Debug for CorsBuilder {
             .field("hook", &self.hook)
             .field("notes", &self.notes)
             .field("route_hooks", &self.route_hooks)
+            .field("origin_sets", &self.origin_sets)
+            .field("route_sets", &self.route_sets)
             .field("observer", &self.observer.is_some())
             .field("candidate", &self.candidate)
             .finish()
@@ -222,9 +229,10 @@ impl CorsBuilder {
 
     /// A policy for the request paths that `path` matches (a regex matched from the start of
     /// the normalized path, like `urls_regex`), among the CORS paths: it inherits every
-    /// setting and the origin hook from this policy, except those `overrides` names (the
-    /// settings set through its own methods, and its hook). A named list replaces the
-    /// inherited one. Routes are tried in the order given; the first whose path matches
+    /// setting, the origin hook and the origin sets from this policy, except those `overrides`
+    /// names (the settings set through its own methods, its hook, its origin sets). A named
+    /// list replaces the inherited one; a route that names `allowed_origins` or has origin sets
+    /// of its own does not inherit this policy's sets. Routes are tried in the order given; the first whose path matches
     /// decides, so list the specific ones first. Giving the path of a route that exists (from
     /// a [`CorsConfig`]) adds `overrides` to it.
     ///
@@ -272,6 +280,38 @@ impl CorsBuilder {
         if overrides.hook.is_some() {
             self.route_hooks[index] = overrides.hook;
         }
+        self.route_sets.resize(self.config.routes.len(), None);
+        if !overrides.origin_sets.is_empty() {
+            self.route_sets[index] = Some(overrides.origin_sets);
+        }
+        self
+    }
+
+    /// Also allows the origins of `set`, a set the program changes while it runs (tenant
+    /// domains from a database, say): each request consults its current entries, with the same
+    /// hash lookups as `allowed_origins`. Adds to any earlier set; a set counts as a way to
+    /// allow origins, so `allowed_origins` may stay empty. See [`OriginSet`].
+    ///
+    /// ```
+    /// use corsair::{Cors, OriginSet};
+    ///
+    /// let tenants = OriginSet::new();
+    /// let cors = Cors::builder()
+    ///     .allowed_origins_from(tenants.clone())
+    ///     .allow_credentials(true)
+    ///     .build()?;
+    /// tenants.replace(["https://acme.example", "http://plain.example"]);
+    /// let allowed = |origin: &str| {
+    ///     let mut headers = http::HeaderMap::new();
+    ///     headers.insert("origin", origin.parse().unwrap());
+    ///     cors.evaluate(&http::Method::GET, &"/".parse().unwrap(), &headers).now().unwrap().is_allowed()
+    /// };
+    /// assert!(allowed("https://acme.example"));
+    /// assert!(!allowed("http://plain.example"), "refused with credentials, as in allowed_origins");
+    /// # Ok::<(), corsair::ConfigError>(())
+    /// ```
+    pub fn allowed_origins_from(mut self, set: OriginSet) -> Self {
+        self.origin_sets.push(set);
         self
     }
 
@@ -607,6 +647,8 @@ impl CorsBuilder {
             mut notes,
             named: _,
             mut route_hooks,
+            origin_sets,
+            mut route_sets,
             observer,
             candidate,
         } = self;
@@ -620,12 +662,34 @@ impl CorsBuilder {
             Some(Err(error)) => Err(error.into_findings().into_iter().map(candidate_finding)),
         };
         route_hooks.resize(config.routes.len(), None);
-        let own_hooks: Vec<bool> = route_hooks.iter().map(Option::is_some).collect();
-        let validated = validate::validate_policy(&config, hook.is_some(), &own_hooks);
+        route_sets.resize(config.routes.len(), None);
+        let runtime = RuntimeOrigins {
+            hook,
+            sets: origin_sets,
+        };
+        // Settle inheritance: a route has its own hook or the default's, its own sets, none if
+        // it names its own allowed_origins, or the default's.
+        let route_runtime: Vec<RuntimeOrigins> = config
+            .routes
+            .iter()
+            .zip(route_hooks.into_iter().zip(route_sets))
+            .map(|(route, (own_hook, own_sets))| RuntimeOrigins {
+                hook: own_hook.or_else(|| runtime.hook.clone()),
+                sets: own_sets.unwrap_or_else(|| {
+                    if route.names(Setting::AllowedOrigins) {
+                        Vec::new()
+                    } else {
+                        runtime.sets.clone()
+                    }
+                }),
+            })
+            .collect();
+        let route_any: Vec<bool> = route_runtime.iter().map(RuntimeOrigins::any).collect();
+        let validated = validate::validate_policy(&config, runtime.any(), &route_any);
         match (validated, candidate) {
             (Ok((default, routes, warnings)), Ok(candidate)) => {
                 notes.extend(warnings);
-                let mut policy = compile(config, default, routes, notes, hook, route_hooks)?;
+                let mut policy = compile(config, default, routes, notes, runtime, route_runtime)?;
                 policy.observer = observer;
                 policy.candidate = candidate;
                 Ok(Cors {

@@ -6,6 +6,7 @@
 //! once; a `Cors` is an `Arc`, so cloning it (per connection, per request) never allocates.
 
 mod builder;
+mod reloadable;
 
 use std::fmt;
 use std::sync::Arc;
@@ -20,6 +21,8 @@ use crate::head::Http1Head;
 use crate::respond;
 
 pub use builder::CorsBuilder;
+pub(crate) use reloadable::Source;
+pub use reloadable::{PolicyHandle, ReloadableCors};
 
 /// A CORS policy, validated and compiled. Cheap to clone; `Send + Sync`.
 ///

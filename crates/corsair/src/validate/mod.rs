@@ -24,6 +24,7 @@ use crate::finding::{ConfigError, Finding};
 use crate::origin::CanonicalKey;
 
 pub use max_age::MAX_PREFLIGHT_MAX_AGE;
+pub(crate) use origins::{CredentialRules, origin_entry};
 pub(crate) use routes::ValidatedRoute;
 
 /// The port part of a configured origin.
@@ -67,30 +68,29 @@ pub(crate) struct Validated {
     pub expose_headers: Vec<String>,
     pub preflight_max_age: u64,
     pub allow_credentials: bool,
+    pub allow_insecure_origins_with_credentials: bool,
     pub allow_private_network: bool,
     /// Advice about the valid configuration (legal but risky), for `corsair lint`.
     pub advice: Vec<Finding>,
 }
 
-/// Validates `config` and its routes. `has_hook` says whether a runtime origin hook is installed
-/// (it counts as a way to allow origins); `route_hooks[i]` whether route `i` has one.
+/// Validates `config` and its routes. `runtime_origins` says whether the default policy also
+/// allows origins at run time (an origin hook or an origin set: it counts as a way to allow
+/// origins); `route_runtime[i]` whether route `i` does (its own or inherited).
 ///
 /// # Errors
 ///
 /// Every finding, errors first, when an error stops the policy from being built.
 pub(crate) fn validate_policy(
     config: &CorsConfig,
-    has_hook: bool,
-    route_hooks: &[bool],
+    runtime_origins: bool,
+    route_runtime: &[bool],
 ) -> Result<(Validated, Vec<ValidatedRoute>, Vec<Finding>), ConfigError> {
-    let (default, mut findings) = match validate(config, has_hook) {
+    let (default, mut findings) = match validate(config, runtime_origins) {
         Ok(ok) => (Some(ok.0), ok.1),
         Err(error) => (None, error.into_findings()),
     };
-    let hooks: Vec<bool> = (0..config.routes.len())
-        .map(|i| has_hook || route_hooks.get(i).copied().unwrap_or(false))
-        .collect();
-    let routes = routes::validate_routes(config, &hooks, &mut findings);
+    let routes = routes::validate_routes(config, route_runtime, &mut findings);
     match default {
         Some(default) if !findings.iter().any(Finding::is_error) => Ok((default, routes, findings)),
         _ => {
@@ -100,11 +100,11 @@ pub(crate) fn validate_policy(
     }
 }
 
-/// Validates one policy, ignoring its routes. `has_hook` says whether a runtime origin hook is
-/// installed (it counts as a way to allow origins).
+/// Validates one policy, ignoring its routes. `runtime_origins` says whether it also allows
+/// origins at run time (an origin hook or an origin set).
 pub(crate) fn validate(
     config: &CorsConfig,
-    has_hook: bool,
+    runtime_origins: bool,
 ) -> Result<(Validated, Vec<Finding>), ConfigError> {
     let mut findings = Vec::new();
     let creds = config.allow_credentials;
@@ -113,7 +113,8 @@ pub(crate) fn validate(
     let mut written = Vec::new();
     let mut seen = HashSet::new();
     for raw in &config.allowed_origins {
-        if let Some(entry) = origins::origin_entry(raw, config, &mut findings) {
+        if let Some(entry) = origins::origin_entry(raw, CredentialRules::of(config), &mut findings)
+        {
             if seen.insert(entry.clone()) {
                 written.push(raw.as_str());
                 origins.push(entry);
@@ -135,7 +136,7 @@ pub(crate) fn validate(
         && !config.allow_all_origins
         && config.allowed_origins.is_empty()
         && config.allowed_origin_regexes.is_empty()
-        && !has_hook
+        && !runtime_origins
     {
         findings.push(Finding::error(
             "no-origin-allowed",
@@ -179,6 +180,7 @@ pub(crate) fn validate(
         expose_headers,
         preflight_max_age: config.preflight_max_age,
         allow_credentials: creds,
+        allow_insecure_origins_with_credentials: config.allow_insecure_origins_with_credentials,
         allow_private_network: config.allow_private_network,
         advice,
     };

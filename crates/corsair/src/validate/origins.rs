@@ -9,14 +9,33 @@ use crate::config::Setting;
 use crate::finding::Finding;
 use crate::origin;
 
+/// The settings the rules for one origin depend on: some only apply with credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CredentialRules {
+    /// `allow_credentials`.
+    pub(crate) credentials: bool,
+    /// `allow_insecure_origins_with_credentials`.
+    pub(crate) allow_insecure: bool,
+}
+
+impl CredentialRules {
+    /// The rules of a policy's settings.
+    pub(crate) fn of(config: &CorsConfig) -> Self {
+        CredentialRules {
+            credentials: config.allow_credentials,
+            allow_insecure: config.allow_insecure_origins_with_credentials,
+        }
+    }
+}
+
 /// Validates one `allowed_origins` entry, pushing its findings. `None` when it is refused.
-pub(super) fn origin_entry(
+pub(crate) fn origin_entry(
     raw: &str,
-    config: &CorsConfig,
+    rules: CredentialRules,
     findings: &mut Vec<Finding>,
 ) -> Option<OriginEntry> {
     let errors_before = findings.iter().filter(|f| f.is_error()).count();
-    if let Some(special) = special_value(raw, config, findings) {
+    if let Some(special) = special_value(raw, rules, findings) {
         return special;
     }
     let (scheme_raw, after) = split_scheme(raw, findings)?;
@@ -41,7 +60,7 @@ pub(super) fn origin_entry(
             format!("write `{written}`"),
         ));
     }
-    credentials_rules(raw, &scheme, &host, subdomains, config, findings);
+    credentials_rules(raw, &scheme, &host, subdomains, rules, findings);
     Some(OriginEntry::Tuple {
         scheme,
         host,
@@ -64,7 +83,7 @@ fn error(findings: &mut Vec<Finding>, raw: &str, id: &'static str, message: Stri
 /// whitespace. `None` when `raw` is none of them.
 fn special_value(
     raw: &str,
-    config: &CorsConfig,
+    rules: CredentialRules,
     findings: &mut Vec<Finding>,
 ) -> Option<Option<OriginEntry>> {
     if raw == "*" {
@@ -88,7 +107,7 @@ fn special_value(
         return Some(None);
     }
     if raw == "null" {
-        return Some(Some(null_entry(raw, config, findings)));
+        return Some(Some(null_entry(raw, rules, findings)));
     }
     if raw.trim() != raw || raw.chars().any(char::is_whitespace) {
         let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
@@ -299,8 +318,8 @@ fn written(scheme: &str, subdomains: bool, host: &str, port: &PortSpec) -> Strin
     }
 }
 
-fn null_entry(raw: &str, config: &CorsConfig, findings: &mut Vec<Finding>) -> OriginEntry {
-    if config.allow_credentials {
+fn null_entry(raw: &str, rules: CredentialRules, findings: &mut Vec<Finding>) -> OriginEntry {
+    if rules.credentials {
         findings.push(Finding::error(
             "null-with-credentials",
             Setting::AllowedOrigins,
@@ -327,14 +346,14 @@ fn credentials_rules(
     scheme: &str,
     host: &str,
     subdomains: bool,
-    config: &CorsConfig,
+    rules: CredentialRules,
     findings: &mut Vec<Finding>,
 ) {
-    if !config.allow_credentials {
+    if !rules.credentials {
         return;
     }
     let loopback = origin::is_loopback_host(host) || (subdomains && host == "localhost");
-    if scheme == "http" && !loopback && !config.allow_insecure_origins_with_credentials {
+    if scheme == "http" && !loopback && !rules.allow_insecure {
         findings.push(Finding::error(
             "insecure-origin-with-credentials",
             Setting::AllowedOrigins,

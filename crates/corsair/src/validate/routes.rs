@@ -22,11 +22,12 @@ pub(crate) struct ValidatedRoute {
     pub rules: Validated,
 }
 
-/// Validates every route of `config` (`hooks[i]`: whether route `i` has an origin hook, its own
-/// or the default's). Returns the routes that validated and pushes every finding.
+/// Validates every route of `config` (`runtime_origins[i]`: whether route `i` also allows
+/// origins at run time, through an origin hook or set of its own or inherited). Returns the
+/// routes that validated and pushes every finding.
 pub(crate) fn validate_routes(
     config: &CorsConfig,
-    hooks: &[bool],
+    runtime_origins: &[bool],
     findings: &mut Vec<Finding>,
 ) -> Vec<ValidatedRoute> {
     let mut validated = Vec::new();
@@ -52,8 +53,8 @@ pub(crate) fn validate_routes(
             findings.push(finding);
         }
         let effective = route.effective(config);
-        let has_hook = hooks.get(index).copied().unwrap_or(false);
-        let (rules, route_findings) = match validate(&effective, has_hook) {
+        let runtime = runtime_origins.get(index).copied().unwrap_or(false);
+        let (rules, route_findings) = match validate(&effective, runtime) {
             Ok(ok) => (Some(ok.0), ok.1),
             Err(error) => (None, error.into_findings()),
         };
