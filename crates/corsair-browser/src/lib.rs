@@ -30,6 +30,7 @@
 //!
 //! With the `tower` feature, [`testing`] runs the model against a tower service.
 
+mod address_space;
 mod advice;
 mod check;
 mod expose;
