@@ -35,6 +35,7 @@ mod advice;
 mod check;
 mod expose;
 mod fetch;
+pub mod har;
 mod message;
 mod options;
 mod request;
