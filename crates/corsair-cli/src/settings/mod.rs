@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use corsair::{Cors, CorsConfig, Setting};
 
-pub use diagnostic::{Diagnostic, render_all};
+pub use diagnostic::{Diagnostic, render_all, tally};
 pub use flags::CorsFlags;
 pub use server::{ServerSettings, Upstream, UrlArg};
 pub use source::{Provenance, Source};
