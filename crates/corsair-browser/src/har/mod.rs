@@ -345,18 +345,18 @@ pub fn read(har: &[u8], options: &ReadOptions) -> Result<Recording, HarError> {
         kinds: &kinds,
         pages: &pages,
         given: given.as_deref(),
-        claimed: vec![false; entries.len()],
-        hops: Vec::new(),
+        preflights: preflights(&entries, &kinds),
+        hops: HashMap::new(),
         notes: Vec::new(),
     };
     let requests = reader.requests();
     let mut notes = reader.notes;
-    for (index, kind) in kinds.iter().enumerate() {
-        if *kind == Kind::Preflight && !reader.claimed[index] {
-            notes.push(format!(
-                "log.entries[{index}] is a preflight without a recorded request to fold into: left out"
-            ));
-        }
+    let mut unclaimed: Vec<usize> = reader.preflights.into_values().flatten().collect();
+    unclaimed.sort_unstable();
+    for index in unclaimed {
+        notes.push(format!(
+            "log.entries[{index}] is a preflight without a recorded request to fold into: left out"
+        ));
     }
     Ok(Recording {
         creator,
@@ -373,11 +373,12 @@ struct Reader<'r> {
     /// The URL of each page (`pageref` → URL).
     pages: &'r HashMap<&'r str, String>,
     given: Option<&'r str>,
-    /// The preflights already folded into a request.
-    claimed: Vec<bool>,
-    /// The URLs recorded redirects lead to, with the page they happen on: their entries are
-    /// hops of an earlier request, not requests of their own.
-    hops: Vec<(Option<&'r str>, String)>,
+    /// The preflights not yet folded into a request, by URL and requested method, in file
+    /// order.
+    preflights: HashMap<(String, String), Vec<usize>>,
+    /// The URLs recorded redirects lead to (with the page they happen on, and how many times):
+    /// their entries are hops of an earlier request, not requests of their own.
+    hops: HashMap<(Option<&'r str>, String), usize>,
     notes: Vec<String>,
 }
 
@@ -409,21 +410,16 @@ impl<'r> Reader<'r> {
         url.set_fragment(None);
         let pageref = entry.pageref.as_deref();
         let redirect_target = redirect_target(entry, &url);
-        if let Some(at) = self
-            .hops
-            .iter()
-            .position(|(page, hop)| *page == pageref && *hop == url.as_str())
-        {
-            self.hops.remove(at);
+        if self.take_hop(pageref, url.as_str()) {
             if let Some(next) = &redirect_target {
-                self.hops.push((pageref, next.to_string()));
+                self.add_hop(pageref, next.to_string());
             }
             self.notes.push(format!(
                 "log.entries[{index}] ({url}) is a redirect hop, judged with the request that started it"
             ));
             return None;
         }
-        let preflight = self.fold_preflight(index, entry, &url);
+        let preflight = self.claim_preflight(index, &url, &entry.request.method);
         let preflight_origin = preflight.and_then(|p| self.entries[p].request_header("origin"));
         let page_origin = origin::page_origin(origin::Candidates {
             origin_header: entry.request_header("origin"),
@@ -440,12 +436,12 @@ impl<'r> Reader<'r> {
             .is_some_and(|next| next.origin() != url.origin());
         if same_origin && !leaves_origin {
             if let Some(p) = preflight {
-                self.claimed[p] = false;
+                self.unclaim_preflight(p, &url, &entry.request.method);
             }
             return None;
         }
         if let Some(next) = redirect_target {
-            self.hops.push((pageref, next.to_string()));
+            self.add_hop(pageref, next.to_string());
         }
         let (mut headers, cache_headers_dropped) = script::script_headers(&entry.request.headers);
         let body = script::body(entry, &mut headers);
@@ -475,26 +471,66 @@ impl<'r> Reader<'r> {
 
     /// Claims the preflight recorded for the request at `index`: an unclaimed preflight for the
     /// same URL and method, the nearest before it, else the nearest after it.
-    fn fold_preflight(&mut self, index: usize, entry: &Entry, url: &Url) -> Option<usize> {
-        let matches = |i: usize| {
-            let candidate = &self.entries[i];
-            self.kinds[i] == Kind::Preflight
-                && !self.claimed[i]
-                && Url::parse(candidate.request.url.trim()).is_ok_and(|mut u| {
-                    u.set_fragment(None);
-                    u == *url
-                })
-                && candidate
-                    .request_header("access-control-request-method")
-                    .is_some_and(|m| m.trim() == entry.request.method)
-        };
-        let found = (0..index)
-            .rev()
-            .find(|&i| matches(i))
-            .or_else(|| (index + 1..self.entries.len()).find(|&i| matches(i)))?;
-        self.claimed[found] = true;
-        Some(found)
+    fn claim_preflight(&mut self, index: usize, url: &Url, method: &str) -> Option<usize> {
+        let candidates = self
+            .preflights
+            .get_mut(&(url.to_string(), method.to_owned()))?;
+        let after = candidates.partition_point(|&i| i < index);
+        let at = if after > 0 { after - 1 } else { after };
+        (at < candidates.len()).then(|| candidates.remove(at))
     }
+
+    /// Gives back a preflight claimed by a request that turned out to be no CORS request.
+    fn unclaim_preflight(&mut self, preflight: usize, url: &Url, method: &str) {
+        let candidates = self
+            .preflights
+            .entry((url.to_string(), method.to_owned()))
+            .or_default();
+        let at = candidates.partition_point(|&i| i < preflight);
+        candidates.insert(at, preflight);
+    }
+
+    fn add_hop(&mut self, page: Option<&'r str>, url: String) {
+        *self.hops.entry((page, url)).or_default() += 1;
+    }
+
+    /// Whether a recorded redirect leads to `url` on `page`, forgetting it if so.
+    fn take_hop(&mut self, page: Option<&'r str>, url: &str) -> bool {
+        let key = (page, url.to_owned());
+        match self.hops.get_mut(&key) {
+            Some(count) if *count > 1 => {
+                *count -= 1;
+                true
+            }
+            Some(_) => {
+                self.hops.remove(&key);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// The preflight entries, by URL (without fragment) and requested method, in file order.
+fn preflights(entries: &[Entry], kinds: &[Kind]) -> HashMap<(String, String), Vec<usize>> {
+    let mut found: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    for (index, (entry, kind)) in entries.iter().zip(kinds).enumerate() {
+        if *kind != Kind::Preflight {
+            continue;
+        }
+        let (Ok(mut url), Some(method)) = (
+            Url::parse(entry.request.url.trim()),
+            entry.request_header("access-control-request-method"),
+        ) else {
+            continue;
+        };
+        url.set_fragment(None);
+        found
+            .entry((url.to_string(), method.trim().to_owned()))
+            .or_default()
+            .push(index);
+    }
+    found
 }
 
 /// Where a recorded redirect leads, resolved against the request's URL.
