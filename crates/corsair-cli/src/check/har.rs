@@ -8,15 +8,15 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use corsair_browser::Credentials;
 use corsair_browser::har::{self, ReadOptions, RecordedRequest};
 use serde_json::json;
 
-use super::judge::Judge;
+use super::args::Args;
+use super::judge::{Judge, JudgeError};
 use super::session::{Checked, Session};
-use super::{Args, json, render};
+use super::{json, render};
 use crate::settings;
 
 const MIB: u64 = 1024 * 1024;
@@ -55,23 +55,17 @@ pub(super) fn run(args: &Args, file: &Path) -> ExitCode {
             ),
         );
     }
-    let judge = match &args.config {
-        Some(config) => match Judge::offline(config) {
-            Ok(judge) => judge,
-            Err(problems) => {
-                let message = format!(
-                    "{}: the configuration does not build ({})",
-                    config.display(),
-                    settings::tally(&problems)
-                );
-                eprintln!("{}", settings::render_all(&problems));
-                return fail(args, &message);
-            }
-        },
-        None => match Judge::live(Duration::from_secs(args.timeout.max(1))) {
-            Ok(judge) => judge,
-            Err(message) => return fail(args, &message),
-        },
+    let judge = match Judge::for_args(args) {
+        Ok(judge) => judge,
+        Err(JudgeError::Config(problems)) => {
+            eprintln!("{}", settings::render_all(&problems));
+            let message = format!(
+                "the configuration does not build ({})",
+                settings::tally(&problems)
+            );
+            return fail(args, &message);
+        }
+        Err(JudgeError::Runtime(message)) => return fail(args, &message),
     };
     let requests = recording
         .requests

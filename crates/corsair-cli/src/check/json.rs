@@ -7,7 +7,7 @@
 use corsair_browser::{BrowserRequest, Exchange, Outcome, Verdict, Warning};
 use serde_json::{Value, json};
 
-use super::judge::Judgement;
+use super::judgement::Judgement;
 use super::redact;
 use super::session::{Checked, Session};
 use super::snippets;

@@ -1,34 +1,25 @@
 //! Who answers the requests the browser model asks for: the live server (over the network,
 //! [`client`](super::client)) or corsair's engine with a configuration
-//! ([`offline`](super::offline)); and what comes out: the browser's verdict, or "bypassed"
-//! when the configuration leaves the path to the upstream.
+//! ([`offline`](super::offline)). What comes out is a [`Judgement`].
 
 use std::path::Path;
 use std::time::Duration;
 
-use corsair_browser::{BrowserRequest, Verdict, Warning};
+use corsair_browser::BrowserRequest;
 
+use super::args::Args;
 use super::client::{self, NetworkFailure};
+use super::judgement::Judgement;
 use super::offline::OfflinePolicy;
-use crate::settings::Diagnostic;
+use crate::settings::{self, Diagnostic};
 
-/// What a judged request came to.
+/// Why no judge could be made.
 #[derive(Debug)]
-pub(super) enum Judgement {
-    /// The browser's verdict, and (offline) the rules of the configuration that decided.
-    Verdict {
-        /// The verdict, with every exchange.
-        verdict: Verdict,
-        /// `route 0 (path "^/public/")` or `the default policy`, offline only.
-        decided_by: Option<String>,
-    },
-    /// Offline only: corsair leaves the path alone, so the upstream decides.
-    Bypassed {
-        /// Why, and what that means.
-        reason: String,
-        /// What the browser model noticed about the request itself (Local Network Access).
-        warnings: Vec<Warning>,
-    },
+pub(super) enum JudgeError {
+    /// The configuration of `--config` does not build.
+    Config(Vec<Diagnostic>),
+    /// The I/O runtime could not be started.
+    Runtime(String),
 }
 
 /// The server side of a check.
@@ -45,6 +36,31 @@ pub(super) enum Judge {
 }
 
 impl Judge {
+    /// The judge `args` ask for: offline with `--config` (its configuration's warnings, if
+    /// any, pointed at on stderr), else live.
+    ///
+    /// # Errors
+    ///
+    /// The configuration does not build, or the I/O runtime could not be started.
+    pub(super) fn for_args(args: &Args) -> Result<Judge, JudgeError> {
+        let Some(file) = &args.config else {
+            return Judge::live(Duration::from_secs(args.timeout.max(1)))
+                .map_err(JudgeError::Runtime);
+        };
+        let judge = Judge::offline(file).map_err(JudgeError::Config)?;
+        if let Judge::Offline(policy) = &judge
+            && !policy.warnings.is_empty()
+        {
+            eprintln!(
+                "corsair check: {} has {}: run `corsair lint {}` to see them",
+                file.display(),
+                settings::tally(&policy.warnings),
+                file.display()
+            );
+        }
+        Ok(judge)
+    }
+
     /// A live judge, waiting `timeout` for each response.
     ///
     /// # Errors
@@ -90,25 +106,6 @@ impl Judge {
         match self {
             Judge::Live { .. } => "live: each request is sent to its URL".to_owned(),
             Judge::Offline(policy) => policy.describe(),
-        }
-    }
-}
-
-impl Judgement {
-    /// `allowed`, `blocked` or `bypassed`.
-    pub(super) fn name(&self) -> &'static str {
-        match self {
-            Judgement::Verdict { verdict, .. } if verdict.is_allowed() => "allowed",
-            Judgement::Verdict { .. } => "blocked",
-            Judgement::Bypassed { .. } => "bypassed",
-        }
-    }
-
-    /// The warnings about the request and its exchanges.
-    pub(super) fn warnings(&self) -> &[Warning] {
-        match self {
-            Judgement::Verdict { verdict, .. } => &verdict.warnings,
-            Judgement::Bypassed { warnings, .. } => warnings,
         }
     }
 }

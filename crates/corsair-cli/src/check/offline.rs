@@ -14,7 +14,7 @@ use corsair::{Cors, RequestKind};
 use corsair_browser::{BrowserRequest, Fetch, Progress};
 use http::{HeaderMap, Response, StatusCode};
 
-use super::judge::Judgement;
+use super::judgement::Judgement;
 use crate::settings::{self, ConfigFile, CorsFlags, Diagnostic, Layers};
 
 /// A configuration loaded for offline judging.

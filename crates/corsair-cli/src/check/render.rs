@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use corsair_browser::{BrowserRequest, Exchange, ExchangeKind, Outcome, Verdict, Warning};
 
-use super::judge::Judgement;
+use super::judgement::Judgement;
 use super::redact;
 use super::session::{Checked, Session};
 use super::snippets;

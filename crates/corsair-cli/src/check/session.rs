@@ -5,7 +5,7 @@
 use corsair_browser::har::RecordedRequest;
 use corsair_browser::{BrowserRequest, Credentials};
 
-use super::judge::Judgement;
+use super::judgement::Judgement;
 
 /// A checked session.
 #[derive(Debug)]
