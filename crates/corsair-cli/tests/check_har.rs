@@ -489,7 +489,7 @@ fn unreadable_files_and_usage_errors_exit_2() {
     assert!(
         json["requests"][0]["assumptions"]
             .to_string()
-            .contains("from --origin")
+            .contains("the page's origin is --origin")
     );
 }
 

@@ -18,7 +18,8 @@ pub enum OriginSource {
     Referer,
     /// The page the entry belongs to (its URL in `log.pages`, or its document's entry).
     Page,
-    /// Given by the user (`--origin`).
+    /// Given to the reader for requests whose recording names none
+    /// ([`ReadOptions::origin`](super::ReadOptions::origin)).
     Given,
 }
 
@@ -35,7 +36,7 @@ impl OriginSource {
             OriginSource::Preflight => "the Origin header of its preflight",
             OriginSource::Referer => "its Referer header",
             OriginSource::Page => "the page it was recorded on",
-            OriginSource::Given => "--origin",
+            OriginSource::Given => "the origin given for requests whose recording names none",
         }
     }
 }

@@ -99,7 +99,7 @@ impl CredentialsGuess {
         match self.reason {
             CredentialsReason::Cookie => "include: the recorded request carried a Cookie header (browsers send cookies to another origin only with credentials: 'include')".to_owned(),
             CredentialsReason::HttpAuthentication => "include: the recorded request carried an HTTP authentication Authorization header, which browsers send themselves only with credentials: 'include' (if the script set it itself, the browser used its default and this judgement is stricter than the browser's)".to_owned(),
-            CredentialsReason::Default => format!("{}: the browser's default, since no Cookie or HTTP authentication header was recorded (pass --credentials if the script sends credentials)", self.mode.as_str()),
+            CredentialsReason::Default => format!("{}: the browser's default, since no Cookie or HTTP authentication header was recorded", self.mode.as_str()),
         }
     }
 }

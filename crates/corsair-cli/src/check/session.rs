@@ -2,7 +2,7 @@
 //! what it came to. Produced by [`har`](super::har), printed by [`render`](super::render) and
 //! [`json`](super::json).
 
-use corsair_browser::har::RecordedRequest;
+use corsair_browser::har::{CredentialsReason, OriginSource, RecordedRequest};
 use corsair_browser::{BrowserRequest, Credentials};
 
 use super::judgement::Judgement;
@@ -52,12 +52,20 @@ impl Checked {
     /// What was assumed to judge it, one sentence each.
     pub(super) fn assumptions(&self) -> Vec<String> {
         let mut said = self.recorded.assumptions();
-        if self.forced_credentials {
-            for line in &mut said {
-                if line.starts_with("credentials ") {
-                    *line = "credentials include: --credentials".to_owned();
-                }
+        for line in &mut said {
+            if !line.starts_with("credentials ") {
+                continue;
             }
+            if self.forced_credentials {
+                *line = "credentials include: --credentials".to_owned();
+            } else if self.recorded.credentials.reason == CredentialsReason::Default {
+                line.push_str(" (pass --credentials if the script sends credentials)");
+            }
+        }
+        if let Some(page) = &self.recorded.page_origin
+            && page.source == OriginSource::Given
+        {
+            said.push("the page's origin is --origin".to_owned());
         }
         said
     }
