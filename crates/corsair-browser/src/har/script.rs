@@ -4,6 +4,7 @@
 use super::format::{Entry, Header};
 use crate::options::{Body, Credentials};
 use corsair::fetch::forbidden_request_header::is_forbidden_request_header;
+use corsair::fetch::token::is_token;
 
 /// Headers the browser adds to requests on its own that scripts do not (or cannot) set; the
 /// forbidden names and every `Sec-` and `Proxy-` name are left out as well.
@@ -12,15 +13,21 @@ const BROWSER_HEADERS: [&str; 3] = ["user-agent", "priority", "upgrade-insecure-
 /// The headers the script set, in the order recorded, and whether the browser's cache-busting
 /// headers (`Pragma`/`Cache-Control: no-cache`, which DevTools adds when its cache is
 /// disabled) were left out.
+///
+/// Firefox appends to a request's headers the ones it finds at the start of the body (an
+/// upload stream's own `Content-Type`), so a header recorded twice with the same value is kept
+/// once, and a "name" that is no HTTP token (no script could set it) is left out.
 pub(super) fn script_headers(headers: &[Header]) -> (Vec<(String, String)>, bool) {
-    let mut kept = Vec::new();
+    let mut kept: Vec<(String, String)> = Vec::new();
     let mut cache_busting = false;
     for header in headers {
         let name = header.name.trim().to_ascii_lowercase();
         let value = header.value.trim();
         if name.starts_with(':')
+            || !is_token(name.as_bytes())
             || BROWSER_HEADERS.contains(&name.as_str())
             || is_forbidden_request_header(name.as_bytes(), value.as_bytes())
+            || kept.iter().any(|(n, v)| *n == name && v == value)
         {
             continue;
         }
