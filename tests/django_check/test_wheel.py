@@ -70,6 +70,7 @@ class WheelInANewVenv(unittest.TestCase):
             metadata = archive.read(f"corsair_cors-{cargo_version()}.dist-info/METADATA").decode()
         self.assertIn(f"corsair_cors-{cargo_version()}.data/scripts/corsair", names)
         self.assertIn("corsair_cors/__init__.py", names)
+        self.assertIn("corsair_cors/checks.py", names)
         self.assertIn("Name: corsair-cors", metadata)
 
     def test_corsair_version_is_the_crate_version(self):
