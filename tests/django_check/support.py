@@ -1,4 +1,8 @@
-"""What the Django check tests share: the repository's paths, the case table, the project."""
+"""What the Django check tests share: the repository's paths, the case table, the project.
+
+Run the tests (``scripts/test-all`` does, after installing the wheel it builds into ``.venv``):
+``.venv/bin/python -m unittest discover -s tests/django_check``
+"""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ import re
 import sys
 import unittest
 
-from tests.django_check.support import CASES, PROJECT
+from support import CASES, PROJECT
 
 sys.path.insert(0, str(PROJECT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings_bare"

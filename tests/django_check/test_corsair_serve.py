@@ -13,7 +13,7 @@ import sys
 import time
 import unittest
 
-from tests.django_check.support import PROJECT, manage_py
+from support import PROJECT, manage_py
 
 
 def free_port() -> int:

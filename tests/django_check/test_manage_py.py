@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unittest
 
-from tests.django_check.support import manage_py
+from support import manage_py
 
 
 class ManagePyCheck(unittest.TestCase):

@@ -19,7 +19,7 @@ import unittest
 import zipfile
 from pathlib import Path
 
-from tests.django_check.support import ROOT
+from support import ROOT
 
 
 def cargo_version() -> str:
