@@ -57,6 +57,14 @@ pub(crate) fn translate(finding: &Finding, cx: &Context<'_>) -> Option<DjangoFin
             "list the origins, or write a regex in CORS_ALLOWED_ORIGIN_REGEXES".to_owned(),
         ),
         "broad-regex" | "broad-regex-with-credentials" => broad_regex(finding, value.as_ref(), cx),
+        "null-origin-allowed" | "null-with-credentials" => (
+            kind(finding.id),
+            format!(
+                "{}; django-cors-headers also echoes any `Origin` without a scheme (`garbage`) when `null` is listed",
+                in_django_words(&finding.message, cx)
+            ),
+            in_django_words(&finding.fix, cx),
+        ),
         "regex-not-analysed" | "invalid-regex" | "regex-set-too-large"
             if finding.setting == Setting::AllowedOriginRegexes =>
         {
