@@ -1,6 +1,8 @@
-//! Reading a corsair TOML file: a `[server]` table and a `[cors]` table whose keys are the
-//! engine's setting names. Every key is read on its own, so that every problem is reported at
-//! once with its line, and every value remembers its line for later findings.
+//! Reading a corsair TOML file: a `[server]` table, a `[cors]` table whose keys are the engine's
+//! setting names, and a `[report_only]` table with the same keys (a candidate policy, read by
+//! the same functions as `[cors]`). Every key is read on its own, so that
+//! every problem is reported at once with its line, and every value remembers its line for
+//! later findings.
 
 use std::ops::Range;
 use std::path::Path;
@@ -11,12 +13,16 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
+use super::Gathered;
 use super::diagnostic::Diagnostic;
 use super::server::{
     ServerSettings, Upstream, check_duration, check_number, parse_duration, redact_userinfo,
     server_key, server_key_names,
 };
 use super::source::{Provenance, RouteProvenance, Source};
+
+/// The tables of a corsair file.
+const TABLES: [&str; 3] = ["server", "cors", "report_only"];
 
 /// Where the file's lines are, for turning byte offsets into line numbers: the offset of each
 /// line's first byte is indexed once, so that locating a value is a binary search, whatever
@@ -53,16 +59,9 @@ impl<'a> Lines<'a> {
     }
 }
 
-/// Applies the file's text over `cors` and `server`, recording where each value came from.
-/// Returns every problem found; values with problems are left at their defaults.
-pub fn apply(
-    path: &Arc<Path>,
-    text: &str,
-    cors: &mut CorsConfig,
-    provenance: &mut Provenance,
-    server: &mut ServerSettings,
-    server_sources: &mut Vec<(&'static str, Source)>,
-) -> Vec<Diagnostic> {
+/// Applies the file's text over `values`, recording where each value came from. Returns every
+/// problem found; values with problems are left at their defaults.
+pub fn apply(path: &Arc<Path>, text: &str, values: &mut Gathered) -> Vec<Diagnostic> {
     let lines = Lines::new(path, text);
     let document = match DeTable::parse(text) {
         Ok(document) => document.into_inner(),
@@ -85,13 +84,36 @@ pub fn apply(
     for (key, value) in &document {
         let source = lines.source(&key.span());
         match (key.get_ref().as_ref(), value.get_ref()) {
-            ("cors", DeValue::Table(table)) => {
-                apply_cors(&lines, table, cors, provenance, &mut problems)
+            ("cors", DeValue::Table(table)) => apply_policy(
+                &lines,
+                "cors",
+                table,
+                &mut values.cors,
+                &mut values.provenance,
+                &mut problems,
+            ),
+            ("report_only", DeValue::Table(table)) => {
+                let mut candidate = CorsConfig::default();
+                let mut provenance = Provenance::default();
+                apply_policy(
+                    &lines,
+                    "report_only",
+                    table,
+                    &mut candidate,
+                    &mut provenance,
+                    &mut problems,
+                );
+                values.report_only = Some(candidate);
+                values.provenance.set_report_only(provenance);
             }
-            ("server", DeValue::Table(table)) => {
-                apply_server(&lines, table, server, server_sources, &mut problems)
-            }
-            (name @ ("cors" | "server"), _) => problems.push(Diagnostic::error(
+            ("server", DeValue::Table(table)) => apply_server(
+                &lines,
+                table,
+                &mut values.server,
+                &mut values.server_sources,
+                &mut problems,
+            ),
+            (name, _) if TABLES.contains(&name) => problems.push(Diagnostic::error(
                 "invalid-type",
                 name,
                 source,
@@ -107,7 +129,8 @@ pub fn apply(
                 } else if server_key(name).is_some() {
                     format!("move `{name}` under the `[server]` table")
                 } else {
-                    "a corsair file has a `[server]` and a `[cors]` table only".to_owned()
+                    "a corsair file has the tables `[server]`, `[cors]` and `[report_only]` only"
+                        .to_owned()
                 };
                 problems.push(Diagnostic::error(
                     "unknown-key",
@@ -123,8 +146,11 @@ pub fn apply(
     problems
 }
 
-fn apply_cors(
+/// A policy table, `[cors]` or `[report_only]` (`table`): the engine's settings and the
+/// table's routes.
+fn apply_policy(
     lines: &Lines<'_>,
+    table_name: &str,
     table: &DeTable<'_>,
     cors: &mut CorsConfig,
     provenance: &mut Provenance,
@@ -134,14 +160,18 @@ fn apply_cors(
         let name = key.get_ref().as_ref();
         let source = lines.source(&key.span());
         if name == "routes" {
-            apply_routes(lines, value, cors, provenance, problems);
+            apply_routes(lines, table_name, value, cors, provenance, problems);
             continue;
         }
         let Some(setting) = Setting::from_name(name) else {
-            problems.push(unknown_cors_key(&format!("cors.{name}"), name, source));
+            problems.push(unknown_cors_key(
+                &format!("{table_name}.{name}"),
+                name,
+                source,
+            ));
             continue;
         };
-        match read_setting(lines, setting, value) {
+        match read_setting(lines, &qualified(table_name, setting), setting, value) {
             Ok(read) => {
                 // The value was read for the setting's own kind.
                 let _ = cors.set(setting, read);
@@ -152,6 +182,16 @@ fn apply_cors(
             }
             Err(problem) => problems.push(*problem),
         }
+    }
+}
+
+/// How a problem names `setting` of policy table `table_name`: `allowed_origins` in `[cors]`,
+/// `report_only.allowed_origins` in `[report_only]`.
+fn qualified(table_name: &str, setting: Setting) -> String {
+    if table_name == "cors" {
+        setting.name().to_owned()
+    } else {
+        format!("{table_name}.{}", setting.name())
     }
 }
 
@@ -178,9 +218,11 @@ fn unknown_cors_key(subject: &str, name: &str, source: Source) -> Diagnostic {
     )
 }
 
-/// One setting's value, read with its kind through the engine's settings table.
+/// One setting's value, read with its kind through the engine's settings table (`subject`
+/// names it in a problem).
 fn read_setting(
     lines: &Lines<'_>,
+    subject: &str,
     setting: Setting,
     value: &Spanned<DeValue<'_>>,
 ) -> Result<SettingValue, Box<Diagnostic>> {
@@ -188,7 +230,7 @@ fn read_setting(
         |wrong| {
             Box::new(Diagnostic::error(
                 "invalid-type",
-                setting.name(),
+                subject,
                 lines.source(&value.span()),
                 Some(raw_text(lines.text, &value.span())),
                 wrong.to_string(),
@@ -212,22 +254,26 @@ fn elements<'v>(lines: &Lines<'_>, value: &'v Spanned<DeValue<'_>>) -> Vec<(&'v 
         .collect()
 }
 
-/// `[[cors.routes]]`: each route's `path` and the settings it names, with their lines.
+/// `[[cors.routes]]` (or `[[report_only.routes]]`: `table_name`): each route's `path` and the
+/// settings it names, with their lines.
 fn apply_routes(
     lines: &Lines<'_>,
+    table_name: &str,
     value: &Spanned<DeValue<'_>>,
     cors: &mut CorsConfig,
     provenance: &mut Provenance,
     problems: &mut Vec<Diagnostic>,
 ) {
-    let fix = "write each route as a `[[cors.routes]]` table with a `path` (e.g. path = \"^/public/\") and the settings it changes";
+    let fix = format!(
+        "write each route as a `[[{table_name}.routes]]` table with a `path` (e.g. path = \"^/public/\") and the settings it changes"
+    );
     let DeValue::Array(items) = value.get_ref() else {
         problems.push(Diagnostic::error(
             "invalid-type",
-            "cors.routes",
+            format!("{table_name}.routes"),
             lines.source(&value.span()),
             None,
-            "cors.routes must be an array of tables",
+            format!("{table_name}.routes must be an array of tables"),
             fix,
         ));
         return;
@@ -235,7 +281,7 @@ fn apply_routes(
     let mut routes = Vec::new();
     let mut sources = Vec::new();
     for (index, item) in items.iter().enumerate() {
-        let subject = format!("cors.routes[{index}]");
+        let subject = format!("{table_name}.routes[{index}]");
         let DeValue::Table(table) = item.get_ref() else {
             problems.push(Diagnostic::error(
                 "invalid-type",
@@ -243,7 +289,7 @@ fn apply_routes(
                 lines.source(&item.span()),
                 None,
                 "a route is a table",
-                fix,
+                fix.clone(),
             ));
             continue;
         };
@@ -273,14 +319,15 @@ fn apply_routes(
                     line,
                     None,
                     "a route cannot have routes of its own",
-                    "list every route as a `[[cors.routes]]` table",
+                    format!("list every route as a `[[{table_name}.routes]]` table"),
                 )),
                 _ => {
                     let Some(setting) = Setting::from_name(name) else {
                         problems.push(unknown_cors_key(&format!("{subject}.{name}"), name, line));
                         continue;
                     };
-                    match read_setting(lines, setting, value) {
+                    let named = qualified(table_name, setting);
+                    match read_setting(lines, &named, setting, value) {
                         Ok(read) => {
                             if let Ok(named) = route.clone().with(setting, read) {
                                 route = named;
@@ -511,20 +558,15 @@ mod tests {
     use super::*;
 
     fn run(text: &str) -> (CorsConfig, Provenance, ServerSettings, Vec<Diagnostic>) {
+        let (values, problems) = run_all(text);
+        (values.cors, values.provenance, values.server, problems)
+    }
+
+    fn run_all(text: &str) -> (Gathered, Vec<Diagnostic>) {
         let path: Arc<Path> = Arc::from(Path::new("corsair.toml"));
-        let mut cors = CorsConfig::default();
-        let mut provenance = Provenance::default();
-        let mut server = ServerSettings::default();
-        let mut sources = Vec::new();
-        let problems = apply(
-            &path,
-            text,
-            &mut cors,
-            &mut provenance,
-            &mut server,
-            &mut sources,
-        );
-        (cors, provenance, server, problems)
+        let mut values = Gathered::default();
+        let problems = apply(&path, text, &mut values);
+        (values, problems)
     }
 
     #[test]
@@ -657,9 +699,60 @@ mod tests {
             fixes,
             [
                 "move `allowed_origins` under the `[cors]` table",
-                "a corsair file has a `[server]` and a `[cors]` table only",
+                "a corsair file has the tables `[server]`, `[cors]` and `[report_only]` only",
                 "move `listen` under the `[server]` table",
             ]
         );
+    }
+
+    #[test]
+    fn the_report_only_table_is_read_like_cors_with_its_own_lines() {
+        let (values, problems) = run_all(concat!(
+            "[cors]\n",
+            "allow_all_origins = true\n",
+            "[report_only]\n",
+            "allowed_origins = [\"https://app.example\"]\n",
+            "allow_credentials = true\n",
+            "[[report_only.routes]]\n",
+            "path = \"^/public/\"\n",
+            "allow_all_origins = true\n",
+            "allow_credentials = false\n",
+        ));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(values.cors.allow_all_origins);
+        assert!(
+            values.cors.allowed_origins.is_empty(),
+            "[cors] is not touched"
+        );
+        let candidate = values.report_only.expect("a candidate");
+        assert_eq!(candidate.allowed_origins, ["https://app.example"]);
+        assert!(candidate.allow_credentials);
+        assert_eq!(candidate.routes.len(), 1);
+        assert!(candidate.routes[0].effective(&candidate).allow_all_origins);
+
+        let (_, problems) = run_all(concat!(
+            "[report_only]\n",
+            "allowed_origin = []\n",
+            "allow_credentials = \"yes\"\n",
+            "routes = 1\n",
+        ));
+        let mut found: Vec<(&str, String)> = problems
+            .iter()
+            .map(|d| (d.subject.as_str(), d.source.to_string()))
+            .collect();
+        found.sort_by(|a, b| a.1.cmp(&b.1));
+        assert_eq!(
+            found,
+            [
+                ("report_only.allowed_origin", "corsair.toml:2".to_owned()),
+                ("report_only.allow_credentials", "corsair.toml:3".to_owned()),
+                ("report_only.routes", "corsair.toml:4".to_owned()),
+            ]
+        );
+        let routes = problems
+            .iter()
+            .find(|d| d.subject == "report_only.routes")
+            .unwrap();
+        assert!(routes.fix.contains("[[report_only.routes]]"), "{routes:?}");
     }
 }

@@ -2,7 +2,8 @@
 //! a TOML file, `CORS_*` environment variables, command-line flags. Every value remembers its
 //! layer, so that every problem is reported with the file line, variable or flag to edit.
 //!
-//! `corsair serve` and `corsair lint` both load their configuration here.
+//! `corsair serve` and `corsair lint` both load their configuration here. The policy is built
+//! with the report-only candidate of `[report_only]` (from the file only).
 
 mod diagnostic;
 mod file;
@@ -15,7 +16,7 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use corsair::{Cors, CorsConfig, Setting};
+use corsair::{Cors, CorsBuilder, CorsConfig, Setting};
 
 pub use diagnostic::{Diagnostic, render_all};
 pub use flags::CorsFlags;
@@ -71,14 +72,26 @@ pub struct Loaded {
     pub file: Option<PathBuf>,
     /// The proxy's settings.
     pub server: ServerSettings,
-    /// The compiled CORS policy.
+    /// The compiled CORS policy, with its report-only candidate, if any.
     pub cors: Cors,
-    /// Where each CORS setting came from.
+    /// Where each CORS setting came from (the candidate's included).
     pub provenance: Provenance,
     /// Where each `[server]` key that is not at its default came from (file line or flag).
     pub server_sources: Vec<(&'static str, Source)>,
     /// Non-fatal problems (engine warnings, deprecated variable names), each with its source.
     pub warnings: Vec<Diagnostic>,
+}
+
+/// What the layers set, gathered before the policy is built: each layer applies its values
+/// over the lower ones.
+#[derive(Debug, Default)]
+struct Gathered {
+    cors: CorsConfig,
+    provenance: Provenance,
+    server: ServerSettings,
+    server_sources: Vec<(&'static str, Source)>,
+    /// `[report_only]`, when the file has it (its sources are in `provenance`).
+    report_only: Option<CorsConfig>,
 }
 
 /// A configuration that does not build: every problem, errors and warnings.
@@ -95,24 +108,14 @@ pub fn load(layers: &Layers) -> Result<Loaded, Problems> {
 
 /// [`load`], with the `[server]` flags that only `corsair serve` has.
 pub fn load_with(layers: &Layers, server_flags: &ServerFlags) -> Result<Loaded, Problems> {
-    let mut cors = CorsConfig::default();
-    let mut provenance = Provenance::default();
-    let mut server = ServerSettings::default();
-    let mut server_sources = Vec::new();
+    let mut values = Gathered::default();
     let mut problems = Vec::new();
 
     let file = locate(&layers.file);
     if let Some(path) = &file {
         let shown: Arc<Path> = Arc::from(path.as_path());
         match read_regular_file(path) {
-            Ok(text) => problems.extend(file::apply(
-                &shown,
-                &text,
-                &mut cors,
-                &mut provenance,
-                &mut server,
-                &mut server_sources,
-            )),
+            Ok(text) => problems.extend(file::apply(&shown, &text, &mut values)),
             Err(e) => problems.push(Diagnostic::error(
                 "config-file-unreadable",
                 "--config",
@@ -124,6 +127,13 @@ pub fn load_with(layers: &Layers, server_flags: &ServerFlags) -> Result<Loaded, 
         }
     }
 
+    let Gathered {
+        mut cors,
+        mut provenance,
+        mut server,
+        mut server_sources,
+        report_only,
+    } = values;
     if let Some(env) = &layers.env {
         problems.extend(apply_env(env, &mut cors, &mut provenance));
     }
@@ -178,7 +188,11 @@ pub fn load_with(layers: &Layers, server_flags: &ServerFlags) -> Result<Loaded, 
     if problems.iter().any(hides_values) {
         return Err(problems);
     }
-    match Cors::from_config(&cors) {
+    let mut builder = CorsBuilder::from(cors);
+    if let Some(candidate) = &report_only {
+        builder = builder.report_only(CorsBuilder::from(candidate.clone()));
+    }
+    match builder.build() {
         Ok(_) if problems.iter().any(Diagnostic::is_error) => Err(problems),
         Ok(policy) => {
             problems.extend(
@@ -580,6 +594,54 @@ mod tests {
                 ("server.upstream_http2", "write `upstream_http2 = true`"),
             ]
         );
+    }
+
+    #[test]
+    fn the_report_only_candidate_is_built_and_its_findings_point_at_its_lines() {
+        let path = temp_file(
+            "report-only.toml",
+            concat!(
+                "[cors]\n",
+                "allow_all_origins = true\n",
+                "[report_only]\n",
+                "allowed_origins = [\n",
+                "  \"https://app.example\",\n",
+                "  \"https://App.Example:443\",\n",
+                "]\n",
+                "allow_credentials = true\n",
+            ),
+        );
+        let env = [("CORS_PREFLIGHT_MAX_AGE", "600")];
+        let loaded = load(&layers(Some(&path), &env, CorsFlags::default())).unwrap();
+        assert_eq!(loaded.cors.config().preflight_max_age, 600);
+        let warning = loaded
+            .warnings
+            .iter()
+            .find(|d| d.subject == "report_only.allowed_origins")
+            .unwrap_or_else(|| panic!("{:#?}", loaded.warnings));
+        assert_eq!(warning.source.to_string(), format!("{}:6", path.display()));
+
+        // An invalid candidate stops the configuration, like an invalid [cors].
+        let path = temp_file(
+            "report-only-invalid.toml",
+            concat!(
+                "[cors]\n",
+                "allowed_origins = [\"https://app.example\"]\n",
+                "[report_only]\n",
+                "allow_all_origins = true\n",
+                "allow_credentials = true\n",
+            ),
+        );
+        let problems = load(&layers(Some(&path), &[], CorsFlags::default())).unwrap_err();
+        let combo = problems
+            .iter()
+            .find(|d| d.id == "credentials-with-allow-all")
+            .unwrap_or_else(|| panic!("{problems:#?}"));
+        assert_eq!(combo.subject, "report_only.allow_all_origins");
+        assert_eq!(combo.source.to_string(), format!("{}:4", path.display()));
+        let (related, source) = &**combo.related.as_ref().unwrap();
+        assert_eq!(related, "report_only.allow_credentials");
+        assert_eq!(source.to_string(), format!("{}:5", path.display()));
     }
 
     #[test]
