@@ -7,6 +7,8 @@ use corsair::{Cors, Decision, OriginVerdict, Refusal, RequestKind};
 use http::header::ORIGIN;
 use http::{Method, Request, StatusCode};
 
+use super::metrics;
+
 /// What corsair decided about a request, as logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -95,10 +97,9 @@ impl AccessRecord {
                 (Verdict::PreflightAllowed, None)
             }
             Some((RequestKind::Preflight, _)) => {
-                // Only the debug line says which method or header: the explanation decides
-                // the preflight again.
+                // The explanation decides again: not a request for the metrics to count.
                 let refusal = explained
-                    .then(|| cors.explain_preflight(uri, headers))
+                    .then(|| metrics::unobserved(|| cors.explain_preflight(uri, headers)))
                     .flatten();
                 (Verdict::PreflightRefused, refusal)
             }

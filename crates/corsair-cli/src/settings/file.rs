@@ -1,6 +1,6 @@
 //! Reading a corsair TOML file: a `[server]` table, a `[cors]` table whose keys are the engine's
-//! setting names, and a `[report_only]` table with the same keys (a candidate policy, read by
-//! the same functions as `[cors]`). Every key is read on its own, so that
+//! setting names, a `[report_only]` table with the same keys (a candidate policy, read by the
+//! same functions as `[cors]`), and an `[admin]` table. Every key is read on its own, so that
 //! every problem is reported at once with its line, and every value remembers its line for
 //! later findings.
 
@@ -14,6 +14,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use super::Gathered;
+use super::admin::{AdminSettings, admin_key_names};
 use super::diagnostic::Diagnostic;
 use super::server::{
     ServerSettings, Upstream, check_duration, check_number, parse_duration, redact_userinfo,
@@ -22,7 +23,7 @@ use super::server::{
 use super::source::{Provenance, RouteProvenance, Source};
 
 /// The tables of a corsair file.
-const TABLES: [&str; 3] = ["server", "cors", "report_only"];
+const TABLES: [&str; 4] = ["server", "cors", "report_only", "admin"];
 
 /// Where the file's lines are, for turning byte offsets into line numbers: the offset of each
 /// line's first byte is indexed once, so that locating a value is a binary search, whatever
@@ -113,6 +114,13 @@ pub fn apply(path: &Arc<Path>, text: &str, values: &mut Gathered) -> Vec<Diagnos
                 &mut values.server_sources,
                 &mut problems,
             ),
+            ("admin", DeValue::Table(table)) => apply_admin(
+                &lines,
+                table,
+                &mut values.admin,
+                &mut values.admin_sources,
+                &mut problems,
+            ),
             (name, _) if TABLES.contains(&name) => problems.push(Diagnostic::error(
                 "invalid-type",
                 name,
@@ -129,7 +137,8 @@ pub fn apply(path: &Arc<Path>, text: &str, values: &mut Gathered) -> Vec<Diagnos
                 } else if server_key(name).is_some() {
                     format!("move `{name}` under the `[server]` table")
                 } else {
-                    "a corsair file has the tables `[server]`, `[cors]` and `[report_only]` only"
+                    "a corsair file has the tables `[server]`, `[cors]`, `[report_only]` and \
+                     `[admin]` only"
                         .to_owned()
                 };
                 problems.push(Diagnostic::error(
@@ -402,6 +411,56 @@ fn apply_server(
                 Some(shown),
                 message,
                 fix,
+            )),
+        }
+    }
+}
+
+/// `[admin]`: where the admin endpoints listen.
+fn apply_admin(
+    lines: &Lines<'_>,
+    table: &DeTable<'_>,
+    admin: &mut AdminSettings,
+    admin_sources: &mut Vec<(&'static str, Source)>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for (key, value) in table {
+        let name = key.get_ref().as_ref();
+        if name != "listen" {
+            let fix = match closest_key(name, admin_key_names()) {
+                Some(known) => format!("did you mean `{known}`?"),
+                None if server_key(name).is_some() => {
+                    format!("`{name}` is a [server] key: move it under `[server]`")
+                }
+                None => format!(
+                    "the [admin] keys are: {}",
+                    admin_key_names().collect::<Vec<_>>().join(", ")
+                ),
+            };
+            problems.push(Diagnostic::error(
+                "unknown-key",
+                format!("admin.{name}"),
+                lines.source(&key.span()),
+                None,
+                format!("`{name}` is not an [admin] key"),
+                fix,
+            ));
+            continue;
+        }
+        let source = lines.source(&value.span());
+        match typed::<String>(value).and_then(|raw| raw.parse().ok()) {
+            Some(address) => {
+                admin.listen = Some(address);
+                admin_sources.push(("listen", source));
+            }
+            None => problems.push(Diagnostic::error(
+                "invalid-admin-value",
+                "admin.listen",
+                source,
+                Some(raw_text(lines.text, &value.span())),
+                "admin.listen must be an IP address and a port, as a string",
+                "write `listen = \"127.0.0.1:9300\"` (a port of its own, not the proxy's; \
+                 `0.0.0.0:9300` for every interface)",
             )),
         }
     }
@@ -699,10 +758,65 @@ mod tests {
             fixes,
             [
                 "move `allowed_origins` under the `[cors]` table",
-                "a corsair file has the tables `[server]`, `[cors]` and `[report_only]` only",
+                "a corsair file has the tables `[server]`, `[cors]`, `[report_only]` and `[admin]` only",
                 "move `listen` under the `[server]` table",
             ]
         );
+    }
+
+    #[test]
+    fn the_admin_table_is_read_with_its_lines_and_problems() {
+        let (values, problems) = run_all("[admin]\nlisten = \"127.0.0.1:9300\"\n");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(values.admin.listen, Some("127.0.0.1:9300".parse().unwrap()));
+        assert_eq!(values.admin_sources[0].1.to_string(), "corsair.toml:2");
+
+        let (_, problems) = run_all(concat!(
+            "[admin]\n",
+            "listen = 9300\n",
+            "lisen = \"127.0.0.1:9300\"\n",
+            "workers = 2\n",
+            "[server]\n",
+            "admin = \"x\"\n",
+        ));
+        let mut found: Vec<(&str, &str, String, &str)> = problems
+            .iter()
+            .map(|d| {
+                (
+                    d.id,
+                    d.subject.as_str(),
+                    d.source.to_string(),
+                    d.fix.as_str(),
+                )
+            })
+            .collect();
+        found.sort_by(|a, b| a.2.cmp(&b.2));
+        assert_eq!(
+            found[..3],
+            [
+                (
+                    "invalid-admin-value",
+                    "admin.listen",
+                    "corsair.toml:2".to_owned(),
+                    "write `listen = \"127.0.0.1:9300\"` (a port of its own, not the proxy's; `0.0.0.0:9300` for every interface)",
+                ),
+                (
+                    "unknown-key",
+                    "admin.lisen",
+                    "corsair.toml:3".to_owned(),
+                    "did you mean `listen`?",
+                ),
+                (
+                    "unknown-key",
+                    "admin.workers",
+                    "corsair.toml:4".to_owned(),
+                    "`workers` is a [server] key: move it under `[server]`",
+                ),
+            ]
+        );
+        assert_eq!(found[3].1, "server.admin", "{found:?}");
+        let (_, problems) = run_all("admin = \"127.0.0.1:9300\"\n");
+        assert_eq!(problems[0].fix, "write the settings under a `[admin]` line");
     }
 
     #[test]

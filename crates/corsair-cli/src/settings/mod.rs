@@ -3,8 +3,10 @@
 //! layer, so that every problem is reported with the file line, variable or flag to edit.
 //!
 //! `corsair serve` and `corsair lint` both load their configuration here. The policy is built
-//! with the report-only candidate of `[report_only]` (from the file only).
+//! with the report-only candidate of `[report_only]` (from the file only), and, for `serve`,
+//! with the observer that feeds its metrics.
 
+mod admin;
 mod diagnostic;
 mod file;
 mod flags;
@@ -16,8 +18,9 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use corsair::{Cors, CorsBuilder, CorsConfig, Setting};
+use corsair::{Cors, CorsBuilder, CorsConfig, Observation, Observer, Setting};
 
+pub use admin::AdminSettings;
 pub use diagnostic::{Diagnostic, render_all};
 pub use flags::CorsFlags;
 pub use server::{ServerSettings, Upstream, UrlArg};
@@ -55,14 +58,16 @@ pub struct Layers {
     pub workers: Option<NonZeroUsize>,
 }
 
-/// The `[server]` flags of `corsair serve` beyond those of [`Layers`]: the TLS files. They are
-/// applied over the file like the other flags, at start and at every reload.
+/// The flags of `corsair serve` beyond those of [`Layers`]: the TLS files and the admin
+/// address. They are applied over the file like the other flags, at start and at every reload.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ServerFlags {
     /// `--tls-cert`.
     pub tls_cert: Option<PathBuf>,
     /// `--tls-key`.
     pub tls_key: Option<PathBuf>,
+    /// `--admin-listen`.
+    pub admin_listen: Option<SocketAddr>,
 }
 
 /// A configuration that builds: the policy, the server settings, and the warnings.
@@ -72,12 +77,18 @@ pub struct Loaded {
     pub file: Option<PathBuf>,
     /// The proxy's settings.
     pub server: ServerSettings,
-    /// The compiled CORS policy, with its report-only candidate, if any.
+    /// The admin listener's settings.
+    pub admin: AdminSettings,
+    /// The compiled CORS policy, with its report-only candidate and observer, if any.
     pub cors: Cors,
+    /// The report-only candidate's configuration (`[report_only]`), if the file has one.
+    pub report_only: Option<CorsConfig>,
     /// Where each CORS setting came from (the candidate's included).
     pub provenance: Provenance,
     /// Where each `[server]` key that is not at its default came from (file line or flag).
     pub server_sources: Vec<(&'static str, Source)>,
+    /// Where each `[admin]` key that is set came from (file line or flag).
+    pub admin_sources: Vec<(&'static str, Source)>,
     /// Non-fatal problems (engine warnings, deprecated variable names), each with its source.
     pub warnings: Vec<Diagnostic>,
 }
@@ -90,6 +101,8 @@ struct Gathered {
     provenance: Provenance,
     server: ServerSettings,
     server_sources: Vec<(&'static str, Source)>,
+    admin: AdminSettings,
+    admin_sources: Vec<(&'static str, Source)>,
     /// `[report_only]`, when the file has it (its sources are in `provenance`).
     report_only: Option<CorsConfig>,
 }
@@ -106,8 +119,18 @@ pub fn load(layers: &Layers) -> Result<Loaded, Problems> {
     load_with(layers, &ServerFlags::default())
 }
 
-/// [`load`], with the `[server]` flags that only `corsair serve` has.
+/// [`load`], with the flags that only `corsair serve` has.
 pub fn load_with(layers: &Layers, server_flags: &ServerFlags) -> Result<Loaded, Problems> {
+    load_observed(layers, server_flags, None)
+}
+
+/// [`load_with`], with an observer told of every decision of the policy (and of each request
+/// the report-only candidate would decide differently).
+pub fn load_observed(
+    layers: &Layers,
+    server_flags: &ServerFlags,
+    observer: Option<Arc<dyn Observer>>,
+) -> Result<Loaded, Problems> {
     let mut values = Gathered::default();
     let mut problems = Vec::new();
 
@@ -132,6 +155,8 @@ pub fn load_with(layers: &Layers, server_flags: &ServerFlags) -> Result<Loaded, 
         mut provenance,
         mut server,
         mut server_sources,
+        mut admin,
+        mut admin_sources,
         report_only,
     } = values;
     if let Some(env) = &layers.env {
@@ -141,11 +166,15 @@ pub fn load_with(layers: &Layers, server_flags: &ServerFlags) -> Result<Loaded, 
     layers.cors_flags.apply(&mut cors, &mut provenance);
     if let Some(listen) = layers.listen {
         server.listen = listen;
+        server_sources.push(("listen", Source::Flag("--listen")));
     }
     if let Some(workers) = layers.workers {
         let shown = workers.to_string();
         match server::check_number("workers", &shown, workers.get() as u64) {
-            Ok(_) => server.workers = Some(workers.get()),
+            Ok(_) => {
+                server.workers = Some(workers.get());
+                server_sources.push(("workers", Source::Flag("--workers")));
+            }
             Err((message, _)) => problems.push(Diagnostic::error(
                 "invalid-server-value",
                 "server.workers",
@@ -158,7 +187,10 @@ pub fn load_with(layers: &Layers, server_flags: &ServerFlags) -> Result<Loaded, 
     }
     if let Some(raw) = &layers.upstream {
         match Upstream::parse(&raw.0) {
-            Ok(upstream) => server.upstream = upstream,
+            Ok(upstream) => {
+                server.upstream = upstream;
+                server_sources.push(("upstream", Source::Flag("--upstream")));
+            }
             Err(message) => problems.push(Diagnostic::error(
                 "invalid-server-value",
                 "server.upstream",
@@ -184,6 +216,20 @@ pub fn load_with(layers: &Layers, server_flags: &ServerFlags) -> Result<Loaded, 
         }
     }
     problems.extend(tls_pair_problem(&server, &server_sources));
+    if let Some(listen) = server_flags.admin_listen {
+        admin.listen = Some(listen);
+        admin_sources.push(("listen", Source::Flag("--admin-listen")));
+    }
+    if let Some(listen) = admin.listen {
+        if admin::shares_address(server.listen, listen) {
+            problems.push(admin::shared_address_problem(
+                server.listen,
+                server_source(&server_sources, "listen"),
+                listen,
+                server_source(&admin_sources, "listen"),
+            ));
+        }
+    }
 
     if problems.iter().any(hides_values) {
         return Err(problems);
@@ -191,6 +237,9 @@ pub fn load_with(layers: &Layers, server_flags: &ServerFlags) -> Result<Loaded, 
     let mut builder = CorsBuilder::from(cors);
     if let Some(candidate) = &report_only {
         builder = builder.report_only(CorsBuilder::from(candidate.clone()));
+    }
+    if let Some(observer) = observer {
+        builder = builder.observer(move |seen: &Observation<'_>| observer.observe(seen));
     }
     match builder.build() {
         Ok(_) if problems.iter().any(Diagnostic::is_error) => Err(problems),
@@ -204,9 +253,12 @@ pub fn load_with(layers: &Layers, server_flags: &ServerFlags) -> Result<Loaded, 
             Ok(Loaded {
                 file,
                 server,
+                admin,
                 cors: policy,
+                report_only,
                 provenance,
                 server_sources,
+                admin_sources,
                 warnings: problems,
             })
         }
@@ -222,7 +274,8 @@ pub fn load_with(layers: &Layers, server_flags: &ServerFlags) -> Result<Loaded, 
     }
 }
 
-/// The source of `[server]` key `key`: the last layer that set it, else the default.
+/// The source of `[server]` (or `[admin]`) key `key`: the last layer that set it, else the
+/// default.
 pub fn server_source(sources: &[(&'static str, Source)], key: &str) -> Source {
     sources
         .iter()
@@ -613,6 +666,8 @@ mod tests {
         );
         let env = [("CORS_PREFLIGHT_MAX_AGE", "600")];
         let loaded = load(&layers(Some(&path), &env, CorsFlags::default())).unwrap();
+        let candidate = loaded.report_only.as_ref().expect("the candidate is kept");
+        assert_eq!(candidate.preflight_max_age, 86400, "CORS_* set [cors] only");
         assert_eq!(loaded.cors.config().preflight_max_age, 600);
         let warning = loaded
             .warnings
@@ -642,6 +697,70 @@ mod tests {
         let (related, source) = &**combo.related.as_ref().unwrap();
         assert_eq!(related, "report_only.allow_credentials");
         assert_eq!(source.to_string(), format!("{}:5", path.display()));
+    }
+
+    #[test]
+    fn the_admin_listener_never_shares_the_proxy_address() {
+        let path = temp_file(
+            "admin.toml",
+            concat!(
+                "[server]\n",
+                "listen = \"127.0.0.1:8300\"\n",
+                "[admin]\n",
+                "listen = \"0.0.0.0:8300\"\n",
+                "[cors]\n",
+                "allowed_origins = [\"http://localhost:8080\"]\n",
+            ),
+        );
+        let problems = load(&layers(Some(&path), &[], CorsFlags::default())).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert_eq!(problems[0].id, "admin-shares-proxy-address");
+        assert_eq!(
+            problems[0].source.to_string(),
+            format!("{}:4", path.display())
+        );
+        let (setting, source) = &**problems[0].related.as_ref().unwrap();
+        assert_eq!(setting, "server.listen");
+        assert_eq!(source.to_string(), format!("{}:2", path.display()));
+
+        // A flag moves it away; another flag brings it back, and is named.
+        let flags = ServerFlags {
+            admin_listen: Some("127.0.0.1:9300".parse().unwrap()),
+            ..ServerFlags::default()
+        };
+        let loaded = load_with(&layers(Some(&path), &[], CorsFlags::default()), &flags).unwrap();
+        assert_eq!(loaded.admin.listen, flags.admin_listen);
+        let mut on_proxy = layers(Some(&path), &[], CorsFlags::default());
+        on_proxy.listen = Some("0.0.0.0:9300".parse().unwrap());
+        let problems = load_with(&on_proxy, &flags).unwrap_err();
+        assert_eq!(problems[0].source, Source::Flag("--admin-listen"));
+        assert_eq!(
+            problems[0].related.as_deref().map(|r| &r.1),
+            Some(&Source::Flag("--listen"))
+        );
+    }
+
+    #[test]
+    fn the_observer_is_told_of_every_decision() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let seen = Arc::new(AtomicUsize::new(0));
+        let count = Arc::clone(&seen);
+        let observer: Arc<dyn Observer> = Arc::new(move |_: &Observation<'_>| {
+            count.fetch_add(1, Ordering::Relaxed);
+        });
+        let env = [("CORS_ALLOWED_ORIGINS", "http://localhost:8080")];
+        let loaded = load_observed(
+            &layers(None, &env, CorsFlags::default()),
+            &ServerFlags::default(),
+            Some(observer),
+        )
+        .unwrap();
+        let _ = loaded.cors.evaluate(
+            &http::Method::GET,
+            &"/".parse().unwrap(),
+            &http::HeaderMap::new(),
+        );
+        assert_eq!(seen.load(Ordering::Relaxed), 1);
     }
 
     #[test]

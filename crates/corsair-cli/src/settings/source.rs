@@ -132,6 +132,12 @@ impl Provenance {
         self.report_only = Some(Box::new(candidate));
     }
 
+    /// Where each setting that is not at its default came from (the enforced policy's, not the
+    /// candidate's).
+    pub fn sources(&self) -> impl Iterator<Item = &Source> {
+        self.settings.values()
+    }
+
     /// Where the value a finding is about came from (see [`Provenance::of_value`]): on a route,
     /// the route's own line when it names the setting (or for its path), else the default
     /// policy's; for a finding of the report-only candidate, the same in `[report_only]`.
@@ -239,6 +245,11 @@ mod tests {
         assert_eq!(
             provenance.of_finding(finding).to_string(),
             "corsair.toml:10"
+        );
+        assert_eq!(
+            provenance.sources().count(),
+            1,
+            "the enforced policy's only"
         );
     }
 }
