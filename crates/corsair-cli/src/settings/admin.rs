@@ -118,4 +118,36 @@ mod tests {
             Some(&("server.listen".to_owned(), Source::Flag("--listen")))
         );
     }
+
+    #[test]
+    fn the_readme_and_the_sample_file_document_every_key() {
+        let readme = include_str!("../../../../README.md");
+        let sample = include_str!("../../../../corsair.toml");
+        let table = readme
+            .split("### The `[admin]` table")
+            .nth(1)
+            .expect("the README has a section on the [admin] table");
+        let section = sample
+            .split("[admin]")
+            .nth(1)
+            .expect("corsair.toml documents the [admin] table");
+        for key in &ADMIN_KEYS {
+            let row = table
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{}` |", key.name)))
+                .unwrap_or_else(|| {
+                    panic!("the README's [admin] table has no row for {}", key.name)
+                });
+            assert!(
+                row.contains(key.default.trim_matches('"')),
+                "README row of admin.{}: {row}",
+                key.name
+            );
+            assert!(
+                section.contains(&format!("{} = {}", key.name, key.default)),
+                "corsair.toml does not document admin.{}",
+                key.name
+            );
+        }
+    }
 }
