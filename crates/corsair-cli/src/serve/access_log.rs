@@ -7,7 +7,6 @@ use corsair::{Cors, Decision, OriginVerdict, Refusal, RequestKind};
 use http::header::ORIGIN;
 use http::{Method, Request, StatusCode};
 
-use super::metrics;
 
 /// What corsair decided about a request, as logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,9 +96,8 @@ impl AccessRecord {
                 (Verdict::PreflightAllowed, None)
             }
             Some((RequestKind::Preflight, _)) => {
-                // The explanation decides again: not a request for the metrics to count.
                 let refusal = explained
-                    .then(|| metrics::unobserved(|| cors.explain_preflight(uri, headers)))
+                    .then(|| cors.explain_preflight(uri, headers))
                     .flatten();
                 (Verdict::PreflightRefused, refusal)
             }

@@ -8,7 +8,6 @@
 //! request takes no lock and allocates nothing: its series' counters are looked up once, here,
 //! and kept.
 
-use std::cell::Cell;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -23,25 +22,6 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
 use super::report_only;
-
-thread_local! {
-    /// Set while this thread runs [`unobserved`].
-    static UNOBSERVED: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Runs `f` without the observer counting what the policy decides in it: for
-/// `Cors::explain_preflight`, which decides a preflight again to explain its refusal (the
-/// engine tells the observer of that decision too, and it is not another request).
-pub fn unobserved<T>(f: impl FnOnce() -> T) -> T {
-    struct Reset(bool);
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            UNOBSERVED.set(self.0);
-        }
-    }
-    let _reset = Reset(UNOBSERVED.replace(true));
-    f()
-}
 
 /// The `Content-Type` of `/metrics`.
 pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
@@ -338,9 +318,6 @@ impl Metrics {
 
     /// Counts one decision, and the candidate's difference, if any.
     fn observe(&self, seen: &Observation<'_>) {
-        if UNOBSERVED.get() {
-            return;
-        }
         let decided = seen.decided();
         if let Some(counter) = self.request_counter(decided.kind, decided.outcome, decided.refusal)
         {
@@ -497,11 +474,11 @@ mod tests {
         }
         assert!(!text.contains("example"), "no origin in a label:\n{text}");
 
-        // Explaining a refusal decides again, and is not another request.
+        // Explaining a refusal is not another request.
         let mut headers = http::HeaderMap::new();
         headers.insert("origin", "https://app.example".parse().unwrap());
         headers.insert("access-control-request-method", "TRACE".parse().unwrap());
-        let explained = unobserved(|| cors.explain_preflight(&"/api/x".parse().unwrap(), &headers));
+        let explained = cors.explain_preflight(&"/api/x".parse().unwrap(), &headers);
         assert!(explained.is_some());
         let series = r#"corsair_requests_total{kind="preflight",outcome="refused",reason="method_not_allowed"}"#;
         assert_eq!(sample(&metrics.encode().unwrap(), series), Some(1.0));
