@@ -56,20 +56,22 @@ pub fn run(args: Args) -> ExitCode {
         upstream: None,
         workers: None,
     };
-    let (policy, routes, diagnostics) = match settings::load(&layers) {
+    let (policy, routes, sources, diagnostics) = match settings::load(&layers) {
         Ok(loaded) => {
             let mut all = loaded.warnings;
             all.extend(advice(&loaded.cors, &loaded.provenance));
             let routes: Vec<String> = loaded.cors.routes().map(|r| r.to_string()).collect();
-            (Some(loaded.cors.to_string()), routes, all)
+            let sources = loaded.origins_sources.iter().map(describe_source).collect();
+            (Some(loaded.cors.to_string()), routes, sources, all)
         }
-        Err(problems) => (None, Vec::new(), problems),
+        Err(problems) => (None, Vec::new(), Vec::new(), problems),
     };
     if args.json {
         let object = serde_json::json!({
             "audited": audited,
             "policy": policy,
             "routes": routes,
+            "origins_sources": sources,
             "errors": diagnostics.iter().filter(|d| d.is_error()).count(),
             "warnings": diagnostics.iter().filter(|d| !d.is_error()).count(),
             "findings": diagnostics.iter().map(Diagnostic::to_json).collect::<Vec<_>>(),
@@ -83,10 +85,26 @@ pub fn run(args: Args) -> ExitCode {
         for route in &routes {
             println!("route {route}");
         }
+        for source in &sources {
+            println!("origins also from {source} (not read by lint)");
+        }
         println!();
         println!("{}", settings::render_all(&diagnostics));
     }
     exit_code(&diagnostics)
+}
+
+/// `cors.origins_source: redis://cache:6379/0 key corsair:origins, refresh 30s`, without
+/// secrets.
+fn describe_source(source: &settings::origins_source::OriginsSource) -> String {
+    format!(
+        "{}: {} {}, refresh {}s{}",
+        source.subject,
+        source.store.url(),
+        source.store.what(),
+        source.refresh.as_secs(),
+        if source.required { ", required" } else { "" }
+    )
 }
 
 /// 0 when clean, 1 with warnings only, 2 with errors.

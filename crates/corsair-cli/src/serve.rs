@@ -18,6 +18,7 @@ mod idle_body;
 mod listener;
 mod logging;
 mod metrics;
+mod origins_source;
 mod policy_info;
 mod proxy;
 mod reload;
@@ -33,6 +34,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
+use corsair::Cors;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::net::TcpListener;
@@ -114,8 +116,14 @@ pub fn run(args: Args) -> ExitCode {
     // One registry for the process's life: every policy loaded gets the same observer.
     let metrics = Arc::new(Metrics::new());
     let observer = metrics.observer();
-    let loaded = match settings::load_observed(&layers, &server_flags, Some(Arc::clone(&observer)))
-    {
+    // One set per origins source for the process's life: every policy loaded consults them.
+    let origin_sets = settings::OriginSets::default();
+    let loaded = match settings::load_observed(
+        &layers,
+        &server_flags,
+        Some(Arc::clone(&observer)),
+        &origin_sets,
+    ) {
         Ok(loaded) => loaded,
         Err(problems) => return invalid(&problems),
     };
@@ -148,6 +156,8 @@ pub fn run(args: Args) -> ExitCode {
         tls: tls.clone(),
         watched,
         admin: loaded.admin.clone(),
+        origin_sets,
+        origins_sources: loaded.origins_sources.clone(),
     };
     runtime.block_on(start(loaded, reloading, tls, metrics))
 }
@@ -219,6 +229,20 @@ async fn start(
         },
         None => None,
     };
+    // The tenant origins are loaded before corsair says it listens (a required source that
+    // cannot be read stops it here); the sources then keep them up to date.
+    let mut sources = Vec::new();
+    for source in &loaded.origins_sources {
+        let set = loaded.origin_sets.get(&source.subject);
+        let source_metrics = metrics.source(&source.subject);
+        match origins_source::start(source.clone(), set, source_metrics).await {
+            Ok(status) => sources.push(status),
+            Err(down) => {
+                tracing::error!("{down}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let workers = server.worker_count();
     let config = loaded
         .file
@@ -244,8 +268,8 @@ async fn start(
     logging::log_warnings(&loaded.warnings);
 
     let shared = Arc::new(Shared {
+        policy: Cors::reloadable(loaded.cors),
         active: ArcSwap::from_pointee(Active {
-            cors: loaded.cors,
             route: Arc::new(Route {
                 upstream: server.upstream.clone(),
                 preserve_host: server.preserves_host(),
@@ -260,6 +284,7 @@ async fn start(
         client_scheme: scheme,
         upstream_http2: server.upstream_http2,
         metrics: Arc::clone(&metrics),
+        sources,
     });
     let readiness = Arc::new(Readiness::default());
     let admin_address = admin_listener.map(|bound| {

@@ -7,7 +7,6 @@ use corsair::{Cors, Decision, OriginVerdict, Refusal, RequestKind};
 use http::header::ORIGIN;
 use http::{Method, Request, StatusCode};
 
-
 /// What corsair decided about a request, as logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {

@@ -121,7 +121,8 @@ async fn answer(admin: &Admin, request: &Request<Incoming>) -> Response<Full<Byt
             // The document of a large policy takes a while to make the first time: not on
             // the event loop that accepts the proxy's connections.
             let info = Arc::clone(&admin.shared.active.load().info);
-            match tokio::task::spawn_blocking(move || info.body()).await {
+            let sources = admin.shared.sources.clone();
+            match tokio::task::spawn_blocking(move || info.body(&sources)).await {
                 Ok(body) => respond(StatusCode::OK, "application/json", body),
                 Err(_) => text(
                     StatusCode::INTERNAL_SERVER_ERROR,

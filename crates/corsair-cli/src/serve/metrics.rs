@@ -149,6 +149,27 @@ struct ReasonLabel {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SourceLabel {
+    /// The source's table: `cors.origins_source`, `cors.routes[0].origins_source`.
+    source: String,
+}
+
+/// The series of one origins source: what its task updates, and what `/policy` reads.
+#[derive(Debug, Clone, Default)]
+pub struct SourceMetrics {
+    /// 1 while the store can be read, else 0.
+    pub up: Gauge,
+    /// The origins of the last good load.
+    pub origins: Gauge,
+    /// The entries of the last good load skipped as invalid.
+    pub skipped: Gauge,
+    /// Successful loads.
+    pub loads: Counter,
+    /// Failed connections and loads.
+    pub failures: Counter,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct StatusLabel {
     status: u16,
 }
@@ -208,6 +229,11 @@ pub struct Metrics {
     policy_origins: Gauge,
     report_only: Family<ReasonLabel, Counter>,
     edge: Family<StatusLabel, Counter>,
+    source_up: Family<SourceLabel, Gauge>,
+    source_origins: Family<SourceLabel, Gauge>,
+    source_skipped: Family<SourceLabel, Gauge>,
+    source_loads: Family<SourceLabel, Counter>,
+    source_failures: Family<SourceLabel, Counter>,
 }
 
 impl fmt::Debug for Metrics {
@@ -273,6 +299,39 @@ impl Metrics {
             edge.clone(),
         );
 
+        let source_up = Family::<SourceLabel, Gauge>::default();
+        registry.register(
+            "corsair_origins_source_up",
+            "1 while an origins source's store can be read, else 0 (its last good origins keep \
+             serving), by source table",
+            source_up.clone(),
+        );
+        let source_origins = Family::<SourceLabel, Gauge>::default();
+        registry.register(
+            "corsair_origins_source_origins",
+            "The origins of an origins source's last good load, by source table",
+            source_origins.clone(),
+        );
+        let source_skipped = Family::<SourceLabel, Gauge>::default();
+        registry.register(
+            "corsair_origins_source_skipped",
+            "The entries of an origins source's last good load skipped as invalid, by source \
+             table",
+            source_skipped.clone(),
+        );
+        let source_loads = Family::<SourceLabel, Counter>::default();
+        registry.register(
+            "corsair_origins_source_loads",
+            "Full loads of an origins source's store, by source table",
+            source_loads.clone(),
+        );
+        let source_failures = Family::<SourceLabel, Counter>::default();
+        registry.register(
+            "corsair_origins_source_failures",
+            "Failed connections to and loads of an origins source's store, by source table",
+            source_failures.clone(),
+        );
+
         let request_counters = std::array::from_fn(|_| std::array::from_fn(|_| OnceLock::new()));
         let duration_histograms = KINDS.map(|kind| {
             durations.get_or_create_owned(&KindLabel {
@@ -301,6 +360,11 @@ impl Metrics {
             policy_origins,
             report_only,
             edge,
+            source_up,
+            source_origins,
+            source_skipped,
+            source_loads,
+            source_failures,
         };
         for (kind, outcome, refusal) in EXPECTED {
             let _ = metrics.request_counter(kind, outcome, refusal);
@@ -397,6 +461,20 @@ impl Metrics {
     pub fn set_policy_origins(&self, count: usize) {
         self.policy_origins
             .set(i64::try_from(count).unwrap_or(i64::MAX));
+    }
+
+    /// The series of the origins source of table `subject` (made at 0).
+    pub fn source(&self, subject: &str) -> SourceMetrics {
+        let label = SourceLabel {
+            source: subject.to_owned(),
+        };
+        SourceMetrics {
+            up: self.source_up.get_or_create_owned(&label),
+            origins: self.source_origins.get_or_create_owned(&label),
+            skipped: self.source_skipped.get_or_create_owned(&label),
+            loads: self.source_loads.get_or_create_owned(&label),
+            failures: self.source_failures.get_or_create_owned(&label),
+        }
     }
 
     /// Every metric in the Prometheus text format (0.0.4).

@@ -9,13 +9,14 @@
 //! time it is asked for, off the event loop, and kept.
 
 use std::collections::{BTreeSet, HashSet};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use corsair::{Cors, CorsConfig};
 use serde_json::{Map, Value, json};
 
+use super::origins_source::SourceStatus;
 use crate::settings::{Loaded, Source};
 
 /// The running policy, as `/policy` shows it.
@@ -67,9 +68,22 @@ impl PolicyInfo {
         }
     }
 
-    /// The JSON document `/policy` answers (made the first time: call it off the event loop).
-    pub fn body(&self) -> Bytes {
-        self.body.get_or_init(|| self.render()).clone()
+    /// The JSON document `/policy` answers, with the state of `sources` now (the policy's part
+    /// is made the first time: call it off the event loop).
+    pub fn body(&self, sources: &[Arc<SourceStatus>]) -> Bytes {
+        let policy = self.body.get_or_init(|| self.render());
+        // The policy's document is an object: its closing brace gives way to the sources.
+        let Some(open) = policy.strip_suffix(b"\n}\n") else {
+            return policy.clone();
+        };
+        let states: Vec<Value> = sources.iter().map(|s| source_json(s)).collect();
+        let rendered = serde_json::to_string_pretty(&states).unwrap_or_else(|_| "[]".into());
+        let mut body = Vec::with_capacity(policy.len() + rendered.len() + 32);
+        body.extend_from_slice(open);
+        body.extend_from_slice(b",\n  \"origin_sources\": ");
+        body.extend_from_slice(rendered.replace('\n', "\n  ").as_bytes());
+        body.extend_from_slice(b"\n}\n");
+        body.into()
     }
 
     fn render(&self) -> Bytes {
@@ -92,12 +106,25 @@ impl PolicyInfo {
         );
         document.insert("policy".into(), effective(&self.cors));
         document.insert("report_only".into(), report_only);
-        // The dynamic origin sources and their state, one object each; none yet.
-        document.insert("origin_sources".into(), Value::Array(Vec::new()));
+        // The origin sources' state changes between requests: added by `body`.
         let mut body = serde_json::to_vec_pretty(&document).unwrap_or_default();
         body.push(b'\n');
         body.into()
     }
+}
+
+/// What `/policy` says of an origins source: its store (without secrets) and its state.
+fn source_json(source: &SourceStatus) -> Value {
+    json!({
+        "source": source.subject,
+        "store": source.store,
+        "up": source.is_up(),
+        "origins": source.origins(),
+        "skipped": source.skipped(),
+        "loads": source.loads(),
+        "failures": source.failures(),
+        "error": source.error(),
+    })
 }
 
 /// The effective policy of `cors`: its default policy and each route's whole policy.

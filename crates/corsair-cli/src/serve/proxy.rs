@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
-use corsair::{Cors, RequestKind};
+use corsair::{ReloadableCors, RequestKind};
 use http::{Request, Response, StatusCode};
 use hyper::body::Incoming;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
@@ -18,13 +18,12 @@ use super::access_log::AccessRecord;
 use super::edge::{self, Rejection};
 use super::forward::{Aborted, Forwarder, ProxyBody, Route, UpstreamClient, own_response};
 use super::metrics::Metrics;
+use super::origins_source::SourceStatus;
 use super::policy_info::PolicyInfo;
 
-/// What a reload replaces: the policy, where to forward, and what `/policy` says of them.
+/// What a reload replaces beside the policy: where to forward, and what `/policy` says.
 #[derive(Debug, Clone)]
 pub struct Active {
-    /// The CORS policy.
-    pub cors: Cors,
     /// The upstream.
     pub route: Arc<Route>,
     /// The policy as `/policy` shows it.
@@ -33,7 +32,9 @@ pub struct Active {
 
 /// The state shared by every connection of every worker.
 pub struct Shared {
-    /// The active policy and route; replaced atomically by a reload.
+    /// The CORS policy; a reload stores the new one through its handle.
+    pub policy: ReloadableCors,
+    /// The active route and policy description; replaced atomically by a reload.
     pub active: ArcSwap<Active>,
     /// How long the upstream may take to send its response head.
     pub upstream_timeout: Duration,
@@ -52,6 +53,8 @@ pub struct Shared {
     pub upstream_http2: bool,
     /// The process's metrics (the same registry across reloads).
     pub metrics: Arc<Metrics>,
+    /// The state of each origins source (bound at start).
+    pub sources: Vec<Arc<SourceStatus>>,
 }
 
 /// What the connections of one worker thread share: the process-wide state, and the worker's
@@ -84,8 +87,8 @@ pub async fn handle(
             refuse(&request, &rejection, started),
         ));
     }
+    let cors = &shared.policy.current();
     let active = shared.active.load_full();
-    let cors = &active.cors;
     // `corsair serve` installs no asynchronous origin hook, so the decision is always made now.
     let decision = cors
         .evaluate(request.method(), request.uri(), request.headers())

@@ -24,7 +24,8 @@ use super::policy_info::{self, PolicyInfo};
 use super::proxy::{Active, Shared};
 use super::tls::Tls;
 use crate::serve::forward::Route;
-use crate::settings::{self, AdminSettings, Layers, ServerFlags, ServerSettings};
+use crate::settings::origins_source::OriginsSource;
+use crate::settings::{self, AdminSettings, Layers, OriginSets, ServerFlags, ServerSettings};
 
 /// What a reload reads again, and the TLS configuration it updates.
 pub struct Reloading {
@@ -40,6 +41,10 @@ pub struct Reloading {
     pub watched: Option<PathBuf>,
     /// The running admin listener's settings (a restart changes them).
     pub admin: AdminSettings,
+    /// The sets the running origins sources fill: every policy loaded consults them.
+    pub origin_sets: OriginSets,
+    /// The running origins sources (a restart changes them).
+    pub origins_sources: Vec<OriginsSource>,
 }
 
 /// How often `--watch` looks at the file.
@@ -67,16 +72,16 @@ pub async fn run(
 ) {
     let watched = reloading.watched.clone();
     let mut ticker = tokio::time::interval(WATCH_INTERVAL);
-    let mut last_modified = watched.as_deref().and_then(modified);
+    let mut last_seen = watched.as_deref().and_then(stamp);
     loop {
         let cause = tokio::select! {
             _ = hangups.recv() => "SIGHUP",
             _ = ticker.tick(), if watched.is_some() => {
-                let now = watched.as_deref().and_then(modified);
-                if now == last_modified {
+                let now = watched.as_deref().and_then(stamp);
+                if now == last_seen {
                     continue;
                 }
-                last_modified = now;
+                last_seen = now;
                 "file changed"
             }
         };
@@ -84,8 +89,27 @@ pub async fn run(
     }
 }
 
-fn modified(path: &std::path::Path) -> Option<SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+/// What tells one version of the watched file from another: the file the path leads to (its
+/// device and inode, so that a symlink swapped to another file counts, as when Kubernetes
+/// updates a ConfigMap mounted as a volume, even if the new file has the old time), its
+/// modification time and its size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    device: u64,
+    inode: u64,
+    modified: Option<SystemTime>,
+    size: u64,
+}
+
+fn stamp(path: &std::path::Path) -> Option<Stamp> {
+    use std::os::unix::fs::MetadataExt;
+    let metadata = std::fs::metadata(path).ok()?;
+    Some(Stamp {
+        device: metadata.dev(),
+        inode: metadata.ino(),
+        modified: metadata.modified().ok(),
+        size: metadata.len(),
+    })
 }
 
 /// Loads the configuration (and the certificate, with HTTPS) again, off the event loop, and
@@ -93,10 +117,11 @@ fn modified(path: &std::path::Path) -> Option<SystemTime> {
 pub async fn reload(reloading: &Reloading, shared: &Shared, running: &ServerSettings, cause: &str) {
     let (layers, flags) = (reloading.layers.clone(), reloading.server_flags.clone());
     let observer = Arc::clone(&reloading.observer);
+    let origin_sets = reloading.origin_sets.clone();
     let https = reloading.tls.is_some();
     let loaded_by = cause.to_owned();
     let loading = move || -> Result<_, settings::Problems> {
-        let loaded = settings::load_observed(&layers, &flags, Some(observer))?;
+        let loaded = settings::load_observed(&layers, &flags, Some(observer), &origin_sets)?;
         // Plain HTTP stays plain: the files are only read when HTTPS is running.
         let identity = if https {
             super::tls_identity(&loaded)?
@@ -125,6 +150,11 @@ pub async fn reload(reloading: &Reloading, shared: &Shared, running: &ServerSett
                     "[admin] listen only changes on restart; the admin listener stays where it is"
                 );
             }
+            if loaded.origins_sources != reloading.origins_sources {
+                tracing::warn!(
+                    "origins sources ([cors.origins_source] and the routes') only change on restart; the running sources stay"
+                );
+            }
             if https != loaded.server.tls_files().is_some() {
                 tracing::warn!(
                     "HTTPS is turned on or off (tls_cert, tls_key) only by a restart; the running listener stays as it is"
@@ -140,15 +170,16 @@ pub async fn reload(reloading: &Reloading, shared: &Shared, running: &ServerSett
                 );
             }
             shared.metrics.set_policy_origins(origins);
+            let policy = loaded.cors;
             let active = Active {
-                cors: loaded.cors,
                 route: Arc::new(Route {
                     preserve_host: loaded.server.preserves_host(),
                     upstream: loaded.server.upstream,
                 }),
                 info: Arc::new(info),
             };
-            tracing::info!(cause, upstream = %active.route.upstream, policy = %active.cors, version = %active.info.version, "configuration reloaded");
+            tracing::info!(cause, upstream = %active.route.upstream, %policy, version = %active.info.version, "configuration reloaded");
+            shared.policy.handle().store(policy);
             shared.active.store(Arc::new(active));
             shared.metrics.reload(ReloadResult::Ok);
         }

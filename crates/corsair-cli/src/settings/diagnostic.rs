@@ -59,7 +59,6 @@ impl Diagnostic {
     }
 
     /// A warning about `subject`.
-    #[cfg(test)]
     pub fn warning(
         id: &'static str,
         subject: impl Into<String>,

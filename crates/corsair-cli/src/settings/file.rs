@@ -16,6 +16,7 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use super::Gathered;
 use super::admin::{AdminSettings, admin_key_names};
 use super::diagnostic::Diagnostic;
+use super::origins_source;
 use super::server::{
     ServerSettings, Upstream, check_duration, check_number, parse_duration, redact_userinfo,
     server_key, server_key_names,
@@ -60,6 +61,16 @@ impl<'a> Lines<'a> {
     }
 }
 
+impl origins_source::Locate for Lines<'_> {
+    fn source(&self, span: &Range<usize>) -> Source {
+        Lines::source(self, span)
+    }
+
+    fn text(&self, span: &Range<usize>) -> String {
+        raw_text(self.text, span)
+    }
+}
+
 /// Applies the file's text over `values`, recording where each value came from. Returns every
 /// problem found; values with problems are left at their defaults.
 pub fn apply(path: &Arc<Path>, text: &str, values: &mut Gathered) -> Vec<Diagnostic> {
@@ -91,6 +102,7 @@ pub fn apply(path: &Arc<Path>, text: &str, values: &mut Gathered) -> Vec<Diagnos
                 table,
                 &mut values.cors,
                 &mut values.provenance,
+                Some(&mut values.origins_sources),
                 &mut problems,
             ),
             ("report_only", DeValue::Table(table)) => {
@@ -102,6 +114,7 @@ pub fn apply(path: &Arc<Path>, text: &str, values: &mut Gathered) -> Vec<Diagnos
                     table,
                     &mut candidate,
                     &mut provenance,
+                    None,
                     &mut problems,
                 );
                 values.report_only = Some(candidate);
@@ -156,20 +169,39 @@ pub fn apply(path: &Arc<Path>, text: &str, values: &mut Gathered) -> Vec<Diagnos
 }
 
 /// A policy table, `[cors]` or `[report_only]` (`table`): the engine's settings and the
-/// table's routes.
+/// table's routes; and, for `[cors]` (`sources` is `Some`), the origins sources.
 fn apply_policy(
     lines: &Lines<'_>,
     table_name: &str,
     table: &DeTable<'_>,
     cors: &mut CorsConfig,
     provenance: &mut Provenance,
+    mut sources: Option<&mut origins_source::Tables>,
     problems: &mut Vec<Diagnostic>,
 ) {
     for (key, value) in table {
         let name = key.get_ref().as_ref();
         let source = lines.source(&key.span());
         if name == "routes" {
-            apply_routes(lines, table_name, value, cors, provenance, problems);
+            apply_routes(
+                lines,
+                table_name,
+                value,
+                cors,
+                provenance,
+                sources.as_deref_mut(),
+                problems,
+            );
+            continue;
+        }
+        if name == "origins_source" {
+            let subject = format!("{table_name}.origins_source");
+            match sources.as_deref_mut() {
+                Some(tables) => {
+                    tables.default = origins_source::read(&subject, value, lines, problems);
+                }
+                None => problems.push(origins_source_outside_cors(&subject, source)),
+            }
             continue;
         }
         let Some(setting) = Setting::from_name(name) else {
@@ -192,6 +224,18 @@ fn apply_policy(
             Err(problem) => problems.push(*problem),
         }
     }
+}
+
+/// An origins source in `[report_only]`: the candidate consults the sources of `[cors]`.
+fn origins_source_outside_cors(subject: &str, source: Source) -> Diagnostic {
+    Diagnostic::error(
+        "unknown-key",
+        subject,
+        source,
+        None,
+        "origins sources are read under [cors] and its routes only; the report-only candidate consults the tenant origins of [cors.origins_source]",
+        "move the table to [cors.origins_source] (or to a [[cors.routes]] route)",
+    )
 }
 
 /// How a problem names `setting` of policy table `table_name`: `allowed_origins` in `[cors]`,
@@ -271,6 +315,7 @@ fn apply_routes(
     value: &Spanned<DeValue<'_>>,
     cors: &mut CorsConfig,
     provenance: &mut Provenance,
+    mut sources: Option<&mut origins_source::Tables>,
     problems: &mut Vec<Diagnostic>,
 ) {
     let fix = format!(
@@ -288,7 +333,7 @@ fn apply_routes(
         return;
     };
     let mut routes = Vec::new();
-    let mut sources = Vec::new();
+    let mut provenances = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let subject = format!("{table_name}.routes[{index}]");
         let DeValue::Table(table) = item.get_ref() else {
@@ -304,10 +349,19 @@ fn apply_routes(
         };
         let mut route = corsair::RouteConfig::new("");
         let mut source = RouteProvenance::default();
+        let mut route_source = None;
         for (key, value) in table {
             let name = key.get_ref().as_ref();
             let line = lines.source(&key.span());
             match name {
+                "origins_source" => {
+                    let subject = format!("{subject}.origins_source");
+                    if sources.is_some() {
+                        route_source = origins_source::read(&subject, value, lines, problems);
+                    } else {
+                        problems.push(origins_source_outside_cors(&subject, line));
+                    }
+                }
                 "path" => match value.get_ref() {
                     DeValue::String(path) => {
                         route.path = path.to_string();
@@ -362,11 +416,14 @@ fn apply_routes(
             ));
             continue;
         }
+        if let (Some(tables), Some(partial)) = (sources.as_deref_mut(), route_source) {
+            tables.routes.push((routes.len(), partial));
+        }
         routes.push(route);
-        sources.push(source);
+        provenances.push(source);
     }
     cors.routes = routes;
-    provenance.set_routes(sources);
+    provenance.set_routes(provenances);
 }
 
 fn apply_server(

@@ -10,6 +10,7 @@ mod admin;
 mod diagnostic;
 mod file;
 mod flags;
+pub mod origins_source;
 mod server;
 mod source;
 
@@ -18,7 +19,11 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use corsair::{Cors, CorsBuilder, CorsConfig, Observation, Observer, Setting};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use corsair::{Cors, CorsBuilder, CorsConfig, Observation, Observer, OriginSet, Setting};
+use origins_source::OriginsSource;
 
 pub use admin::AdminSettings;
 pub use diagnostic::{Diagnostic, render_all};
@@ -91,6 +96,28 @@ pub struct Loaded {
     pub admin_sources: Vec<(&'static str, Source)>,
     /// Non-fatal problems (engine warnings, deprecated variable names), each with its source.
     pub warnings: Vec<Diagnostic>,
+    /// The origins sources (`[cors.origins_source]`, then the routes'), complete.
+    pub origins_sources: Vec<OriginsSource>,
+    /// The set each source fills, which the policy consults.
+    pub origin_sets: OriginSets,
+}
+
+/// The origin set of each origins source, by the source's subject (`cors.origins_source`,
+/// `cors.routes[1].origins_source`). `corsair serve` keeps one for the life of the process, so
+/// that every policy loaded (the first, each reload's) consults the sets its sources fill.
+/// Clones share the sets.
+#[derive(Debug, Clone, Default)]
+pub struct OriginSets(Arc<Mutex<BTreeMap<String, OriginSet>>>);
+
+impl OriginSets {
+    /// The set of the source named `subject`, created empty on first use.
+    pub fn get(&self, subject: &str) -> OriginSet {
+        let mut sets = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        sets.entry(subject.to_owned()).or_default().clone()
+    }
 }
 
 /// What the layers set, gathered before the policy is built: each layer applies its values
@@ -105,6 +132,8 @@ struct Gathered {
     admin_sources: Vec<(&'static str, Source)>,
     /// `[report_only]`, when the file has it (its sources are in `provenance`).
     report_only: Option<CorsConfig>,
+    /// The origins source tables, as read.
+    origins_sources: origins_source::Tables,
 }
 
 /// A configuration that does not build: every problem, errors and warnings.
@@ -121,15 +150,17 @@ pub fn load(layers: &Layers) -> Result<Loaded, Problems> {
 
 /// [`load`], with the flags that only `corsair serve` has.
 pub fn load_with(layers: &Layers, server_flags: &ServerFlags) -> Result<Loaded, Problems> {
-    load_observed(layers, server_flags, None)
+    load_observed(layers, server_flags, None, &OriginSets::default())
 }
 
 /// [`load_with`], with an observer told of every decision of the policy (and of each request
-/// the report-only candidate would decide differently).
+/// the report-only candidate would decide differently), and the origin sets its sources fill
+/// (those of earlier loads, to keep them).
 pub fn load_observed(
     layers: &Layers,
     server_flags: &ServerFlags,
     observer: Option<Arc<dyn Observer>>,
+    origin_sets: &OriginSets,
 ) -> Result<Loaded, Problems> {
     let mut values = Gathered::default();
     let mut problems = Vec::new();
@@ -158,10 +189,17 @@ pub fn load_observed(
         mut admin,
         mut admin_sources,
         report_only,
+        origins_sources,
     } = values;
     if let Some(env) = &layers.env {
         problems.extend(apply_env(env, &mut cors, &mut provenance));
     }
+    let env_url = layers.env.as_ref().and_then(|env| {
+        env.iter()
+            .find(|(name, _)| name == origins_source::URL_ENV)
+            .map(|(_, url)| url.as_str())
+    });
+    let origins_sources = origins_sources.resolve(env_url, &mut problems);
 
     layers.cors_flags.apply(&mut cors, &mut provenance);
     if let Some(listen) = layers.listen {
@@ -234,9 +272,16 @@ pub fn load_observed(
     if problems.iter().any(hides_values) {
         return Err(problems);
     }
-    let mut builder = CorsBuilder::from(cors);
+    let (builder, candidate_sets) =
+        with_origin_sets(CorsBuilder::from(cors), &origins_sources, origin_sets);
+    let mut builder = builder;
     if let Some(candidate) = &report_only {
-        builder = builder.report_only(CorsBuilder::from(candidate.clone()));
+        // The candidate consults the default policy's tenant origins too.
+        let mut candidate = CorsBuilder::from(candidate.clone());
+        if let Some(set) = candidate_sets {
+            candidate = candidate.allowed_origins_from(set);
+        }
+        builder = builder.report_only(candidate);
     }
     if let Some(observer) = observer {
         builder = builder.observer(move |seen: &Observation<'_>| observer.observe(seen));
@@ -260,6 +305,8 @@ pub fn load_observed(
                 server_sources,
                 admin_sources,
                 warnings: problems,
+                origins_sources,
+                origin_sets: origin_sets.clone(),
             })
         }
         Err(error) => {
@@ -272,6 +319,32 @@ pub fn load_observed(
             Err(problems)
         }
     }
+}
+
+/// Gives each source's set to the policy it fills: the default policy's, or its route's.
+/// Returns the builder and the default policy's set, if any.
+fn with_origin_sets(
+    mut builder: CorsBuilder,
+    sources: &[OriginsSource],
+    sets: &OriginSets,
+) -> (CorsBuilder, Option<OriginSet>) {
+    let mut default = None;
+    for source in sources {
+        let set = sets.get(&source.subject);
+        match source.route {
+            None => {
+                default = Some(set.clone());
+                builder = builder.allowed_origins_from(set);
+            }
+            Some(index) => {
+                let Some(path) = builder.config().routes.get(index).map(|r| r.path.clone()) else {
+                    continue;
+                };
+                builder = builder.route(path, CorsBuilder::default().allowed_origins_from(set));
+            }
+        }
+    }
+    (builder, default)
 }
 
 /// The source of `[server]` (or `[admin]`) key `key`: the last layer that set it, else the
@@ -753,6 +826,7 @@ mod tests {
             &layers(None, &env, CorsFlags::default()),
             &ServerFlags::default(),
             Some(observer),
+            &OriginSets::default(),
         )
         .unwrap();
         let _ = loaded.cors.evaluate(
