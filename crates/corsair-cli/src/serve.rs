@@ -4,9 +4,11 @@
 //! with its method, target, headers and body, and the response (the upstream's, or corsair's own
 //! `502`/`504`) comes back with the CORS headers. Bodies stream in both directions. Clients
 //! speak plain HTTP, or HTTPS when `tls_cert` and `tls_key` are set (HTTP/2 or HTTP/1.1 by
-//! ALPN); the upstream is spoken to over HTTP/1.1, or HTTP/2 with `upstream_http2`.
+//! ALPN); the upstream is spoken to over HTTP/1.1, or HTTP/2 with `upstream_http2`. With
+//! `[admin] listen`, a listener of its own serves metrics, health and the running policy.
 
 mod access_log;
+mod admin;
 mod edge;
 mod forward;
 mod forwarded;
@@ -15,8 +17,12 @@ mod hop_by_hop;
 mod idle_body;
 mod listener;
 mod logging;
+mod metrics;
+mod origins_source;
+mod policy_info;
 mod proxy;
 mod reload;
+mod report_only;
 mod request_body;
 mod tls;
 mod upgrade;
@@ -28,6 +34,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
+use corsair::Cors;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::net::TcpListener;
@@ -36,9 +43,12 @@ use tokio::sync::mpsc;
 use crate::settings::{
     self, ConfigFile, CorsFlags, Diagnostic, Layers, Loaded, ServerFlags, ServerSettings,
 };
+use admin::{Admin, Readiness};
 use forward::{Route, UpstreamClient};
 use listener::Accepted;
 use logging::LogFormat;
+use metrics::Metrics;
+use policy_info::PolicyInfo;
 use proxy::{Active, Shared, Worker};
 
 /// Arguments of `corsair serve`.
@@ -64,6 +74,10 @@ pub struct Args {
     /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
     #[arg(long, value_name = "FILE")]
     tls_key: Option<PathBuf>,
+    /// Serve /metrics, /healthz, /readyz and /policy on this address (never the proxy's own)
+    /// [default: off].
+    #[arg(long, value_name = "ADDR")]
+    admin_listen: Option<SocketAddr>,
     #[command(flatten)]
     cors: Box<CorsFlags>,
     /// Reload when the configuration file changes (SIGHUP always reloads).
@@ -92,13 +106,24 @@ pub fn run(args: Args) -> ExitCode {
     let server_flags = ServerFlags {
         tls_cert: args.tls_cert.clone(),
         tls_key: args.tls_key.clone(),
+        admin_listen: args.admin_listen,
     };
     let invalid = |problems: &[Diagnostic]| {
         eprint!("{}", settings::render_all(problems));
         eprintln!("\ncorsair serve: the configuration is invalid, not starting");
         ExitCode::from(2)
     };
-    let loaded = match settings::load_with(&layers, &server_flags) {
+    // One registry for the process's life: every policy loaded gets the same observer.
+    let metrics = Arc::new(Metrics::new());
+    let observer = metrics.observer();
+    // One set per origins source for the process's life: every policy loaded consults them.
+    let origin_sets = settings::OriginSets::default();
+    let loaded = match settings::load_observed(
+        &layers,
+        &server_flags,
+        Some(Arc::clone(&observer)),
+        &origin_sets,
+    ) {
         Ok(loaded) => loaded,
         Err(problems) => return invalid(&problems),
     };
@@ -127,10 +152,14 @@ pub fn run(args: Args) -> ExitCode {
     let reloading = reload::Reloading {
         layers,
         server_flags,
+        observer,
         tls: tls.clone(),
         watched,
+        admin: loaded.admin.clone(),
+        origin_sets,
+        origins_sources: loaded.origins_sources.clone(),
     };
-    runtime.block_on(start(loaded, reloading, tls))
+    runtime.block_on(start(loaded, reloading, tls, metrics))
 }
 
 /// The certificate and key of `loaded`, when it has them, checked and ready for handshakes;
@@ -178,6 +207,7 @@ async fn start(
     loaded: Loaded,
     reloading: reload::Reloading,
     tls: Option<Arc<tls::Tls>>,
+    metrics: Arc<Metrics>,
 ) -> ExitCode {
     let server = loaded.server.clone();
     let listener = match TcpListener::bind(server.listen).await {
@@ -188,6 +218,31 @@ async fn start(
         }
     };
     let address = listener.local_addr().unwrap_or(server.listen);
+    let admin_listener = match loaded.admin.listen {
+        Some(admin) => match admin::bind(admin).await {
+            Ok(bound) => Some(bound),
+            Err(error) => {
+                let source = settings::server_source(&loaded.admin_sources, "listen");
+                tracing::error!(listen = %admin, %source, "{error}");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    // The tenant origins are loaded before corsair says it listens (a required source that
+    // cannot be read stops it here); the sources then keep them up to date.
+    let mut sources = Vec::new();
+    for source in &loaded.origins_sources {
+        let set = loaded.origin_sets.get(&source.subject);
+        let source_metrics = metrics.source(&source.subject);
+        match origins_source::start(source.clone(), set, source_metrics).await {
+            Ok(status) => sources.push(status),
+            Err(down) => {
+                tracing::error!("{down}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let workers = server.worker_count();
     let config = loaded
         .file
@@ -198,6 +253,8 @@ async fn start(
     let certificate = tls
         .as_ref()
         .map_or_else(|| "none".to_owned(), |tls| tls.current().describe());
+    let info = Arc::new(PolicyInfo::new(&loaded, "start"));
+    metrics.set_policy_origins(policy_info::origin_count(&loaded.cors));
     tracing::info!(
         config,
         upstream = %server.upstream,
@@ -205,17 +262,19 @@ async fn start(
         workers,
         certificate,
         policy = %loaded.cors,
+        version = %info.version,
         "corsair serve is listening on {scheme}://{address}"
     );
     logging::log_warnings(&loaded.warnings);
 
     let shared = Arc::new(Shared {
+        policy: Cors::reloadable(loaded.cors),
         active: ArcSwap::from_pointee(Active {
-            cors: loaded.cors,
             route: Arc::new(Route {
                 upstream: server.upstream.clone(),
                 preserve_host: server.preserves_host(),
             }),
+            info,
         }),
         upstream_timeout: server.upstream_timeout,
         idle_timeout: server.idle_timeout,
@@ -224,6 +283,18 @@ async fn start(
         upstream_slots: Arc::new(tokio::sync::Semaphore::new(server.max_upstream_requests)),
         client_scheme: scheme,
         upstream_http2: server.upstream_http2,
+        metrics: Arc::clone(&metrics),
+        sources,
+    });
+    let readiness = Arc::new(Readiness::default());
+    let admin_address = admin_listener.map(|bound| {
+        let address = bound.local_addr().ok();
+        let admin = Arc::new(Admin {
+            shared: Arc::clone(&shared),
+            readiness: Arc::clone(&readiness),
+        });
+        tokio::spawn(admin::serve(bound, admin));
+        address
     });
     let reloads = hangups.map(|hangups| {
         tokio::spawn(reload::run(
@@ -257,7 +328,16 @@ async fn start(
             }
         }
     }
-    listener::accept(listener, senders, server.max_connections, stop_requested()).await;
+    readiness.accepting();
+    if let Some(admin) = admin_address.flatten() {
+        tracing::info!("admin endpoints (/metrics, /healthz, /readyz, /policy) at http://{admin}");
+    }
+    let stop = async {
+        stop_requested().await;
+        // From now on a load balancer is told to stop sending.
+        readiness.stopping();
+    };
+    listener::accept(listener, senders, server.max_connections, stop).await;
     tracing::info!(grace = ?server.shutdown_grace, "stopping: no new connections, finishing requests in flight");
     if let Some(reloads) = reloads {
         reloads.abort();

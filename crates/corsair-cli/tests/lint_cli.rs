@@ -261,3 +261,41 @@ fn allow_private_network_is_said_to_have_no_effect_in_current_browsers() {
         }
     }
 }
+
+#[test]
+fn origins_sources_are_checked_and_shown_without_their_password() {
+    let dir = temp_dir("sources");
+    let file = dir.join("corsair.toml");
+    std::fs::write(
+        &file,
+        "[cors]\nallowed_origins = [\"https://app.example\"]\n\n[cors.origins_source]\nredis = \"redis://:s3cret@cache:6379/0\"\nkey = \"corsair:origins\"\n",
+    )
+    .unwrap();
+    let (code, output) = lint(&dir, &[file.to_str().unwrap()], &[]);
+    assert_eq!(code, 0, "{output}");
+    assert!(
+        output.contains("origins also from cors.origins_source: redis://cache:6379/0 key corsair:origins, refresh 30s"),
+        "{output}"
+    );
+    assert!(!output.contains("s3cret"), "{output}");
+    let (_, json) = lint(&dir, &[file.to_str().unwrap(), "--json"], &[]);
+    assert!(json.contains("\"origins_sources\""), "{json}");
+    assert!(!json.contains("s3cret"), "{json}");
+
+    // The table is checked like any other: every problem, with its line.
+    std::fs::write(
+        &file,
+        "[cors]\nallowed_origins = [\"https://app.example\"]\n\n[cors.origins_source]\npostgres = \"postgresql://db/app\"\nrefersh = \"1s\"\n",
+    )
+    .unwrap();
+    let (code, output) = lint(&dir, &[file.to_str().unwrap()], &[]);
+    assert_eq!(code, 2, "{output}");
+    assert!(
+        block(&output, "unknown-key").contains("did you mean `refresh`?"),
+        "{output}"
+    );
+    assert!(
+        block(&output, "unknown-key").contains("corsair.toml:6"),
+        "{output}"
+    );
+}

@@ -93,6 +93,54 @@ async fn watch_reloads_when_the_file_changes() {
     assert_eq!(after.header("access-control-allow-origin"), Some(OTHER));
 }
 
+/// A Kubernetes ConfigMap mounted as a volume: `corsair.toml -> ..data/corsair.toml`, `..data`
+/// a symlink to a timestamped directory. An update writes a new directory and swaps `..data`
+/// to it with one rename; the old directory goes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_follows_a_configmap_symlink_swap() {
+    use std::os::unix::fs::symlink;
+    let upstream = Upstream::start().await;
+    let dir = temp_dir("configmap");
+    let first = dir.join("..2026_12_01_10_00_00.000000001");
+    std::fs::create_dir(&first).unwrap();
+    write_config(&first, upstream.addr, "", &policy(&[APP]));
+    symlink(first.file_name().unwrap(), dir.join("..data")).unwrap();
+    symlink("..data/corsair.toml", dir.join("corsair.toml")).unwrap();
+    let corsair = Corsair::start(&dir, &["--watch"]);
+    let client = client();
+    let before = send(&client, "GET", &corsair.url("/x"), &[("origin", OTHER)], "").await;
+    assert_eq!(before.header("access-control-allow-origin"), None);
+
+    let second = dir.join("..2026_12_01_10_05_00.000000002");
+    std::fs::create_dir(&second).unwrap();
+    write_config(&second, upstream.addr, "", &policy(&[OTHER]));
+    // The same modification time and size as the old file: only the swap tells them apart.
+    let status = std::process::Command::new("touch")
+        .arg("-r")
+        .arg(first.join("corsair.toml"))
+        .arg(second.join("corsair.toml"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    symlink(second.file_name().unwrap(), dir.join("..data_tmp")).unwrap();
+    std::fs::rename(dir.join("..data_tmp"), dir.join("..data")).unwrap();
+    std::fs::remove_dir_all(&first).unwrap();
+
+    corsair.wait_for_log("file changed").await;
+    let after = send(&client, "GET", &corsair.url("/x"), &[("origin", OTHER)], "").await;
+    assert_eq!(after.header("access-control-allow-origin"), Some(OTHER));
+    let old = send(&client, "GET", &corsair.url("/x"), &[("origin", APP)], "").await;
+    assert_eq!(old.header("access-control-allow-origin"), None);
+    assert!(
+        !corsair
+            .log()
+            .iter()
+            .any(|l| l.contains("invalid") || l.contains("cannot read")),
+        "{:#?}",
+        corsair.log()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_requests_in_flight_finish() {
     let upstream = Upstream::start().await;

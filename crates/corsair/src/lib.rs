@@ -42,6 +42,36 @@
 //! assert!(fixes[1].starts_with("write `https://localhost:8080`"));
 //! ```
 //!
+//! ## Changing the policy at run time
+//!
+//! [`Cors::reloadable`] makes a policy replaceable without rebuilding the router (each request
+//! is decided by the policy current when it arrived), and an [`OriginSet`] holds origins a
+//! program changes while it runs, validated like `allowed_origins`:
+//!
+//! ```
+//! use corsair::{Cors, OriginSet};
+//!
+//! let tenants = OriginSet::new();
+//! let cors = Cors::reloadable(
+//!     Cors::builder()
+//!         .allowed_origins(["https://app.example"])
+//!         .allowed_origins_from(tenants.clone())
+//!         .build()?,
+//! );
+//! let allowed = |origin: &str| {
+//!     let mut headers = http::HeaderMap::new();
+//!     headers.insert("origin", origin.parse().unwrap());
+//!     let policy = cors.current();
+//!     policy.evaluate(&http::Method::GET, &"/".parse().unwrap(), &headers).now().unwrap().is_allowed()
+//! };
+//! assert!(!allowed("https://acme.example"));
+//! tenants.insert("https://acme.example")?;
+//! assert!(allowed("https://acme.example"));
+//! cors.handle().store(Cors::builder().allowed_origins(["https://app.example"]).build()?);
+//! assert!(!allowed("https://acme.example"), "the new policy has no origin set");
+//! # Ok::<(), corsair::ConfigError>(())
+//! ```
+//!
 //! ## Features
 //!
 //! - `tower` (default): [`Cors`] implements `tower::Layer`, for axum, hyper and tonic.

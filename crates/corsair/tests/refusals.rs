@@ -47,3 +47,66 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn explaining_a_preflight_is_not_deciding_it_again() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let observed = Arc::new(AtomicUsize::new(0));
+    let hook_calls = Arc::new(AtomicUsize::new(0));
+    let (count, calls) = (Arc::clone(&observed), Arc::clone(&hook_calls));
+    let cors = Cors::builder()
+        .allowed_origins(["https://app.example"])
+        .allow_methods(["GET", "PUT"])
+        .observer(move |_: &corsair::Observation<'_>| {
+            count.fetch_add(1, Ordering::SeqCst);
+        })
+        .allow_origin_if(move |req: &corsair::HookRequest<'_>| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            req.origin() == "https://tenant.example"
+        })
+        .build()
+        .unwrap();
+    let uri = Uri::from_static("/api");
+    // (origin, requested method, the explanation)
+    let table = [
+        (
+            "https://app.example",
+            "TRACE",
+            Some(Refusal::MethodNotAllowed("TRACE".into())),
+        ),
+        ("https://app.example", "PUT", None),
+        // Only the hook knows this origin: explaining never asks it, and still checks the method.
+        (
+            "https://tenant.example",
+            "TRACE",
+            Some(Refusal::MethodNotAllowed("TRACE".into())),
+        ),
+        ("https://tenant.example", "PUT", None),
+        ("not an origin", "PUT", Some(Refusal::InvalidOrigin)),
+    ];
+    for (origin, method, expected) in table {
+        let mut headers = HeaderMap::new();
+        headers.insert("origin", HeaderValue::from_str(origin).unwrap());
+        headers.insert(
+            "access-control-request-method",
+            HeaderValue::from_str(method).unwrap(),
+        );
+        assert_eq!(
+            cors.explain_preflight(&uri, &headers),
+            expected,
+            "{origin} {method}"
+        );
+    }
+    assert_eq!(
+        observed.load(Ordering::SeqCst),
+        0,
+        "the observer heard of an explanation"
+    );
+    assert_eq!(
+        hook_calls.load(Ordering::SeqCst),
+        0,
+        "the hook was asked for an explanation"
+    );
+}

@@ -66,15 +66,18 @@ impl AccessRecord {
         decision: Option<&Decision>,
     ) -> AccessRecord {
         let logged = tracing::enabled!(target: "corsair::access", tracing::Level::INFO);
-        AccessRecord::capture_with(request, cors, decision, logged)
+        let explained = tracing::enabled!(target: "corsair::cors", tracing::Level::DEBUG);
+        AccessRecord::capture_with(request, cors, decision, logged, explained)
     }
 
-    /// [`AccessRecord::capture`] with the access log on or off.
+    /// [`AccessRecord::capture`] with the access log on or off, and the refusals' explanation
+    /// (a preflight is decided again to tell which method or header is refused) on or off.
     fn capture_with<B>(
         request: &Request<B>,
         cors: &Cors,
         decision: Option<&Decision>,
         logged: bool,
+        explained: bool,
     ) -> AccessRecord {
         let (method, uri, headers) = (request.method(), request.uri(), request.headers());
         let kind_and_origin = decision.map(|d| (d.kind(), d.origin()));
@@ -88,10 +91,15 @@ impl AccessRecord {
         let (verdict, refusal) = match kind_and_origin {
             None | Some((RequestKind::Bypass, _)) => (Verdict::Bypass, None),
             Some((_, OriginVerdict::Missing)) => (Verdict::NoOrigin, None),
-            Some((RequestKind::Preflight, _)) => match cors.explain_preflight(uri, headers) {
-                None => (Verdict::PreflightAllowed, None),
-                Some(refusal) => (Verdict::PreflightRefused, Some(refusal)),
-            },
+            Some((RequestKind::Preflight, _)) if decision.and_then(Decision::refusal).is_none() => {
+                (Verdict::PreflightAllowed, None)
+            }
+            Some((RequestKind::Preflight, _)) => {
+                let refusal = explained
+                    .then(|| cors.explain_preflight(uri, headers))
+                    .flatten();
+                (Verdict::PreflightRefused, refusal)
+            }
             Some((RequestKind::Actual, OriginVerdict::Allowed)) => (Verdict::Allowed, None),
             Some((RequestKind::Actual, OriginVerdict::Invalid)) => {
                 (Verdict::Refused, Some(Refusal::InvalidOrigin))
@@ -234,7 +242,7 @@ mod tests {
             let decision = cors
                 .evaluate(request.method(), request.uri(), request.headers())
                 .now();
-            let record = AccessRecord::capture_with(&request, &cors, decision.as_ref(), true);
+            let record = AccessRecord::capture_with(&request, &cors, decision.as_ref(), true, true);
             assert_eq!(record.is_cors_path(), verdict != Verdict::Bypass);
             let line = record.line.as_ref().expect("the access log is on");
             assert_eq!(line.verdict, verdict, "{method} {path} {headers:?}");
@@ -243,7 +251,8 @@ mod tests {
                 refusal.as_ref(),
                 "{method} {path} {headers:?}"
             );
-            let quiet = AccessRecord::capture_with(&request, &cors, decision.as_ref(), false);
+            let quiet =
+                AccessRecord::capture_with(&request, &cors, decision.as_ref(), false, false);
             assert_eq!(quiet.is_cors_path(), record.is_cors_path());
             assert!(quiet.line.is_none());
         }

@@ -5,7 +5,8 @@
 //! upstream fails, is too slow to answer once the request was sent whole (`upstream_timeout`),
 //! or stops reading the request body (`idle_timeout`). Every response it returns (errors
 //! included) then gets the CORS headers; a client that stalls after part of its body was
-//! forwarded gets no answer ([`Aborted`]).
+//! forwarded gets no answer ([`Aborted`]). Each upstream failure is counted by its kind
+//! (connect, timeout, protocol), also when it cuts a response short after its head.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,7 +22,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
-use super::idle_body::{BoxError, IdleTimeout};
+use super::idle_body::{BoxError, Idle, IdleTimeout};
+use super::metrics::{Metrics, UpstreamError};
 use super::request_body::{self, ClientError, Outgoing, Progress, Waiting};
 use super::{forwarded, hop_by_hop, upgrade};
 use crate::net::error_chain;
@@ -78,6 +80,8 @@ pub struct Forwarder<'a> {
     pub client_scheme: &'static str,
     /// Whether the upstream is spoken to over HTTP/2.
     pub upstream_http2: bool,
+    /// Where upstream failures are counted.
+    pub metrics: &'a Arc<Metrics>,
     /// Whether the request is on a CORS path (`urls_regex`), where corsair owns the
     /// `Access-Control-*` headers; elsewhere the upstream's pass through.
     pub owns_cors: bool,
@@ -181,6 +185,11 @@ impl Forwarder<'_> {
                 }
                 let cause = error_chain(&error);
                 tracing::warn!(%upstream, %cause, "upstream request failed");
+                self.metrics.upstream_error(if error.is_connect() {
+                    UpstreamError::Connect
+                } else {
+                    UpstreamError::Protocol
+                });
                 // The details (addresses, causes) go to the log, not to the client.
                 return Ok(own_response(
                     StatusCode::BAD_GATEWAY,
@@ -189,6 +198,7 @@ impl Forwarder<'_> {
             }
             Outcome::NoAnswer => {
                 progress.abandon();
+                self.metrics.upstream_error(UpstreamError::Timeout);
                 tracing::warn!(%upstream, timeout = ?self.upstream_timeout, "upstream did not answer in time");
                 return Ok(own_response(
                     StatusCode::GATEWAY_TIMEOUT,
@@ -197,6 +207,7 @@ impl Forwarder<'_> {
             }
             Outcome::NotReading => {
                 progress.abandon();
+                self.metrics.upstream_error(UpstreamError::Timeout);
                 tracing::warn!(%upstream, timeout = ?self.idle_timeout, "upstream stopped reading the request body");
                 return Ok(closing(own_response(
                     StatusCode::GATEWAY_TIMEOUT,
@@ -234,10 +245,16 @@ impl Forwarder<'_> {
         if self.owns_cors {
             remove_cors_headers(&mut parts.headers);
         }
+        let metrics = Arc::clone(self.metrics);
         let body = IdleTimeout::new(body, self.idle_timeout)
             // The closure owns the slot: it is released when the body is dropped.
             .map_err(move |error| {
                 let _in_flight = &slot;
+                metrics.upstream_error(if error.is::<Idle>() {
+                    UpstreamError::Timeout
+                } else {
+                    UpstreamError::Protocol
+                });
                 error
             })
             .boxed_unsync();

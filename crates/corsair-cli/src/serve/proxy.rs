@@ -1,14 +1,15 @@
-//! What each request goes through: the edge checks (a refused request is answered and logged
-//! without any CORS decision or forwarding); then the current policy (read once per request, so
-//! a reload never changes the rules in the middle of one) decides once; a preflight is answered
-//! here, anything else is forwarded and its response gets the CORS headers; then the access log.
+//! What each request goes through: the edge checks (a refused request is answered, logged and
+//! counted without any CORS decision or forwarding); then the current policy (read once per
+//! request, so a reload never changes the rules in the middle of one) decides once, and its
+//! observer counts the decision; a preflight is answered here, anything else is forwarded and
+//! its response gets the CORS headers; then the access log, and the request's duration.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
-use corsair::{Cors, RequestKind};
+use corsair::{ReloadableCors, RequestKind};
 use http::{Request, Response, StatusCode};
 use hyper::body::Incoming;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
@@ -16,19 +17,24 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use super::access_log::AccessRecord;
 use super::edge::{self, Rejection};
 use super::forward::{Aborted, Forwarder, ProxyBody, Route, UpstreamClient, own_response};
+use super::metrics::Metrics;
+use super::origins_source::SourceStatus;
+use super::policy_info::PolicyInfo;
 
-/// What a reload replaces: the policy and where to forward.
+/// What a reload replaces beside the policy: where to forward, and what `/policy` says.
 #[derive(Debug, Clone)]
 pub struct Active {
-    /// The CORS policy.
-    pub cors: Cors,
     /// The upstream.
     pub route: Arc<Route>,
+    /// The policy as `/policy` shows it.
+    pub info: Arc<PolicyInfo>,
 }
 
 /// The state shared by every connection of every worker.
 pub struct Shared {
-    /// The active policy and route; replaced atomically by a reload.
+    /// The CORS policy; a reload stores the new one through its handle.
+    pub policy: ReloadableCors,
+    /// The active route and policy description; replaced atomically by a reload.
     pub active: ArcSwap<Active>,
     /// How long the upstream may take to send its response head.
     pub upstream_timeout: Duration,
@@ -45,6 +51,10 @@ pub struct Shared {
     pub client_scheme: &'static str,
     /// Whether requests go to the upstream over HTTP/2 (`upstream_http2`).
     pub upstream_http2: bool,
+    /// The process's metrics (the same registry across reloads).
+    pub metrics: Arc<Metrics>,
+    /// The state of each origins source (bound at start).
+    pub sources: Vec<Arc<SourceStatus>>,
 }
 
 /// What the connections of one worker thread share: the process-wide state, and the worker's
@@ -69,15 +79,16 @@ pub async fn handle(
     request: Request<Incoming>,
 ) -> Result<Response<ProxyBody>, Aborted> {
     let started = Instant::now();
+    let shared = &worker.shared;
     if let Err(rejection) = edge::check(&request) {
+        shared.metrics.edge_answer(rejection.status);
         return Ok(unread_body_closes(
             &request,
             refuse(&request, &rejection, started),
         ));
     }
-    let shared = &worker.shared;
+    let cors = &shared.policy.current();
     let active = shared.active.load_full();
-    let cors = &active.cors;
     // `corsair serve` installs no asynchronous origin hook, so the decision is always made now.
     let decision = cors
         .evaluate(request.method(), request.uri(), request.headers())
@@ -99,6 +110,7 @@ pub async fn handle(
                 upstream_slots: &shared.upstream_slots,
                 client_scheme: shared.client_scheme,
                 upstream_http2: shared.upstream_http2,
+                metrics: &shared.metrics,
                 owns_cors: record.is_cors_path(),
                 slot: &slot,
                 tunnels: &worker.tunnels,
@@ -116,7 +128,11 @@ pub async fn handle(
             response
         }
     };
-    record.log(response.status(), started.elapsed());
+    let elapsed = started.elapsed();
+    record.log(response.status(), elapsed);
+    if let Some(decision) = &decision {
+        shared.metrics.request_answered(decision.kind(), elapsed);
+    }
     Ok(response)
 }
 

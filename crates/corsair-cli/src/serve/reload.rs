@@ -6,29 +6,45 @@
 //! be read or do not belong together, is refused and logged as a whole, and the running policy
 //! and certificate stay. Loading runs on a blocking thread, never on the event loop that accepts
 //! connections, so a large file or a slow disk does not stop corsair from accepting.
+//!
+//! The new policy gets the observer of the first one, so the metrics go on counting in the
+//! same registry; each reload is counted (`ok` or `refused`), and `/policy` and the origins
+//! gauge follow the policy swapped in.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use corsair::Observer;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
 use super::logging;
+use super::metrics::ReloadResult;
+use super::policy_info::{self, PolicyInfo};
 use super::proxy::{Active, Shared};
 use super::tls::Tls;
 use crate::serve::forward::Route;
-use crate::settings::{self, Layers, ServerFlags, ServerSettings};
+use crate::settings::origins_source::OriginsSource;
+use crate::settings::{self, AdminSettings, Layers, OriginSets, ServerFlags, ServerSettings};
 
 /// What a reload reads again, and the TLS configuration it updates.
 pub struct Reloading {
     /// The file, environment and flags, as at start.
     pub layers: Layers,
-    /// The `[server]` flags of `serve`, as at start.
+    /// The flags of `serve`, as at start.
     pub server_flags: ServerFlags,
+    /// The observer every policy gets (it feeds the metrics).
+    pub observer: Arc<dyn Observer>,
     /// The running TLS configuration (`None`: plain HTTP, which a reload does not change).
     pub tls: Option<Arc<Tls>>,
     /// The file `--watch` looks at.
     pub watched: Option<PathBuf>,
+    /// The running admin listener's settings (a restart changes them).
+    pub admin: AdminSettings,
+    /// The sets the running origins sources fill: every policy loaded consults them.
+    pub origin_sets: OriginSets,
+    /// The running origins sources (a restart changes them).
+    pub origins_sources: Vec<OriginsSource>,
 }
 
 /// How often `--watch` looks at the file.
@@ -56,16 +72,16 @@ pub async fn run(
 ) {
     let watched = reloading.watched.clone();
     let mut ticker = tokio::time::interval(WATCH_INTERVAL);
-    let mut last_modified = watched.as_deref().and_then(modified);
+    let mut last_seen = watched.as_deref().and_then(stamp);
     loop {
         let cause = tokio::select! {
             _ = hangups.recv() => "SIGHUP",
             _ = ticker.tick(), if watched.is_some() => {
-                let now = watched.as_deref().and_then(modified);
-                if now == last_modified {
+                let now = watched.as_deref().and_then(stamp);
+                if now == last_seen {
                     continue;
                 }
-                last_modified = now;
+                last_seen = now;
                 "file changed"
             }
         };
@@ -73,26 +89,52 @@ pub async fn run(
     }
 }
 
-fn modified(path: &std::path::Path) -> Option<SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+/// What tells one version of the watched file from another: the file the path leads to (its
+/// device and inode, so that a symlink swapped to another file counts, as when Kubernetes
+/// updates a ConfigMap mounted as a volume, even if the new file has the old time), its
+/// modification time and its size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    device: u64,
+    inode: u64,
+    modified: Option<SystemTime>,
+    size: u64,
+}
+
+fn stamp(path: &std::path::Path) -> Option<Stamp> {
+    use std::os::unix::fs::MetadataExt;
+    let metadata = std::fs::metadata(path).ok()?;
+    Some(Stamp {
+        device: metadata.dev(),
+        inode: metadata.ino(),
+        modified: metadata.modified().ok(),
+        size: metadata.len(),
+    })
 }
 
 /// Loads the configuration (and the certificate, with HTTPS) again, off the event loop, and
 /// swaps it in, or keeps the running one.
 pub async fn reload(reloading: &Reloading, shared: &Shared, running: &ServerSettings, cause: &str) {
     let (layers, flags) = (reloading.layers.clone(), reloading.server_flags.clone());
+    let observer = Arc::clone(&reloading.observer);
+    let origin_sets = reloading.origin_sets.clone();
     let https = reloading.tls.is_some();
+    let loaded_by = cause.to_owned();
     let loading = move || -> Result<_, settings::Problems> {
-        let loaded = settings::load_with(&layers, &flags)?;
+        let loaded = settings::load_observed(&layers, &flags, Some(observer), &origin_sets)?;
         // Plain HTTP stays plain: the files are only read when HTTPS is running.
         let identity = if https {
             super::tls_identity(&loaded)?
         } else {
             None
         };
-        Ok((loaded, identity))
+        // Describing a large policy takes time too: not on the event loop either.
+        let info = PolicyInfo::new(&loaded, &loaded_by);
+        let origins = policy_info::origin_count(&loaded.cors);
+        Ok((loaded, identity, info, origins))
     };
     let Ok(loaded) = tokio::task::spawn_blocking(loading).await else {
+        shared.metrics.reload(ReloadResult::Refused);
         tracing::error!(
             cause,
             "loading the configuration failed: the running policy stays"
@@ -100,9 +142,19 @@ pub async fn reload(reloading: &Reloading, shared: &Shared, running: &ServerSett
         return;
     };
     match loaded {
-        Ok((loaded, identity)) => {
+        Ok((loaded, identity, info, origins)) => {
             logging::log_warnings(&loaded.warnings);
             warn_about_restart_only_settings(running, &loaded.server);
+            if loaded.admin != reloading.admin {
+                tracing::warn!(
+                    "[admin] listen only changes on restart; the admin listener stays where it is"
+                );
+            }
+            if loaded.origins_sources != reloading.origins_sources {
+                tracing::warn!(
+                    "origins sources ([cors.origins_source] and the routes') only change on restart; the running sources stay"
+                );
+            }
             if https != loaded.server.tls_files().is_some() {
                 tracing::warn!(
                     "HTTPS is turned on or off (tls_cert, tls_key) only by a restart; the running listener stays as it is"
@@ -117,17 +169,22 @@ pub async fn reload(reloading: &Reloading, shared: &Shared, running: &ServerSett
                     "certificate reloaded: new connections get it"
                 );
             }
+            shared.metrics.set_policy_origins(origins);
+            let policy = loaded.cors;
             let active = Active {
-                cors: loaded.cors,
                 route: Arc::new(Route {
                     preserve_host: loaded.server.preserves_host(),
                     upstream: loaded.server.upstream,
                 }),
+                info: Arc::new(info),
             };
-            tracing::info!(cause, upstream = %active.route.upstream, policy = %active.cors, "configuration reloaded");
+            tracing::info!(cause, upstream = %active.route.upstream, %policy, version = %active.info.version, "configuration reloaded");
+            shared.policy.handle().store(policy);
             shared.active.store(Arc::new(active));
+            shared.metrics.reload(ReloadResult::Ok);
         }
         Err(problems) => {
+            shared.metrics.reload(ReloadResult::Refused);
             logging::log_problems(&problems);
             tracing::error!(
                 cause,

@@ -59,7 +59,6 @@ impl Diagnostic {
     }
 
     /// A warning about `subject`.
-    #[cfg(test)]
     pub fn warning(
         id: &'static str,
         subject: impl Into<String>,
@@ -74,20 +73,42 @@ impl Diagnostic {
         }
     }
 
-    /// An engine finding, located with `provenance`.
+    /// An engine finding, located with `provenance`. A finding of the report-only candidate
+    /// is named after its table: `report_only.allowed_origins`,
+    /// `report_only.routes[0] (path "^/public/") allow_credentials`.
     pub fn from_finding(finding: Finding, provenance: &Provenance) -> Diagnostic {
         let source = provenance.of_finding(&finding);
         let related = finding.related.zip(provenance.of_related(&finding));
-        let mut subject = finding.setting.name().to_owned();
+        let table = if finding.report_only {
+            "report_only"
+        } else {
+            "cors"
+        };
+        let mut subject = if finding.report_only {
+            format!("report_only.{}", finding.setting.name())
+        } else {
+            finding.setting.name().to_owned()
+        };
         let mut message = finding.message;
         if let Some(route) = &finding.route {
-            subject = if route.about_path {
-                format!("{route} path")
+            let scope = if finding.report_only {
+                format!(
+                    "report_only.routes[{}] (path {:?})",
+                    route.index, route.path
+                )
             } else {
-                format!("{route} {subject}")
+                route.to_string()
+            };
+            subject = if route.about_path {
+                format!("{scope} path")
+            } else {
+                format!("{scope} {}", finding.setting.name())
             };
             if route.inherited && !route.about_path {
-                message.push_str(&format!(" ({} is inherited from [cors])", finding.setting));
+                message.push_str(&format!(
+                    " ({} is inherited from [{table}])",
+                    finding.setting
+                ));
             }
         }
         let related = related.map(|(setting, source)| {
@@ -95,10 +116,10 @@ impl Diagnostic {
                 .route
                 .as_ref()
                 .is_some_and(|route| route.related_inherited);
-            let name = if inherited {
-                format!("{setting}, inherited from [cors]")
-            } else {
-                setting.name().to_owned()
+            let name = match (inherited, finding.report_only) {
+                (true, _) => format!("{setting}, inherited from [{table}]"),
+                (false, true) => format!("report_only.{}", setting.name()),
+                (false, false) => setting.name().to_owned(),
             };
             Box::new((name, source))
         });

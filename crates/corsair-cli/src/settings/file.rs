@@ -1,6 +1,8 @@
-//! Reading a corsair TOML file: a `[server]` table and a `[cors]` table whose keys are the
-//! engine's setting names. Every key is read on its own, so that every problem is reported at
-//! once with its line, and every value remembers its line for later findings.
+//! Reading a corsair TOML file: a `[server]` table, a `[cors]` table whose keys are the engine's
+//! setting names, a `[report_only]` table with the same keys (a candidate policy, read by the
+//! same functions as `[cors]`), and an `[admin]` table. Every key is read on its own, so that
+//! every problem is reported at once with its line, and every value remembers its line for
+//! later findings.
 
 use std::ops::Range;
 use std::path::Path;
@@ -11,12 +13,18 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
+use super::Gathered;
+use super::admin::{AdminSettings, admin_key_names};
 use super::diagnostic::Diagnostic;
+use super::origins_source;
 use super::server::{
     ServerSettings, Upstream, check_duration, check_number, parse_duration, redact_userinfo,
     server_key, server_key_names,
 };
 use super::source::{Provenance, RouteProvenance, Source};
+
+/// The tables of a corsair file.
+const TABLES: [&str; 4] = ["server", "cors", "report_only", "admin"];
 
 /// Where the file's lines are, for turning byte offsets into line numbers: the offset of each
 /// line's first byte is indexed once, so that locating a value is a binary search, whatever
@@ -53,16 +61,19 @@ impl<'a> Lines<'a> {
     }
 }
 
-/// Applies the file's text over `cors` and `server`, recording where each value came from.
-/// Returns every problem found; values with problems are left at their defaults.
-pub fn apply(
-    path: &Arc<Path>,
-    text: &str,
-    cors: &mut CorsConfig,
-    provenance: &mut Provenance,
-    server: &mut ServerSettings,
-    server_sources: &mut Vec<(&'static str, Source)>,
-) -> Vec<Diagnostic> {
+impl origins_source::Locate for Lines<'_> {
+    fn source(&self, span: &Range<usize>) -> Source {
+        Lines::source(self, span)
+    }
+
+    fn text(&self, span: &Range<usize>) -> String {
+        raw_text(self.text, span)
+    }
+}
+
+/// Applies the file's text over `values`, recording where each value came from. Returns every
+/// problem found; values with problems are left at their defaults.
+pub fn apply(path: &Arc<Path>, text: &str, values: &mut Gathered) -> Vec<Diagnostic> {
     let lines = Lines::new(path, text);
     let document = match DeTable::parse(text) {
         Ok(document) => document.into_inner(),
@@ -85,13 +96,45 @@ pub fn apply(
     for (key, value) in &document {
         let source = lines.source(&key.span());
         match (key.get_ref().as_ref(), value.get_ref()) {
-            ("cors", DeValue::Table(table)) => {
-                apply_cors(&lines, table, cors, provenance, &mut problems)
+            ("cors", DeValue::Table(table)) => apply_policy(
+                &lines,
+                "cors",
+                table,
+                &mut values.cors,
+                &mut values.provenance,
+                Some(&mut values.origins_sources),
+                &mut problems,
+            ),
+            ("report_only", DeValue::Table(table)) => {
+                let mut candidate = CorsConfig::default();
+                let mut provenance = Provenance::default();
+                apply_policy(
+                    &lines,
+                    "report_only",
+                    table,
+                    &mut candidate,
+                    &mut provenance,
+                    None,
+                    &mut problems,
+                );
+                values.report_only = Some(candidate);
+                values.provenance.set_report_only(provenance);
             }
-            ("server", DeValue::Table(table)) => {
-                apply_server(&lines, table, server, server_sources, &mut problems)
-            }
-            (name @ ("cors" | "server"), _) => problems.push(Diagnostic::error(
+            ("server", DeValue::Table(table)) => apply_server(
+                &lines,
+                table,
+                &mut values.server,
+                &mut values.server_sources,
+                &mut problems,
+            ),
+            ("admin", DeValue::Table(table)) => apply_admin(
+                &lines,
+                table,
+                &mut values.admin,
+                &mut values.admin_sources,
+                &mut problems,
+            ),
+            (name, _) if TABLES.contains(&name) => problems.push(Diagnostic::error(
                 "invalid-type",
                 name,
                 source,
@@ -107,7 +150,9 @@ pub fn apply(
                 } else if server_key(name).is_some() {
                     format!("move `{name}` under the `[server]` table")
                 } else {
-                    "a corsair file has a `[server]` and a `[cors]` table only".to_owned()
+                    "a corsair file has the tables `[server]`, `[cors]`, `[report_only]` and \
+                     `[admin]` only"
+                        .to_owned()
                 };
                 problems.push(Diagnostic::error(
                     "unknown-key",
@@ -123,25 +168,51 @@ pub fn apply(
     problems
 }
 
-fn apply_cors(
+/// A policy table, `[cors]` or `[report_only]` (`table`): the engine's settings and the
+/// table's routes; and, for `[cors]` (`sources` is `Some`), the origins sources.
+fn apply_policy(
     lines: &Lines<'_>,
+    table_name: &str,
     table: &DeTable<'_>,
     cors: &mut CorsConfig,
     provenance: &mut Provenance,
+    mut sources: Option<&mut origins_source::Tables>,
     problems: &mut Vec<Diagnostic>,
 ) {
     for (key, value) in table {
         let name = key.get_ref().as_ref();
         let source = lines.source(&key.span());
         if name == "routes" {
-            apply_routes(lines, value, cors, provenance, problems);
+            apply_routes(
+                lines,
+                table_name,
+                value,
+                cors,
+                provenance,
+                sources.as_deref_mut(),
+                problems,
+            );
+            continue;
+        }
+        if name == "origins_source" {
+            let subject = format!("{table_name}.origins_source");
+            match sources.as_deref_mut() {
+                Some(tables) => {
+                    tables.default = origins_source::read(&subject, value, lines, problems);
+                }
+                None => problems.push(origins_source_outside_cors(&subject, source)),
+            }
             continue;
         }
         let Some(setting) = Setting::from_name(name) else {
-            problems.push(unknown_cors_key(&format!("cors.{name}"), name, source));
+            problems.push(unknown_cors_key(
+                &format!("{table_name}.{name}"),
+                name,
+                source,
+            ));
             continue;
         };
-        match read_setting(lines, setting, value) {
+        match read_setting(lines, &qualified(table_name, setting), setting, value) {
             Ok(read) => {
                 // The value was read for the setting's own kind.
                 let _ = cors.set(setting, read);
@@ -152,6 +223,28 @@ fn apply_cors(
             }
             Err(problem) => problems.push(*problem),
         }
+    }
+}
+
+/// An origins source in `[report_only]`: the candidate consults the sources of `[cors]`.
+fn origins_source_outside_cors(subject: &str, source: Source) -> Diagnostic {
+    Diagnostic::error(
+        "unknown-key",
+        subject,
+        source,
+        None,
+        "origins sources are read under [cors] and its routes only; the report-only candidate consults the tenant origins of [cors.origins_source]",
+        "move the table to [cors.origins_source] (or to a [[cors.routes]] route)",
+    )
+}
+
+/// How a problem names `setting` of policy table `table_name`: `allowed_origins` in `[cors]`,
+/// `report_only.allowed_origins` in `[report_only]`.
+fn qualified(table_name: &str, setting: Setting) -> String {
+    if table_name == "cors" {
+        setting.name().to_owned()
+    } else {
+        format!("{table_name}.{}", setting.name())
     }
 }
 
@@ -178,9 +271,11 @@ fn unknown_cors_key(subject: &str, name: &str, source: Source) -> Diagnostic {
     )
 }
 
-/// One setting's value, read with its kind through the engine's settings table.
+/// One setting's value, read with its kind through the engine's settings table (`subject`
+/// names it in a problem).
 fn read_setting(
     lines: &Lines<'_>,
+    subject: &str,
     setting: Setting,
     value: &Spanned<DeValue<'_>>,
 ) -> Result<SettingValue, Box<Diagnostic>> {
@@ -188,7 +283,7 @@ fn read_setting(
         |wrong| {
             Box::new(Diagnostic::error(
                 "invalid-type",
-                setting.name(),
+                subject,
                 lines.source(&value.span()),
                 Some(raw_text(lines.text, &value.span())),
                 wrong.to_string(),
@@ -212,30 +307,35 @@ fn elements<'v>(lines: &Lines<'_>, value: &'v Spanned<DeValue<'_>>) -> Vec<(&'v 
         .collect()
 }
 
-/// `[[cors.routes]]`: each route's `path` and the settings it names, with their lines.
+/// `[[cors.routes]]` (or `[[report_only.routes]]`: `table_name`): each route's `path` and the
+/// settings it names, with their lines.
 fn apply_routes(
     lines: &Lines<'_>,
+    table_name: &str,
     value: &Spanned<DeValue<'_>>,
     cors: &mut CorsConfig,
     provenance: &mut Provenance,
+    mut sources: Option<&mut origins_source::Tables>,
     problems: &mut Vec<Diagnostic>,
 ) {
-    let fix = "write each route as a `[[cors.routes]]` table with a `path` (e.g. path = \"^/public/\") and the settings it changes";
+    let fix = format!(
+        "write each route as a `[[{table_name}.routes]]` table with a `path` (e.g. path = \"^/public/\") and the settings it changes"
+    );
     let DeValue::Array(items) = value.get_ref() else {
         problems.push(Diagnostic::error(
             "invalid-type",
-            "cors.routes",
+            format!("{table_name}.routes"),
             lines.source(&value.span()),
             None,
-            "cors.routes must be an array of tables",
+            format!("{table_name}.routes must be an array of tables"),
             fix,
         ));
         return;
     };
     let mut routes = Vec::new();
-    let mut sources = Vec::new();
+    let mut provenances = Vec::new();
     for (index, item) in items.iter().enumerate() {
-        let subject = format!("cors.routes[{index}]");
+        let subject = format!("{table_name}.routes[{index}]");
         let DeValue::Table(table) = item.get_ref() else {
             problems.push(Diagnostic::error(
                 "invalid-type",
@@ -243,16 +343,25 @@ fn apply_routes(
                 lines.source(&item.span()),
                 None,
                 "a route is a table",
-                fix,
+                fix.clone(),
             ));
             continue;
         };
         let mut route = corsair::RouteConfig::new("");
         let mut source = RouteProvenance::default();
+        let mut route_source = None;
         for (key, value) in table {
             let name = key.get_ref().as_ref();
             let line = lines.source(&key.span());
             match name {
+                "origins_source" => {
+                    let subject = format!("{subject}.origins_source");
+                    if sources.is_some() {
+                        route_source = origins_source::read(&subject, value, lines, problems);
+                    } else {
+                        problems.push(origins_source_outside_cors(&subject, line));
+                    }
+                }
                 "path" => match value.get_ref() {
                     DeValue::String(path) => {
                         route.path = path.to_string();
@@ -273,14 +382,15 @@ fn apply_routes(
                     line,
                     None,
                     "a route cannot have routes of its own",
-                    "list every route as a `[[cors.routes]]` table",
+                    format!("list every route as a `[[{table_name}.routes]]` table"),
                 )),
                 _ => {
                     let Some(setting) = Setting::from_name(name) else {
                         problems.push(unknown_cors_key(&format!("{subject}.{name}"), name, line));
                         continue;
                     };
-                    match read_setting(lines, setting, value) {
+                    let named = qualified(table_name, setting);
+                    match read_setting(lines, &named, setting, value) {
                         Ok(read) => {
                             if let Ok(named) = route.clone().with(setting, read) {
                                 route = named;
@@ -306,11 +416,14 @@ fn apply_routes(
             ));
             continue;
         }
+        if let (Some(tables), Some(partial)) = (sources.as_deref_mut(), route_source) {
+            tables.routes.push((routes.len(), partial));
+        }
         routes.push(route);
-        sources.push(source);
+        provenances.push(source);
     }
     cors.routes = routes;
-    provenance.set_routes(sources);
+    provenance.set_routes(provenances);
 }
 
 fn apply_server(
@@ -355,6 +468,56 @@ fn apply_server(
                 Some(shown),
                 message,
                 fix,
+            )),
+        }
+    }
+}
+
+/// `[admin]`: where the admin endpoints listen.
+fn apply_admin(
+    lines: &Lines<'_>,
+    table: &DeTable<'_>,
+    admin: &mut AdminSettings,
+    admin_sources: &mut Vec<(&'static str, Source)>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for (key, value) in table {
+        let name = key.get_ref().as_ref();
+        if name != "listen" {
+            let fix = match closest_key(name, admin_key_names()) {
+                Some(known) => format!("did you mean `{known}`?"),
+                None if server_key(name).is_some() => {
+                    format!("`{name}` is a [server] key: move it under `[server]`")
+                }
+                None => format!(
+                    "the [admin] keys are: {}",
+                    admin_key_names().collect::<Vec<_>>().join(", ")
+                ),
+            };
+            problems.push(Diagnostic::error(
+                "unknown-key",
+                format!("admin.{name}"),
+                lines.source(&key.span()),
+                None,
+                format!("`{name}` is not an [admin] key"),
+                fix,
+            ));
+            continue;
+        }
+        let source = lines.source(&value.span());
+        match typed::<String>(value).and_then(|raw| raw.parse().ok()) {
+            Some(address) => {
+                admin.listen = Some(address);
+                admin_sources.push(("listen", source));
+            }
+            None => problems.push(Diagnostic::error(
+                "invalid-admin-value",
+                "admin.listen",
+                source,
+                Some(raw_text(lines.text, &value.span())),
+                "admin.listen must be an IP address and a port, as a string",
+                "write `listen = \"127.0.0.1:9300\"` (a port of its own, not the proxy's; \
+                 `0.0.0.0:9300` for every interface)",
             )),
         }
     }
@@ -511,20 +674,15 @@ mod tests {
     use super::*;
 
     fn run(text: &str) -> (CorsConfig, Provenance, ServerSettings, Vec<Diagnostic>) {
+        let (values, problems) = run_all(text);
+        (values.cors, values.provenance, values.server, problems)
+    }
+
+    fn run_all(text: &str) -> (Gathered, Vec<Diagnostic>) {
         let path: Arc<Path> = Arc::from(Path::new("corsair.toml"));
-        let mut cors = CorsConfig::default();
-        let mut provenance = Provenance::default();
-        let mut server = ServerSettings::default();
-        let mut sources = Vec::new();
-        let problems = apply(
-            &path,
-            text,
-            &mut cors,
-            &mut provenance,
-            &mut server,
-            &mut sources,
-        );
-        (cors, provenance, server, problems)
+        let mut values = Gathered::default();
+        let problems = apply(&path, text, &mut values);
+        (values, problems)
     }
 
     #[test]
@@ -657,9 +815,115 @@ mod tests {
             fixes,
             [
                 "move `allowed_origins` under the `[cors]` table",
-                "a corsair file has a `[server]` and a `[cors]` table only",
+                "a corsair file has the tables `[server]`, `[cors]`, `[report_only]` and `[admin]` only",
                 "move `listen` under the `[server]` table",
             ]
         );
+    }
+
+    #[test]
+    fn the_admin_table_is_read_with_its_lines_and_problems() {
+        let (values, problems) = run_all("[admin]\nlisten = \"127.0.0.1:9300\"\n");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(values.admin.listen, Some("127.0.0.1:9300".parse().unwrap()));
+        assert_eq!(values.admin_sources[0].1.to_string(), "corsair.toml:2");
+
+        let (_, problems) = run_all(concat!(
+            "[admin]\n",
+            "listen = 9300\n",
+            "lisen = \"127.0.0.1:9300\"\n",
+            "workers = 2\n",
+            "[server]\n",
+            "admin = \"x\"\n",
+        ));
+        let mut found: Vec<(&str, &str, String, &str)> = problems
+            .iter()
+            .map(|d| {
+                (
+                    d.id,
+                    d.subject.as_str(),
+                    d.source.to_string(),
+                    d.fix.as_str(),
+                )
+            })
+            .collect();
+        found.sort_by(|a, b| a.2.cmp(&b.2));
+        assert_eq!(
+            found[..3],
+            [
+                (
+                    "invalid-admin-value",
+                    "admin.listen",
+                    "corsair.toml:2".to_owned(),
+                    "write `listen = \"127.0.0.1:9300\"` (a port of its own, not the proxy's; `0.0.0.0:9300` for every interface)",
+                ),
+                (
+                    "unknown-key",
+                    "admin.lisen",
+                    "corsair.toml:3".to_owned(),
+                    "did you mean `listen`?",
+                ),
+                (
+                    "unknown-key",
+                    "admin.workers",
+                    "corsair.toml:4".to_owned(),
+                    "`workers` is a [server] key: move it under `[server]`",
+                ),
+            ]
+        );
+        assert_eq!(found[3].1, "server.admin", "{found:?}");
+        let (_, problems) = run_all("admin = \"127.0.0.1:9300\"\n");
+        assert_eq!(problems[0].fix, "write the settings under a `[admin]` line");
+    }
+
+    #[test]
+    fn the_report_only_table_is_read_like_cors_with_its_own_lines() {
+        let (values, problems) = run_all(concat!(
+            "[cors]\n",
+            "allow_all_origins = true\n",
+            "[report_only]\n",
+            "allowed_origins = [\"https://app.example\"]\n",
+            "allow_credentials = true\n",
+            "[[report_only.routes]]\n",
+            "path = \"^/public/\"\n",
+            "allow_all_origins = true\n",
+            "allow_credentials = false\n",
+        ));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(values.cors.allow_all_origins);
+        assert!(
+            values.cors.allowed_origins.is_empty(),
+            "[cors] is not touched"
+        );
+        let candidate = values.report_only.expect("a candidate");
+        assert_eq!(candidate.allowed_origins, ["https://app.example"]);
+        assert!(candidate.allow_credentials);
+        assert_eq!(candidate.routes.len(), 1);
+        assert!(candidate.routes[0].effective(&candidate).allow_all_origins);
+
+        let (_, problems) = run_all(concat!(
+            "[report_only]\n",
+            "allowed_origin = []\n",
+            "allow_credentials = \"yes\"\n",
+            "routes = 1\n",
+        ));
+        let mut found: Vec<(&str, String)> = problems
+            .iter()
+            .map(|d| (d.subject.as_str(), d.source.to_string()))
+            .collect();
+        found.sort_by(|a, b| a.1.cmp(&b.1));
+        assert_eq!(
+            found,
+            [
+                ("report_only.allowed_origin", "corsair.toml:2".to_owned()),
+                ("report_only.allow_credentials", "corsair.toml:3".to_owned()),
+                ("report_only.routes", "corsair.toml:4".to_owned()),
+            ]
+        );
+        let routes = problems
+            .iter()
+            .find(|d| d.subject == "report_only.routes")
+            .unwrap();
+        assert!(routes.fix.contains("[[report_only.routes]]"), "{routes:?}");
     }
 }

@@ -2,11 +2,15 @@
 //! a TOML file, `CORS_*` environment variables, command-line flags. Every value remembers its
 //! layer, so that every problem is reported with the file line, variable or flag to edit.
 //!
-//! `corsair serve` and `corsair lint` both load their configuration here.
+//! `corsair serve` and `corsair lint` both load their configuration here. The policy is built
+//! with the report-only candidate of `[report_only]` (from the file only), and, for `serve`,
+//! with the observer that feeds its metrics.
 
+mod admin;
 mod diagnostic;
 mod file;
 mod flags;
+pub mod origins_source;
 mod server;
 mod source;
 
@@ -15,8 +19,13 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use corsair::{Cors, CorsConfig, Setting};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
 
+use corsair::{Cors, CorsBuilder, CorsConfig, Observation, Observer, OriginSet, Setting};
+use origins_source::OriginsSource;
+
+pub use admin::AdminSettings;
 pub use diagnostic::{Diagnostic, render_all, tally};
 pub use flags::CorsFlags;
 pub use server::{ServerSettings, Upstream, UrlArg};
@@ -54,14 +63,16 @@ pub struct Layers {
     pub workers: Option<NonZeroUsize>,
 }
 
-/// The `[server]` flags of `corsair serve` beyond those of [`Layers`]: the TLS files. They are
-/// applied over the file like the other flags, at start and at every reload.
+/// The flags of `corsair serve` beyond those of [`Layers`]: the TLS files and the admin
+/// address. They are applied over the file like the other flags, at start and at every reload.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ServerFlags {
     /// `--tls-cert`.
     pub tls_cert: Option<PathBuf>,
     /// `--tls-key`.
     pub tls_key: Option<PathBuf>,
+    /// `--admin-listen`.
+    pub admin_listen: Option<SocketAddr>,
 }
 
 /// A configuration that builds: the policy, the server settings, and the warnings.
@@ -71,14 +82,58 @@ pub struct Loaded {
     pub file: Option<PathBuf>,
     /// The proxy's settings.
     pub server: ServerSettings,
-    /// The compiled CORS policy.
+    /// The admin listener's settings.
+    pub admin: AdminSettings,
+    /// The compiled CORS policy, with its report-only candidate and observer, if any.
     pub cors: Cors,
-    /// Where each CORS setting came from.
+    /// The report-only candidate's configuration (`[report_only]`), if the file has one.
+    pub report_only: Option<CorsConfig>,
+    /// Where each CORS setting came from (the candidate's included).
     pub provenance: Provenance,
     /// Where each `[server]` key that is not at its default came from (file line or flag).
     pub server_sources: Vec<(&'static str, Source)>,
+    /// Where each `[admin]` key that is set came from (file line or flag).
+    pub admin_sources: Vec<(&'static str, Source)>,
     /// Non-fatal problems (engine warnings, deprecated variable names), each with its source.
     pub warnings: Vec<Diagnostic>,
+    /// The origins sources (`[cors.origins_source]`, then the routes'), complete.
+    pub origins_sources: Vec<OriginsSource>,
+    /// The set each source fills, which the policy consults.
+    pub origin_sets: OriginSets,
+}
+
+/// The origin set of each origins source, by the source's subject (`cors.origins_source`,
+/// `cors.routes[1].origins_source`). `corsair serve` keeps one for the life of the process, so
+/// that every policy loaded (the first, each reload's) consults the sets its sources fill.
+/// Clones share the sets.
+#[derive(Debug, Clone, Default)]
+pub struct OriginSets(Arc<Mutex<BTreeMap<String, OriginSet>>>);
+
+impl OriginSets {
+    /// The set of the source named `subject`, created empty on first use.
+    pub fn get(&self, subject: &str) -> OriginSet {
+        let mut sets = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        sets.entry(subject.to_owned()).or_default().clone()
+    }
+}
+
+/// What the layers set, gathered before the policy is built: each layer applies its values
+/// over the lower ones.
+#[derive(Debug, Default)]
+struct Gathered {
+    cors: CorsConfig,
+    provenance: Provenance,
+    server: ServerSettings,
+    server_sources: Vec<(&'static str, Source)>,
+    admin: AdminSettings,
+    admin_sources: Vec<(&'static str, Source)>,
+    /// `[report_only]`, when the file has it (its sources are in `provenance`).
+    report_only: Option<CorsConfig>,
+    /// The origins source tables, as read.
+    origins_sources: origins_source::Tables,
 }
 
 /// A configuration that does not build: every problem, errors and warnings.
@@ -93,26 +148,28 @@ pub fn load(layers: &Layers) -> Result<Loaded, Problems> {
     load_with(layers, &ServerFlags::default())
 }
 
-/// [`load`], with the `[server]` flags that only `corsair serve` has.
+/// [`load`], with the flags that only `corsair serve` has.
 pub fn load_with(layers: &Layers, server_flags: &ServerFlags) -> Result<Loaded, Problems> {
-    let mut cors = CorsConfig::default();
-    let mut provenance = Provenance::default();
-    let mut server = ServerSettings::default();
-    let mut server_sources = Vec::new();
+    load_observed(layers, server_flags, None, &OriginSets::default())
+}
+
+/// [`load_with`], with an observer told of every decision of the policy (and of each request
+/// the report-only candidate would decide differently), and the origin sets its sources fill
+/// (those of earlier loads, to keep them).
+pub fn load_observed(
+    layers: &Layers,
+    server_flags: &ServerFlags,
+    observer: Option<Arc<dyn Observer>>,
+    origin_sets: &OriginSets,
+) -> Result<Loaded, Problems> {
+    let mut values = Gathered::default();
     let mut problems = Vec::new();
 
     let file = locate(&layers.file);
     if let Some(path) = &file {
         let shown: Arc<Path> = Arc::from(path.as_path());
         match read_regular_file(path) {
-            Ok(text) => problems.extend(file::apply(
-                &shown,
-                &text,
-                &mut cors,
-                &mut provenance,
-                &mut server,
-                &mut server_sources,
-            )),
+            Ok(text) => problems.extend(file::apply(&shown, &text, &mut values)),
             Err(e) => problems.push(Diagnostic::error(
                 "config-file-unreadable",
                 "--config",
@@ -124,18 +181,38 @@ pub fn load_with(layers: &Layers, server_flags: &ServerFlags) -> Result<Loaded, 
         }
     }
 
+    let Gathered {
+        mut cors,
+        mut provenance,
+        mut server,
+        mut server_sources,
+        mut admin,
+        mut admin_sources,
+        report_only,
+        origins_sources,
+    } = values;
     if let Some(env) = &layers.env {
         problems.extend(apply_env(env, &mut cors, &mut provenance));
     }
+    let env_url = layers.env.as_ref().and_then(|env| {
+        env.iter()
+            .find(|(name, _)| name == origins_source::URL_ENV)
+            .map(|(_, url)| url.as_str())
+    });
+    let origins_sources = origins_sources.resolve(env_url, &mut problems);
 
     layers.cors_flags.apply(&mut cors, &mut provenance);
     if let Some(listen) = layers.listen {
         server.listen = listen;
+        server_sources.push(("listen", Source::Flag("--listen")));
     }
     if let Some(workers) = layers.workers {
         let shown = workers.to_string();
         match server::check_number("workers", &shown, workers.get() as u64) {
-            Ok(_) => server.workers = Some(workers.get()),
+            Ok(_) => {
+                server.workers = Some(workers.get());
+                server_sources.push(("workers", Source::Flag("--workers")));
+            }
             Err((message, _)) => problems.push(Diagnostic::error(
                 "invalid-server-value",
                 "server.workers",
@@ -148,7 +225,10 @@ pub fn load_with(layers: &Layers, server_flags: &ServerFlags) -> Result<Loaded, 
     }
     if let Some(raw) = &layers.upstream {
         match Upstream::parse(&raw.0) {
-            Ok(upstream) => server.upstream = upstream,
+            Ok(upstream) => {
+                server.upstream = upstream;
+                server_sources.push(("upstream", Source::Flag("--upstream")));
+            }
             Err(message) => problems.push(Diagnostic::error(
                 "invalid-server-value",
                 "server.upstream",
@@ -174,11 +254,39 @@ pub fn load_with(layers: &Layers, server_flags: &ServerFlags) -> Result<Loaded, 
         }
     }
     problems.extend(tls_pair_problem(&server, &server_sources));
+    if let Some(listen) = server_flags.admin_listen {
+        admin.listen = Some(listen);
+        admin_sources.push(("listen", Source::Flag("--admin-listen")));
+    }
+    if let Some(listen) = admin.listen {
+        if admin::shares_address(server.listen, listen) {
+            problems.push(admin::shared_address_problem(
+                server.listen,
+                server_source(&server_sources, "listen"),
+                listen,
+                server_source(&admin_sources, "listen"),
+            ));
+        }
+    }
 
     if problems.iter().any(hides_values) {
         return Err(problems);
     }
-    match Cors::from_config(&cors) {
+    let (builder, candidate_sets) =
+        with_origin_sets(CorsBuilder::from(cors), &origins_sources, origin_sets);
+    let mut builder = builder;
+    if let Some(candidate) = &report_only {
+        // The candidate consults the default policy's tenant origins too.
+        let mut candidate = CorsBuilder::from(candidate.clone());
+        if let Some(set) = candidate_sets {
+            candidate = candidate.allowed_origins_from(set);
+        }
+        builder = builder.report_only(candidate);
+    }
+    if let Some(observer) = observer {
+        builder = builder.observer(move |seen: &Observation<'_>| observer.observe(seen));
+    }
+    match builder.build() {
         Ok(_) if problems.iter().any(Diagnostic::is_error) => Err(problems),
         Ok(policy) => {
             problems.extend(
@@ -190,10 +298,15 @@ pub fn load_with(layers: &Layers, server_flags: &ServerFlags) -> Result<Loaded, 
             Ok(Loaded {
                 file,
                 server,
+                admin,
                 cors: policy,
+                report_only,
                 provenance,
                 server_sources,
+                admin_sources,
                 warnings: problems,
+                origins_sources,
+                origin_sets: origin_sets.clone(),
             })
         }
         Err(error) => {
@@ -208,7 +321,34 @@ pub fn load_with(layers: &Layers, server_flags: &ServerFlags) -> Result<Loaded, 
     }
 }
 
-/// The source of `[server]` key `key`: the last layer that set it, else the default.
+/// Gives each source's set to the policy it fills: the default policy's, or its route's.
+/// Returns the builder and the default policy's set, if any.
+fn with_origin_sets(
+    mut builder: CorsBuilder,
+    sources: &[OriginsSource],
+    sets: &OriginSets,
+) -> (CorsBuilder, Option<OriginSet>) {
+    let mut default = None;
+    for source in sources {
+        let set = sets.get(&source.subject);
+        match source.route {
+            None => {
+                default = Some(set.clone());
+                builder = builder.allowed_origins_from(set);
+            }
+            Some(index) => {
+                let Some(path) = builder.config().routes.get(index).map(|r| r.path.clone()) else {
+                    continue;
+                };
+                builder = builder.route(path, CorsBuilder::default().allowed_origins_from(set));
+            }
+        }
+    }
+    (builder, default)
+}
+
+/// The source of `[server]` (or `[admin]`) key `key`: the last layer that set it, else the
+/// default.
 pub fn server_source(sources: &[(&'static str, Source)], key: &str) -> Source {
     sources
         .iter()
@@ -580,6 +720,121 @@ mod tests {
                 ("server.upstream_http2", "write `upstream_http2 = true`"),
             ]
         );
+    }
+
+    #[test]
+    fn the_report_only_candidate_is_built_and_its_findings_point_at_its_lines() {
+        let path = temp_file(
+            "report-only.toml",
+            concat!(
+                "[cors]\n",
+                "allow_all_origins = true\n",
+                "[report_only]\n",
+                "allowed_origins = [\n",
+                "  \"https://app.example\",\n",
+                "  \"https://App.Example:443\",\n",
+                "]\n",
+                "allow_credentials = true\n",
+            ),
+        );
+        let env = [("CORS_PREFLIGHT_MAX_AGE", "600")];
+        let loaded = load(&layers(Some(&path), &env, CorsFlags::default())).unwrap();
+        let candidate = loaded.report_only.as_ref().expect("the candidate is kept");
+        assert_eq!(candidate.preflight_max_age, 86400, "CORS_* set [cors] only");
+        assert_eq!(loaded.cors.config().preflight_max_age, 600);
+        let warning = loaded
+            .warnings
+            .iter()
+            .find(|d| d.subject == "report_only.allowed_origins")
+            .unwrap_or_else(|| panic!("{:#?}", loaded.warnings));
+        assert_eq!(warning.source.to_string(), format!("{}:6", path.display()));
+
+        // An invalid candidate stops the configuration, like an invalid [cors].
+        let path = temp_file(
+            "report-only-invalid.toml",
+            concat!(
+                "[cors]\n",
+                "allowed_origins = [\"https://app.example\"]\n",
+                "[report_only]\n",
+                "allow_all_origins = true\n",
+                "allow_credentials = true\n",
+            ),
+        );
+        let problems = load(&layers(Some(&path), &[], CorsFlags::default())).unwrap_err();
+        let combo = problems
+            .iter()
+            .find(|d| d.id == "credentials-with-allow-all")
+            .unwrap_or_else(|| panic!("{problems:#?}"));
+        assert_eq!(combo.subject, "report_only.allow_all_origins");
+        assert_eq!(combo.source.to_string(), format!("{}:4", path.display()));
+        let (related, source) = &**combo.related.as_ref().unwrap();
+        assert_eq!(related, "report_only.allow_credentials");
+        assert_eq!(source.to_string(), format!("{}:5", path.display()));
+    }
+
+    #[test]
+    fn the_admin_listener_never_shares_the_proxy_address() {
+        let path = temp_file(
+            "admin.toml",
+            concat!(
+                "[server]\n",
+                "listen = \"127.0.0.1:8300\"\n",
+                "[admin]\n",
+                "listen = \"0.0.0.0:8300\"\n",
+                "[cors]\n",
+                "allowed_origins = [\"http://localhost:8080\"]\n",
+            ),
+        );
+        let problems = load(&layers(Some(&path), &[], CorsFlags::default())).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert_eq!(problems[0].id, "admin-shares-proxy-address");
+        assert_eq!(
+            problems[0].source.to_string(),
+            format!("{}:4", path.display())
+        );
+        let (setting, source) = &**problems[0].related.as_ref().unwrap();
+        assert_eq!(setting, "server.listen");
+        assert_eq!(source.to_string(), format!("{}:2", path.display()));
+
+        // A flag moves it away; another flag brings it back, and is named.
+        let flags = ServerFlags {
+            admin_listen: Some("127.0.0.1:9300".parse().unwrap()),
+            ..ServerFlags::default()
+        };
+        let loaded = load_with(&layers(Some(&path), &[], CorsFlags::default()), &flags).unwrap();
+        assert_eq!(loaded.admin.listen, flags.admin_listen);
+        let mut on_proxy = layers(Some(&path), &[], CorsFlags::default());
+        on_proxy.listen = Some("0.0.0.0:9300".parse().unwrap());
+        let problems = load_with(&on_proxy, &flags).unwrap_err();
+        assert_eq!(problems[0].source, Source::Flag("--admin-listen"));
+        assert_eq!(
+            problems[0].related.as_deref().map(|r| &r.1),
+            Some(&Source::Flag("--listen"))
+        );
+    }
+
+    #[test]
+    fn the_observer_is_told_of_every_decision() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let seen = Arc::new(AtomicUsize::new(0));
+        let count = Arc::clone(&seen);
+        let observer: Arc<dyn Observer> = Arc::new(move |_: &Observation<'_>| {
+            count.fetch_add(1, Ordering::Relaxed);
+        });
+        let env = [("CORS_ALLOWED_ORIGINS", "http://localhost:8080")];
+        let loaded = load_observed(
+            &layers(None, &env, CorsFlags::default()),
+            &ServerFlags::default(),
+            Some(observer),
+            &OriginSets::default(),
+        )
+        .unwrap();
+        let _ = loaded.cors.evaluate(
+            &http::Method::GET,
+            &"/".parse().unwrap(),
+            &http::HeaderMap::new(),
+        );
+        assert_eq!(seen.load(Ordering::Relaxed), 1);
     }
 
     #[test]

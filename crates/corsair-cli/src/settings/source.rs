@@ -56,13 +56,16 @@ impl fmt::Display for Source {
 }
 
 /// The source of every CORS setting, and of each element of the list settings that came from
-/// the file (so that a finding about one origin points at that origin's line).
+/// the file (so that a finding about one origin points at that origin's line); and those of the
+/// report-only candidate policy (`[report_only]`), whose findings point at its own lines.
 #[derive(Debug, Clone, Default)]
 pub struct Provenance {
     settings: BTreeMap<Setting, Source>,
     elements: BTreeMap<(Setting, String), Source>,
     /// The sources of each route of `[[cors.routes]]`, in order.
     routes: Vec<RouteProvenance>,
+    /// The sources of the `[report_only]` table's settings and routes, when it has one.
+    report_only: Option<Box<Provenance>>,
 }
 
 /// Where a route and the settings it names were written.
@@ -124,18 +127,41 @@ impl Provenance {
         self.routes = routes;
     }
 
+    /// Records the sources of the report-only candidate policy (`[report_only]`).
+    pub fn set_report_only(&mut self, candidate: Provenance) {
+        self.report_only = Some(Box::new(candidate));
+    }
+
+    /// Where each setting that is not at its default came from (the enforced policy's, not the
+    /// candidate's).
+    pub fn sources(&self) -> impl Iterator<Item = &Source> {
+        self.settings.values()
+    }
+
     /// Where the value a finding is about came from (see [`Provenance::of_value`]): on a route,
     /// the route's own line when it names the setting (or for its path), else the default
-    /// policy's.
+    /// policy's; for a finding of the report-only candidate, the same in `[report_only]`.
     pub fn of_finding(&self, finding: &Finding) -> Source {
-        self.of_setting_in(finding, finding.setting, finding.value.as_deref())
+        self.policy_of(finding).map_or(Source::Default, |policy| {
+            policy.of_setting_in(finding, finding.setting, finding.value.as_deref())
+        })
     }
 
     /// Where the related setting of a finding (if any) came from.
     pub fn of_related(&self, finding: &Finding) -> Option<Source> {
-        finding
-            .related
-            .map(|related| self.of_setting_in(finding, related, None))
+        let related = finding.related?;
+        Some(self.policy_of(finding).map_or(Source::Default, |policy| {
+            policy.of_setting_in(finding, related, None)
+        }))
+    }
+
+    /// The sources of the policy a finding is about: the enforced one, or the candidate.
+    fn policy_of(&self, finding: &Finding) -> Option<&Provenance> {
+        if finding.report_only {
+            self.report_only.as_deref()
+        } else {
+            Some(self)
+        }
     }
 
     fn of_setting_in(&self, finding: &Finding, setting: Setting, value: Option<&str>) -> Source {
@@ -190,5 +216,40 @@ mod tests {
             Source::Flag("--allow-origin")
         );
         assert_eq!(provenance.of(Setting::UrlsRegex), Source::Default);
+    }
+
+    #[test]
+    fn findings_of_the_candidate_point_at_its_own_lines() {
+        let path: Arc<Path> = Arc::from(Path::new("corsair.toml"));
+        let mut provenance = Provenance::default();
+        provenance.set(Setting::AllowedOrigins, Source::file(&path, 3));
+        let mut candidate = Provenance::default();
+        candidate.set(Setting::AllowedOrigins, Source::file(&path, 9));
+        candidate.set_element(
+            Setting::AllowedOrigins,
+            "https://a.example/",
+            Source::file(&path, 10),
+        );
+        let error = corsair::Cors::builder()
+            .allowed_origins(["https://ok.example"])
+            .report_only(corsair::Cors::builder().allowed_origins(["https://a.example/"]))
+            .build()
+            .unwrap_err();
+        let finding = error.findings().iter().find(|f| f.report_only).unwrap();
+        assert_eq!(
+            provenance.of_finding(finding),
+            Source::Default,
+            "no sources yet"
+        );
+        provenance.set_report_only(candidate);
+        assert_eq!(
+            provenance.of_finding(finding).to_string(),
+            "corsair.toml:10"
+        );
+        assert_eq!(
+            provenance.sources().count(),
+            1,
+            "the enforced policy's only"
+        );
     }
 }

@@ -124,7 +124,7 @@ fn differs(enforced: &Summary, candidate: &Summary) -> bool {
 /// header value type of the framework (`values` is the policy's values in that type). Also
 /// returns the `Origin` value when the origin is valid, not allowed by the lists, and an
 /// origin hook is installed to ask.
-fn by_lists<'h, H: RequestHead>(
+pub(super) fn by_lists<'h, H: RequestHead>(
     policy: &Policy,
     head: &'h H,
     values: &[HeaderValues<H::Value>],

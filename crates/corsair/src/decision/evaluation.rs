@@ -187,11 +187,6 @@ impl<V> Pending<V> {
             .as_ref()
             .map_or(RequestKind::Actual, |o| o.kind)
     }
-
-    /// The rules deciding it (0 the default policy, `i + 1` route `i`).
-    pub(crate) fn rules(&self) -> usize {
-        self.outcome.as_ref().map_or(0, |o| o.rules)
-    }
 }
 
 impl<V: Value + Unpin> Future for Pending<V> {

@@ -4,8 +4,8 @@ use std::fmt;
 
 use http::{HeaderMap, Method, Uri};
 
-use super::decide::decide;
-use super::{Decided, OriginVerdict, for_each_requested_header};
+use super::decide::by_lists;
+use super::{OriginVerdict, for_each_requested_header};
 use crate::compiled::{Policy, Rules};
 use crate::fetch::cors_safelisted_method::is_cors_safelisted_method;
 use crate::head::{Http1Head, RequestHead};
@@ -196,11 +196,12 @@ pub(crate) fn explain(policy: &Policy, uri: &Uri, headers: &HeaderMap) -> Option
         uri,
         headers,
     };
-    let (verdict, rules) = match decide(policy, &head, &policy.values) {
-        Decided::Ready(outcome) => (Some(outcome.verdict), outcome.rules),
-        Decided::Pending(pending) => (None, pending.rules()),
-    };
-    let rules = policy.rules.get(rules)?;
+    // The lists alone: explaining is not deciding again, so neither the origin hook nor the
+    // observer hears of it. An origin the lists refuse and the hook would be asked about is
+    // unknown here; what the preflight asks for is still checked.
+    let (answer, ask) = by_lists(policy, &head, &policy.values);
+    let verdict = ask.is_none().then_some(answer.verdict);
+    let rules = policy.rules.get(answer.rules)?;
     match verdict {
         Some(OriginVerdict::Missing) => return Some(Refusal::MissingOrigin),
         Some(OriginVerdict::Invalid) => return Some(Refusal::InvalidOrigin),

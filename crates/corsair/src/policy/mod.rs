@@ -21,6 +21,7 @@ use crate::head::Http1Head;
 use crate::respond;
 
 pub use builder::CorsBuilder;
+#[cfg(any(feature = "tower", feature = "actix"))]
 pub(crate) use reloadable::Source;
 pub use reloadable::{PolicyHandle, ReloadableCors};
 

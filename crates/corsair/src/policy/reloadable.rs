@@ -146,12 +146,14 @@ impl fmt::Debug for PolicyHandle {
 
 /// Where an adapter gets the policy of each request: a fixed one, or the current one of a
 /// [`ReloadableCors`].
+#[cfg(any(feature = "tower", feature = "actix"))]
 #[derive(Clone, Debug)]
 pub(crate) enum Source {
     Fixed(Cors),
     Reloadable(ReloadableCors),
 }
 
+#[cfg(any(feature = "tower", feature = "actix"))]
 impl Source {
     /// The policy that decides the request arriving now.
     pub(crate) fn current(&self) -> Cors {

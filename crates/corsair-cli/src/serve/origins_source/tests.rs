@@ -1,0 +1,113 @@
+use super::*;
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// The store's entries, whether the load changed the set, its origins, the entries skipped,
+/// and those warned about by this load.
+type LoadCase = (
+    &'static [&'static str],
+    bool,
+    usize,
+    usize,
+    &'static [&'static str],
+);
+
+#[test]
+fn an_invalid_entry_is_warned_about_once_while_it_stays() {
+    let set = OriginSet::new();
+    let mut last = Loaded::default();
+    let table: &[LoadCase] = &[
+        (
+            &["https://a.example", "a.example"],
+            true,
+            1,
+            1,
+            &["a.example"],
+        ),
+        (&["a.example", "https://a.example"], false, 1, 1, &[]),
+        (
+            &["https://a.example", "a.example", "https://b.example"],
+            true,
+            2,
+            1,
+            &[],
+        ),
+        (
+            &["https://a.example", "https://b.example/", "a.example"],
+            true,
+            1,
+            2,
+            &["https://b.example/"],
+        ),
+        (&["https://a.example"], true, 1, 0, &[]),
+        (
+            &["https://a.example", "a.example"],
+            true,
+            1,
+            1,
+            &["a.example"],
+        ),
+    ];
+    for (step, &(entries, changed, origins, skipped, warned)) in table.iter().enumerate() {
+        let applied = apply(&set, &mut last, strings(entries));
+        assert_eq!(applied.changed, changed, "step {step}");
+        assert_eq!(applied.origins, origins, "step {step}");
+        assert_eq!(applied.skipped, skipped, "step {step}");
+        let newly: Vec<&str> = applied
+            .newly_skipped
+            .iter()
+            .map(|(e, _)| e.as_str())
+            .collect();
+        assert_eq!(newly, warned, "step {step}");
+        assert_eq!(set.len(), origins, "step {step}");
+    }
+}
+
+#[test]
+fn the_reason_of_a_skipped_entry_says_how_to_fix_it() {
+    let set = OriginSet::new();
+    let applied = apply(
+        &set,
+        &mut Loaded::default(),
+        strings(&["https://b.example/"]),
+    );
+    let (entry, why) = &applied.newly_skipped[0];
+    assert_eq!(entry, "https://b.example/");
+    assert!(why.contains("write `https://b.example`"), "{why}");
+}
+
+#[test]
+fn backoff_doubles_to_its_ceiling_with_jitter_and_resets() {
+    let (min, max) = (Duration::from_millis(200), Duration::from_secs(5));
+    let mut backoff = Backoff::new(min, max);
+    let mut step = min;
+    for _ in 0..10 {
+        let wait = backoff.next();
+        assert!(
+            wait >= step / 2 && wait <= step,
+            "{wait:?} for a step of {step:?}"
+        );
+        step = (step * 2).min(max);
+    }
+    backoff.reset();
+    assert!(backoff.next() <= min);
+}
+
+#[test]
+fn a_store_url_never_reaches_the_status() {
+    let source = OriginsSource {
+        store: Store::Redis {
+            url: crate::settings::origins_source::StoreUrl::new("redis://:s3cret@cache:6379/0"),
+            key: "corsair:origins".into(),
+        },
+        refresh: Duration::from_secs(30),
+        required: false,
+        subject: "cors.origins_source".into(),
+        source: crate::settings::Source::Default,
+        route: None,
+    };
+    let status = SourceStatus::new(&source, SourceMetrics::default());
+    assert_eq!(status.store, "redis://cache:6379/0 key corsair:origins");
+}
