@@ -386,3 +386,34 @@ fn local_network_access_is_explained_whatever_the_verdict() {
         );
     }
 }
+
+/// Origins a store adds at run time are not read offline, and the report says so.
+#[test]
+fn origins_from_a_store_are_said_to_be_unknown_offline() {
+    let file = config_file(
+        "store",
+        "[cors]\nallowed_origins = [\"https://app.example.com\"]\n\n[cors.origins_source]\nredis = \"redis://127.0.0.1:1/0\"\nkey = \"corsair:origins\"\n",
+    );
+    let url = format!("{API}/api/items");
+    let output = check(
+        &[
+            &url,
+            "--origin",
+            "https://tenant.example.com",
+            "--config",
+            file.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "an origin only the store allows is unlisted offline"
+    );
+    let trace = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        trace
+            .contains("the origins cors.origins_source would add at run time are not read offline"),
+        "{trace}"
+    );
+}

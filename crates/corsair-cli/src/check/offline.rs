@@ -26,6 +26,9 @@ pub(super) struct OfflinePolicy {
     pub file: PathBuf,
     /// The configuration's warnings (what `corsair lint` says about it).
     pub warnings: Vec<Diagnostic>,
+    /// The origins sources (`cors.origins_source`, ...) whose origins `corsair serve` would add
+    /// at run time, which offline cannot read.
+    pub origins_sources: Vec<String>,
 }
 
 impl OfflinePolicy {
@@ -49,6 +52,11 @@ impl OfflinePolicy {
             cors: loaded.cors,
             file: file.to_path_buf(),
             warnings: loaded.warnings,
+            origins_sources: loaded
+                .origins_sources
+                .iter()
+                .map(|source| source.subject.clone())
+                .collect(),
         })
     }
 
@@ -112,10 +120,17 @@ impl OfflinePolicy {
 
     /// The judge's description, for reports.
     pub(super) fn describe(&self) -> String {
-        format!(
+        let mut text = format!(
             "offline, by corsair's engine with {} and the CORS_* environment (corsair answers preflights itself; the upstream's status is assumed 200, and corsair's headers replace its own)",
             self.file.display()
-        )
+        );
+        if !self.origins_sources.is_empty() {
+            text.push_str(&format!(
+                "; the origins {} would add at run time are not read offline, so an origin only they allow is judged as an unlisted one",
+                self.origins_sources.join(", ")
+            ));
+        }
+        text
     }
 }
 
@@ -153,6 +168,7 @@ mod tests {
             cors: Cors::from_config(&config).unwrap(),
             file: PathBuf::from("corsair.toml"),
             warnings: Vec::new(),
+            origins_sources: Vec::new(),
         }
     }
 
