@@ -62,7 +62,7 @@ pub(super) fn advice(config: &CorsConfig, origins: &[(&str, &OriginEntry)]) -> V
             Setting::AllowPrivateNetwork,
             None,
             "current browsers send no Private Network Access preflight to answer: Chromium 142 and later ask the user's permission instead (Local Network Access), which no response header grants, and Firefox never sent them",
-            "keep allow_private_network only for django-cors-headers compatibility (CORS_ALLOW_PRIVATE_NETWORK); a public page that calls this service needs HTTPS and the user's permission, which `corsair check` explains",
+            "remove allow_private_network, or keep it for configurations shared with django-cors-headers (it is harmless); a public page that calls this service needs HTTPS and the user's permission, which `corsair check` explains",
         ));
     }
     if config.allow_all_origins && config.urls_regex == DEFAULT_URLS_REGEX {
