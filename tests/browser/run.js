@@ -25,6 +25,8 @@ const SCENARIOS = [
   require('./scenarios/doctor'),
   require('./scenarios/actix-example'),
   require('./scenarios/proxy-https'),
+  require('./scenarios/har-session'),
+  require('./scenarios/local-network'),
 ];
 const SUITE_TIMEOUT_MS = 10 * 60 * 1000;
 

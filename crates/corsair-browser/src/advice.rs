@@ -1,6 +1,7 @@
 //! [`Advice`]: what to change on the server for a [`Failure`], in plain words, with a structured
 //! [`Fix`] that tools can turn into configuration for a given server.
 
+use crate::address_space::is_loopback;
 use crate::message::Failure;
 
 /// One thing to change, in plain words, and the configuration change if there is one.
@@ -67,12 +68,24 @@ pub enum Fix {
 /// What the failing response answered, for [`advise`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Answered<'a> {
-    /// The origin the server saw (`null` once a cross-origin redirect tainted the request).
+    /// The origin the server saw (`null` once a cross-origin redirect tainted the request, or
+    /// for a page with an opaque origin).
     pub origin: &'a str,
     /// Whether the request's credentials mode is `include`.
     pub credentials: bool,
     /// The failing response's status, if a response failed.
     pub status: Option<u16>,
+    /// Set when a redirect led the request to another origin.
+    pub redirected: Option<Redirected<'a>>,
+}
+
+/// A request that a redirect led to another origin.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Redirected<'a> {
+    /// The URL the script fetched.
+    pub requested: &'a str,
+    /// The URL whose response failed.
+    pub last: &'a str,
 }
 
 /// The advice for a failure.
@@ -81,6 +94,7 @@ pub(crate) fn advise(failure: &Failure, answered: Answered<'_>) -> Vec<Advice> {
         origin,
         credentials,
         status,
+        redirected,
     } = answered;
     // With credentials, allowing the origin alone would only move the failure to
     // Allow-Credentials: fix both at once.
@@ -194,28 +208,83 @@ pub(crate) fn advise(failure: &Failure, answered: Answered<'_>) -> Vec<Advice> {
             None,
         )),
     }
-    if origin == "null" && is_allow_origin_failure(failure) {
-        // Allowing `null` would allow every sandboxed page too: explain instead of prescribing.
-        for a in &mut advice {
-            if matches!(a.fix, Some(Fix::AllowOrigin { .. })) {
-                a.fix = None;
-            }
+    if origin == "null" {
+        // Allowing `null` would let every sandboxed iframe and `data:` page read the answers
+        // (and corsair refuses it with credentials): explained, never prescribed.
+        advice.retain(|a| !allows_origin(a));
+        if redirected.is_none() && is_origin_failure(failure) {
+            advice.insert(0, Advice::new(
+                "The page's origin is opaque (`null`: a sandboxed iframe, a `data:` URL or a local file). Allowing `null` would let every such page read the answers: serve the page from a real origin (https://host) and allow that origin.",
+                None,
+            ));
         }
-        advice.push(Advice::new(
-            "The request's origin is `null` because a redirect crossed origins: call the final URL directly instead of through the redirect, or answer `*` there (without credentials) if it serves public data.",
-            None,
-        ));
+    }
+    if let Some(redirected) = redirected {
+        // A sign-in redirect is the usual story, and its provider is not the user's server.
+        advice.insert(0, navigation_advice(redirected, origin == "null"));
+    }
+    for a in &mut advice {
+        if let Some(Fix::AllowCredentials { origin }) = &mut a.fix {
+            credentials_caveat(&mut a.summary, origin);
+        }
     }
     advice
 }
 
-fn is_allow_origin_failure(failure: &Failure) -> bool {
+/// The advice after a redirect to another origin: navigate instead of fetching, or call the
+/// final URL directly.
+fn navigation_advice(redirected: Redirected<'_>, tainted: bool) -> Advice {
+    let Redirected { requested, last } = redirected;
+    let mut summary = format!(
+        "The request was redirected to another origin (`{requested}` led to `{last}`). If this is a sign-in flow (OAuth, SSO), do not fetch it: navigate the window (`window.location.href = '{requested}'`) so that the provider's page can run and send the user back. Otherwise call the final URL (`{last}`) directly"
+    );
+    if tainted {
+        summary.push_str(
+            ": after a redirect across origins the browser sends `Origin: null`, which no server should allow.",
+        );
+    } else {
+        summary.push('.');
+    }
+    Advice::new(summary, None)
+}
+
+/// What corsair's own rules say about allowing `origin` with credentials, added to the advice
+/// that does; a plain-http origin other than loopback is replaced by its https form, which
+/// corsair accepts.
+fn credentials_caveat(summary: &mut String, origin: &mut String) {
+    let Ok(url) = url::Url::parse(origin) else {
+        return;
+    };
+    if is_loopback(&url) {
+        summary.push_str(" Keep a loopback origin with credentials in development configurations only: any program on the user's machine can serve a page from it.");
+    } else if url.scheme() == "http" {
+        let mut secure = url.clone();
+        if secure.set_scheme("https").is_ok() {
+            let https = secure.origin().ascii_serialization();
+            summary.push_str(&format!(" A plain-http origin can be impersonated by anyone on the network path, so corsair refuses `{origin}` with credentials: serve the page over https and allow `{https}`."));
+            *origin = https;
+        }
+    }
+}
+
+/// Whether the advice's fix allows an origin (with or without credentials).
+fn allows_origin(advice: &Advice) -> bool {
+    matches!(
+        advice.fix,
+        Some(Fix::AllowOrigin { .. } | Fix::AllowCredentials { .. })
+    )
+}
+
+/// Whether the failure is about the origin the response allows.
+fn is_origin_failure(failure: &Failure) -> bool {
     matches!(
         failure,
         Failure::MissingAllowOrigin { .. }
+            | Failure::WildcardOriginNotAllowed { .. }
             | Failure::MultipleAllowOriginValues { .. }
             | Failure::InvalidAllowOriginValue { .. }
             | Failure::AllowOriginMismatch { .. }
+            | Failure::InvalidAllowCredentials { .. }
     )
 }
 
@@ -228,6 +297,7 @@ mod tests {
             origin,
             credentials,
             status: Some(status),
+            redirected: None,
         };
         advise(&failure, answered)
             .into_iter()
@@ -309,6 +379,7 @@ mod tests {
                     origin: "https://a.example",
                     credentials: false,
                     status: Some(status),
+                    redirected: None,
                 },
             )
             .into_iter()
@@ -318,5 +389,126 @@ mod tests {
         };
         assert!(summaries(500).contains("500 error response"));
         assert!(summaries(302).contains("302 redirect"));
+    }
+
+    /// After a cross-origin redirect the navigation advice comes first, and nothing allows
+    /// `null`; a page with an opaque origin is told to move to a real origin.
+    #[test]
+    fn never_advise_allowing_null() {
+        let redirected = Redirected {
+            requested: "https://api.example/login",
+            last: "https://sso.example/authorize",
+        };
+        let failures = [
+            Failure::MissingAllowOrigin { preflight: false },
+            Failure::MissingAllowOrigin { preflight: true },
+            Failure::WildcardOriginNotAllowed { preflight: false },
+            Failure::AllowOriginMismatch {
+                preflight: false,
+                value: "https://app.example".into(),
+            },
+            Failure::InvalidAllowCredentials {
+                preflight: false,
+                value: String::new(),
+            },
+        ];
+        for failure in failures {
+            for credentials in [false, true] {
+                for (redirect, first) in
+                    [(Some(redirected), "navigate the window"), (None, "opaque")]
+                {
+                    let advice = advise(
+                        &failure,
+                        Answered {
+                            origin: "null",
+                            credentials,
+                            status: Some(200),
+                            redirected: redirect,
+                        },
+                    );
+                    let shown = format!(
+                        "{failure:?} credentials={credentials} redirected={}",
+                        redirect.is_some()
+                    );
+                    assert!(advice[0].summary.contains(first), "{shown}: {advice:?}");
+                    assert!(
+                        advice.iter().all(|a| !allows_origin(a)),
+                        "{shown}: {advice:?}"
+                    );
+                    assert!(
+                        advice
+                            .iter()
+                            .all(|a| !a.summary.contains("allow the origin `null`")),
+                        "{shown}: {advice:?}"
+                    );
+                }
+            }
+        }
+        // A same-origin URL redirected to another origin keeps the page's origin: the
+        // navigation advice leads, the origin fix follows.
+        let advice = advise(
+            &Failure::MissingAllowOrigin { preflight: false },
+            Answered {
+                origin: "https://app.example",
+                credentials: false,
+                status: Some(200),
+                redirected: Some(redirected),
+            },
+        );
+        assert!(
+            advice[0]
+                .summary
+                .contains("call the final URL (`https://sso.example/authorize`) directly")
+        );
+        assert_eq!(
+            advice[1].fix,
+            Some(Fix::AllowOrigin {
+                origin: "https://app.example".into()
+            })
+        );
+    }
+
+    /// Allowing an origin with credentials says what corsair's own rules say about it.
+    #[test]
+    fn credentialed_fixes_follow_corsairs_rules() {
+        let table = [
+            ("https://app.example", "https://app.example", None),
+            (
+                "http://localhost:3000",
+                "http://localhost:3000",
+                Some("development configurations only"),
+            ),
+            (
+                "http://app.example:8080",
+                "https://app.example:8080",
+                Some("serve the page over https"),
+            ),
+        ];
+        for (origin, fixed, caveat) in table {
+            let advice = advise(
+                &Failure::MissingAllowOrigin { preflight: false },
+                Answered {
+                    origin,
+                    credentials: true,
+                    status: Some(200),
+                    redirected: None,
+                },
+            );
+            assert_eq!(
+                advice[0].fix,
+                Some(Fix::AllowCredentials {
+                    origin: fixed.into()
+                }),
+                "{origin}"
+            );
+            match caveat {
+                Some(text) => assert!(
+                    advice[0].summary.contains(text),
+                    "{origin}: {}",
+                    advice[0].summary
+                ),
+                None => assert!(!advice[0].summary.contains("corsair refuses"), "{origin}"),
+            }
+        }
     }
 }

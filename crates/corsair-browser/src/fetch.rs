@@ -18,7 +18,7 @@ use http::header::{self, HeaderName, HeaderValue};
 use http::{HeaderMap, Method, Request, StatusCode, Uri};
 use url::Url;
 
-use crate::advice::{Advice, Answered, Fix, advise};
+use crate::advice::{Advice, Answered, Fix, Redirected, advise};
 use crate::check::{self, Context, PreflightAsk, is_redirect};
 use crate::expose::readable_headers;
 use crate::message::{Failure, MessageContext, console_message};
@@ -161,6 +161,20 @@ impl Fetch {
     /// ```
     pub fn request(&self) -> &Request<()> {
         &self.outgoing
+    }
+
+    /// The warnings noticed so far (the ones about the request itself are known from the
+    /// start: forbidden headers dropped, Local Network Access, a stream body).
+    ///
+    /// ```
+    /// # use corsair_browser::{BrowserRequest, Fetch, Progress};
+    /// let request = BrowserRequest::builder("https://app.example", "http://localhost:8000/api").build()?;
+    /// let Progress::Send(fetch) = Fetch::start(request) else { unreachable!() };
+    /// assert_eq!(fetch.warnings()[0].id, "local-network-access");
+    /// # Ok::<(), corsair_browser::RequestError>(())
+    /// ```
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
     }
 
     /// Whether [`Fetch::request`] is a preflight.
@@ -541,12 +555,20 @@ impl Fetch {
             },
         );
         let origin = self.serialized_origin();
+        let crossed = self
+            .url_list
+            .windows(2)
+            .any(|hop| hop[0].origin() != hop[1].origin());
         let advice = advise(
             &failure,
             Answered {
                 origin: &origin,
                 credentials: self.request.credentials == Credentials::Include,
                 status,
+                redirected: crossed.then_some(Redirected {
+                    requested: &initial,
+                    last: &last,
+                }),
             },
         );
         let exchange = self.exchanges.len().checked_sub(1);

@@ -28,12 +28,16 @@
 //! # Ok::<(), corsair_browser::RequestError>(())
 //! ```
 //!
-//! With the `tower` feature, [`testing`] runs the model against a tower service.
+//! [`har`] reads a browser session recorded as a HAR file (Chromium's DevTools, Firefox,
+//! Playwright) into the requests its scripts made, ready for the model. With the `tower`
+//! feature, [`testing`] runs the model against a tower service.
 
+mod address_space;
 mod advice;
 mod check;
 mod expose;
 mod fetch;
+pub mod har;
 mod message;
 mod options;
 mod request;

@@ -5,6 +5,7 @@ use http::HeaderMap;
 use http::header::{ACCESS_CONTROL_MAX_AGE, SET_COOKIE};
 use url::Url;
 
+use crate::address_space::{AddressSpace, is_loopback, is_secure_context};
 use crate::check::combined;
 use crate::verdict::Warning;
 use corsair::fetch::max_age::capping_engines;
@@ -114,67 +115,49 @@ pub(crate) fn unparseable_expose_headers() -> Warning {
     }
 }
 
-/// A public page calling a local or loopback address: Chrome 142 and later ask the user's
-/// permission first (Local Network Access), which no header can replace.
+/// A page calling a more private address space (a public page calling a local or loopback
+/// address, a local page calling loopback): Chrome 142 and later treat it as Local Network
+/// Access, which the user grants (secure pages only) and no response header replaces. The
+/// quoted console messages are the ones Chromium 156 prints.
 pub(crate) fn local_network_access(page: &url::Origin, url: &Url) -> Option<Warning> {
     let page_url = Url::parse(&page.ascii_serialization()).ok()?;
-    let (from, to) = (address_space(&page_url)?, address_space(url)?);
-    (to < from).then(|| Warning {
-        id: "local-network-access",
-        message: format!(
-            "A page on a {} address calls a {} address ({}): Chrome 142 and later first ask the user to allow access to the local network (Local Network Access), only for secure (https) pages, and no CORS header replaces that permission. This check cannot show the prompt.",
-            from.name(),
-            to.name(),
-            url.host_str().unwrap_or_default()
-        ),
-    })
-}
-
-/// Local Network Access's address spaces, from most to least private.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum AddressSpace {
-    Loopback,
-    Local,
-    Public,
-}
-
-impl AddressSpace {
-    fn name(self) -> &'static str {
-        match self {
-            AddressSpace::Loopback => "loopback",
-            AddressSpace::Local => "local-network",
-            AddressSpace::Public => "public",
+    let (from, to) = (AddressSpace::of(&page_url)?, AddressSpace::of(url)?);
+    if to >= from {
+        return None;
+    }
+    let blocked = |reason: String| {
+        format!(
+            "`Access to fetch at '{url}' from origin '{}' has been blocked by CORS policy: {reason}`",
+            page.ascii_serialization()
+        )
+    };
+    let space = to.name();
+    let mut message = format!(
+        "A page on a {} address calls a {space} address ({}): Chrome 142 and later treat this as Local Network Access. No response header grants it (no preflight is sent, and Access-Control-Allow-Private-Network is ignored).",
+        from.name(),
+        url.host_str().unwrap_or_default()
+    );
+    if !is_secure_context(&page_url) {
+        message.push_str(&format!(
+            " This page is not a secure context (plain http), so Chromium blocks the request whatever the server answers: {}. Serve the page over https.",
+            blocked(format!(
+                "The request client is not a secure context and the resource is in more-private address space `{space}`."
+            ))
+        ));
+    } else {
+        message.push_str(&format!(
+            " Chromium first asks the user to allow this site to reach devices on the local network; if the user refuses (or an automated browser has no such permission), it blocks the request: {}. The verdict of this check is the one after the user allows it.",
+            blocked(format!(
+                "Permission was denied for this request to access the `{space}` address space."
+            ))
+        ));
+        if url.scheme() == "http" && !is_loopback(url) {
+            message.push_str(" The page is https and the target plain http: that is mixed content, which Chromium lets through only for a local target the user allowed (a private IP literal or a `.local` name), or when the script calls fetch(url, { targetAddressSpace: 'local' }).");
         }
     }
-}
-
-/// The address space a URL's host is in, judged by its name or IP literal (a public name
-/// that resolves to a private address is not detected).
-fn address_space(url: &Url) -> Option<AddressSpace> {
-    use std::net::IpAddr;
-    let ip = match url.host()? {
-        url::Host::Ipv4(ip) => IpAddr::V4(ip),
-        url::Host::Ipv6(ip) => IpAddr::V6(ip),
-        url::Host::Domain(name) => {
-            let name = name.to_ascii_lowercase();
-            return Some(if name == "localhost" || name.ends_with(".localhost") {
-                AddressSpace::Loopback
-            } else if name.ends_with(".local") || !name.contains('.') {
-                AddressSpace::Local
-            } else {
-                AddressSpace::Public
-            });
-        }
-    };
-    Some(match ip {
-        _ if ip.is_loopback() => AddressSpace::Loopback,
-        IpAddr::V4(v4) if v4.is_private() || v4.is_link_local() => AddressSpace::Local,
-        IpAddr::V6(v6)
-            if (v6.segments()[0] & 0xfe00) == 0xfc00 || (v6.segments()[0] & 0xffc0) == 0xfe80 =>
-        {
-            AddressSpace::Local
-        }
-        _ => AddressSpace::Public,
+    Some(Warning {
+        id: "local-network-access",
+        message,
     })
 }
 
@@ -236,6 +219,74 @@ mod tests {
             let page = Url::parse(page).unwrap().origin();
             let url = Url::parse(url).unwrap();
             assert_eq!(local_network_access(&page, &url).is_some(), warned, "{url}");
+        }
+    }
+
+    /// What the warning explains for each kind of page and target: the permission prompt for
+    /// a secure page, the block for an insecure one, mixed content for an https page calling
+    /// a plain-http local address. The quoted reasons are Chromium 156's.
+    #[test]
+    fn local_network_access_explains_the_prompt_secure_contexts_and_mixed_content() {
+        let prompt =
+            "Permission was denied for this request to access the `loopback` address space.";
+        let insecure = "The request client is not a secure context and the resource is in more-private address space `loopback`.";
+        let insecure_local = "The request client is not a secure context and the resource is in more-private address space `local`.";
+        let mixed = "mixed content";
+        let table: [(&str, &str, &[&str], &[&str]); 5] = [
+            (
+                "https://app.example",
+                "http://localhost:8000/api",
+                &[prompt, "asks the user"],
+                &[insecure, mixed],
+            ),
+            (
+                "http://app.example",
+                "http://127.0.0.1:8000/api",
+                &[insecure, "Serve the page over https"],
+                &[prompt],
+            ),
+            (
+                "http://app.example",
+                "http://192.168.1.10/api",
+                &[insecure_local],
+                &[mixed],
+            ),
+            (
+                "https://app.example",
+                "http://192.168.1.10/api",
+                &["`local` address space", mixed],
+                &[insecure_local],
+            ),
+            (
+                "https://app.example",
+                "https://printer.local/api",
+                &["`local` address space"],
+                &[mixed],
+            ),
+        ];
+        for (page, url, present, absent) in table {
+            let origin = Url::parse(page).unwrap().origin();
+            let target = Url::parse(url).unwrap();
+            let warning = local_network_access(&origin, &target).expect("a warning");
+            assert_eq!(warning.id, "local-network-access");
+            assert!(
+                warning.message.contains(&format!("Access to fetch at '{target}' from origin '{page}' has been blocked by CORS policy: ")),
+                "{}", warning.message
+            );
+            for needle in present {
+                assert!(
+                    warning.message.contains(needle),
+                    "{page} → {url}: {needle} missing: {}",
+                    warning.message
+                );
+            }
+            for needle in absent {
+                assert!(
+                    !warning.message.contains(needle),
+                    "{page} → {url}: {needle} present: {}",
+                    warning.message
+                );
+            }
         }
     }
 

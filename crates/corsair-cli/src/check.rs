@@ -1,93 +1,40 @@
-//! `corsair check`: performs, against a live URL, exactly the requests a browser page would,
-//! and explains the browser's verdict.
+//! `corsair check`: the browser's verdict on a request a page makes, explained.
 //!
-//! The CORS rules live in [`corsair_browser`]; this module only reads the command line,
-//! sends what the model asks for ([`client`]), and prints the outcome ([`render`], [`json`],
-//! with configuration snippets from [`snippets`]).
+//! Three questions: one request against a live URL (the requests a browser would send are
+//! really sent, [`client`]); one request judged offline by corsair's own engine with a
+//! configuration (`--config`, [`offline`]); and every cross-origin fetch of a recorded browser
+//! session (`--har`, [`har`]), live or offline. The CORS rules live in [`corsair_browser`];
+//! this module reads the command line ([`args`]), has the requests answered ([`judge`]) into
+//! a [`judgement`], and prints it ([`render`], [`json`], with configuration snippets from
+//! [`snippets`] and secrets hidden by [`redact`]).
 
 use std::process::ExitCode;
-use std::time::Duration;
 
-use corsair_browser::{Body, BrowserRequest, Credentials, Verdict};
+use corsair_browser::{BrowserRequest, Credentials};
 
+mod args;
 mod client;
+mod har;
 mod json;
+mod judge;
+mod judgement;
+mod offline;
+mod redact;
 mod render;
+mod session;
 mod snippets;
 
-/// Arguments of `corsair check`.
-#[derive(Debug, clap::Args)]
-#[command(after_help = "\
-The request (and its preflight) is really sent: a PUT or DELETE has its effect on the server.
-
-Body types: none; text (a string: text/plain;charset=UTF-8); json (a Blob of type
-application/json, which needs a preflight); form (URLSearchParams); multipart (FormData);
-stream (a ReadableStream, which always needs a preflight). A Content-Type given with -H wins,
-as it does in fetch().
-
-Exit status: 0 allowed, 1 blocked by the browser, 2 usage or network error.")]
-pub struct Args {
-    /// The URL the page fetches.
-    pub url: String,
-    /// The origin of the page that calls it (scheme, host and port, as the browser sends it).
-    #[arg(long)]
-    pub origin: String,
-    /// The method as the script writes it (DELETE, GET, HEAD, OPTIONS, POST and PUT are
-    /// upper-cased by the browser; any other is sent as written).
-    #[arg(long, short = 'X', default_value = "GET")]
-    pub method: String,
-    /// A header the script sets, as 'Name: value' (repeatable).
-    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
-    pub headers: Vec<String>,
-    /// Send credentials (fetch's credentials: 'include', XHR's withCredentials = true).
-    #[arg(long)]
-    pub credentials: bool,
-    /// The kind of body the script sends.
-    #[arg(long, value_enum, default_value_t = BodyType::None)]
-    pub body_type: BodyType,
-    /// Print one JSON object instead of the trace.
-    #[arg(long)]
-    pub json: bool,
-    /// Seconds to wait for each response.
-    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
-    pub timeout: u64,
-}
-
-/// The body kinds of `--body-type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum BodyType {
-    /// No body.
-    None,
-    /// A string.
-    Text,
-    /// A Blob of type application/json.
-    Json,
-    /// URLSearchParams.
-    Form,
-    /// FormData.
-    Multipart,
-    /// A ReadableStream.
-    Stream,
-}
-
-impl BodyType {
-    fn body(self) -> Body {
-        match self {
-            BodyType::None => Body::None,
-            BodyType::Text => Body::Text,
-            BodyType::Json => Body::Blob(Some("application/json".to_owned())),
-            BodyType::Form => Body::UrlSearchParams,
-            BodyType::Multipart => Body::FormData,
-            BodyType::Stream => Body::Stream,
-        }
-    }
-}
+pub use args::Args;
+use judge::Judge;
+use judgement::Judgement;
 
 /// Why `corsair check` could not reach a verdict.
 #[derive(Debug)]
 enum CheckError {
     /// The command line does not describe a request a page could make.
     Usage(String),
+    /// The configuration of `--config` does not build.
+    Config(Vec<crate::settings::Diagnostic>),
     /// The server could not be reached or answered something that is not HTTP.
     Network(String),
 }
@@ -96,6 +43,10 @@ impl CheckError {
     fn describe(&self) -> String {
         match self {
             CheckError::Usage(m) => format!("usage error: {m}"),
+            CheckError::Config(problems) => format!(
+                "configuration error: the configuration does not build ({})",
+                crate::settings::tally(problems)
+            ),
             CheckError::Network(m) => format!("network error: {m}"),
         }
     }
@@ -103,23 +54,23 @@ impl CheckError {
 
 /// Runs `corsair check`.
 pub fn run(args: Args) -> ExitCode {
+    if let Some(file) = &args.har {
+        return har::run(&args, file);
+    }
+    if args.max_har_mib.is_some() {
+        let error = CheckError::Usage("--max-har-mib applies to --har FILE only".to_owned());
+        return fail(&args, &error, false);
+    }
     let request = match build_request(&args) {
         Ok(request) => request,
         Err(error) => return fail(&args, &error, false),
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            let error = CheckError::Network(format!("cannot start the I/O runtime: {e}"));
-            return fail(&args, &error, false);
-        }
+    let judge = match judge(&args) {
+        Ok(judge) => judge,
+        Err(error) => return fail(&args, &error, false),
     };
-    let timeout = Duration::from_secs(args.timeout.max(1));
-    match runtime.block_on(client::run(request.clone(), timeout)) {
-        Ok(verdict) => report(&args, &request, &verdict),
+    match judge.judge(request.clone()) {
+        Ok(judgement) => report(&args, &request, &judge, &judgement),
         Err(failure) => fail(
             &args,
             &CheckError::Network(failure.message),
@@ -128,31 +79,50 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
+/// The judge the command line asks for: offline with `--config`, else live.
+fn judge(args: &Args) -> Result<Judge, CheckError> {
+    Judge::for_args(args).map_err(|error| match error {
+        judge::JudgeError::Config(problems) => CheckError::Config(problems),
+        judge::JudgeError::Runtime(message) => CheckError::Network(message),
+    })
+}
+
 /// Reports an error (exit status 2).
 fn fail(args: &Args, error: &CheckError, preflighted: bool) -> ExitCode {
     if args.json {
         println!("{}", json::error(&error.describe(), preflighted));
     }
     eprintln!("corsair check: {}", error.describe());
+    if let CheckError::Config(problems) = error {
+        eprintln!("{}", crate::settings::render_all(problems));
+    }
     ExitCode::from(2)
 }
 
-fn report(args: &Args, request: &BrowserRequest, verdict: &Verdict) -> ExitCode {
+fn report(args: &Args, request: &BrowserRequest, judge: &Judge, judgement: &Judgement) -> ExitCode {
+    let how = match judge {
+        Judge::Offline(_) => vec![format!("judged {}", judge.describe())],
+        Judge::Live { .. } => Vec::new(),
+    };
     if args.json {
-        println!("{}", json::verdict(verdict));
+        println!("{}", json::judgement(request, judgement));
     } else {
-        print!("{}", render::trace(request, verdict));
+        print!("{}", render::trace(request, judgement, &how));
     }
-    if verdict.is_allowed() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+    match judgement {
+        Judgement::Verdict { verdict, .. } if !verdict.is_allowed() => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
     }
 }
 
 /// The browser request the command line describes.
 fn build_request(args: &Args) -> Result<BrowserRequest, CheckError> {
-    let mut builder = BrowserRequest::builder(args.origin.as_str(), args.url.as_str())
+    let (Some(url), Some(origin)) = (&args.url, &args.origin) else {
+        return Err(CheckError::Usage(
+            "give the URL and --origin, or --har FILE".to_owned(),
+        ));
+    };
+    let mut builder = BrowserRequest::builder(origin.as_str(), url.as_str())
         .method(args.method.as_str())
         .credentials(if args.credentials {
             Credentials::Include

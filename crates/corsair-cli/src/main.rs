@@ -23,7 +23,8 @@ struct Cli {
 enum Command {
     /// Run a reverse proxy that answers CORS for an upstream server.
     Serve(serve::Args),
-    /// Run the browser's CORS algorithm against a live URL and explain the outcome.
+    /// Run the browser's CORS algorithm and explain the outcome: against a live URL, offline
+    /// against a configuration (--config), or for a recorded browser session (--har).
     Check(check::Args),
     /// Audit a corsair configuration (a TOML file or the CORS_* environment) without starting anything.
     Lint(lint::Args),

@@ -509,6 +509,18 @@ fn a_redirect_to_another_origin_is_followed_and_checked_with_a_null_origin() {
         .map(|w| w["id"].as_str().unwrap())
         .collect();
     assert!(ids.contains(&"cross-origin-redirect"), "{ids:?}");
+    // The advice leads with navigating (a sign-in redirect) and never allows `null`.
+    let advice = json["advice"].as_array().unwrap();
+    let first = advice[0]["summary"].as_str().unwrap();
+    assert!(first.contains("navigate the window"), "{first}");
+    assert!(first.contains("directly"), "{first}");
+    for a in advice {
+        assert!(a["corsair"].is_null(), "no configuration allows null: {a}");
+        assert!(
+            !a["summary"].as_str().unwrap().contains("origin `null` on"),
+            "{a}"
+        );
+    }
 }
 
 #[test]

@@ -225,6 +225,44 @@ fn routes_are_audited_and_each_effective_policy_printed() {
 }
 
 #[test]
+fn allow_private_network_is_said_to_have_no_effect_in_current_browsers() {
+    let dir = temp_dir("private-network");
+    let table = [
+        (
+            "file",
+            "[cors]\nallowed_origins = [\"https://app.example\"]\nallow_private_network = true\n",
+            &[][..],
+            "corsair.toml:3",
+        ),
+        (
+            "environment",
+            "[cors]\nallowed_origins = [\"https://app.example\"]\n",
+            &[("CORS_ALLOW_PRIVATE_NETWORK", "true")][..],
+            "CORS_ALLOW_PRIVATE_NETWORK",
+        ),
+    ];
+    for (name, text, env, source) in table {
+        std::fs::write(dir.join("corsair.toml"), text).unwrap();
+        // lint reads the environment only without a file: audit it with --env.
+        let args: &[&str] = if env.is_empty() { &[] } else { &["--env"] };
+        let env: Vec<(&str, &str)> = env
+            .iter()
+            .copied()
+            .chain([("CORS_ALLOWED_ORIGINS", "https://app.example")])
+            .collect();
+        let (code, output) = lint(&dir, args, &env);
+        assert_eq!(code, 1, "{name}: advice only:\n{output}");
+        let text = block(&output, "allow-private-network-has-no-effect");
+        for needle in ["Local Network Access", "django-cors-headers", source] {
+            assert!(
+                text.contains(needle),
+                "{name}: {needle} missing from:\n{text}"
+            );
+        }
+    }
+}
+
+#[test]
 fn origins_sources_are_checked_and_shown_without_their_password() {
     let dir = temp_dir("sources");
     let file = dir.join("corsair.toml");

@@ -379,4 +379,291 @@ mod tests {
     fn quoting_never_breaks_out_of_the_string() {
         assert_eq!(quoted("a\"b\\c\n"), "\"a\\\"b\\\\c\"");
     }
+
+    /// A server's answers, one per request the browser sends, and what the page does.
+    struct Story {
+        name: &'static str,
+        method: &'static str,
+        headers: &'static [(&'static str, &'static str)],
+        url: &'static str,
+        answers: &'static [(u16, &'static [(&'static str, &'static str)])],
+    }
+
+    const ORIGIN: &str = "{origin}";
+
+    /// Server behaviours that reach every failure the doctor advises on, the cross-origin
+    /// redirect of a sign-in included. `{origin}` in an answer is the page's origin.
+    const STORIES: [Story; 14] = [
+        Story {
+            name: "no CORS",
+            method: "GET",
+            headers: &[],
+            url: "https://api.example/a",
+            answers: &[(200, &[])],
+        },
+        Story {
+            name: "error without CORS",
+            method: "GET",
+            headers: &[],
+            url: "https://api.example/a",
+            answers: &[(500, &[])],
+        },
+        Story {
+            name: "wildcard",
+            method: "GET",
+            headers: &[],
+            url: "https://api.example/a",
+            answers: &[(200, &[("access-control-allow-origin", "*")])],
+        },
+        Story {
+            name: "another origin",
+            method: "GET",
+            headers: &[],
+            url: "https://api.example/a",
+            answers: &[(
+                200,
+                &[("access-control-allow-origin", "https://other.example")],
+            )],
+        },
+        Story {
+            name: "two origins",
+            method: "GET",
+            headers: &[],
+            url: "https://api.example/a",
+            answers: &[(
+                200,
+                &[(
+                    "access-control-allow-origin",
+                    "https://a.example, https://b.example",
+                )],
+            )],
+        },
+        Story {
+            name: "not an origin",
+            method: "GET",
+            headers: &[],
+            url: "https://api.example/a",
+            answers: &[(200, &[("access-control-allow-origin", "app")])],
+        },
+        Story {
+            name: "no Allow-Credentials",
+            method: "GET",
+            headers: &[],
+            url: "https://api.example/a",
+            answers: &[(200, &[("access-control-allow-origin", ORIGIN)])],
+        },
+        Story {
+            name: "preflight refused by authentication",
+            method: "PUT",
+            headers: &[("x-token", "1")],
+            url: "https://api.example/a",
+            answers: &[(401, &[])],
+        },
+        Story {
+            name: "preflight 500",
+            method: "PUT",
+            headers: &[],
+            url: "https://api.example/a",
+            answers: &[(
+                500,
+                &[
+                    ("access-control-allow-origin", ORIGIN),
+                    ("access-control-allow-credentials", "true"),
+                ],
+            )],
+        },
+        Story {
+            name: "preflight redirected",
+            method: "PUT",
+            headers: &[],
+            url: "https://api.example/a",
+            answers: &[(301, &[("location", "https://api.example/a/")])],
+        },
+        Story {
+            name: "method not allowed",
+            method: "patch",
+            headers: &[],
+            url: "https://api.example/a",
+            answers: &[(
+                204,
+                &[
+                    ("access-control-allow-origin", ORIGIN),
+                    ("access-control-allow-credentials", "true"),
+                    ("access-control-allow-methods", "PATCH"),
+                ],
+            )],
+        },
+        Story {
+            name: "headers not allowed",
+            method: "PUT",
+            headers: &[
+                ("x-token", "1"),
+                ("x-b", "2"),
+                ("content-type", "application/json"),
+            ],
+            url: "https://api.example/a",
+            answers: &[(
+                204,
+                &[
+                    ("access-control-allow-origin", ORIGIN),
+                    ("access-control-allow-credentials", "true"),
+                    ("access-control-allow-methods", "PUT"),
+                ],
+            )],
+        },
+        Story {
+            name: "sign-in redirect, then no CORS",
+            method: "GET",
+            headers: &[],
+            url: "https://api.example/login",
+            answers: &[
+                (
+                    302,
+                    &[
+                        ("access-control-allow-origin", ORIGIN),
+                        ("access-control-allow-credentials", "true"),
+                        ("location", "https://sso.example/authorize"),
+                    ],
+                ),
+                (200, &[]),
+            ],
+        },
+        Story {
+            name: "sign-in redirect, then the page's origin",
+            method: "GET",
+            headers: &[],
+            url: "https://api.example/login",
+            answers: &[
+                (
+                    302,
+                    &[
+                        ("access-control-allow-origin", ORIGIN),
+                        ("access-control-allow-credentials", "true"),
+                        ("location", "https://sso.example/authorize"),
+                    ],
+                ),
+                (
+                    200,
+                    &[
+                        ("access-control-allow-origin", ORIGIN),
+                        ("access-control-allow-credentials", "true"),
+                    ],
+                ),
+            ],
+        },
+    ];
+
+    /// The doctor never advises what `corsair lint` would refuse or warn about: every fix it
+    /// can print, for pages on secure, loopback, plain-http and opaque origins, with and without
+    /// credentials, is built into the policy its corsair snippet implies, and that policy has
+    /// no error, no warning, and no advice the fix does not itself mention.
+    #[test]
+    fn every_fix_the_doctor_prints_passes_corsairs_own_validation() {
+        use corsair_browser::{BrowserRequest, Credentials, Fetch, Outcome, Progress};
+        let origins = [
+            "https://app.example",
+            "http://localhost:3000",
+            "http://app.example:8080",
+            "null",
+        ];
+        let mut fixes_seen = 0;
+        for story in &STORIES {
+            for origin in origins {
+                for credentials in [false, true] {
+                    let shown = format!("{} from {origin}, credentials={credentials}", story.name);
+                    let mut builder = BrowserRequest::builder(origin, story.url)
+                        .method(story.method)
+                        .credentials(if credentials {
+                            Credentials::Include
+                        } else {
+                            Credentials::SameOrigin
+                        });
+                    for (name, value) in story.headers {
+                        builder = builder.header(*name, *value);
+                    }
+                    let mut progress = Fetch::start(builder.build().unwrap());
+                    let mut answers = story.answers.iter();
+                    let verdict = loop {
+                        match progress {
+                            Progress::Done(verdict) => break verdict,
+                            Progress::Send(fetch) => {
+                                let (status, lines) = answers.next().unwrap_or(&(200, &[]));
+                                let mut headers = http::HeaderMap::new();
+                                for (name, value) in *lines {
+                                    let value = value.replace(ORIGIN, origin);
+                                    headers.append(*name, value.parse().unwrap());
+                                }
+                                let status = http::StatusCode::from_u16(*status).unwrap();
+                                progress = fetch.receive(status, &headers);
+                            }
+                        }
+                    };
+                    let Outcome::Blocked(blocked) = &verdict.outcome else {
+                        continue;
+                    };
+                    let preflight = PreflightAsk::of(&verdict);
+                    for advice in &blocked.advice {
+                        assert!(
+                            !advice.summary.contains("allow the origin `null`"),
+                            "{shown}: {}",
+                            advice.summary
+                        );
+                        let Some(snippets) = advice
+                            .fix
+                            .as_ref()
+                            .and_then(|f| for_fix(f, preflight.as_ref()))
+                        else {
+                            continue;
+                        };
+                        fixes_seen += 1;
+                        check_snippet(&shown, &advice.summary, &snippets.corsair);
+                    }
+                }
+            }
+        }
+        assert!(fixes_seen > 40, "only {fixes_seen} fixes were checked");
+    }
+
+    /// Builds the policy a corsair snippet implies and asserts corsair finds nothing wrong.
+    fn check_snippet(shown: &str, summary: &str, snippet: &str) {
+        let table: toml::Table =
+            toml::from_str(snippet).unwrap_or_else(|e| panic!("{shown}: {e}\n{snippet}"));
+        let Some(cors) = table.get("cors") else {
+            // Advice in comments only (where to put the CORS layer): no policy to check.
+            assert!(
+                snippet.lines().all(|l| l.starts_with('#')),
+                "{shown}: {snippet}"
+            );
+            return;
+        };
+        let mut config: corsair::CorsConfig = cors
+            .clone()
+            .try_into()
+            .unwrap_or_else(|e| panic!("{shown}: {e}\n{snippet}"));
+        assert!(
+            !config.allowed_origins.iter().any(|o| o == "null"),
+            "{shown}: {snippet}"
+        );
+        if config.allowed_origins.is_empty() {
+            // A method or header fix: any valid origin list completes it.
+            config.allowed_origins = vec!["https://app.example".into()];
+        }
+        let cors = corsair::Cors::from_config(&config)
+            .unwrap_or_else(|e| panic!("{shown}: refused: {e}\n{snippet}"));
+        let warnings: Vec<&str> = cors.warnings().iter().map(|f| f.id).collect();
+        assert!(
+            warnings.is_empty(),
+            "{shown}: warnings {warnings:?}\n{snippet}"
+        );
+        for finding in cors.advice() {
+            // The one piece of advice a fix may bring is acknowledged in its own words.
+            let acknowledged = finding.id == "loopback-origin-with-credentials"
+                && summary.contains("development configurations only");
+            assert!(
+                acknowledged,
+                "{shown}: advice {} not mentioned in `{summary}`\n{snippet}",
+                finding.id
+            );
+        }
+    }
 }

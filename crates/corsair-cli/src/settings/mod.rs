@@ -26,7 +26,7 @@ use corsair::{Cors, CorsBuilder, CorsConfig, Observation, Observer, OriginSet, S
 use origins_source::OriginsSource;
 
 pub use admin::AdminSettings;
-pub use diagnostic::{Diagnostic, render_all};
+pub use diagnostic::{Diagnostic, render_all, tally};
 pub use flags::CorsFlags;
 pub use server::{ServerSettings, Upstream, UrlArg};
 pub use source::{Provenance, Source};

@@ -190,7 +190,7 @@ settings_table! {
         flag: "--allow-private-network",
         flag_style: Switch,
         example: "true",
-        summary: "`Access-Control-Allow-Private-Network: true` for preflights that carry `Access-Control-Request-Private-Network: true` from allowed origins",
+        summary: "`Access-Control-Allow-Private-Network: true` for preflights that carry `Access-Control-Request-Private-Network: true` from allowed origins (no effect in current Chromium and Firefox, which send no such preflight; kept for django-cors-headers compatibility)",
     }
     /// `allow_insecure_origins_with_credentials`: accept plain-`http` origins other than
     /// loopback together with credentials.

@@ -50,6 +50,21 @@ pub(super) fn advice(config: &CorsConfig, origins: &[(&str, &OriginEntry)]) -> V
             "list the origins that need private network access in allowed_origins",
         ));
     }
+    // Said once, whether the default policy or a route asks for it.
+    let private_network = config.allow_private_network
+        || config
+            .routes
+            .iter()
+            .any(|route| route.effective(config).allow_private_network);
+    if private_network {
+        found.push(Finding::warning(
+            "allow-private-network-has-no-effect",
+            Setting::AllowPrivateNetwork,
+            None,
+            "current browsers send no Private Network Access preflight to answer: Chromium 142 and later ask the user's permission instead (Local Network Access), which no response header grants, and Firefox never sent them",
+            "remove allow_private_network, or keep it for configurations shared with django-cors-headers (it is harmless); a public page that calls this service needs HTTPS and the user's permission, which `corsair check` explains",
+        ));
+    }
     if config.allow_all_origins && config.urls_regex == DEFAULT_URLS_REGEX {
         found.push(Finding::warning(
             "allow-all-origins-on-every-path",
@@ -74,7 +89,7 @@ mod tests {
     #[test]
     fn risky_but_legal_configurations_get_advice() {
         let many: Vec<String> = (0..9).map(|i| format!("https://app{i}.example")).collect();
-        let table: [(CorsBuilder, &[&str]); 8] = [
+        let table: [(CorsBuilder, &[&str]); 10] = [
             (
                 Cors::builder()
                     .allowed_origins(["https://app.example"])
@@ -117,8 +132,23 @@ mod tests {
                     .allow_private_network(true),
                 &[
                     "private-network-with-allow-all",
+                    "allow-private-network-has-no-effect",
                     "allow-all-origins-on-every-path",
                 ],
+            ),
+            (
+                Cors::builder()
+                    .allowed_origins(["https://app.example"])
+                    .allow_private_network(true),
+                &["allow-private-network-has-no-effect"],
+            ),
+            // Set by a route only: still said once.
+            (
+                Cors::builder()
+                    .allowed_origins(["https://app.example"])
+                    .route("^/device/", Cors::builder().allow_private_network(true))
+                    .route("^/printer/", Cors::builder().allow_private_network(true)),
+                &["allow-private-network-has-no-effect"],
             ),
             (
                 Cors::builder()

@@ -1,0 +1,107 @@
+//! The command line of `corsair check`: one request (a URL, `--origin`, the method, headers,
+//! body and credentials), or a recorded session (`--har`); live, or offline (`--config`).
+
+use std::path::PathBuf;
+
+use corsair_browser::Body;
+
+/// Arguments of `corsair check`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Without --config the request (and its preflight) is really sent: a PUT or DELETE has its
+effect on the server. With --har and without --config, every recorded request is sent again.
+
+--config FILE judges offline: corsair's engine with FILE and the CORS_* environment (exactly
+what `corsair serve --config FILE` would run) answers the browser model; nothing is sent. A
+path the configuration leaves alone (outside urls_regex, or a route with enabled = false) is
+`bypassed`: the upstream decides.
+
+--har FILE checks every cross-origin fetch() and XMLHttpRequest of a recorded browser session
+(HAR 1.2 from Chromium's DevTools, Firefox or Playwright's recordHar). Record the frontend
+once, then `corsair check --har app.har --config new.toml` in CI tells whether a new policy
+still lets every call through.
+
+Body types: none; text (a string: text/plain;charset=UTF-8); json (a Blob of type
+application/json, which needs a preflight); form (URLSearchParams); multipart (FormData);
+stream (a ReadableStream, which always needs a preflight). A Content-Type given with -H wins,
+as it does in fetch().
+
+Exit status: 0 allowed (or bypassed), 1 blocked by the browser (with --har: any request), 2
+usage, configuration, file or network error.")]
+pub struct Args {
+    /// The URL the page fetches.
+    #[arg(required_unless_present = "har", conflicts_with = "har")]
+    pub url: Option<String>,
+    /// The origin of the page that calls it (scheme, host and port, as the browser sends it).
+    /// With --har: the page's origin for requests whose recording names none.
+    #[arg(long, required_unless_present = "har")]
+    pub origin: Option<String>,
+    /// The method as the script writes it (DELETE, GET, HEAD, OPTIONS, POST and PUT are
+    /// upper-cased by the browser; any other is sent as written).
+    #[arg(long, short = 'X', default_value = "GET", conflicts_with = "har")]
+    pub method: String,
+    /// A header the script sets, as 'Name: value' (repeatable).
+    #[arg(
+        long = "header",
+        short = 'H',
+        value_name = "NAME: VALUE",
+        conflicts_with = "har"
+    )]
+    pub headers: Vec<String>,
+    /// Send credentials (fetch's credentials: 'include', XHR's withCredentials = true). With
+    /// --har: judge every request with credentials.
+    #[arg(long)]
+    pub credentials: bool,
+    /// The kind of body the script sends.
+    #[arg(long, value_enum, default_value_t = BodyType::None, conflicts_with = "har")]
+    pub body_type: BodyType,
+    /// Judge offline with corsair's engine and this configuration file (and the CORS_*
+    /// environment, as `corsair serve` reads them): nothing is sent.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Check every cross-origin fetch and XMLHttpRequest of this recorded session (HAR 1.2).
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
+    /// The largest HAR file read, in MiB [default: 128].
+    // Not `requires = "har"`: clap skips it when an argument conflicting with --har is given,
+    // so `run` checks it.
+    #[arg(long, value_name = "MIB")]
+    pub max_har_mib: Option<u64>,
+    /// Print one JSON object instead of the trace.
+    #[arg(long)]
+    pub json: bool,
+    /// Seconds to wait for each response.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    pub timeout: u64,
+}
+
+/// The body kinds of `--body-type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BodyType {
+    /// No body.
+    None,
+    /// A string.
+    Text,
+    /// A Blob of type application/json.
+    Json,
+    /// URLSearchParams.
+    Form,
+    /// FormData.
+    Multipart,
+    /// A ReadableStream.
+    Stream,
+}
+
+impl BodyType {
+    /// The body the script passes.
+    pub(super) fn body(self) -> Body {
+        match self {
+            BodyType::None => Body::None,
+            BodyType::Text => Body::Text,
+            BodyType::Json => Body::Blob(Some("application/json".to_owned())),
+            BodyType::Form => Body::UrlSearchParams,
+            BodyType::Multipart => Body::FormData,
+            BodyType::Stream => Body::Stream,
+        }
+    }
+}
