@@ -10,6 +10,9 @@ mod net;
 mod serve;
 mod settings;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Correct CORS in front of any backend, and a doctor that explains CORS failures the way the
 /// browser sees them.
 #[derive(Debug, Parser)]
