@@ -113,12 +113,7 @@ impl Forwarder<'_> {
                 Ok(body) => body,
                 Err(fault) => return Ok(self.client_fault(fault, false)),
             };
-        let path = parts
-            .uri
-            .path_and_query()
-            .map_or("/", |p| p.as_str())
-            .to_owned();
-        let Ok(target) = self.route.upstream.target(&path) else {
+        let Ok(target) = self.route.upstream.target(parts.uri.path_and_query()) else {
             return Ok(own_response(
                 StatusCode::BAD_REQUEST,
                 "corsair: the request target cannot be forwarded\n",

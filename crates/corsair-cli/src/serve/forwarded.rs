@@ -1,6 +1,7 @@
 //! The headers that tell the upstream a request was forwarded: `X-Forwarded-*` (who the client
 //! is and what it asked for) and `Via` (RFC 9110 §7.6.3: which intermediaries it crossed).
 
+use std::io::Write;
 use std::net::IpAddr;
 
 use http::header::VIA;
@@ -19,7 +20,15 @@ pub fn add(
     proto: &'static str,
     host: Option<&HeaderValue>,
 ) {
-    append(headers, X_FORWARDED_FOR, &client.to_string());
+    // An address is at most 39 bytes (IPv6, eight groups of four digits).
+    let mut text = [0u8; 48];
+    let length = {
+        let mut cursor = std::io::Cursor::new(&mut text[..]);
+        // Cannot fail: the buffer is larger than any address.
+        let _ = write!(cursor, "{client}");
+        usize::try_from(cursor.position()).unwrap_or_default()
+    };
+    append(headers, X_FORWARDED_FOR, &text[..length]);
     headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static(proto));
     match host {
         Some(host) => headers.insert(X_FORWARDED_HOST, host.clone()),
@@ -29,25 +38,37 @@ pub fn add(
 
 /// Appends `1.1 corsair` (or `2 corsair`: the protocol the request arrived with) to `Via`.
 pub fn add_via(headers: &mut HeaderMap, received: Version) {
-    let protocol = if received == Version::HTTP_2 {
-        "2"
+    let item = if received == Version::HTTP_2 {
+        "2 corsair"
     } else {
-        "1.1"
+        "1.1 corsair"
     };
-    append(headers, VIA, &format!("{protocol} corsair"));
+    if headers.contains_key(VIA) {
+        append(headers, VIA, item.as_bytes());
+    } else {
+        // The usual case: no earlier intermediary, and nothing to copy.
+        headers.insert(VIA, HeaderValue::from_static(item));
+    }
 }
 
 /// Appends `item` to the comma-separated list in `name`, joining the header's lines into one.
-fn append(headers: &mut HeaderMap, name: HeaderName, item: &str) {
-    let mut list: Vec<u8> = Vec::new();
-    for value in headers.get_all(&name) {
+fn append(headers: &mut HeaderMap, name: HeaderName, item: &[u8]) {
+    let mut values = headers.get_all(&name).iter();
+    let Some(first) = values.next() else {
+        if let Ok(value) = HeaderValue::from_bytes(item) {
+            headers.insert(name, value);
+        }
+        return;
+    };
+    let mut list: Vec<u8> = Vec::with_capacity(first.len() + 2 + item.len());
+    for value in std::iter::once(first).chain(values) {
         let value = value.as_bytes().trim_ascii();
         if !value.is_empty() {
             list.extend_from_slice(value);
             list.extend_from_slice(b", ");
         }
     }
-    list.extend_from_slice(item.as_bytes());
+    list.extend_from_slice(item);
     if let Ok(value) = HeaderValue::from_bytes(&list) {
         headers.insert(name, value);
     }

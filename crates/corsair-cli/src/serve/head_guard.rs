@@ -278,23 +278,53 @@ impl Guard {
 }
 
 /// The end of a head in `bytes` (the offset just past its last byte), scanning for `\n\n` and
-/// `\n\r\n` with the two bytes before `bytes` in `last`, which is updated.
+/// `\n\r\n` with the two bytes before `bytes` in `last`, which is updated. Only the line feeds
+/// are looked at (found with `memchr`), not every byte.
 pub fn scan_head(bytes: &[u8], last: &mut [u8; 2], started: &mut bool) -> Option<usize> {
-    for (i, &byte) in bytes.iter().enumerate() {
-        let [before, previous] = *last;
-        if byte == b'\n'
-            && *started
-            && (previous == b'\n' || (previous == b'\r' && before == b'\n'))
-        {
-            *last = [previous, byte];
-            return Some(i + 1);
+    // The byte `back` (1 or 2) positions before `i`, reaching into `last` at the start.
+    let before = |last: &[u8; 2], i: usize, back: usize| {
+        if i >= back {
+            bytes[i - back]
+        } else {
+            last[2 - (back - i)]
         }
-        if byte != b'\r' && byte != b'\n' {
-            *started = true;
+    };
+    let mut from = 0;
+    if !*started {
+        // Empty lines before the request line do not end it.
+        match bytes.iter().position(|&b| b != b'\r' && b != b'\n') {
+            Some(first) => {
+                *started = true;
+                from = first;
+            }
+            None => {
+                keep_last(bytes, last);
+                return None;
+            }
         }
-        *last = [previous, byte];
     }
-    None
+    let end = memchr::memchr_iter(b'\n', &bytes[from..])
+        .map(|i| i + from)
+        .find(|&i| {
+            let previous = before(last, i, 1);
+            previous == b'\n' || (previous == b'\r' && before(last, i, 2) == b'\n')
+        });
+    match end {
+        Some(i) => Some(i + 1),
+        None => {
+            keep_last(bytes, last);
+            None
+        }
+    }
+}
+
+/// Remembers the last two bytes seen, `bytes` being the latest.
+fn keep_last(bytes: &[u8], last: &mut [u8; 2]) {
+    match bytes {
+        [] => {}
+        [only] => *last = [last[1], *only],
+        [.., a, b] => *last = [*a, *b],
+    }
 }
 
 /// What corsair answers itself before closing.
@@ -473,11 +503,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for HeadGuard<S> {
                 }
             } else {
                 // Between requests or in a head: the head's bytes are held until it is complete,
-                // so that hyper parses it once.
-                let mut chunk = [0u8; 8192];
-                let mut read = ReadBuf::new(&mut chunk);
-                match Pin::new(&mut this.stream).poll_read(cx, &mut read) {
-                    Poll::Ready(Ok(())) if read.filled().is_empty() => {
+                // so that hyper parses it once. They are read straight into hyper's buffer, and
+                // stay there when they complete the head (the usual case: a whole head in one
+                // read), without a copy.
+                if buf.remaining() == 0 {
+                    return Poll::Ready(Ok(()));
+                }
+                let before = buf.filled().len();
+                match Pin::new(&mut this.stream).poll_read(cx, buf) {
+                    Poll::Ready(Ok(())) if buf.filled().len() == before => {
                         if this.held.is_empty() {
                             return Poll::Ready(Ok(()));
                         }
@@ -486,14 +520,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for HeadGuard<S> {
                         continue;
                     }
                     Poll::Ready(Ok(())) => {
-                        let new = read.filled();
+                        let new = &buf.filled()[before..];
                         match this.guard.received(new) {
                             Some(refusal) => {
                                 this.held.clear();
                                 this.refusing = Some((refusal, 0));
                             }
+                            // The head is complete in this read, after nothing held.
+                            None if this.held.is_empty() && !this.guard.holds() => {
+                                return Poll::Ready(Ok(()));
+                            }
                             None => this.held.extend_from_slice(new),
                         }
+                        buf.set_filled(before);
                         continue;
                     }
                     Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use http::Uri;
-use http::uri::{Authority, Scheme};
+use http::uri::{Authority, PathAndQuery, Scheme};
 
 /// The valid values of a numeric `[server]` key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -366,12 +366,20 @@ impl Upstream {
         })
     }
 
-    /// The URI a request for `path_and_query` goes to.
-    pub fn target(&self, path_and_query: &str) -> Result<Uri, http::Error> {
+    /// The URI a request for `path_and_query` (`None`: `/`) goes to. Without a path prefix,
+    /// the request's own path and query are reused as they are, without a copy.
+    pub fn target(&self, path_and_query: Option<&PathAndQuery>) -> Result<Uri, http::Error> {
+        let path_and_query = match path_and_query {
+            Some(path_and_query) if self.prefix.is_empty() => path_and_query.clone(),
+            _ => {
+                let path = path_and_query.map_or("/", PathAndQuery::as_str);
+                PathAndQuery::try_from(format!("{}{path}", self.prefix))?
+            }
+        };
         Uri::builder()
             .scheme(self.scheme.clone())
             .authority(self.authority.clone())
-            .path_and_query(format!("{}{path_and_query}", self.prefix))
+            .path_and_query(path_and_query)
             .build()
     }
 }
@@ -484,7 +492,8 @@ mod tests {
         for (raw, shown, path, target) in ok {
             let upstream = Upstream::parse(raw).unwrap();
             assert_eq!(upstream.to_string(), shown);
-            assert_eq!(upstream.target(path).unwrap().to_string(), target);
+            let path = PathAndQuery::from_static(path);
+            assert_eq!(upstream.target(Some(&path)).unwrap().to_string(), target);
         }
         let refused = [
             ("127.0.0.1:8000", "no scheme"),
