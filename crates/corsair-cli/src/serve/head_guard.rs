@@ -657,6 +657,46 @@ mod tests {
         }
     }
 
+    /// The reference: the end of a head, one byte at a time, over the whole input at once.
+    fn head_end_byte_by_byte(bytes: &[u8]) -> Option<usize> {
+        let mut started = false;
+        let (mut before, mut previous) = (0u8, 0u8);
+        for (i, &byte) in bytes.iter().enumerate() {
+            if byte == b'\n'
+                && started
+                && (previous == b'\n' || (previous == b'\r' && before == b'\n'))
+            {
+                return Some(i + 1);
+            }
+            started |= byte != b'\r' && byte != b'\n';
+            (before, previous) = (previous, byte);
+        }
+        None
+    }
+
+    proptest::proptest! {
+        /// However a stream is cut into reads, the scan finds the end where the reference does.
+        #[test]
+        fn the_scan_agrees_with_the_byte_by_byte_reference(
+            bytes in proptest::collection::vec(proptest::sample::select(vec![b'\r', b'\n', b'a', b':']), 0..64),
+            cuts in proptest::collection::vec(0usize..64, 0..6),
+        ) {
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|cut| cut.min(bytes.len())).collect();
+            cuts.push(bytes.len());
+            cuts.sort_unstable();
+            let (mut last, mut started, mut from) = ([0, 0], false, 0);
+            let mut found = None;
+            for cut in cuts {
+                if let Some(end) = scan_head(&bytes[from..cut], &mut last, &mut started) {
+                    found = Some(from + end);
+                    break;
+                }
+                from = cut;
+            }
+            proptest::prop_assert_eq!(found, head_end_byte_by_byte(&bytes), "{:?}", bytes);
+        }
+    }
+
     #[tokio::test(start_paused = true)]
     async fn each_request_goes_through_the_phases() {
         let guard = Guard::new(LIMITS, Start::Detect);
