@@ -136,14 +136,23 @@ fn main() {
                 "–".into(),
             ]
         } else {
-            let stub = harness::tower_stub;
+            let handler = scenario.handler;
+            let stub = || harness::tower_stub_for(handler);
             [
                 tower(harness::corsair_policy(o).layer(stub()), &template).to_string(),
                 tower(harness::tower_http_policy(o).layer(stub()), &template).to_string(),
                 tower(stub(), &template).to_string(),
-                actix(actix_app!(harness::corsair_policy(o)), &template).to_string(),
-                actix(actix_app!(harness::actix_cors_policy(o)), &template).to_string(),
-                actix(actix_app!(), &template).to_string(),
+                actix(
+                    actix_app!(handler = handler, harness::corsair_policy(o)),
+                    &template,
+                )
+                .to_string(),
+                actix(
+                    actix_app!(handler = handler, harness::actix_cors_policy(o)),
+                    &template,
+                )
+                .to_string(),
+                actix(actix_app!(handler = handler), &template).to_string(),
             ]
         };
         println!("| {} | {engine} | {} |", scenario.name, row.join(" | "));

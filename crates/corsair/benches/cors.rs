@@ -99,17 +99,22 @@ fn scenario(c: &mut Criterion, scenario: &Scenario) {
         group.finish();
         return;
     }
-    let stub = harness::tower_stub;
+    let handler = scenario.handler;
+    let stub = || harness::tower_stub_for(handler);
     tower_subject(&mut group, "tower/baseline", stub(), &template);
     let corsair = harness::corsair_policy(scenario.origins).layer(stub());
     tower_subject(&mut group, "tower/corsair", corsair, &template);
     let peer = harness::tower_http_policy(scenario.origins).layer(stub());
     tower_subject(&mut group, "tower/tower-http", peer, &template);
 
-    actix_subject(&mut group, "actix/baseline", actix_app!(), &template);
-    let corsair = actix_app!(harness::corsair_policy(scenario.origins));
+    let baseline = actix_app!(handler = handler);
+    actix_subject(&mut group, "actix/baseline", baseline, &template);
+    let corsair = actix_app!(handler = handler, harness::corsair_policy(scenario.origins));
     actix_subject(&mut group, "actix/corsair", corsair, &template);
-    let peer = actix_app!(harness::actix_cors_policy(scenario.origins));
+    let peer = actix_app!(
+        handler = handler,
+        harness::actix_cors_policy(scenario.origins)
+    );
     actix_subject(&mut group, "actix/actix-cors", peer, &template);
     group.finish();
 }
@@ -241,12 +246,52 @@ fn runtime_origins(c: &mut Criterion) {
     group.finish();
 }
 
+/// What an observer costs: the tower layer on an allowed and a refused request, without an
+/// observer and with one that counts outcomes (what a metrics exporter does).
+fn observer(c: &mut Criterion) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    let mut group = c.benchmark_group("observer");
+    let all = harness::scenarios();
+    for name in ["actual/allowed", "actual/disallowed"] {
+        let scenario = all
+            .iter()
+            .find(|s| s.name == name)
+            .expect("a listed scenario");
+        let template = Template::new(scenario);
+        let unobserved = harness::corsair_policy(scenario.origins).layer(harness::tower_stub());
+        tower_subject(
+            &mut group,
+            &format!("{name}/no observer"),
+            unobserved,
+            &template,
+        );
+        let counts: Arc<[AtomicU64; 3]> = Arc::new(Default::default());
+        let observed = harness::corsair_builder(scenario.origins)
+            .observer(move |seen: &corsair::Observation<'_>| {
+                counts[seen.outcome() as usize].fetch_add(1, Ordering::Relaxed);
+            })
+            .build()
+            .expect("valid benchmark policy")
+            .layer(harness::tower_stub());
+        tower_subject(
+            &mut group,
+            &format!("{name}/counting observer"),
+            observed,
+            &template,
+        );
+    }
+    group.finish();
+}
+
 fn all(c: &mut Criterion) {
     for s in harness::scenarios() {
         scenario(c, &s);
     }
     routes(c);
     runtime_origins(c);
+    observer(c);
 }
 
 criterion_group!(benches, all);

@@ -1,6 +1,7 @@
 //! What the benchmarks and the allocation report share: the scenarios, equivalent policies for
 //! corsair, tower-http and actix-cors, the ready stub services, and request templates whose
-//! header values live in one shared buffer (the way hyper and actix-web's parser hand them over).
+//! header values live in one shared buffer (the way hyper and actix-web's parser hand them over)
+//! or each in its own allocation (a hand-built request, a test, a tonic client in process).
 //!
 //! Every subject is driven by polling its future once with a no-op waker: the stubs are always
 //! ready, so no runtime is involved and only the middleware's own work differs from the baseline.
@@ -54,6 +55,31 @@ pub struct Scenario {
     pub headers: Vec<(&'static str, String)>,
     /// Also run through an axum `Router` (tower family only).
     pub through_router: bool,
+    /// Where the request's header values live.
+    pub values: Values,
+    /// What the handler behind the middleware answers.
+    pub handler: Handler,
+}
+
+/// Where a request's header values live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Values {
+    /// Slices of one buffer, as a server's parser hands them over: a clone is a reference
+    /// count.
+    Shared,
+    /// Each value built on its own (`HeaderValue::from_str`), as in a hand-built request: the
+    /// first clone of such a value allocates its shared header.
+    Owned,
+}
+
+/// What the stub handler answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handler {
+    /// A response without any header yet: the middleware's first insert allocates the map's
+    /// table.
+    NoHeaders,
+    /// A response with `content-type` and `content-length` already set, as most handlers'.
+    WithHeaders,
 }
 
 fn preflight(origin: &str, requested_headers: &str) -> Vec<(&'static str, String)> {
@@ -96,6 +122,8 @@ pub fn scenarios() -> Vec<Scenario> {
         method: Method::GET,
         headers,
         through_router: false,
+        values: Values::Shared,
+        handler: Handler::NoHeaders,
     };
     let options = |name, origins, headers| Scenario {
         name,
@@ -103,6 +131,8 @@ pub fn scenarios() -> Vec<Scenario> {
         method: Method::OPTIONS,
         headers,
         through_router: false,
+        values: Values::Shared,
+        handler: Handler::NoHeaders,
     };
     vec![
         get("actual/allowed", Origins::List(1), actual(APP_ORIGIN)),
@@ -153,6 +183,26 @@ pub fn scenarios() -> Vec<Scenario> {
             through_router: true,
             ..get("axum-router/allowed", Origins::List(1), actual(APP_ORIGIN))
         },
+        Scenario {
+            handler: Handler::WithHeaders,
+            ..get(
+                "handler-headers/allowed",
+                Origins::List(1),
+                actual(APP_ORIGIN),
+            )
+        },
+        Scenario {
+            values: Values::Owned,
+            ..get("owned-values/allowed", Origins::List(1), actual(APP_ORIGIN))
+        },
+        Scenario {
+            values: Values::Owned,
+            ..options(
+                "owned-values/preflight",
+                Origins::List(1),
+                preflight(APP_ORIGIN, "content-type, authorization"),
+            )
+        },
     ]
 }
 
@@ -183,18 +233,24 @@ pub fn regex_predicate() -> impl Fn(&[u8]) -> bool + Clone + Send + Sync + 'stat
 
 /// corsair's policy for a scenario.
 pub fn corsair_policy(origins: Origins) -> corsair::Cors {
+    corsair_builder(origins)
+        .build()
+        .expect("valid benchmark policy")
+}
+
+/// The builder of [`corsair_policy`], for a variation of it.
+pub fn corsair_builder(origins: Origins) -> corsair::CorsBuilder {
     let builder = corsair::Cors::builder()
         .allow_methods(ALLOW_METHODS)
         .allow_headers(ALLOW_HEADERS)
         .expose_headers(EXPOSE_HEADERS)
         .preflight_max_age(MAX_AGE)
         .allow_credentials(true);
-    let builder = match origins {
+    match origins {
         Origins::List(count) => builder.allowed_origins(origin_list(count)),
         Origins::Subdomains => builder.allowed_origins([format!("https://*{SUBDOMAIN_PARENT}")]),
         Origins::Regex => builder.allowed_origin_regexes([REGEX]),
-    };
-    builder.build().expect("valid benchmark policy")
+    }
 }
 
 /// tower-http's equivalent of [`corsair_policy`].
@@ -253,6 +309,8 @@ pub struct Template {
     pub method: Method,
     pub uri: Uri,
     pub headers: HeaderMap,
+    /// Whether each request gets values of its own ([`Values::Owned`]).
+    owned: bool,
     actix_headers: Vec<(
         actix_web::http::header::HeaderName,
         actix_web::http::header::HeaderValue,
@@ -261,6 +319,9 @@ pub struct Template {
 
 impl Template {
     pub fn new(scenario: &Scenario) -> Template {
+        if scenario.values == Values::Owned {
+            return Template::owned(scenario);
+        }
         let total: usize = scenario.headers.iter().map(|(_, v)| v.len()).sum();
         let mut buffer = BytesMut::with_capacity(total);
         for (_, value) in &scenario.headers {
@@ -286,12 +347,48 @@ impl Template {
             method: scenario.method.clone(),
             uri: Uri::from_static("/items"),
             headers,
+            owned: scenario.values == Values::Owned,
             actix_headers,
         }
     }
 
-    /// An `http` 1 request (tower, axum).
+    /// A request head whose header values are each built on their own.
+    fn owned(scenario: &Scenario) -> Template {
+        let mut headers = HeaderMap::new();
+        let mut actix_headers = Vec::new();
+        for (name, value) in &scenario.headers {
+            headers.append(
+                HeaderName::from_static(name),
+                HeaderValue::from_str(value).expect("valid value"),
+            );
+            actix_headers.push((
+                actix_web::http::header::HeaderName::from_static(name),
+                actix_web::http::header::HeaderValue::from_str(value).expect("valid value"),
+            ));
+        }
+        Template {
+            method: scenario.method.clone(),
+            uri: Uri::from_static("/items"),
+            headers,
+            owned: scenario.values == Values::Owned,
+            actix_headers,
+        }
+    }
+
+    /// An `http` 1 request (tower, axum). Cloning the template's map would share an owned
+    /// value's bytes with every earlier request, so owned values are rebuilt each time.
     pub fn request(&self) -> Request<Empty<Bytes>> {
+        let mut request = self.shared_request();
+        if self.owned {
+            for value in request.headers_mut().values_mut() {
+                *value = HeaderValue::from_bytes(value.as_bytes()).expect("valid value");
+            }
+        }
+        request
+    }
+
+    /// An `http` 1 request (tower, axum), sharing the template's values.
+    fn shared_request(&self) -> Request<Empty<Bytes>> {
         let mut request = Request::new(Empty::new());
         *request.method_mut() = self.method.clone();
         *request.uri_mut() = self.uri.clone();
@@ -306,8 +403,14 @@ impl Template {
         let mut request = actix_web::test::TestRequest::default()
             .method(method)
             .uri("/items");
-        for pair in &self.actix_headers {
-            request = request.append_header(pair.clone());
+        for (name, value) in &self.actix_headers {
+            let value = if self.owned {
+                actix_web::http::header::HeaderValue::from_bytes(value.as_bytes())
+                    .expect("valid value")
+            } else {
+                value.clone()
+            };
+            request = request.append_header((name.clone(), value));
         }
         request.to_request()
     }
@@ -320,13 +423,32 @@ pub type TowerStub = tower::util::ServiceFn<
     fn(Request<Empty<Bytes>>) -> Ready<Result<Response<Empty<Bytes>>, Infallible>>,
 >;
 
+/// The stub answering without any header.
 pub fn tower_stub() -> TowerStub {
-    fn answer(
-        _request: Request<Empty<Bytes>>,
-    ) -> Ready<Result<Response<Empty<Bytes>>, Infallible>> {
+    tower_stub_for(Handler::NoHeaders)
+}
+
+/// The stub answering as `handler` says.
+pub fn tower_stub_for(handler: Handler) -> TowerStub {
+    fn bare(_request: Request<Empty<Bytes>>) -> Ready<Result<Response<Empty<Bytes>>, Infallible>> {
         ready(Ok(Response::new(Empty::new())))
     }
-    tower::service_fn(answer as fn(_) -> _)
+    fn with_headers(
+        _request: Request<Empty<Bytes>>,
+    ) -> Ready<Result<Response<Empty<Bytes>>, Infallible>> {
+        let mut response = Response::new(Empty::new());
+        let headers = response.headers_mut();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from_static("2"));
+        ready(Ok(response))
+    }
+    match handler {
+        Handler::NoHeaders => tower::service_fn(bare as fn(_) -> _),
+        Handler::WithHeaders => tower::service_fn(with_headers as fn(_) -> _),
+    }
 }
 
 /// The axum application behind the router subjects.
@@ -343,23 +465,43 @@ pub fn actix_stub(
     ))
 }
 
-/// An initialised actix-web `App` whose only service is [`actix_stub`], optionally wrapped by a
-/// middleware: `actix_app!()` or `actix_app!(middleware)`. Going through `App` (as every
-/// actix-web server does) keeps request objects in the application's pool.
+/// The actix stub answering with `content-type` set, as [`Handler::WithHeaders`].
+pub fn actix_stub_with_headers(
+    request: actix_web::dev::ServiceRequest,
+) -> Ready<Result<actix_web::dev::ServiceResponse, actix_web::Error>> {
+    ready(Ok(request.into_response(
+        actix_web::HttpResponse::Ok()
+            .content_type("application/json")
+            .finish(),
+    )))
+}
+
+/// An initialised actix-web `App` whose only service is a stub answering as the given
+/// [`Handler`] (`actix_app!(handler = h)`, `actix_app!(handler = h, middleware)`) or as
+/// [`actix_stub`] (`actix_app!()`, `actix_app!(middleware)`), optionally wrapped by a middleware.
+/// Going through `App` (as every actix-web server does) keeps request objects in the
+/// application's pool.
 #[macro_export]
 macro_rules! actix_app {
-    () => {
+    (handler = $handler:expr $(, $middleware:expr)?) => {
         $crate::harness::block_on_ready(actix_web::test::init_service(
             actix_web::App::new()
-                .default_service(actix_web::dev::fn_service($crate::harness::actix_stub)),
+                $(.wrap($middleware))?
+                .default_service(actix_web::dev::fn_service(move |request| {
+                    match $handler {
+                        $crate::harness::Handler::NoHeaders => $crate::harness::actix_stub(request),
+                        $crate::harness::Handler::WithHeaders => {
+                            $crate::harness::actix_stub_with_headers(request)
+                        }
+                    }
+                })),
         ))
     };
+    () => {
+        actix_app!(handler = $crate::harness::Handler::NoHeaders)
+    };
     ($middleware:expr) => {
-        $crate::harness::block_on_ready(actix_web::test::init_service(
-            actix_web::App::new()
-                .wrap($middleware)
-                .default_service(actix_web::dev::fn_service($crate::harness::actix_stub)),
-        ))
+        actix_app!(handler = $crate::harness::Handler::NoHeaders, $middleware)
     };
 }
 
