@@ -3,23 +3,29 @@
 #
 #   bench/proxy.sh [OUTPUT.md]      (needs: apt-get install -y wrk nginx; cargo)
 #
-# Three targets, each hit with wrk for a CORS GET and for a preflight:
-#   upstream  an nginx answering 200 with a small JSON body (the server both proxies forward to)
-#   corsair   target/release/corsair serve in front of it
-#   nginx     nginx in front of it, with `map $http_origin`, `add_header ... always` and
-#             OPTIONS answered with 204 (the recipe found in most guides), same origins
-# Both proxies log nothing per request (nginx `access_log off`, corsair `RUST_LOG=warn`) and keep
-# upstream connections alive. Everything listens on 127.0.0.1 and stops when the script ends.
+# Five targets, each hit with wrk for a CORS GET and for a preflight:
+#   upstream     an nginx answering 200 with a small JSON body (the server both proxies forward to)
+#   corsair      target/release/corsair serve in front of it
+#   nginx        nginx in front of it, with `map $http_origin`, `add_header ... always` and
+#                OPTIONS answered with 204 (the recipe found in most guides), same origins
+#   corsair-tls  the same corsair serve over TLS (--tls-cert/--tls-key)
+#   nginx-tls    the same nginx server block over TLS, with the same certificate
+# The certificate is a P-256 self-signed one made for the run (openssl); wrk keeps its connections
+# open, so the rows compare the record layer and the proxying, not handshakes. Both proxies log
+# nothing per request (nginx `access_log off`, corsair `RUST_LOG=warn`) and keep upstream
+# connections alive. Everything listens on 127.0.0.1 and stops when the script ends.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="${1:-$ROOT/target/bench-proxy.md}"
 DURATION="${PROXY_BENCH_DURATION:-3s}"
 CONNECTIONS="${PROXY_BENCH_CONNECTIONS:-32}"
-ROUNDS="${PROXY_BENCH_ROUNDS:-3}"
+ROUNDS="${PROXY_BENCH_ROUNDS:-5}"
 UPSTREAM_PORT=18480
 CORSAIR_PORT=18481
 NGINX_PORT=18482
+CORSAIR_TLS_PORT=18483
+NGINX_TLS_PORT=18484
 ORIGIN="https://app.example"
 WORK="$(mktemp -d)"
 PIDS=()
@@ -34,9 +40,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for tool in wrk nginx; do
-    command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y wrk nginx" >&2; exit 2; }
+for tool in wrk nginx openssl; do
+    command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y wrk nginx openssl" >&2; exit 2; }
 done
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+    -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
 
 cargo build --release -q -p corsair-cli --manifest-path "$ROOT/Cargo.toml"
 CORSAIR="$ROOT/target/release/corsair"
@@ -70,14 +80,8 @@ nginx_conf upstream "
         }
     }" 1
 
-nginx_conf proxy "
-    upstream app { server 127.0.0.1:$UPSTREAM_PORT; keepalive 64; }
-    map \$http_origin \$cors_origin {
-        default \"\";
-        \"$ORIGIN\" \$http_origin;
-    }
-    server {
-        listen 127.0.0.1:$NGINX_PORT;
+# The CORS recipe, served plain and over TLS.
+CORS_LOCATION="
         location / {
             if (\$request_method = OPTIONS) {
                 add_header Access-Control-Allow-Origin \$cors_origin always;
@@ -95,34 +99,62 @@ nginx_conf proxy "
             proxy_http_version 1.1;
             proxy_set_header Connection \"\";
             proxy_pass http://app;
-        }
+        }"
+nginx_conf proxy "
+    upstream app { server 127.0.0.1:$UPSTREAM_PORT; keepalive 64; }
+    map \$http_origin \$cors_origin {
+        default \"\";
+        \"$ORIGIN\" \$http_origin;
+    }
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        $CORS_LOCATION
+    }
+    server {
+        listen 127.0.0.1:$NGINX_TLS_PORT ssl;
+        ssl_certificate $WORK/cert.pem;
+        ssl_certificate_key $WORK/key.pem;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        $CORS_LOCATION
     }" 2
 
-RUST_LOG=warn "$CORSAIR" serve --listen "127.0.0.1:$CORSAIR_PORT" \
-    --upstream "http://127.0.0.1:$UPSTREAM_PORT" --allow-origin "$ORIGIN" --allow-credentials \
-    --expose-headers x-request-id --max-age 600 >"$WORK/corsair.log" 2>&1 &
+CORSAIR_POLICY=(--upstream "http://127.0.0.1:$UPSTREAM_PORT" --allow-origin "$ORIGIN"
+    --allow-credentials --expose-headers x-request-id --max-age 600)
+RUST_LOG=warn "$CORSAIR" serve --listen "127.0.0.1:$CORSAIR_PORT" "${CORSAIR_POLICY[@]}" \
+    >"$WORK/corsair.log" 2>&1 &
+PIDS+=($!)
+RUST_LOG=warn "$CORSAIR" serve --listen "127.0.0.1:$CORSAIR_TLS_PORT" "${CORSAIR_POLICY[@]}" \
+    --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem" >"$WORK/corsair-tls.log" 2>&1 &
 PIDS+=($!)
 
-wait_for() { # port
+wait_for() { # url
     for _ in $(seq 1 100); do
-        if curl -s -o /dev/null "http://127.0.0.1:$1/"; then return 0; fi
+        if curl -s -k -o /dev/null "$1/"; then return 0; fi
         sleep 0.1
     done
-    echo "nothing answers on port $1" >&2
+    echo "nothing answers on $1" >&2
     cat "$WORK"/*.log >&2 || true
     exit 1
 }
-wait_for $UPSTREAM_PORT
-wait_for $CORSAIR_PORT
-wait_for $NGINX_PORT
+declare -A URL=(
+    [upstream]="http://127.0.0.1:$UPSTREAM_PORT"
+    [corsair]="http://127.0.0.1:$CORSAIR_PORT"
+    [nginx]="http://127.0.0.1:$NGINX_PORT"
+    [corsair-tls]="https://127.0.0.1:$CORSAIR_TLS_PORT"
+    [nginx-tls]="https://127.0.0.1:$NGINX_TLS_PORT"
+)
+TARGETS=(upstream corsair nginx corsair-tls nginx-tls)
+for target in "${TARGETS[@]}"; do wait_for "${URL[$target]}"; done
 
-# Both proxies must give the same CORS answers before their speed is compared.
-for port in $CORSAIR_PORT $NGINX_PORT; do
-    get=$(curl -s -D - -o /dev/null -H "Origin: $ORIGIN" "http://127.0.0.1:$port/api/items")
-    grep -qi "^access-control-allow-origin: $ORIGIN" <<<"$get" || { echo "port $port: GET not allowed" >&2; echo "$get" >&2; exit 1; }
-    pre=$(curl -s -D - -o /dev/null -X OPTIONS -H "Origin: $ORIGIN" \
-        -H 'Access-Control-Request-Method: PUT' "http://127.0.0.1:$port/api/items/1")
-    grep -q "^HTTP/1.1 204" <<<"$pre" || { echo "port $port: preflight not 204" >&2; echo "$pre" >&2; exit 1; }
+# Both proxies must give the same CORS answers before their speed is compared, plain and over
+# TLS (HTTP/1.1 on both: wrk speaks nothing else).
+for target in corsair nginx corsair-tls nginx-tls; do
+    url="${URL[$target]}"
+    get=$(curl -s -k --http1.1 -D - -o /dev/null -H "Origin: $ORIGIN" "$url/api/items")
+    grep -qi "^access-control-allow-origin: $ORIGIN" <<<"$get" || { echo "$target: GET not allowed" >&2; echo "$get" >&2; exit 1; }
+    pre=$(curl -s -k --http1.1 -D - -o /dev/null -X OPTIONS -H "Origin: $ORIGIN" \
+        -H 'Access-Control-Request-Method: PUT' "$url/api/items/1")
+    grep -q "^HTTP/1.1 204" <<<"$pre" || { echo "$target: preflight not 204" >&2; echo "$pre" >&2; exit 1; }
 done
 
 cat >"$WORK/preflight.lua" <<EOF
@@ -132,7 +164,7 @@ wrk.headers["Access-Control-Request-Method"] = "PUT"
 wrk.headers["Access-Control-Request-Headers"] = "content-type, authorization"
 EOF
 
-run() { # port, kind -> "requests/s p99"
+run() { # url, kind -> "requests/s p99"
     local args=(-t1 -c"$CONNECTIONS" -d"$DURATION" --latency)
     if [[ $2 == preflight ]]; then
         args+=(-s "$WORK/preflight.lua")
@@ -140,7 +172,7 @@ run() { # port, kind -> "requests/s p99"
         args+=(-H "Origin: $ORIGIN")
     fi
     local out
-    out=$(wrk "${args[@]}" "http://127.0.0.1:$1/api/items")
+    out=$(wrk "${args[@]}" "$1/api/items")
     awk '/^Requests\/sec/ {rps = $2} $1 == "99%" {p99 = $2} END {printf "%.0f %s\n", rps, p99}' <<<"$out"
 }
 
@@ -150,16 +182,21 @@ to_ms() { # wrk latency (850.00us, 1.20ms, 2.00s) -> milliseconds
 
 median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
-declare -A PORT=([upstream]=$UPSTREAM_PORT [corsair]=$CORSAIR_PORT [nginx]=$NGINX_PORT)
-declare -A NAME=([upstream]="upstream directly" [corsair]="corsair serve → upstream" [nginx]="nginx CORS recipe → upstream")
-for target in upstream corsair nginx; do # warm-up
-    wrk -t1 -c"$CONNECTIONS" -d1s -H "Origin: $ORIGIN" "http://127.0.0.1:${PORT[$target]}/api/items" >/dev/null
+declare -A NAME=(
+    [upstream]="upstream directly"
+    [corsair]="corsair serve → upstream"
+    [nginx]="nginx CORS recipe → upstream"
+    [corsair-tls]="corsair-tls (corsair serve over TLS → upstream)"
+    [nginx-tls]="nginx-tls (nginx CORS recipe over TLS → upstream)"
+)
+for target in "${TARGETS[@]}"; do # warm-up
+    wrk -t1 -c"$CONNECTIONS" -d1s -H "Origin: $ORIGIN" "${URL[$target]}/api/items" >/dev/null
 done
 # Rounds interleave the targets, so that load from elsewhere on the machine spreads evenly.
 for round in $(seq 1 "$ROUNDS"); do
-    for target in upstream corsair nginx; do
+    for target in "${TARGETS[@]}"; do
         for kind in get preflight; do
-            read -r rps p99 < <(run "${PORT[$target]}" "$kind")
+            read -r rps p99 < <(run "${URL[$target]}" "$kind")
             echo "$rps" >>"$WORK/$target.$kind.rps"
             to_ms "$p99" >>"$WORK/$target.$kind.p99"
             echo "round $round $target $kind: $rps req/s, p99 $p99" >&2
@@ -170,7 +207,7 @@ done
 {
     echo "| target | CORS GET req/s | CORS GET p99 (ms) | preflight req/s | preflight p99 (ms) |"
     echo "|---|---:|---:|---:|---:|"
-    for target in upstream corsair nginx; do
+    for target in "${TARGETS[@]}"; do
         row="| ${NAME[$target]}"
         for kind in get preflight; do
             row+=" | $(median <"$WORK/$target.$kind.rps") | $(median <"$WORK/$target.$kind.p99")"
