@@ -229,6 +229,10 @@ async fn start(
         },
         None => None,
     };
+    if admin_listener.is_none() {
+        // Nobody can read per-request metrics, and an admin listener only starts on a restart.
+        metrics.without_reader();
+    }
     // The tenant origins are loaded before corsair says it listens (a required source that
     // cannot be read stops it here); the sources then keep them up to date.
     let mut sources = Vec::new();

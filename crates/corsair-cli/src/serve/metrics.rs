@@ -9,6 +9,7 @@
 //! and kept.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -217,6 +218,10 @@ pub enum ReloadResult {
 /// The process's metrics.
 pub struct Metrics {
     registry: Registry,
+    /// Whether anyone can read the per-request series (the admin listener is on). Without a
+    /// reader, requests are not counted nor timed: every worker thread would otherwise write
+    /// the same few cache lines on every request for nothing.
+    per_request: AtomicBool,
     requests: Family<RequestLabels, Counter>,
     /// The counters of `requests`, by kind and outcome slot, looked up once.
     request_counters: [[OnceLock<Counter>; OUTCOME_SLOTS]; KINDS.len()],
@@ -350,6 +355,7 @@ impl Metrics {
         }
         let metrics = Metrics {
             registry,
+            per_request: AtomicBool::new(true),
             requests,
             request_counters,
             durations,
@@ -380,8 +386,32 @@ impl Metrics {
         Arc::new(move |seen: &Observation<'_>| metrics.observe(seen))
     }
 
+    /// Stops counting and timing requests, when no admin listener serves the metrics. The
+    /// report-only candidate's differences are still logged. Everything else (reloads, origins
+    /// sources, upstream errors) is rare and still counted, for `/policy` and the logs.
+    pub fn without_reader(&self) {
+        self.per_request.store(false, Ordering::Relaxed);
+    }
+
+    /// Whether requests are counted and timed.
+    fn counts_requests(&self) -> bool {
+        self.per_request.load(Ordering::Relaxed)
+    }
+
     /// Counts one decision, and the candidate's difference, if any.
     fn observe(&self, seen: &Observation<'_>) {
+        if let Some(candidate) = seen.candidate() {
+            let reason = report_only::reason(&candidate);
+            if self.counts_requests() {
+                self.report_only
+                    .get_or_create(&ReasonLabel { reason })
+                    .inc();
+            }
+            report_only::log(seen, &candidate, reason);
+        }
+        if !self.counts_requests() {
+            return;
+        }
         let decided = seen.decided();
         if let Some(counter) = self.request_counter(decided.kind, decided.outcome, decided.refusal)
         {
@@ -389,13 +419,6 @@ impl Metrics {
         } else {
             let labels = RequestLabels::of(decided.kind, decided.outcome, decided.refusal);
             self.requests.get_or_create(&labels).inc();
-        }
-        if let Some(candidate) = seen.candidate() {
-            let reason = report_only::reason(&candidate);
-            self.report_only
-                .get_or_create(&ReasonLabel { reason })
-                .inc();
-            report_only::log(seen, &candidate, reason);
         }
     }
 
@@ -419,6 +442,9 @@ impl Metrics {
 
     /// Records how long a request of `kind` took from its head to its response head.
     pub fn request_answered(&self, kind: RequestKind, elapsed: Duration) {
+        if !self.counts_requests() {
+            return;
+        }
         let seconds = elapsed.as_secs_f64();
         match kind_index(kind) {
             Some(index) => self.duration_histograms[index].observe(seconds),
@@ -561,6 +587,41 @@ mod tests {
         let series = r#"corsair_requests_total{kind="preflight",outcome="refused",reason="method_not_allowed"}"#;
         assert_eq!(sample(&metrics.encode().unwrap(), series), Some(1.0));
         assert!(!text.contains("/api"), "no path in a label:\n{text}");
+    }
+
+    #[test]
+    fn without_a_reader_requests_are_neither_counted_nor_timed() {
+        let metrics = Arc::new(Metrics::new());
+        metrics.without_reader();
+        let cors = corsair::Cors::builder()
+            .allowed_origins(["https://app.example"])
+            .observer({
+                let metrics = Arc::clone(&metrics);
+                move |seen: &Observation<'_>| metrics.observe(seen)
+            })
+            .build()
+            .unwrap();
+        let mut headers = http::HeaderMap::new();
+        headers.insert("origin", "https://app.example".parse().unwrap());
+        let _ = cors.evaluate(&http::Method::GET, &"/".parse().unwrap(), &headers);
+        metrics.request_answered(RequestKind::Actual, Duration::from_micros(300));
+        metrics.reload(ReloadResult::Ok);
+        let text = metrics.encode().unwrap();
+        let table = [
+            (
+                r#"corsair_requests_total{kind="actual",outcome="allowed",reason=""}"#,
+                0.0,
+            ),
+            (
+                r#"corsair_request_duration_seconds_count{kind="actual"}"#,
+                0.0,
+            ),
+            // What is not per request is still counted.
+            (r#"corsair_policy_reloads_total{result="ok"}"#, 1.0),
+        ];
+        for (series, value) in table {
+            assert_eq!(sample(&text, series), Some(value), "{series} in\n{text}");
+        }
     }
 
     #[test]
