@@ -1,6 +1,9 @@
 //! [`CorsBuilder`]: the one way to a [`Cors`]. Code, a [`CorsConfig`] (from a file) and the
 //! environment compose: start from a config or the environment, override in code, add an origin
 //! hook, build.
+//!
+//! Longer than the crate's other files on purpose: it is one setter per setting, each with its
+//! doc example (more than half of the lines are documentation); the logic is `build`, at the end.
 
 use std::fmt;
 use std::future::Future;
