@@ -55,6 +55,11 @@ pub(crate) struct Rules {
     pub(crate) hook: Option<OriginHook>,
     pub(crate) allow_methods: Vec<String>,
     pub(crate) allow_headers: Vec<String>,
+    /// `*` in `allow_methods`, and a wildcard here: the Fetch standard reads `*` as "any" only
+    /// without credentials (<https://fetch.spec.whatwg.org/#cors-preflight-fetch>).
+    pub(crate) any_method: bool,
+    /// `*` in `allow_headers`, and a wildcard here (without credentials; never `authorization`).
+    pub(crate) any_header: bool,
     pub(crate) expose_headers: Vec<String>,
 }
 
@@ -220,6 +225,8 @@ fn compile_rules(
         credentials: v.allow_credentials,
         private_network: v.allow_private_network,
         hook: runtime.hook,
+        any_method: !v.allow_credentials && v.allow_methods.iter().any(|m| m == "*"),
+        any_header: !v.allow_credentials && v.allow_headers.iter().any(|h| h == "*"),
         allow_methods: v.allow_methods,
         allow_headers: v.allow_headers,
         expose_headers: v.expose_headers,

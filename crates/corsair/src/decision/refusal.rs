@@ -147,18 +147,15 @@ pub(crate) fn preflight_refusal<H: RequestHead>(
     on_method: impl FnOnce(&[u8]),
     mut on_header: impl FnMut(&[u8]),
 ) -> Option<RefusalKind> {
-    let wildcard_allowed = !rules.credentials;
     if let Some(method) = head.request_method() {
         let text = std::str::from_utf8(method).unwrap_or_default();
         let simple = is_cors_safelisted_method(text);
-        let listed = rules.allow_methods.iter().any(|m| m.as_bytes() == method)
-            || (wildcard_allowed && rules.allow_methods.iter().any(|m| m == "*"));
+        let listed = rules.any_method || rules.allow_methods.iter().any(|m| m.as_bytes() == method);
         if !simple && !listed {
             on_method(method);
             return Some(RefusalKind::MethodNotAllowed);
         }
     }
-    let headers_wildcard = wildcard_allowed && rules.allow_headers.iter().any(|h| h == "*");
     let mut refusal = None;
     head.for_each_request_headers(|value| {
         if refusal.is_some() {
@@ -170,7 +167,7 @@ pub(crate) fn preflight_refusal<H: RequestHead>(
                 .allow_headers
                 .iter()
                 .any(|h| h.as_bytes().eq_ignore_ascii_case(name));
-            let covered = headers_wildcard && !name.eq_ignore_ascii_case(b"authorization");
+            let covered = rules.any_header && !name.eq_ignore_ascii_case(b"authorization");
             if listed || covered {
                 true
             } else {

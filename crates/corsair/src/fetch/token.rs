@@ -8,7 +8,13 @@
 /// assert!(corsair::fetch::token::is_tchar(b'~'));
 /// assert!(!corsair::fetch::token::is_tchar(b','));
 /// ```
+#[inline]
 pub fn is_tchar(byte: u8) -> bool {
+    TCHAR[usize::from(byte)]
+}
+
+/// The rule of `tchar`, one byte at a time: `ALPHA`, `DIGIT`, or one of ``!#$%&'*+-.^_`|~``.
+const fn tchar_rule(byte: u8) -> bool {
     byte.is_ascii_alphanumeric()
         || matches!(
             byte,
@@ -29,6 +35,18 @@ pub fn is_tchar(byte: u8) -> bool {
         )
 }
 
+/// [`tchar_rule`] for every byte, computed at compile time: a token is checked with one table
+/// load per byte (request header names are checked on every preflight).
+const TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = tchar_rule(byte as u8);
+        byte += 1;
+    }
+    table
+};
+
 /// One or more `tchar`s.
 ///
 /// ```
@@ -38,6 +56,7 @@ pub fn is_tchar(byte: u8) -> bool {
 /// assert!(!is_token(b"x request"));
 /// assert!(!is_token(b""));
 /// ```
+#[inline]
 pub fn is_token(bytes: &[u8]) -> bool {
     !bytes.is_empty() && bytes.iter().all(|&b| is_tchar(b))
 }
@@ -45,6 +64,16 @@ pub fn is_token(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_is_rfc_9110s_tchar_for_every_byte() {
+        // RFC 9110 §5.6.2, as written there.
+        let specials = b"!#$%&'*+-.^_`|~";
+        for byte in 0..=u8::MAX {
+            let expected = byte.is_ascii_alphanumeric() || specials.contains(&byte);
+            assert_eq!(is_tchar(byte), expected, "byte {byte:#04x}");
+        }
+    }
 
     #[test]
     fn tokens() {
