@@ -2,110 +2,30 @@
 //! status, its `--json` contract and its trace. Expected messages are the ones headless
 //! Chromium 156 prints for the same server behaviour.
 
-use std::collections::HashMap;
-use std::convert::Infallible;
-use std::net::SocketAddr;
-use std::process::{Command, Output};
-use std::sync::{Arc, Mutex};
+mod check_support;
 
-use bytes::Bytes;
-use http::{Request, Response};
-use http_body_util::Full;
-use hyper::body::Incoming;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use std::process::{Command, Output};
+
+use check_support::{RecordingServer, json_of};
 use serde_json::Value;
 
 const PAGE: &str = "http://localhost:3000";
-
-/// A request the server received: method, path and headers (lowercase names).
-#[derive(Debug, Clone)]
-struct Seen {
-    method: String,
-    path: String,
-    headers: HashMap<String, String>,
-}
 
 /// How the test server answers: status and headers, by method and path. `{port}` in a header
 /// value is replaced by the server's port.
 type Answer = fn(&str, &str) -> (u16, Vec<(&'static str, &'static str)>);
 
-/// An HTTP/1.1 server on 127.0.0.1 with a port of its own, recording what it receives.
-struct Server {
-    addr: SocketAddr,
-    seen: Arc<Mutex<Vec<Seen>>>,
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl Server {
-    fn start(answer: Answer) -> Server {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let addr = listener.local_addr().unwrap();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let log = seen.clone();
-        runtime.spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    continue;
-                };
-                let log = log.clone();
-                tokio::spawn(async move {
-                    let service = service_fn(move |req: Request<Incoming>| {
-                        let log = log.clone();
-                        async move {
-                            let (method, path) =
-                                (req.method().to_string(), req.uri().path().to_owned());
-                            log.lock().unwrap().push(Seen {
-                                method: method.clone(),
-                                path: path.clone(),
-                                headers: req
-                                    .headers()
-                                    .iter()
-                                    .map(|(n, v)| {
-                                        (n.to_string(), v.to_str().unwrap_or("").to_owned())
-                                    })
-                                    .collect(),
-                            });
-                            let (status, headers) = answer(&method, &path);
-                            let mut response = Response::builder().status(status);
-                            for (name, value) in headers {
-                                response = response.header(
-                                    name,
-                                    value.replace("{port}", &addr.port().to_string()),
-                                );
-                            }
-                            Ok::<_, Infallible>(
-                                response.body(Full::new(Bytes::from_static(b"{}"))).unwrap(),
-                            )
-                        }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
-        Server {
-            addr,
-            seen,
-            _runtime: runtime,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.addr.port())
-    }
-
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
-    }
+/// The test server, answering as `answer` says.
+fn server(answer: Answer) -> RecordingServer {
+    RecordingServer::start(move |seen, port| {
+        let (status, headers) = answer(&seen.method, &seen.path);
+        let port = port.to_string();
+        let headers = headers
+            .into_iter()
+            .map(|(name, value)| (name, value.replace("{port}", &port)))
+            .collect();
+        (status, headers)
+    })
 }
 
 fn corsair(args: &[&str]) -> Output {
@@ -121,14 +41,7 @@ fn check_json(url: &str, args: &[&str]) -> (i32, Value) {
     let mut all = vec![url, "--origin", PAGE, "--json"];
     all.extend_from_slice(args);
     let output = corsair(&all);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let json: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {stdout}\nstderr: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    (output.status.code().unwrap_or(-1), json)
+    (output.status.code().unwrap_or(-1), json_of(&output))
 }
 
 fn head(url: &str) -> String {
@@ -367,7 +280,7 @@ fn cases() -> Vec<Case> {
 #[test]
 fn verdicts_and_messages_match_chromium() {
     for case in cases() {
-        let server = Server::start(case.answer);
+        let server = server(case.answer);
         let url = server.url("/api/items");
         let (code, json) = check_json(&url, case.args);
         let expected_message = case.reason.map(|reason| {
@@ -400,7 +313,7 @@ fn verdicts_and_messages_match_chromium() {
 
 #[test]
 fn the_json_object_has_exactly_the_contract_keys() {
-    let server = Server::start(|_, _| (200, vec![]));
+    let server = server(|_, _| (200, vec![]));
     let (_, json) = check_json(&server.url("/"), &[]);
     let mut keys: Vec<&str> = json
         .as_object()
@@ -432,7 +345,7 @@ fn the_json_object_has_exactly_the_contract_keys() {
 
 #[test]
 fn the_requests_sent_are_the_browsers() {
-    let server = Server::start(|_, _| {
+    let server = server(|_, _| {
         (
             204,
             vec![
@@ -480,7 +393,7 @@ fn the_requests_sent_are_the_browsers() {
 #[test]
 fn a_redirect_to_another_origin_is_followed_and_checked_with_a_null_origin() {
     // 127.0.0.1 redirects to localhost on the same port: another origin.
-    let server = Server::start(|_, path| match path {
+    let server = server(|_, path| match path {
         "/login" => (
             302,
             vec![
@@ -493,7 +406,7 @@ fn a_redirect_to_another_origin_is_followed_and_checked_with_a_null_origin() {
     let url = server.url("/login");
     let (code, json) = check_json(&url, &[]);
     assert_eq!(code, 1);
-    let port = server.addr.port();
+    let port = server.port();
     assert_eq!(
         json["message"],
         format!(
@@ -525,7 +438,7 @@ fn a_redirect_to_another_origin_is_followed_and_checked_with_a_null_origin() {
 
 #[test]
 fn the_trace_shows_each_check_the_message_and_the_fix() {
-    let server = Server::start(|_, _| {
+    let server = server(|_, _| {
         (
             204,
             vec![
@@ -560,7 +473,7 @@ fn the_trace_shows_each_check_the_message_and_the_fix() {
 
 #[test]
 fn warnings_name_what_other_browsers_do() {
-    let server = Server::start(|_, _| {
+    let server = server(|_, _| {
         (
             204,
             vec![
@@ -694,7 +607,7 @@ fn hostile_input_never_panics() {
 #[test]
 fn a_tls_failure_is_a_network_error() {
     // https to a plain-http server: the handshake fails, as it would in the browser.
-    let server = Server::start(|_, _| (200, vec![("access-control-allow-origin", "*")]));
+    let server = server(|_, _| (200, vec![("access-control-allow-origin", "*")]));
     let url = server.url("/").replace("http://", "https://");
     let (code, json) = check_json(&url, &[]);
     assert_eq!(code, 2, "{json}");

@@ -4,18 +4,12 @@
 //! requests, preflight entries to fold in, navigations, images and same-origin requests to
 //! leave out.
 
-use std::convert::Infallible;
-use std::net::SocketAddr;
+mod check_support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
-use http::{Request, Response};
-use http_body_util::Full;
-use hyper::body::Incoming;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use check_support::{RecordingServer, json_of};
 use serde_json::{Value, json};
 
 fn data(name: &str) -> PathBuf {
@@ -41,16 +35,6 @@ fn check(args: &[&str]) -> Output {
         }
     }
     command.output().unwrap()
-}
-
-fn json_of(output: &Output) -> Value {
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {stdout}\nstderr: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
 }
 
 /// What one request of a fixture must come to offline.
@@ -495,85 +479,28 @@ fn unreadable_files_and_usage_errors_exit_2() {
 
 /// A server for live replays, answering like a misconfigured API: preflights from the page are
 /// allowed, `/api/` answers carry CORS headers, `/api/private` and everything else do not.
-struct Api {
-    addr: SocketAddr,
-    seen: Arc<Mutex<Vec<Seen>>>,
-    _runtime: tokio::runtime::Runtime,
+fn api() -> RecordingServer {
+    RecordingServer::start(|seen, _port| {
+        let page = || ("access-control-allow-origin", PAGE.to_owned());
+        if seen.method == "OPTIONS" {
+            let headers = vec![
+                page(),
+                ("access-control-allow-methods", "GET, PUT".to_owned()),
+                (
+                    "access-control-allow-headers",
+                    "content-type, authorization".to_owned(),
+                ),
+            ];
+            (204, headers)
+        } else if seen.path.starts_with("/api/") && seen.path != "/api/private" {
+            (200, vec![page()])
+        } else {
+            (200, Vec::new())
+        }
+    })
 }
 
 const PAGE: &str = "http://localhost:3000";
-
-/// A request the API received: method, path and `Authorization`.
-type Seen = (String, String, Option<String>);
-
-impl Api {
-    fn start() -> Api {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let addr = listener.local_addr().unwrap();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let log = seen.clone();
-        runtime.spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    continue;
-                };
-                let log = log.clone();
-                tokio::spawn(async move {
-                    let service = service_fn(move |request: Request<Incoming>| {
-                        let log = log.clone();
-                        async move {
-                            let path = request.uri().path().to_owned();
-                            let authorization = request
-                                .headers()
-                                .get("authorization")
-                                .map(|v| v.to_str().unwrap_or_default().to_owned());
-                            log.lock().unwrap().push((
-                                request.method().to_string(),
-                                path.clone(),
-                                authorization,
-                            ));
-                            let mut response = Response::builder();
-                            if request.method() == "OPTIONS" {
-                                response = response
-                                    .status(204)
-                                    .header("access-control-allow-origin", PAGE)
-                                    .header("access-control-allow-methods", "GET, PUT")
-                                    .header(
-                                        "access-control-allow-headers",
-                                        "content-type, authorization",
-                                    );
-                            } else if path.starts_with("/api/") && path != "/api/private" {
-                                response = response.header("access-control-allow-origin", PAGE);
-                            }
-                            Ok::<_, Infallible>(
-                                response.body(Full::new(Bytes::from_static(b"{}"))).unwrap(),
-                            )
-                        }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
-        Api {
-            addr,
-            seen,
-            _runtime: runtime,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.addr.port())
-    }
-}
 
 /// A Playwright-shaped entry: full headers with Origin when `origin` is set, else provisional
 /// ones (the Referer only).
@@ -601,7 +528,7 @@ fn playwright_entry(method: &str, url: &str, headers: &[(&str, &str)], origin: b
 /// recorded token reaches the server but never the report.
 #[test]
 fn recorded_requests_are_replayed_live_and_secrets_stay_out_of_the_report() {
-    let api = Api::start();
+    let api = api();
     const TOKEN: &str = "Bearer s3cr3t-t0ken";
     let entries = vec![
         playwright_entry("GET", &api.url("/api/items"), &[], true),
@@ -648,7 +575,15 @@ fn recorded_requests_are_replayed_live_and_secrets_stay_out_of_the_report() {
         "{private}"
     );
     // The server got every request the browser would send, the recorded token included.
-    let seen = api.seen.lock().unwrap().clone();
+    // What the API received: method, path and `Authorization`.
+    let seen: Vec<(String, String, Option<String>)> = api
+        .seen()
+        .into_iter()
+        .map(|s| {
+            let authorization = s.headers.get("authorization").cloned();
+            (s.method, s.path, authorization)
+        })
+        .collect();
     assert!(
         seen.contains(&("OPTIONS".into(), "/api/items/1".into(), None)),
         "{seen:?}"

@@ -3,10 +3,12 @@
 //! the browser model; nothing is sent. Its verdict, message, exit status, the rules that
 //! decided, `bypassed` for paths corsair leaves alone, and configuration errors.
 
+mod check_support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use serde_json::Value;
+use check_support::json_of;
 
 /// A routed policy: the app with credentials under /api/, public data for everyone, webhooks
 /// left to the upstream.
@@ -55,16 +57,6 @@ fn check(args: &[&str], env: &[(&str, &str)]) -> Output {
         }
     }
     command.envs(env.iter().copied()).output().unwrap()
-}
-
-fn json_of(output: &Output) -> Value {
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {stdout}\nstderr: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
 }
 
 /// One request of the table and what corsair's engine and the browser make of it.
