@@ -8,6 +8,7 @@
 //! used by subdomain patterns (independent of the number of configured origins), plus one
 //! regex match when regexes are configured; it never allocates.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use foldhash::fast::RandomState;
@@ -26,6 +27,72 @@ struct Subdomains {
     exact_port: HashSet<Box<str>, RandomState>,
     /// `parent` for `scheme://*.parent:*`.
     any_port: HashSet<Box<str>, RandomState>,
+}
+
+impl Subdomains {
+    /// The set of `any_port` patterns (`scheme://*.parent:*`) or of `exact_port` ones.
+    fn hosts(&self, any_port: bool) -> &HashSet<Box<str>, RandomState> {
+        if any_port {
+            &self.any_port
+        } else {
+            &self.exact_port
+        }
+    }
+
+    fn hosts_mut(&mut self, any_port: bool) -> &mut HashSet<Box<str>, RandomState> {
+        if any_port {
+            &mut self.any_port
+        } else {
+            &mut self.exact_port
+        }
+    }
+}
+
+/// Where an entry lives in the matcher: which set, under which key. The one place that turns
+/// an entry into its key, for adding, removing and finding it alike.
+enum Slot<'e> {
+    Null,
+    /// In `exact`, under the canonical `scheme://host[:port]`.
+    Exact(String),
+    /// In `any_port`, under `scheme://host`.
+    AnyPort(String),
+    /// In `subdomains[scheme]`: under `parent` among the any-port patterns, or under
+    /// `parent[:port]` among the others.
+    Subdomains {
+        scheme: &'e str,
+        parent: &'e str,
+        any_port: bool,
+        key: Cow<'e, str>,
+    },
+}
+
+impl<'e> Slot<'e> {
+    fn of(entry: &'e OriginEntry) -> Slot<'e> {
+        let OriginEntry::Tuple {
+            scheme,
+            host,
+            subdomains,
+            port,
+        } = entry
+        else {
+            return Slot::Null;
+        };
+        match (subdomains, port) {
+            (false, PortSpec::Exact(port)) => {
+                Slot::Exact(crate::validate::exact_key(scheme, host, *port))
+            }
+            (false, PortSpec::Any) => Slot::AnyPort(format!("{scheme}://{host}")),
+            (true, port) => Slot::Subdomains {
+                scheme,
+                parent: host,
+                any_port: *port == PortSpec::Any,
+                key: match port {
+                    PortSpec::Exact(Some(p)) => Cow::Owned(format!("{host}:{p}")),
+                    PortSpec::Any | PortSpec::Exact(None) => Cow::Borrowed(host),
+                },
+            },
+        }
+    }
 }
 
 /// The allow-list, compiled.
@@ -62,35 +129,19 @@ impl OriginMatcher {
 
     /// Adds an entry; `false` when it was there already.
     pub(crate) fn insert(&mut self, entry: &OriginEntry) -> bool {
-        match entry {
-            OriginEntry::Null => !std::mem::replace(&mut self.null, true),
-            OriginEntry::Tuple {
+        match Slot::of(entry) {
+            Slot::Null => !std::mem::replace(&mut self.null, true),
+            Slot::Exact(key) => self.exact.insert(key.into()),
+            Slot::AnyPort(key) => self.any_port.insert(key.into()),
+            Slot::Subdomains {
                 scheme,
-                host,
-                subdomains: false,
-                port: PortSpec::Exact(port),
-            } => self
-                .exact
-                .insert(crate::validate::exact_key(scheme, host, *port).into()),
-            OriginEntry::Tuple {
-                scheme,
-                host,
-                subdomains: false,
-                port: PortSpec::Any,
-            } => self.any_port.insert(format!("{scheme}://{host}").into()),
-            OriginEntry::Tuple {
-                scheme,
-                host,
-                subdomains: true,
-                port,
+                parent,
+                any_port,
+                key,
             } => {
-                let set = self.subdomains.entry(scheme.as_str().into()).or_default();
-                let added = match port {
-                    PortSpec::Any => set.any_port.insert(host.as_str().into()),
-                    PortSpec::Exact(None) => set.exact_port.insert(host.as_str().into()),
-                    PortSpec::Exact(Some(p)) => set.exact_port.insert(format!("{host}:{p}").into()),
-                };
-                let depth = host.split('.').count();
+                let set = self.subdomains.entry(scheme.into()).or_default();
+                let added = set.hosts_mut(any_port).insert(key.into());
+                let depth = parent.split('.').count();
                 if !self.subdomain_depths.contains(&depth) {
                     self.subdomain_depths.push(depth);
                 }
@@ -101,40 +152,22 @@ impl OriginMatcher {
 
     /// Removes an entry; `false` when it was not there.
     pub(crate) fn remove(&mut self, entry: &OriginEntry) -> bool {
-        match entry {
-            OriginEntry::Null => std::mem::replace(&mut self.null, false),
-            OriginEntry::Tuple {
+        match Slot::of(entry) {
+            Slot::Null => std::mem::replace(&mut self.null, false),
+            Slot::Exact(key) => self.exact.remove(key.as_str()),
+            Slot::AnyPort(key) => self.any_port.remove(key.as_str()),
+            Slot::Subdomains {
                 scheme,
-                host,
-                subdomains: false,
-                port: PortSpec::Exact(port),
-            } => self
-                .exact
-                .remove(crate::validate::exact_key(scheme, host, *port).as_str()),
-            OriginEntry::Tuple {
-                scheme,
-                host,
-                subdomains: false,
-                port: PortSpec::Any,
-            } => self.any_port.remove(format!("{scheme}://{host}").as_str()),
-            OriginEntry::Tuple {
-                scheme,
-                host,
-                subdomains: true,
-                port,
+                any_port,
+                key,
+                ..
             } => {
-                let Some(set) = self.subdomains.get_mut(scheme.as_str()) else {
+                let Some(set) = self.subdomains.get_mut(scheme) else {
                     return false;
                 };
-                let removed = match port {
-                    PortSpec::Any => set.any_port.remove(host.as_str()),
-                    PortSpec::Exact(None) => set.exact_port.remove(host.as_str()),
-                    PortSpec::Exact(Some(p)) => {
-                        set.exact_port.remove(format!("{host}:{p}").as_str())
-                    }
-                };
+                let removed = set.hosts_mut(any_port).remove(&*key);
                 if set.exact_port.is_empty() && set.any_port.is_empty() {
-                    self.subdomains.remove(scheme.as_str());
+                    self.subdomains.remove(scheme);
                 }
                 if removed {
                     self.recount_depths();
@@ -147,39 +180,19 @@ impl OriginMatcher {
     /// Whether the entry is in the list (as an entry: a pattern contains itself, not the
     /// origins it matches).
     pub(crate) fn contains(&self, entry: &OriginEntry) -> bool {
-        match entry {
-            OriginEntry::Null => self.null,
-            OriginEntry::Tuple {
+        match Slot::of(entry) {
+            Slot::Null => self.null,
+            Slot::Exact(key) => self.exact.contains(key.as_str()),
+            Slot::AnyPort(key) => self.any_port.contains(key.as_str()),
+            Slot::Subdomains {
                 scheme,
-                host,
-                subdomains: false,
-                port: PortSpec::Exact(port),
-            } => self
-                .exact
-                .contains(crate::validate::exact_key(scheme, host, *port).as_str()),
-            OriginEntry::Tuple {
-                scheme,
-                host,
-                subdomains: false,
-                port: PortSpec::Any,
-            } => self
-                .any_port
-                .contains(format!("{scheme}://{host}").as_str()),
-            OriginEntry::Tuple {
-                scheme,
-                host,
-                subdomains: true,
-                port,
+                any_port,
+                key,
+                ..
             } => self
                 .subdomains
-                .get(scheme.as_str())
-                .is_some_and(|set| match port {
-                    PortSpec::Any => set.any_port.contains(host.as_str()),
-                    PortSpec::Exact(None) => set.exact_port.contains(host.as_str()),
-                    PortSpec::Exact(Some(p)) => {
-                        set.exact_port.contains(format!("{host}:{p}").as_str())
-                    }
-                }),
+                .get(scheme)
+                .is_some_and(|set| set.hosts(any_port).contains(&*key)),
         }
     }
 
