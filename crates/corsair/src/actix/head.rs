@@ -65,10 +65,6 @@ impl RequestHead for ActixHead<'_> {
         }
     }
 
-    fn has_request_method(&self) -> bool {
-        self.headers.contains_key(ax::ACCESS_CONTROL_REQUEST_METHOD)
-    }
-
     fn request_method(&self) -> Option<&[u8]> {
         self.headers
             .get(ax::ACCESS_CONTROL_REQUEST_METHOD)

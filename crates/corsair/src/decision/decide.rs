@@ -152,10 +152,11 @@ pub(super) fn by_lists<'h, H: RequestHead>(
         return (Answer::new(RequestKind::Bypass).by(index), None);
     }
     let origin = head.origin();
-    let kind = if !matches!(origin, OriginLines::Missing)
-        && head.is_options()
-        && head.has_request_method()
-    {
+    // Read once: it classifies the request and is what a preflight asks for.
+    let requested_method = (!matches!(origin, OriginLines::Missing) && head.is_options())
+        .then(|| head.request_method())
+        .flatten();
+    let kind = if requested_method.is_some() {
         RequestKind::Preflight
     } else {
         RequestKind::Actual
@@ -175,7 +176,8 @@ pub(super) fn by_lists<'h, H: RequestHead>(
         && rules.private_network
         && head.request_private_network() == Some(b"true");
     if kind == RequestKind::Preflight {
-        outcome.preflight_refusal = preflight_refusal(rules, head, |_| {}, |_| {});
+        outcome.preflight_refusal =
+            preflight_refusal(rules, head, requested_method, |_| {}, |_| {});
     }
     if rules.allow_all_origins {
         outcome.verdict = OriginVerdict::Allowed;

@@ -139,15 +139,17 @@ impl RefusalKind {
 }
 
 /// What a preflight asks that `rules` do not allow, in the browser's order (the method, then
-/// each requested header): `on_method` and `on_header` see the offending bytes. Allocates
-/// nothing.
+/// each requested header): `on_method` and `on_header` see the offending bytes.
+/// `requested_method` is the head's `Access-Control-Request-Method`, which the caller has read
+/// already. Allocates nothing.
 pub(crate) fn preflight_refusal<H: RequestHead>(
     rules: &Rules,
     head: &H,
+    requested_method: Option<&[u8]>,
     on_method: impl FnOnce(&[u8]),
     mut on_header: impl FnMut(&[u8]),
 ) -> Option<RefusalKind> {
-    if let Some(method) = head.request_method() {
+    if let Some(method) = requested_method {
         let text = std::str::from_utf8(method).unwrap_or_default();
         let simple = is_cors_safelisted_method(text);
         let listed = rules.any_method || rules.allow_methods.iter().any(|m| m.as_bytes() == method);
@@ -210,6 +212,7 @@ pub(crate) fn explain(policy: &Policy, uri: &Uri, headers: &HeaderMap) -> Option
     let kind = preflight_refusal(
         rules,
         &head,
+        head.request_method(),
         |m| method = Some(String::from_utf8_lossy(m).into_owned()),
         |h| header = Some(String::from_utf8_lossy(h).to_ascii_lowercase()),
     )?;

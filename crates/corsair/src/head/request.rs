@@ -36,8 +36,6 @@ pub(crate) trait RequestHead: HeadView {
     fn is_options(&self) -> bool;
     /// The `Origin` lines.
     fn origin(&self) -> OriginLines<'_, Self::Value>;
-    /// Whether `Access-Control-Request-Method` is present.
-    fn has_request_method(&self) -> bool;
     /// The first `Access-Control-Request-Method` value.
     fn request_method(&self) -> Option<&[u8]>;
     /// Calls `visit` with each `Access-Control-Request-Headers` value.
@@ -85,10 +83,6 @@ impl RequestHead for Http1Head<'_> {
             (Some(one), None) => OriginLines::One(one),
             (Some(_), Some(_)) => OriginLines::Several,
         }
-    }
-
-    fn has_request_method(&self) -> bool {
-        self.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
     }
 
     fn request_method(&self) -> Option<&[u8]> {
