@@ -10,6 +10,7 @@
 // `X-Forwarded-Proto: https`. The upstream sends `Timing-Allow-Origin: *`, which corsair passes
 // on: without it Chromium reports a cross-origin entry's nextHopProtocol as ''.
 
+const assert = require('node:assert');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -36,6 +37,19 @@ function der(tag, ...contents) {
   else length = Buffer.from([0x82, body.length >> 8, body.length & 0xff]);
   return Buffer.concat([Buffer.from([tag]), length, body]);
 }
+// A non-negative INTEGER in its one DER form (X.690 §8.3.2): no leading zero byte unless the
+// next byte has its high bit set, which would otherwise read as negative.
+function integer(bytes) {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0 && bytes[start + 1] < 0x80) start += 1;
+  const minimal = bytes.subarray(start);
+  return der(0x02, minimal[0] >= 0x80 ? Buffer.concat([Buffer.from([0]), minimal]) : minimal);
+}
+// The serial that once made OpenSSL refuse the certificate ("illegal padding"): a random
+// first byte of 0x00 before a byte under 0x80.
+assert.deepStrictEqual(integer(Buffer.from([0x00, 0x3f, 0x01])), Buffer.from([0x02, 0x02, 0x3f, 0x01]));
+assert.deepStrictEqual(integer(Buffer.from([0x00, 0x00])), Buffer.from([0x02, 0x01, 0x00]));
+assert.deepStrictEqual(integer(Buffer.from([0x80])), Buffer.from([0x02, 0x02, 0x00, 0x80]));
 const sequence = (...items) => der(0x30, ...items);
 const oid = (bytes) => der(0x06, Buffer.from(bytes));
 const utcTime = (date) => der(0x17, Buffer.from(`${date.toISOString().slice(2, 19).replace(/[-:T]/g, '')}Z`));
@@ -53,14 +67,13 @@ function makeCertificate() {
   const subject = name('corsair browser test');
   const now = Date.now();
   const serial = crypto.randomBytes(8);
-  serial[0] &= 0x7f; // a positive INTEGER
   const subjectAltName = sequence(
     oid([0x55, 0x1d, 0x11]),
     der(0x04, sequence(der(0x87, Buffer.from([127, 0, 0, 1])), der(0x82, Buffer.from('localhost')))),
   );
   const tbs = sequence(
-    der(0xa0, der(0x02, Buffer.from([2]))), // version 3
-    der(0x02, serial),
+    der(0xa0, integer(Buffer.from([2]))), // version 3
+    integer(serial),
     ECDSA_WITH_SHA256,
     subject,
     sequence(utcTime(new Date(now - 3600e3)), utcTime(new Date(now + 86400e3))),
