@@ -194,6 +194,182 @@ async fn dot_segments_and_the_asterisk_form_never_leave_the_upstream_prefix() {
     assert!(line.contains("status=400"), "{line}");
 }
 
+/// The review's routes configuration: the app with credentials by default, and routes for
+/// public data, a partner, the admin UI, and webhooks left to the upstream.
+const ROUTES: &str = r#"
+allowed_origins = ["https://app.example.com"]
+allow_credentials = true
+
+[[cors.routes]]
+path = "^/public/"
+allow_all_origins = true
+allow_credentials = false
+
+[[cors.routes]]
+path = "^/partner/"
+allowed_origins = ["https://partner.example.org"]
+
+[[cors.routes]]
+path = "^/admin/"
+allowed_origins = ["https://admin.example.com"]
+
+[[cors.routes]]
+path = "^/webhooks/"
+enabled = false
+"#;
+
+// Round 2, N2: `..;` is a dot segment to servlet containers (they cut `;` parameters first), so
+// it never leaves the upstream's path prefix either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dot_segments_with_path_parameters_never_leave_the_upstream_prefix() {
+    let upstream = Upstream::start().await;
+    let corsair = user_corsair(
+        "adv-prefix-params",
+        &format!("http://{}/public", upstream.addr),
+        &[],
+    );
+    let probes: [&[u8]; 6] = [
+        b"GET /..;/admin/users HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /%2e%2e;/admin/users HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /x/..;/..;/admin/users HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /..;jsessionid=1/admin/users HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /..%3b/admin/users HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /.;/admin/users HTTP/1.1\r\nHost: x\r\n\r\n",
+    ];
+    for probe in probes {
+        let answer = raw_exchange(corsair.addr, probe).await;
+        let shown = String::from_utf8_lossy(probe);
+        assert_eq!(answer.status, 400, "{shown}: {answer:?}");
+        assert!(answer.body.contains("dot segment"), "{shown}: {answer:?}");
+    }
+    assert!(
+        upstream.received().is_empty(),
+        "forwarded: {:?}",
+        upstream.received()
+    );
+    // Parameters on an ordinary segment are forwarded as written.
+    let inside = raw_exchange(
+        corsair.addr,
+        b"GET /items;jsessionid=1/7 HTTP/1.1\r\nHost: x\r\n\r\n",
+    )
+    .await;
+    assert_eq!(inside.status, 200, "{inside:?}");
+    let targets: Vec<String> = upstream.received().into_iter().map(|r| r.target).collect();
+    assert_eq!(targets, ["/public/items;jsessionid=1/7"]);
+}
+
+// Round 2, N1: routes are chosen on the path a servlet container serves (each segment's `;`
+// parameters cut), and what could climb from one route into another is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn path_parameters_never_choose_another_route_than_the_upstream_serves() {
+    let upstream = reflecting_upstream().await;
+    let dir = temp_dir("adv-route-params");
+    write_config(&dir, upstream, "", ROUTES);
+    let corsair = Corsair::start(&dir, &[]);
+    let partner = "https://partner.example.org";
+    let admin = "https://admin.example.com";
+    let app = "https://app.example.com";
+    // (target, origin, expected Access-Control-Allow-Origin)
+    let table: [(&str, &str, Option<&str>); 8] = [
+        // Tomcat serves /admin/acao: the admin route's policy, whatever the parameters say.
+        ("/admin;x/acao", partner, None),
+        ("/admin;x/acao", app, None),
+        ("/admin;x/acao", admin, Some(admin)),
+        ("/admin/acao;jsessionid=1", partner, None),
+        // The webhooks route is left to the upstream only for webhook paths.
+        ("/webhooks;x/hook", partner, Some(partner)),
+        ("/partner;v=2/orders", partner, Some(partner)),
+        ("/partner;v=2/orders", app, None),
+        // An encoded `;` is part of the segment's name (Tomcat decodes after cutting).
+        ("/admin%3bx/acao", app, Some(app)),
+    ];
+    for (target, origin, expected) in table {
+        let request = format!("GET {target} HTTP/1.1\r\nHost: x\r\nOrigin: {origin}\r\n\r\n");
+        let answer = raw_exchange(corsair.addr, request.as_bytes()).await;
+        assert_eq!(answer.status, 200, "{target} {origin}: {answer:?}");
+        let head = answer.head.to_ascii_lowercase();
+        let allowed = expected.map(|o| format!("access-control-allow-origin: {o}\r\n"));
+        match allowed {
+            Some(line) => assert!(head.contains(&line), "{target} {origin}: {answer:?}"),
+            None => assert!(
+                !head.contains("access-control-allow-origin"),
+                "{target} {origin}: {answer:?}"
+            ),
+        }
+    }
+    // Climbing out of a route with `..;` is refused before any route is chosen.
+    for target in [
+        "/partner/..;/admin/acao",
+        "/webhooks/..;/admin/users",
+        "/public/..;x/admin/acao",
+    ] {
+        let request = format!("GET {target} HTTP/1.1\r\nHost: x\r\nOrigin: {partner}\r\n\r\n");
+        let answer = raw_exchange(corsair.addr, request.as_bytes()).await;
+        assert_eq!(answer.status, 400, "{target}: {answer:?}");
+        assert!(
+            !answer
+                .head
+                .to_ascii_lowercase()
+                .contains("access-control-allow"),
+            "{target}: {answer:?}"
+        );
+    }
+}
+
+// Round 2, N9: an upstream that routes without regard to case (Express's default) serves
+// `/ADMIN/users` from its `/admin/users` handler. By default such a path is granted only what
+// both readings grant; `case_insensitive_paths = true` reads paths as such an upstream does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paths_in_another_case_never_escape_their_route() {
+    let upstream = reflecting_upstream().await;
+    let admin = "https://admin.example.com";
+    let app = "https://app.example.com";
+    let partner = "https://partner.example.org";
+    let allowed = |answer: &RawAnswer| {
+        let head = answer.head.to_ascii_lowercase();
+        head.lines()
+            .find_map(|line| line.strip_prefix("access-control-allow-origin: "))
+            .map(str::to_owned)
+    };
+    let get = |addr, target: &'static str, origin: &'static str| async move {
+        let request = format!("GET {target} HTTP/1.1\r\nHost: x\r\nOrigin: {origin}\r\n\r\n");
+        raw_exchange(addr, request.as_bytes()).await
+    };
+    let dir = temp_dir("adv-route-case");
+    write_config(&dir, upstream, "", ROUTES);
+    let corsair = Corsair::start(&dir, &[]);
+    for (target, origin) in [
+        ("/ADMIN/users", app),
+        ("/ADMIN/users", admin),
+        ("/Admin/users", partner),
+        ("/WEBHOOKS/hook", app),
+        ("/Partner/orders", app),
+    ] {
+        let answer = get(corsair.addr, target, origin).await;
+        assert_eq!(answer.status, 200, "{target} {origin}: {answer:?}");
+        assert_eq!(allowed(&answer), None, "{target} {origin}: {answer:?}");
+    }
+    // What does not depend on case is unchanged.
+    let answer = get(corsair.addr, "/api/ME", app).await;
+    assert_eq!(allowed(&answer).as_deref(), Some(app), "{answer:?}");
+    let answer = get(corsair.addr, "/admin/users", admin).await;
+    assert_eq!(allowed(&answer).as_deref(), Some(admin), "{answer:?}");
+    drop(corsair);
+
+    let dir = temp_dir("adv-route-case-insensitive");
+    write_config(
+        &dir,
+        upstream,
+        "",
+        &format!("case_insensitive_paths = true\n{ROUTES}"),
+    );
+    let corsair = Corsair::start(&dir, &[]);
+    let answer = get(corsair.addr, "/ADMIN/users", admin).await;
+    assert_eq!(allowed(&answer).as_deref(), Some(admin), "{answer:?}");
+    let answer = get(corsair.addr, "/ADMIN/users", app).await;
+    assert_eq!(allowed(&answer), None, "{answer:?}");
+}
+
 // Finding 7: Host is validated (RFC 9112 §3.2).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_repeated_or_malformed_host_gets_400_and_is_never_forwarded() {

@@ -29,7 +29,18 @@ pub(crate) enum Anchoring {
 ///
 /// The parser's message, on one line, when the pattern is not a valid regex by itself.
 pub(crate) fn parse(pattern: &str) -> Result<Hir, String> {
+    parse_with_case(pattern, false)
+}
+
+/// Parses one pattern on its own, as [`parse`] does, matching letters without regard to case
+/// when `case_insensitive` (the `i` flag set for the whole pattern).
+///
+/// # Errors
+///
+/// The parser's message, on one line, when the pattern is not a valid regex by itself.
+pub(crate) fn parse_with_case(pattern: &str, case_insensitive: bool) -> Result<Hir, String> {
     regex_syntax::ParserBuilder::new()
+        .case_insensitive(case_insensitive)
         .build()
         .parse(pattern)
         .map_err(|error| one_line(&error.to_string()))

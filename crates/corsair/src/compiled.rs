@@ -17,6 +17,7 @@ use crate::decision::SharedObserver;
 use crate::finding::{ConfigError, Finding};
 use crate::hook::OriginHook;
 use crate::matcher::OriginMatcher;
+use crate::origin::RequestOrigin;
 use crate::origin_set::OriginSet;
 use crate::validate::{CredentialRules, Validated, ValidatedRoute};
 
@@ -30,6 +31,10 @@ pub(crate) struct Policy {
     /// One pattern per route, anchored at the start, in order: the first that matches the
     /// normalized path picks its route. `None` without routes.
     pub(crate) routes: Option<meta::Regex>,
+    /// `urls_regex` and the route paths again, matching letters without regard to case: kept
+    /// only when `case_insensitive_paths` is off and case changes what they pick on some path.
+    /// A path on which the two readings pick differently is granted only what both grant.
+    pub(crate) case_folded: Option<Box<PathMatchers>>,
     /// The default policy's rules, then each route's.
     pub(crate) rules: Vec<Rules>,
     /// The header values of each of `rules`, in `http` 1's type.
@@ -38,6 +43,13 @@ pub(crate) struct Policy {
     pub(crate) observer: Option<SharedObserver>,
     /// A report-only policy, decided beside this one and never enforced.
     pub(crate) candidate: Option<std::sync::Arc<Policy>>,
+}
+
+/// The matchers that choose a path's rules: `urls_regex` (`None`: every path) and the routes'
+/// paths (`None`: no routes), each anchored at the start, matched against the normalized path.
+pub(crate) struct PathMatchers {
+    pub(crate) urls_regex: Option<meta::Regex>,
+    pub(crate) routes: Option<meta::Regex>,
 }
 
 /// What one policy (the default one, or a route's) decides with.
@@ -61,6 +73,18 @@ pub(crate) struct Rules {
     /// `*` in `allow_headers`, and a wildcard here (without credentials; never `authorization`).
     pub(crate) any_header: bool,
     pub(crate) expose_headers: Vec<String>,
+}
+
+impl Rules {
+    /// Whether the origin lists or the origin sets allow `origin` (neither `allow_all_origins`
+    /// nor the hook is asked).
+    pub(crate) fn lists_allow(&self, origin: RequestOrigin<'_>) -> bool {
+        self.matcher.allows(origin)
+            || self
+                .origin_sets
+                .iter()
+                .any(|set| set.allows(origin, self.credential_rules))
+    }
 }
 
 /// Every header value the policy sends, precomputed, in the header value type of a framework
@@ -135,13 +159,20 @@ pub(crate) fn compile(
     runtime: RuntimeOrigins,
     route_runtime: Vec<RuntimeOrigins>,
 ) -> Result<Policy, ConfigError> {
-    let urls_regex = default.urls_regex.clone();
     let advice = default.advice.clone();
-    let selector = if routes.is_empty() {
-        None
-    } else {
-        let paths: Vec<Hir> = routes.iter().map(|route| route.path.clone()).collect();
-        Some(anchored::compile(&paths).map_err(|e| too_large(Setting::UrlsRegex, &e))?)
+    let folded = case_folded(&config, default.urls_regex.is_some())?;
+    let (urls_regex, selector, case_folded) = match folded {
+        // The folded matchers are the policy's own.
+        Some(folded) if config.case_insensitive_paths => (folded.urls_regex, folded.routes, None),
+        folded => {
+            let selector = if routes.is_empty() {
+                None
+            } else {
+                let paths: Vec<Hir> = routes.iter().map(|route| route.path.clone()).collect();
+                Some(anchored::compile(&paths).map_err(|e| too_large(Setting::UrlsRegex, &e))?)
+            };
+            (default.urls_regex.clone(), selector, folded.map(Box::new))
+        }
     };
     let mut rules = Vec::with_capacity(routes.len() + 1);
     let mut values = Vec::with_capacity(routes.len() + 1);
@@ -161,11 +192,60 @@ pub(crate) fn compile(
         advice,
         urls_regex,
         routes: selector,
+        case_folded,
         rules,
         values,
         observer: None,
         candidate: None,
     })
+}
+
+/// `urls_regex` (when `has_urls_regex`: it is not the default) and the route paths compiled
+/// without regard to case, or `None` when that changes nothing they match (no letter in them).
+fn case_folded(
+    config: &CorsConfig,
+    has_urls_regex: bool,
+) -> Result<Option<PathMatchers>, ConfigError> {
+    let both = |pattern: &str| {
+        let exact = anchored::parse_with_case(pattern, false);
+        let folded = anchored::parse_with_case(pattern, true);
+        match (exact, folded) {
+            (Ok(exact), Ok(folded)) => Ok((exact != folded, folded)),
+            // Validation parsed every pattern already.
+            (Err(error), _) | (_, Err(error)) => Err(too_large(Setting::UrlsRegex, &error)),
+        }
+    };
+    let mut changed = false;
+    let urls_regex = if has_urls_regex {
+        let (differs, hir) = both(&config.urls_regex)?;
+        changed |= differs;
+        Some(compile_start_anchored(vec![hir])?)
+    } else {
+        None
+    };
+    let mut paths = Vec::with_capacity(config.routes.len());
+    for route in &config.routes {
+        let (differs, hir) = both(&route.path)?;
+        changed |= differs;
+        paths.push(hir);
+    }
+    if !changed {
+        return Ok(None);
+    }
+    let routes = if paths.is_empty() {
+        None
+    } else {
+        Some(compile_start_anchored(paths)?)
+    };
+    Ok(Some(PathMatchers { urls_regex, routes }))
+}
+
+fn compile_start_anchored(hirs: Vec<Hir>) -> Result<meta::Regex, ConfigError> {
+    let anchored: Vec<Hir> = hirs
+        .into_iter()
+        .map(|hir| anchored::anchor(hir, anchored::Anchoring::Start))
+        .collect();
+    anchored::compile(&anchored).map_err(|e| too_large(Setting::UrlsRegex, &e))
 }
 
 fn too_large(setting: Setting, error: &str) -> ConfigError {

@@ -1,17 +1,26 @@
-//! The request path as upstream servers route on it: percent-decoded, with runs of `/` merged and
-//! dot segments removed, so that `urls_regex` decides on the same path the application serves.
+//! The request path as upstream servers route on it: path parameters removed, percent-decoded,
+//! with runs of `/` merged and dot segments removed, so that `urls_regex` and the choice of a route
+//! decide on the same path the application serves.
 //!
 //! A browser never sends `/%61pi/x` or `//api/x` for `/api/x`, but an attacker's page can, and
 //! servers such as nginx (its decoded `$uri`, `merge_slashes`) and Django (`request.path_info`)
 //! treat them as `/api/x`. Matching the raw path would leave such a request outside a
 //! `urls_regex = "^/api/"`, passing the application's own CORS headers through untouched.
 //!
-//! The steps, in nginx's order: decode every `%XX` escape (an invalid escape stays as written);
+//! Servlet containers (Tomcat, Jetty, and Spring on them) go further: they cut each segment's
+//! path parameters (`;name=value`, RFC 3986 §3.3) before anything else, so `/admin;x/users` is
+//! `/admin/users` and `/partner/..;/admin/users` climbs out of `/partner/`. Other servers keep `;`
+//! as part of the segment. Cutting the parameters here errs on the side of the servers that cut
+//! them: a path a literal server serves as `/admin;x/users` (usually a 404) is judged as
+//! `/admin/users`, never as a neighbour's path.
+//!
+//! The steps: cut every segment's `;` parameters, as they are written (Tomcat's order: an encoded
+//! `%3B` is not a separator); decode every `%XX` escape (an invalid escape stays as written);
 //! merge each run of `/` into one; remove `.` and `..` segments as RFC 3986 §5.2.4 does
 //! (<https://www.rfc-editor.org/rfc/rfc3986#section-5.2.4>), never above the root.
 //!
-//! Invariants: a path that is already normal (no `%`, no `//`, no dot segment: what browsers
-//! send) is returned borrowed, without allocating; no input makes this panic.
+//! Invariants: a path that is already normal (no `;`, no `%`, no `//`, no dot segment: what
+//! browsers send) is returned borrowed, without allocating; no input makes this panic.
 
 use std::borrow::Cow;
 
@@ -20,19 +29,36 @@ pub(crate) fn normalize(path: &[u8]) -> Cow<'_, [u8]> {
     if is_normal(path) {
         return Cow::Borrowed(path);
     }
-    let decoded = percent_decode(path);
+    let decoded = percent_decode(&cut_parameters(path));
     let merged = merge_slashes(&decoded);
     Cow::Owned(remove_dot_segments(&merged))
 }
 
-/// Whether `path` has nothing to normalize: no `%`, no `//`, no `.` or `..` segment.
+/// Whether `path` has nothing to normalize: no `;`, no `%`, no `//`, no `.` or `..` segment.
 fn is_normal(path: &[u8]) -> bool {
-    if path.contains(&b'%') || path.windows(2).any(|w| w == b"//") {
+    if path.contains(&b'%') || path.contains(&b';') || path.windows(2).any(|w| w == b"//") {
         return false;
     }
     !path
         .split(|&b| b == b'/')
         .any(|segment| segment == b"." || segment == b"..")
+}
+
+/// Removes each segment's path parameters: from a `;` to the end of its segment (the next `/`).
+fn cut_parameters(path: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(path.len());
+    let mut in_parameters = false;
+    for &byte in path {
+        match byte {
+            b'/' => in_parameters = false,
+            b';' => in_parameters = true,
+            _ => {}
+        }
+        if !in_parameters {
+            out.push(byte);
+        }
+    }
+    out
 }
 
 /// Decodes every `%` followed by two hex digits; other bytes, and `%` not followed by two hex
@@ -144,6 +170,17 @@ mod tests {
             ("/files/my%20doc", "/files/my doc"),
             ("/a/...", "/a/..."),
             ("/.well-known/x", "/.well-known/x"),
+            // Path parameters, cut per segment as servlet containers do (issue N1, N2).
+            ("/admin;x/acao", "/admin/acao"),
+            ("/partner/..;/admin/acao", "/admin/acao"),
+            ("/webhooks/..;/admin/users", "/admin/users"),
+            ("/..;/admin/users", "/admin/users"),
+            ("/%2e%2e;/admin/users", "/admin/users"),
+            ("/x/..;/..;/admin/users", "/admin/users"),
+            ("/api/items;jsessionid=1A2B", "/api/items"),
+            ("/a;p=1;q=2/b;r/c", "/a/b/c"),
+            ("/;x/a", "/a"),
+            ("/a%3bx/b", "/a;x/b"),
         ];
         for (raw, expected) in table {
             assert_eq!(normal(raw), expected, "{raw:?}");
@@ -158,7 +195,7 @@ mod tests {
                 "{path}"
             );
         }
-        for path in ["/a%20b", "//a", "/a/./b", "/a/.."] {
+        for path in ["/a%20b", "//a", "/a/./b", "/a/..", "/a;b"] {
             assert!(
                 matches!(normalize(path.as_bytes()), Cow::Owned(_)),
                 "{path}"
@@ -219,8 +256,17 @@ mod tests {
         out
     }
 
+    /// Path parameters cut as a servlet container does: each segment up to its first `;`.
+    fn reference_cut_parameters(path: &[u8]) -> Vec<u8> {
+        let segments: Vec<&[u8]> = path
+            .split(|&b| b == b'/')
+            .map(|segment| segment.split(|&b| b == b';').next().unwrap_or_default())
+            .collect();
+        segments.join(&b'/')
+    }
+
     fn reference(path: &[u8]) -> Vec<u8> {
-        let decoded = reference_decode(path);
+        let decoded = reference_decode(&reference_cut_parameters(path));
         let mut merged = decoded.clone();
         while let Some(at) = merged.windows(2).position(|w| w == b"//") {
             merged.remove(at);
@@ -243,7 +289,10 @@ mod tests {
                     proptest::strategy::Just("%2f".to_owned()),
                     proptest::strategy::Just("%".to_owned()),
                     proptest::strategy::Just("%4".to_owned()),
-                    "[a-z%.]{1,4}",
+                    proptest::strategy::Just("..;".to_owned()),
+                    proptest::strategy::Just(";x".to_owned()),
+                    proptest::strategy::Just("%3b".to_owned()),
+                    "[a-z%.;]{1,4}",
                 ],
                 0..8,
             )
@@ -251,8 +300,9 @@ mod tests {
             let path = format!("/{}", segments.join("/"));
             let ours = normalize(path.as_bytes()).into_owned();
             proptest::prop_assert_eq!(&ours, &reference(path.as_bytes()), "{}", path);
-            // Normalizing twice changes nothing more, unless decoding revealed new escapes.
-            if !ours.contains(&b'%') {
+            // Normalizing twice changes nothing more, unless decoding revealed new escapes or
+            // separators.
+            if !ours.contains(&b'%') && !ours.contains(&b';') {
                 proptest::prop_assert_eq!(normalize(&ours).into_owned(), ours);
             }
         }

@@ -685,6 +685,18 @@ fn each_route_is_validated_on_its_own_and_its_findings_name_it() {
             vec![(E, "urls-regex-on-route", Some(0), false, false, false)],
         ),
         (
+            "case_insensitive_paths on a route",
+            base().route("^/x/", Cors::builder().case_insensitive_paths(true)),
+            vec![(
+                E,
+                "case-insensitive-paths-on-route",
+                Some(0),
+                false,
+                false,
+                false,
+            )],
+        ),
+        (
             "a route that changes nothing",
             base().route("^/x/", Cors::builder().allow_credentials(true)),
             vec![(W, "route-same-as-default", Some(0), false, false, true)],

@@ -5,10 +5,12 @@
 //! reverse proxy never tunnels. `OPTIONS *` asks about the server itself and is answered here.
 //!
 //! Invariants: [`check`] looks only at the request head, allocates nothing, and a request it
-//! lets through has a target whose path, once `%2e` and `%2f` are decoded, has no `.` or `..`
-//! segment, and at most one valid host, so that whatever the upstream does with the path and the
-//! host is what the client could have asked for directly. Browsers never send what is refused
-//! here (their URL parser removes dot segments), so no legitimate request is turned away.
+//! lets through has a target whose path, once `%2e`, `%2f` and `%3b` are decoded, has no `.` or
+//! `..` segment, even with path parameters (`..;x`, which servlet containers resolve as `..`),
+//! and at most one valid host, so that whatever the upstream does with the path and the host is
+//! what the client could have asked for directly. Browsers never send a dot segment (their URL
+//! parser removes them), and no page has a reason to write `..;`, so no legitimate request is
+//! turned away.
 
 use http::header::HOST;
 use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Version};
@@ -232,29 +234,38 @@ fn is_ip_literal(inside: &[u8]) -> bool {
 }
 
 /// Whether `path` has a `.` or `..` segment once `%2e`/`%2E` are read as `.` and `%2f`/`%2F`
-/// as `/` (what an upstream that decodes its path would see). One pass, no allocation.
+/// as `/` (what an upstream that decodes its path would see), a segment's name ending at its
+/// first `;` (or `%3b`/`%3B`): servlet containers cut path parameters before they resolve dot
+/// segments, so `/..;/admin` climbs a level there (RFC 3986 §3.3). One pass, no allocation.
 pub fn has_dot_segment(path: &str) -> bool {
     let bytes = path.as_bytes();
-    // The current segment: its length and how many of its bytes are dots, in decoded bytes.
-    let (mut length, mut dots) = (0usize, 0usize);
+    // The current segment's name (up to its parameters): its length and how many of its bytes
+    // are dots, in decoded bytes.
+    let (mut length, mut dots, mut in_parameters) = (0usize, 0usize, false);
     let is_dot_segment = |length: usize, dots: usize| dots == length && (1..=2).contains(&length);
     let mut i = 0;
     while i < bytes.len() {
         let (decoded, width) = match bytes[i..] {
             [b'%', b'2', b'e' | b'E', ..] => (b'.', 3),
             [b'%', b'2', b'f' | b'F', ..] => (b'/', 3),
+            [b'%', b'3', b'b' | b'B', ..] => (b';', 3),
             [byte, ..] => (byte, 1),
             [] => unreachable!("i < len"),
         };
         i += width;
-        if decoded == b'/' {
-            if is_dot_segment(length, dots) {
-                return true;
+        match decoded {
+            b'/' => {
+                if is_dot_segment(length, dots) {
+                    return true;
+                }
+                (length, dots, in_parameters) = (0, 0, false);
             }
-            (length, dots) = (0, 0);
-        } else {
-            length += 1;
-            dots += usize::from(decoded == b'.');
+            b';' => in_parameters = true,
+            _ if in_parameters => {}
+            _ => {
+                length += 1;
+                dots += usize::from(decoded == b'.');
+            }
         }
     }
     is_dot_segment(length, dots)
@@ -291,7 +302,7 @@ mod tests {
     #[test]
     fn request_targets_that_could_leave_the_prefix_are_refused() {
         // (method, target, expected)
-        let table: [(&str, &str, Result<(), Rejection>); 22] = [
+        let table: [(&str, &str, Result<(), Rejection>); 34] = [
             ("GET", "/../admin", Err(DOT_SEGMENT)),
             ("GET", "/%2e%2e/admin", Err(DOT_SEGMENT)),
             ("GET", "/%2E%2E/admin", Err(DOT_SEGMENT)),
@@ -305,6 +316,19 @@ mod tests {
             ("GET", "/a/..", Err(DOT_SEGMENT)),
             ("GET", "/a/..?x=1", Err(DOT_SEGMENT)),
             ("GET", "http://x/../admin", Err(DOT_SEGMENT)),
+            // Dot segments with path parameters, resolved by servlet containers.
+            ("GET", "/..;/admin/users", Err(DOT_SEGMENT)),
+            ("GET", "/%2e%2e;/admin/users", Err(DOT_SEGMENT)),
+            ("GET", "/x/..;/..;/admin/users", Err(DOT_SEGMENT)),
+            ("GET", "/partner/..;/admin/acao", Err(DOT_SEGMENT)),
+            ("GET", "/webhooks/..;x=1/admin/acao", Err(DOT_SEGMENT)),
+            ("GET", "/a/.;x/b", Err(DOT_SEGMENT)),
+            ("GET", "/a/..%3b/b", Err(DOT_SEGMENT)),
+            ("GET", "/a/..%3B", Err(DOT_SEGMENT)),
+            ("GET", "/a/..;", Err(DOT_SEGMENT)),
+            ("GET", "/admin;x/acao", Ok(())),
+            ("GET", "/a/b;..", Ok(())),
+            ("GET", "/a/;../b", Ok(())),
             ("GET", "*", Err(ASTERISK)),
             ("POST", "*", Err(ASTERISK)),
             ("OPTIONS", "*", Err(OPTIONS_SERVER)),
@@ -427,16 +451,19 @@ mod tests {
         }
     }
 
-    /// The reference model: decode, split, compare.
+    /// The reference model: decode, split, cut each segment's parameters, compare.
     fn dot_segment_model(path: &str) -> bool {
         let decoded = path
             .replace("%2e", ".")
             .replace("%2E", ".")
             .replace("%2f", "/")
-            .replace("%2F", "/");
+            .replace("%2F", "/")
+            .replace("%3b", ";")
+            .replace("%3B", ";");
         decoded
             .split('/')
-            .any(|segment| segment == "." || segment == "..")
+            .map(|segment| segment.split(';').next().unwrap_or_default())
+            .any(|name| name == "." || name == "..")
     }
 
     proptest! {
@@ -446,7 +473,8 @@ mod tests {
                 prop_oneof![
                     Just("/"), Just("."), Just(".."), Just("%2e"), Just("%2E"), Just("%2f"),
                     Just("%2F"), Just("%2"), Just("%"), Just("a"), Just("e"), Just("f"),
-                    Just("2"), Just("%25"),
+                    Just("2"), Just("%25"), Just(";"), Just("%3b"), Just("%3B"), Just("3"),
+                    Just("b"),
                 ],
                 0..12,
             )

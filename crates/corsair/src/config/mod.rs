@@ -117,7 +117,19 @@ settings_table! {
         flag: "--urls-regex",
         flag_style: Value,
         example: r#""^/api/""#,
-        summary: "CORS applies only to request paths (without query) this regex matches from their start; other requests pass untouched. The path is first normalized the way upstreams route on it: percent-decoded, runs of `/` merged, dot segments removed (`/%61pi/x`, `//api/x` and `/x/../api/x` are all `/api/x`). A regex that can match no path (`api/`: paths start with `/`) is refused",
+        summary: "CORS applies only to request paths (without query) this regex matches from their start; other requests pass untouched. The path is first normalized the way upstreams route on it: each segment's `;` parameters cut (as Tomcat, Jetty and Spring do), percent-decoded, runs of `/` merged, dot segments removed (`/%61pi/x`, `//api/x`, `/x/../api/x` and `/api;v=1/x` are all `/api/x`). A regex that can match no path (`api/`: paths start with `/`) is refused",
+    }
+    /// `case_insensitive_paths`: match `urls_regex` and route paths without regard to case.
+    CaseInsensitivePaths {
+        field: case_insensitive_paths,
+        kind: Bool,
+        default: false,
+        env: "CORS_CASE_INSENSITIVE_PATHS",
+        legacy: None,
+        flag: "--case-insensitive-paths",
+        flag_style: Switch,
+        example: "true",
+        summary: "match `urls_regex` and route paths without regard to case, for upstreams that route that way (Express's default, ASP.NET, IIS). Left `false`, a path whose CORS path or route depends on its case (`/ADMIN/users` beside a route `^/admin/`) is granted only what both readings would grant",
     }
     /// `allow_methods`: the methods listed in `Access-Control-Allow-Methods`.
     AllowMethods {

@@ -129,28 +129,15 @@ pub(super) fn by_lists<'h, H: RequestHead>(
     head: &'h H,
     values: &[HeaderValues<H::Value>],
 ) -> (Answer<H::Value>, Option<&'h H::Value>) {
-    let normalized = (policy.urls_regex.is_some() || policy.routes.is_some())
-        .then(|| path::normalize(head.path().as_bytes()));
-    if let (Some(urls), Some(path)) = (&policy.urls_regex, &normalized) {
-        if !urls.is_match(&**path) {
-            return (Answer::new(RequestKind::Bypass), None);
-        }
-    }
-    // The first route whose path matches; the default policy otherwise.
-    let index = match (&policy.routes, &normalized) {
-        (Some(routes), Some(path)) => routes
-            .search(&Input::new(&**path).anchored(Anchored::Yes))
-            .map_or(0, |found| found.pattern().as_usize() + 1),
-        _ => 0,
+    let (index, other) = match choose_rules(policy, head.path()) {
+        Choice::Bypass(index) => return (Answer::new(RequestKind::Bypass).by(index), None),
+        Choice::Rules { index, other } => (index, other),
     };
     let Some(rules) = policy.rules.get(index) else {
         return (Answer::new(RequestKind::Bypass), None);
     };
     // No values: only the verdict is wanted (a report-only candidate's).
     let values = values.get(index);
-    if !rules.enabled {
-        return (Answer::new(RequestKind::Bypass).by(index), None);
-    }
     let origin = head.origin();
     // Read once: it classifies the request and is what a preflight asks for.
     let requested_method = (!matches!(origin, OriginLines::Missing) && head.is_options())
@@ -179,22 +166,108 @@ pub(super) fn by_lists<'h, H: RequestHead>(
         outcome.preflight_refusal =
             preflight_refusal(rules, head, requested_method, |_| {}, |_| {});
     }
-    if rules.allow_all_origins {
+    // A path whose rules depend on its case gets only what the other reading grants too.
+    let also_granted = || match other {
+        None => true,
+        Some(Other::Bypass) => false,
+        Some(Other::Rules(other)) => policy.rules.get(other).is_some_and(|other| {
+            other.enabled
+                && (other.allow_all_origins || other.lists_allow(parsed))
+                && (other.credentials || !rules.credentials)
+        }),
+    };
+    if rules.allow_all_origins && also_granted() {
         outcome.verdict = OriginVerdict::Allowed;
         outcome.allow_origin = values.map(|values| values.wildcard.clone());
         return (outcome, None);
     }
-    let in_sets = || {
-        rules
-            .origin_sets
-            .iter()
-            .any(|set| set.allows(parsed, rules.credential_rules))
-    };
-    if rules.matcher.allows(parsed) || in_sets() {
+    if !rules.allow_all_origins && rules.lists_allow(parsed) && also_granted() {
         outcome.verdict = OriginVerdict::Allowed;
         outcome.allow_origin = values.map(|_| value.clone());
         return (outcome, None);
     }
     outcome.verdict = OriginVerdict::Disallowed;
-    (outcome, rules.hook.is_some().then_some(value))
+    // The hook is asked only where the path's rules are certain.
+    (
+        outcome,
+        (rules.hook.is_some() && other.is_none()).then_some(value),
+    )
+}
+
+/// The rules a request path is decided by.
+enum Choice {
+    /// Outside `urls_regex` (rules 0), or on rules with `enabled = false`: pass untouched.
+    Bypass(usize),
+    /// Rules `index`; `other`: what the path would pick if its case did not count, when that
+    /// differs.
+    Rules { index: usize, other: Option<Other> },
+}
+
+/// What a path picks when read the other way round (with or without regard to case).
+#[derive(Clone, Copy)]
+enum Other {
+    Bypass,
+    Rules(usize),
+}
+
+/// Chooses a path's rules: the first route whose path matches the normalized path, the default
+/// policy otherwise, nothing outside `urls_regex`. Where `urls_regex` or a route path reads
+/// letters (and `case_insensitive_paths` is off), the path is read again without regard to case,
+/// since the upstream may route that way: `/ADMIN/users` is its `/admin/users` to Express.
+fn choose_rules(policy: &Policy, path: &str) -> Choice {
+    if policy.urls_regex.is_none() && policy.routes.is_none() && policy.case_folded.is_none() {
+        return Choice::Rules {
+            index: 0,
+            other: None,
+        };
+    }
+    let normalized = path::normalize(path.as_bytes());
+    let enabled = |index: usize| policy.rules.get(index).is_some_and(|rules| rules.enabled);
+    let exact = pick(
+        policy.urls_regex.as_ref(),
+        policy.routes.as_ref(),
+        &normalized,
+    );
+    let folded = policy.case_folded.as_deref().map(|folded| {
+        pick(
+            folded.urls_regex.as_ref(),
+            folded.routes.as_ref(),
+            &normalized,
+        )
+    });
+    let as_other = |picked: Option<usize>| match picked {
+        Some(index) if enabled(index) => Other::Rules(index),
+        _ => Other::Bypass,
+    };
+    match (exact, folded) {
+        (exact, Some(folded)) if folded != exact => match (exact, folded) {
+            (Some(index), _) if enabled(index) => Choice::Rules {
+                index,
+                other: Some(as_other(folded)),
+            },
+            (_, Some(index)) if enabled(index) => Choice::Rules {
+                index,
+                other: Some(Other::Bypass),
+            },
+            _ => Choice::Bypass(exact.unwrap_or(0)),
+        },
+        (Some(index), _) if enabled(index) => Choice::Rules { index, other: None },
+        (exact, _) => Choice::Bypass(exact.unwrap_or(0)),
+    }
+}
+
+/// The rules a normalized path picks with these matchers: `None` outside `urls_regex`.
+fn pick(
+    urls_regex: Option<&regex_automata::meta::Regex>,
+    routes: Option<&regex_automata::meta::Regex>,
+    path: &[u8],
+) -> Option<usize> {
+    if urls_regex.is_some_and(|urls| !urls.is_match(path)) {
+        return None;
+    }
+    Some(routes.map_or(0, |routes| {
+        routes
+            .search(&Input::new(path).anchored(Anchored::Yes))
+            .map_or(0, |found| found.pattern().as_usize() + 1)
+    }))
 }

@@ -230,6 +230,39 @@ impl CorsBuilder {
         self.record(Setting::Enabled, SettingValue::Bool(enabled))
     }
 
+    /// Matches `urls_regex` and the routes' paths without regard to case (`true`), for
+    /// upstreams that route that way: Express by default, ASP.NET, IIS. Default: `false`, and
+    /// then a path whose CORS path or route depends on its case gets only what both readings
+    /// grant, so `/ADMIN/users` never escapes a route `^/admin/` whatever the upstream does.
+    ///
+    /// ```
+    /// use corsair::Cors;
+    ///
+    /// let admin_only = |insensitive: bool| {
+    ///     Cors::builder()
+    ///         .allowed_origins(["https://app.example"])
+    ///         .case_insensitive_paths(insensitive)
+    ///         .route("^/admin/", Cors::builder().allowed_origins(["https://admin.example"]))
+    ///         .build()
+    ///         .unwrap()
+    /// };
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("origin", "https://admin.example".parse().unwrap());
+    /// let path = "/ADMIN/users".parse().unwrap();
+    /// // Read without regard to case, /ADMIN/users is the admin route's path.
+    /// let decision = admin_only(true).evaluate(&http::Method::GET, &path, &headers).now().unwrap();
+    /// assert!(decision.is_allowed());
+    /// // Left `false`, the two readings disagree: only what both grant is granted.
+    /// let decision = admin_only(false).evaluate(&http::Method::GET, &path, &headers).now().unwrap();
+    /// assert!(!decision.is_allowed());
+    /// ```
+    pub fn case_insensitive_paths(self, case_insensitive: bool) -> Self {
+        self.record(
+            Setting::CaseInsensitivePaths,
+            SettingValue::Bool(case_insensitive),
+        )
+    }
+
     /// A policy for the request paths that `path` matches (a regex matched from the start of
     /// the normalized path, like `urls_regex`), among the CORS paths: it inherits every
     /// setting, the origin hook and the origin sets from this policy, except those `overrides`

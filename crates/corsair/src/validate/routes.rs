@@ -52,6 +52,17 @@ pub(crate) fn validate_routes(
             finding.route = Some(Box::new(scope(false, false, false)));
             findings.push(finding);
         }
+        if route.names(Setting::CaseInsensitivePaths) {
+            let mut finding = Finding::error(
+                "case-insensitive-paths-on-route",
+                Setting::CaseInsensitivePaths,
+                None,
+                "case_insensitive_paths says how the upstream reads every path, so it is set once for the whole policy",
+                "set case_insensitive_paths under [cors]; to match one route's path without regard to case, write it `(?i)^/admin/`",
+            );
+            finding.route = Some(Box::new(scope(false, false, false)));
+            findings.push(finding);
+        }
         let effective = route.effective(config);
         let runtime = runtime_origins.get(index).copied().unwrap_or(false);
         let (rules, route_findings) = match validate(&effective, runtime) {
