@@ -1176,3 +1176,88 @@ fn a_urls_regex_that_can_never_match_is_refused() {
         "{stderr}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hardening, round 2: HTTP/2 requests and bodies (N4, N17, N18).
+
+/// An HTTP/2 connection (prior knowledge) to `addr`, driven in the background, ready to open
+/// streams: the h2 crate's client, which sends what it is given (no `:authority` for a
+/// relative URI of an HTTP/1.1-shaped request, values as they are).
+async fn raw_h2(addr: std::net::SocketAddr) -> h2::client::SendRequest<bytes::Bytes> {
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (client, connection) = h2::client::handshake(tcp).await.unwrap();
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    client.ready().await.unwrap()
+}
+
+/// Sends a GET without a body on `client`, returning the status.
+async fn h2_get(client: &h2::client::SendRequest<bytes::Bytes>, request: http::Request<()>) -> u16 {
+    let mut client = client.clone().ready().await.unwrap();
+    let (response, _) = client.send_request(request, true).unwrap();
+    response.await.unwrap().status().as_u16()
+}
+
+// N17: an HTTP/2 request with neither `:authority` nor `Host` is malformed (RFC 9113 §8.3.1).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http2_request_without_authority_or_host_gets_400_and_is_never_forwarded() {
+    let upstream = Upstream::start().await;
+    let corsair = user_corsair(
+        "adv2-h2-authority",
+        &format!("http://{}", upstream.addr),
+        &[],
+    );
+    let client = raw_h2(corsair.addr).await;
+    let host = corsair.addr.to_string();
+    // (target, Host header, expected status): a relative target sends no `:authority`.
+    let table: [(String, Option<&str>, u16); 3] = [
+        ("/no-host".to_owned(), None, 400),
+        ("/with-host".to_owned(), Some(host.as_str()), 200),
+        (corsair.url("/with-authority"), None, 200),
+    ];
+    for (target, host, status) in table {
+        let mut request = http::Request::get(target.as_str());
+        if target.starts_with('/') {
+            // The h2 client omits `:authority` for a relative URI only in this shape.
+            request = request.version(http::Version::HTTP_11);
+        }
+        if let Some(host) = host {
+            request = request.header("host", host);
+        }
+        let got = h2_get(&client, request.body(()).unwrap()).await;
+        assert_eq!(got, status, "{target} host {host:?}");
+    }
+    let targets: Vec<String> = upstream.received().into_iter().map(|r| r.target).collect();
+    assert_eq!(targets, ["/with-host", "/with-authority"]);
+}
+
+// N17: an HTTP/2 header value with leading or trailing whitespace is malformed
+// (RFC 9113 §8.2.1); it is refused, not forwarded as it is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http2_header_value_with_leading_or_trailing_whitespace_gets_400() {
+    let upstream = Upstream::start().await;
+    let corsair = user_corsair("adv2-h2-padded", &format!("http://{}", upstream.addr), &[]);
+    let client = raw_h2(corsair.addr).await;
+    let table: [(&str, &[u8], u16); 6] = [
+        ("x-role", b" admin", 400),
+        ("x-role", b"admin ", 400),
+        ("x-role", b"\tadmin", 400),
+        ("origin", b"https://app.example.com ", 400),
+        ("x-role", b"ad min", 200),
+        ("x-role", b"admin", 200),
+    ];
+    for (name, value, status) in table {
+        let request = http::Request::get(corsair.url("/padded"))
+            .header(name, http::HeaderValue::from_bytes(value).unwrap())
+            .body(())
+            .unwrap();
+        assert_eq!(h2_get(&client, request).await, status, "{name}: {value:?}");
+    }
+    let forwarded: Vec<String> = upstream
+        .received()
+        .iter()
+        .map(|r| r.headers["x-role"].to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(forwarded, ["ad min", "admin"]);
+}
