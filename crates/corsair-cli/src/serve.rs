@@ -9,6 +9,7 @@
 
 mod access_log;
 mod admin;
+mod cookies;
 mod edge;
 mod forward;
 mod forwarded;

@@ -1,7 +1,7 @@
 //! The forwarder: buffers the request body (up to `request_buffer_bytes`), waits for a slot of
-//! `max_upstream_requests`, sends the request to the upstream and streams its response back (or
-//! joins the two connections after an accepted upgrade), or answers itself: `400`/`408` when the
-//! client's body is malformed or stalls before anything was forwarded, `502`/`504` when the
+//! `max_upstream_requests`, sends the request to the upstream (its `cookie` fields joined into one
+//! for HTTP/1.1) and streams its response back (or joins the two connections after an accepted
+//! upgrade), or answers itself: `400`/`408` when the client's body is malformed or stalls before anything was forwarded, `502`/`504` when the
 //! upstream fails, is too slow to answer once the request was sent whole (`upstream_timeout`),
 //! or stops reading the request body (`idle_timeout`). Every response it returns (errors
 //! included) then gets the CORS headers; a client that stalls after part of its body was
@@ -25,7 +25,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use super::idle_body::{BoxError, Idle, IdleTimeout};
 use super::metrics::{Metrics, UpstreamError};
 use super::request_body::{self, ClientError, Outgoing, Progress, Waiting};
-use super::{forwarded, hop_by_hop, upgrade};
+use super::{cookies, forwarded, hop_by_hop, upgrade};
 use crate::net::error_chain;
 use crate::settings::Upstream;
 
@@ -129,6 +129,10 @@ impl Forwarder<'_> {
         // gRPC asks for trailers with `TE: trailers`, the one TE that HTTP/2 carries.
         let trailers = self.upstream_http2 && hop_by_hop::asks_for_trailers(&parts.headers);
         hop_by_hop::remove(&mut parts.headers);
+        if !self.upstream_http2 {
+            // HTTP/1.1 has one Cookie line; HTTP/2 clients may send one field per cookie.
+            cookies::join(&mut parts.headers);
+        }
         if trailers {
             parts
                 .headers
