@@ -1261,3 +1261,87 @@ async fn an_http2_header_value_with_leading_or_trailing_whitespace_gets_400() {
         .collect();
     assert_eq!(forwarded, ["ad min", "admin"]);
 }
+
+/// A body made of the given frames (data, then trailers).
+struct Frames(std::collections::VecDeque<hyper::body::Frame<bytes::Bytes>>);
+
+impl hyper::body::Body for Frames {
+    type Data = bytes::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<bytes::Bytes>, Self::Error>>> {
+        std::task::Poll::Ready(self.0.pop_front().map(Ok))
+    }
+}
+
+/// An h2c upstream (as a gRPC server is) whose every response ends with trailers that carry
+/// its own CORS headers.
+async fn trailers_upstream() -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(|_request| async {
+                    let mut trailers = http::HeaderMap::new();
+                    for (name, value) in [
+                        ("access-control-allow-origin", "*"),
+                        ("access-control-allow-credentials", "true"),
+                        ("access-control-expose-headers", "grpc-status"),
+                        ("grpc-status", "0"),
+                    ] {
+                        trailers.insert(name, value.parse().unwrap());
+                    }
+                    let frames = [
+                        hyper::body::Frame::data(bytes::Bytes::from_static(b"payload")),
+                        hyper::body::Frame::trailers(trailers),
+                    ];
+                    let response = http::Response::builder()
+                        .header("content-type", "application/grpc")
+                        .body(Frames(frames.into_iter().collect()))
+                        .unwrap();
+                    Ok::<_, std::convert::Infallible>(response)
+                });
+                let _ =
+                    hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
+            });
+        }
+    });
+    addr
+}
+
+// N18: an HTTP/2 upstream's trailers get the rules of its head: its CORS headers are removed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http2_upstreams_trailers_lose_their_cors_headers() {
+    use http_body_util::BodyExt;
+    let upstream = trailers_upstream().await;
+    let corsair = configured_corsair(
+        "adv2-trailers",
+        &format!("http://{upstream}"),
+        "upstream_http2 = true",
+    );
+    let client = h2c_client();
+    let request = http::Request::post(corsair.url("/pkg.Service/Call"))
+        .header("origin", "https://app.example.com")
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .body(full("call"))
+        .unwrap();
+    let response = client.request(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    let collected = response.into_body().collect().await.unwrap();
+    let trailers = collected.trailers().cloned().expect("the trailers arrive");
+    assert_eq!(collected.to_bytes(), "payload");
+    let mut names: Vec<&str> = trailers.keys().map(http::HeaderName::as_str).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["grpc-status"], "{trailers:?}");
+}

@@ -1,7 +1,8 @@
 //! The forwarder: buffers the request body (up to `request_buffer_bytes`), waits for a slot of
 //! `max_upstream_requests`, sends the request to the upstream (its `cookie` fields joined into one
-//! for HTTP/1.1) and streams its response back (or joins the two connections after an accepted
-//! upgrade), or answers itself: `400`/`408` when the client's body is malformed or stalls before anything was forwarded, `502`/`504` when the
+//! for HTTP/1.1) and streams its response back, trailers cleaned like the head (or joins the two
+//! connections after an accepted upgrade), or answers itself: `400`/`408` when the
+//! client's body is malformed or stalls before anything was forwarded, `502`/`504` when the
 //! upstream fails, is too slow to answer once the request was sent whole (`upstream_timeout`),
 //! or stops reading the request body (`idle_timeout`). Every response it returns (errors
 //! included) then gets the CORS headers; a client that stalls after part of its body was
@@ -16,7 +17,7 @@ use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HOST, TE, UPGRADE};
 use http::{HeaderMap, HeaderValue, Request, Response, StatusCode, Version};
 use http_body_util::{BodyExt, Full, combinators::UnsyncBoxBody};
-use hyper::body::Incoming;
+use hyper::body::{Frame, Incoming};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -245,7 +246,10 @@ impl Forwarder<'_> {
             remove_cors_headers(&mut parts.headers);
         }
         let metrics = Arc::clone(self.metrics);
+        let owns_cors = self.owns_cors;
         let body = IdleTimeout::new(body, self.idle_timeout)
+            // Trailers (an HTTP/2 upstream's) follow the rules of the head.
+            .map_frame(move |frame| clean_trailers(frame, owns_cors))
             // The closure owns the slot: it is released when the body is dropped.
             .map_err(move |error| {
                 let _in_flight = &slot;
@@ -330,6 +334,22 @@ pub fn remove_cors_headers(headers: &mut HeaderMap) {
     }
 }
 
+/// `frame`, with the rules of the response head applied if it is trailers: hop-by-hop fields
+/// removed, and the `Access-Control-*` ones when corsair owns CORS on the path. Browsers ignore
+/// trailers, but another client or proxy may not.
+fn clean_trailers(frame: Frame<Bytes>, owns_cors: bool) -> Frame<Bytes> {
+    match frame.into_trailers() {
+        Ok(mut trailers) => {
+            hop_by_hop::remove(&mut trailers);
+            if owns_cors {
+                remove_cors_headers(&mut trailers);
+            }
+            Frame::trailers(trailers)
+        }
+        Err(frame) => frame,
+    }
+}
+
 /// A plain-text response written by corsair itself.
 pub fn own_response(status: StatusCode, text: &'static str) -> Response<ProxyBody> {
     let body = Full::new(Bytes::from_static(text.as_bytes()))
@@ -373,5 +393,41 @@ mod tests {
         let mut names: Vec<&str> = headers.keys().map(|k| k.as_str()).collect();
         names.sort_unstable();
         assert_eq!(names, ["content-type", "vary"]);
+    }
+
+    #[test]
+    fn trailers_lose_cors_and_hop_by_hop_fields_and_data_passes() {
+        let trailers: HeaderMap = [
+            ("access-control-allow-origin", "*"),
+            ("access-control-allow-credentials", "true"),
+            ("grpc-status", "0"),
+            ("connection", "x-trace"),
+            ("x-trace", "1"),
+            ("keep-alive", "timeout=5"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.parse().unwrap(), v.parse().unwrap()))
+        .collect();
+        // (corsair owns CORS on the path, the trailers kept)
+        let table: [(bool, &[&str]); 2] = [
+            (true, &["grpc-status"]),
+            (
+                false,
+                &[
+                    "access-control-allow-credentials",
+                    "access-control-allow-origin",
+                    "grpc-status",
+                ],
+            ),
+        ];
+        for (owns_cors, kept) in table {
+            let frame = clean_trailers(Frame::trailers(trailers.clone()), owns_cors);
+            let cleaned = frame.into_trailers().unwrap();
+            let mut names: Vec<&str> = cleaned.keys().map(|k| k.as_str()).collect();
+            names.sort_unstable();
+            assert_eq!(names, kept, "owns_cors {owns_cors}");
+        }
+        let data = clean_trailers(Frame::data(Bytes::from_static(b"x")), true);
+        assert_eq!(data.into_data().unwrap(), "x");
     }
 }
