@@ -1345,3 +1345,144 @@ async fn an_http2_upstreams_trailers_lose_their_cors_headers() {
     names.sort_unstable();
     assert_eq!(names, ["grpc-status"], "{trailers:?}");
 }
+
+/// Opens `streams` POST streams on one HTTP/2 connection to `addr`, each announcing
+/// `content-length: 2097152` and sending 1 MiB of it, then nothing more; returns the statuses
+/// they get (`None`: reset without an answer), once every stream has ended.
+async fn stalled_uploads(addr: std::net::SocketAddr, streams: usize) -> Vec<Option<u16>> {
+    let client = raw_h2(addr).await;
+    let chunk = bytes::Bytes::from(vec![b'x'; 1024 * 1024]);
+    let mut answers = Vec::new();
+    let mut bodies = Vec::new();
+    for i in 0..streams {
+        let mut client = client.clone().ready().await.unwrap();
+        let request = http::Request::post(format!("http://{addr}/upload/{i}"))
+            .header("content-length", "2097152")
+            .body(())
+            .unwrap();
+        let (response, mut body) = client.send_request(request, false).unwrap();
+        // Queued by the client, sent as flow control lets it.
+        body.send_data(chunk.clone(), false).unwrap();
+        bodies.push(body);
+        answers.push(tokio::spawn(async move {
+            response.await.ok().map(|r| r.status().as_u16())
+        }));
+    }
+    let mut statuses = Vec::new();
+    for answer in answers {
+        statuses.push(answer.await.unwrap());
+    }
+    drop(bodies);
+    statuses
+}
+
+/// The resident memory of `pid` now (`VmRSS`), in bytes.
+fn rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kib * 1024
+}
+
+// N4: one HTTP/2 connection with 100 uploads that stop half way cannot make corsair buffer
+// 100 MiB: the bytes buffered are bounded per connection and over the process, the excess
+// streams get 503, and other clients are served meanwhile. The upstream is busy (few slots), so
+// buffered bodies wait for it, as they do in front of a server with few workers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_http2_uploads_stay_within_the_buffer_budgets() {
+    const MIB: u64 = 1024 * 1024;
+    // (server lines, connections, the most growth of corsair's peak memory, how another client
+    // asks meanwhile: with the process's budget spent, a request with a body would get 503 too)
+    let busy = "idle_timeout = \"2s\"\nmax_upstream_requests = 4";
+    let table = [
+        (busy.to_owned(), 1, 40 * MIB, ("POST", "hello")),
+        (
+            format!("{busy}\nmax_buffered_bytes = 4194304"),
+            3,
+            40 * MIB,
+            ("GET", ""),
+        ),
+    ];
+    for (lines, connections, growth, (method, body)) in table {
+        let upstream = Upstream::start().await;
+        let corsair =
+            configured_corsair("adv2-budget", &format!("http://{}", upstream.addr), &lines);
+        // Warm: one request through every path the attack takes.
+        let small = send(&client(), "POST", &corsair.url("/warm"), &[], "x").await;
+        assert_eq!(small.status, 200);
+        let before = corsair.peak_rss();
+        let attacks: Vec<_> = (0..connections)
+            .map(|_| tokio::spawn(stalled_uploads(corsair.addr, 100)))
+            .collect();
+        // Meanwhile another client is served.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let other = send(&client(), method, &corsair.url("/other"), &[], body).await;
+        assert_eq!(other.status, 200, "{lines}: {}", other.body);
+        let mut statuses = Vec::new();
+        for attack in attacks {
+            statuses.extend(attack.await.unwrap());
+        }
+        let refused = statuses.iter().filter(|s| **s == Some(503)).count();
+        let peak = corsair.peak_rss();
+        println!(
+            "{lines}: {refused} of {} streams refused, peak memory {} -> {} MiB (now {} MiB)",
+            statuses.len(),
+            before / MIB,
+            peak / MIB,
+            rss(corsair.pid()) / MIB
+        );
+        assert!(
+            peak.saturating_sub(before) < growth,
+            "{lines}: peak memory grew from {} to {} MiB",
+            before / MIB,
+            peak / MIB
+        );
+        // Those that fit waited for the upstream, were forwarded, and (stalled) were cut after
+        // idle_timeout; the others were refused.
+        assert!(
+            refused >= statuses.len() / 2,
+            "{lines}: only {refused} streams refused: {statuses:?}"
+        );
+        assert!(
+            corsair
+                .log()
+                .iter()
+                .any(|l| l.contains("max_buffered_bytes")),
+            "{lines}: the refusal names the setting"
+        );
+        // Still serving, the budgets given back.
+        let after = send(&client(), "POST", &corsair.url("/after"), &[], "again").await;
+        assert_eq!(after.status, 200);
+    }
+}
+
+// N4: the two budgets are range-checked like every [server] number.
+#[test]
+fn out_of_range_buffer_budgets_exit_2_naming_the_key_the_range_and_the_fix() {
+    let dir = temp_dir("adv2-budget-ranges");
+    let table = [
+        (
+            "max_buffered_bytes = 2199023255552",
+            "server.max_buffered_bytes = 2199023255552: must be between 0 and 1099511627776",
+            "write `max_buffered_bytes = 268435456`",
+        ),
+        (
+            "max_buffered_bytes_per_connection = -1",
+            "max_buffered_bytes_per_connection must be a whole number",
+            "`max_buffered_bytes_per_connection = 8388608`",
+        ),
+    ];
+    for (line, message, fix) in table {
+        std::fs::write(dir.join("corsair.toml"), format!("[server]\n{line}\n")).unwrap();
+        let (code, stderr) = run_to_exit(&dir, &["--allow-origin", "https://app.example.com"]);
+        assert_eq!(code, Some(2), "{line}: {stderr}");
+        assert!(
+            stderr.contains(message),
+            "{message} missing from:\n{stderr}"
+        );
+        assert!(stderr.contains(fix), "{fix} missing from:\n{stderr}");
+    }
+}

@@ -23,9 +23,10 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
+use super::buffer_budget::{Budget, Held, Spent};
 use super::idle_body::{BoxError, Idle, IdleTimeout};
 use super::metrics::{Metrics, UpstreamError};
-use super::request_body::{self, ClientError, Outgoing, Progress, Waiting};
+use super::request_body::{self, ClientError, Outgoing, Progress, Refused, Waiting};
 use super::{cookies, forwarded, hop_by_hop, upgrade};
 use crate::net::error_chain;
 use crate::settings::Upstream;
@@ -73,6 +74,10 @@ pub struct Forwarder<'a> {
     pub idle_timeout: Duration,
     /// How much of the request body is read before the upstream is contacted.
     pub request_buffer_bytes: usize,
+    /// The bytes that the client connection's buffered bodies may hold together.
+    pub connection_buffers: &'a Arc<Budget>,
+    /// The bytes that the process's buffered bodies may hold together.
+    pub process_buffers: &'a Arc<Budget>,
     /// How long an upgraded connection may go without a byte either way.
     pub tunnel_idle_timeout: Duration,
     /// The slots of `max_upstream_requests`, shared by every worker.
@@ -109,11 +114,14 @@ impl Forwarder<'_> {
         let client_upgrade = protocol.is_some().then(|| hyper::upgrade::on(&mut request));
         let (mut parts, body) = request.into_parts();
         // Nothing reaches the upstream before the body is buffered (or the limit reached).
-        let body =
-            match request_body::buffer(body, self.request_buffer_bytes, self.idle_timeout).await {
-                Ok(body) => body,
-                Err(fault) => return Ok(self.client_fault(fault, false)),
-            };
+        let held = Held::new(self.connection_buffers, self.process_buffers);
+        let buffered =
+            request_body::buffer(body, self.request_buffer_bytes, self.idle_timeout, held).await;
+        let body = match buffered {
+            Ok(body) => body,
+            Err(Refused::Client(fault)) => return Ok(self.client_fault(fault, false)),
+            Err(Refused::Spent(spent)) => return Ok(self.no_room(spent)),
+        };
         let Ok(target) = self.route.upstream.target(parts.uri.path_and_query()) else {
             return Ok(own_response(
                 StatusCode::BAD_REQUEST,
@@ -292,6 +300,30 @@ impl Forwarder<'_> {
                 _ => {}
             }
         }
+    }
+
+    /// corsair's answer when a budget of buffered bytes has no room for this request's body:
+    /// `503` with `Retry-After`, nothing forwarded (the rest of the body is never read).
+    fn no_room(&self, spent: Spent) -> Response<ProxyBody> {
+        let budget = match spent {
+            Spent::Connection => self.connection_buffers,
+            Spent::Process => self.process_buffers,
+        };
+        tracing::info!(
+            peer = %self.peer,
+            setting = spent.setting(),
+            limit = budget.limit(),
+            used = budget.used(),
+            "request refused: buffered request bodies hold all the bytes allowed"
+        );
+        let mut response = closing(own_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "corsair: too many request bodies are being received; try again\n",
+        ));
+        response
+            .headers_mut()
+            .insert(http::header::RETRY_AFTER, HeaderValue::from_static("1"));
+        response
     }
 
     /// corsair's answer to a client whose body failed (`forwarded`: part of it had reached
