@@ -9,6 +9,8 @@
 
 mod access_log;
 mod admin;
+mod buffer_budget;
+mod cookies;
 mod edge;
 mod forward;
 mod forwarded;
@@ -283,6 +285,8 @@ async fn start(
         upstream_timeout: server.upstream_timeout,
         idle_timeout: server.idle_timeout,
         request_buffer_bytes: server.request_buffer_bytes,
+        buffers: buffer_budget::Budget::new(server.max_buffered_bytes),
+        connection_buffer_bytes: server.max_buffered_bytes_per_connection,
         tunnel_idle_timeout: server.tunnel_idle_timeout,
         upstream_slots: Arc::new(tokio::sync::Semaphore::new(server.max_upstream_requests)),
         client_scheme: scheme,

@@ -1352,3 +1352,313 @@ fn a_urls_regex_that_can_never_match_is_refused() {
         "{stderr}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hardening, round 2: HTTP/2 requests and bodies (N4, N17, N18).
+
+/// An HTTP/2 connection (prior knowledge) to `addr`, driven in the background, ready to open
+/// streams: the h2 crate's client, which sends what it is given (no `:authority` for a
+/// relative URI of an HTTP/1.1-shaped request, values as they are).
+async fn raw_h2(addr: std::net::SocketAddr) -> h2::client::SendRequest<bytes::Bytes> {
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (client, connection) = h2::client::handshake(tcp).await.unwrap();
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    client.ready().await.unwrap()
+}
+
+/// Sends a GET without a body on `client`, returning the status.
+async fn h2_get(client: &h2::client::SendRequest<bytes::Bytes>, request: http::Request<()>) -> u16 {
+    let mut client = client.clone().ready().await.unwrap();
+    let (response, _) = client.send_request(request, true).unwrap();
+    response.await.unwrap().status().as_u16()
+}
+
+// N17: an HTTP/2 request with neither `:authority` nor `Host` is malformed (RFC 9113 §8.3.1).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http2_request_without_authority_or_host_gets_400_and_is_never_forwarded() {
+    let upstream = Upstream::start().await;
+    let corsair = user_corsair(
+        "adv2-h2-authority",
+        &format!("http://{}", upstream.addr),
+        &[],
+    );
+    let client = raw_h2(corsair.addr).await;
+    let host = corsair.addr.to_string();
+    // (target, Host header, expected status): a relative target sends no `:authority`.
+    let table: [(String, Option<&str>, u16); 3] = [
+        ("/no-host".to_owned(), None, 400),
+        ("/with-host".to_owned(), Some(host.as_str()), 200),
+        (corsair.url("/with-authority"), None, 200),
+    ];
+    for (target, host, status) in table {
+        let mut request = http::Request::get(target.as_str());
+        if target.starts_with('/') {
+            // The h2 client omits `:authority` for a relative URI only in this shape.
+            request = request.version(http::Version::HTTP_11);
+        }
+        if let Some(host) = host {
+            request = request.header("host", host);
+        }
+        let got = h2_get(&client, request.body(()).unwrap()).await;
+        assert_eq!(got, status, "{target} host {host:?}");
+    }
+    let targets: Vec<String> = upstream.received().into_iter().map(|r| r.target).collect();
+    assert_eq!(targets, ["/with-host", "/with-authority"]);
+}
+
+// N17: an HTTP/2 header value with leading or trailing whitespace is malformed
+// (RFC 9113 §8.2.1); it is refused, not forwarded as it is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http2_header_value_with_leading_or_trailing_whitespace_gets_400() {
+    let upstream = Upstream::start().await;
+    let corsair = user_corsair("adv2-h2-padded", &format!("http://{}", upstream.addr), &[]);
+    let client = raw_h2(corsair.addr).await;
+    let table: [(&str, &[u8], u16); 6] = [
+        ("x-role", b" admin", 400),
+        ("x-role", b"admin ", 400),
+        ("x-role", b"\tadmin", 400),
+        ("origin", b"https://app.example.com ", 400),
+        ("x-role", b"ad min", 200),
+        ("x-role", b"admin", 200),
+    ];
+    for (name, value, status) in table {
+        let request = http::Request::get(corsair.url("/padded"))
+            .header(name, http::HeaderValue::from_bytes(value).unwrap())
+            .body(())
+            .unwrap();
+        assert_eq!(h2_get(&client, request).await, status, "{name}: {value:?}");
+    }
+    let forwarded: Vec<String> = upstream
+        .received()
+        .iter()
+        .map(|r| r.headers["x-role"].to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(forwarded, ["ad min", "admin"]);
+}
+
+/// A body made of the given frames (data, then trailers).
+struct Frames(std::collections::VecDeque<hyper::body::Frame<bytes::Bytes>>);
+
+impl hyper::body::Body for Frames {
+    type Data = bytes::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<bytes::Bytes>, Self::Error>>> {
+        std::task::Poll::Ready(self.0.pop_front().map(Ok))
+    }
+}
+
+/// An h2c upstream (as a gRPC server is) whose every response ends with trailers that carry
+/// its own CORS headers.
+async fn trailers_upstream() -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(|_request| async {
+                    let mut trailers = http::HeaderMap::new();
+                    for (name, value) in [
+                        ("access-control-allow-origin", "*"),
+                        ("access-control-allow-credentials", "true"),
+                        ("access-control-expose-headers", "grpc-status"),
+                        ("grpc-status", "0"),
+                    ] {
+                        trailers.insert(name, value.parse().unwrap());
+                    }
+                    let frames = [
+                        hyper::body::Frame::data(bytes::Bytes::from_static(b"payload")),
+                        hyper::body::Frame::trailers(trailers),
+                    ];
+                    let response = http::Response::builder()
+                        .header("content-type", "application/grpc")
+                        .body(Frames(frames.into_iter().collect()))
+                        .unwrap();
+                    Ok::<_, std::convert::Infallible>(response)
+                });
+                let _ =
+                    hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
+            });
+        }
+    });
+    addr
+}
+
+// N18: an HTTP/2 upstream's trailers get the rules of its head: its CORS headers are removed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http2_upstreams_trailers_lose_their_cors_headers() {
+    use http_body_util::BodyExt;
+    let upstream = trailers_upstream().await;
+    let corsair = configured_corsair(
+        "adv2-trailers",
+        &format!("http://{upstream}"),
+        "upstream_http2 = true",
+    );
+    let client = h2c_client();
+    let request = http::Request::post(corsair.url("/pkg.Service/Call"))
+        .header("origin", "https://app.example.com")
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .body(full("call"))
+        .unwrap();
+    let response = client.request(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    let collected = response.into_body().collect().await.unwrap();
+    let trailers = collected.trailers().cloned().expect("the trailers arrive");
+    assert_eq!(collected.to_bytes(), "payload");
+    let mut names: Vec<&str> = trailers.keys().map(http::HeaderName::as_str).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["grpc-status"], "{trailers:?}");
+}
+
+/// Opens `streams` POST streams on one HTTP/2 connection to `addr`, each announcing
+/// `content-length: 2097152` and sending 1 MiB of it, then nothing more; returns the statuses
+/// they get (`None`: reset without an answer), once every stream has ended.
+async fn stalled_uploads(addr: std::net::SocketAddr, streams: usize) -> Vec<Option<u16>> {
+    let client = raw_h2(addr).await;
+    let chunk = bytes::Bytes::from(vec![b'x'; 1024 * 1024]);
+    let mut answers = Vec::new();
+    let mut bodies = Vec::new();
+    for i in 0..streams {
+        let mut client = client.clone().ready().await.unwrap();
+        let request = http::Request::post(format!("http://{addr}/upload/{i}"))
+            .header("content-length", "2097152")
+            .body(())
+            .unwrap();
+        let (response, mut body) = client.send_request(request, false).unwrap();
+        // Queued by the client, sent as flow control lets it.
+        body.send_data(chunk.clone(), false).unwrap();
+        bodies.push(body);
+        answers.push(tokio::spawn(async move {
+            response.await.ok().map(|r| r.status().as_u16())
+        }));
+    }
+    let mut statuses = Vec::new();
+    for answer in answers {
+        statuses.push(answer.await.unwrap());
+    }
+    drop(bodies);
+    statuses
+}
+
+/// The resident memory of `pid` now (`VmRSS`), in bytes.
+fn rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kib * 1024
+}
+
+// N4: one HTTP/2 connection with 100 uploads that stop half way cannot make corsair buffer
+// 100 MiB: the bytes buffered are bounded per connection and over the process, the excess
+// streams get 503, and other clients are served meanwhile. The upstream is busy (few slots), so
+// buffered bodies wait for it, as they do in front of a server with few workers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_http2_uploads_stay_within_the_buffer_budgets() {
+    const MIB: u64 = 1024 * 1024;
+    // (server lines, connections, the most growth of corsair's peak memory, how another client
+    // asks meanwhile: with the process's budget spent, a request with a body would get 503 too)
+    let busy = "idle_timeout = \"2s\"\nmax_upstream_requests = 4";
+    let table = [
+        (busy.to_owned(), 1, 40 * MIB, ("POST", "hello")),
+        (
+            format!("{busy}\nmax_buffered_bytes = 4194304"),
+            3,
+            40 * MIB,
+            ("GET", ""),
+        ),
+    ];
+    for (lines, connections, growth, (method, body)) in table {
+        let upstream = Upstream::start().await;
+        let corsair =
+            configured_corsair("adv2-budget", &format!("http://{}", upstream.addr), &lines);
+        // Warm: one request through every path the attack takes.
+        let small = send(&client(), "POST", &corsair.url("/warm"), &[], "x").await;
+        assert_eq!(small.status, 200);
+        let before = corsair.peak_rss();
+        let attacks: Vec<_> = (0..connections)
+            .map(|_| tokio::spawn(stalled_uploads(corsair.addr, 100)))
+            .collect();
+        // Meanwhile another client is served.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let other = send(&client(), method, &corsair.url("/other"), &[], body).await;
+        assert_eq!(other.status, 200, "{lines}: {}", other.body);
+        let mut statuses = Vec::new();
+        for attack in attacks {
+            statuses.extend(attack.await.unwrap());
+        }
+        let refused = statuses.iter().filter(|s| **s == Some(503)).count();
+        let peak = corsair.peak_rss();
+        println!(
+            "{lines}: {refused} of {} streams refused, peak memory {} -> {} MiB (now {} MiB)",
+            statuses.len(),
+            before / MIB,
+            peak / MIB,
+            rss(corsair.pid()) / MIB
+        );
+        assert!(
+            peak.saturating_sub(before) < growth,
+            "{lines}: peak memory grew from {} to {} MiB",
+            before / MIB,
+            peak / MIB
+        );
+        // Those that fit waited for the upstream, were forwarded, and (stalled) were cut after
+        // idle_timeout; the others were refused.
+        assert!(
+            refused >= statuses.len() / 2,
+            "{lines}: only {refused} streams refused: {statuses:?}"
+        );
+        assert!(
+            corsair
+                .log()
+                .iter()
+                .any(|l| l.contains("max_buffered_bytes")),
+            "{lines}: the refusal names the setting"
+        );
+        // Still serving, the budgets given back.
+        let after = send(&client(), "POST", &corsair.url("/after"), &[], "again").await;
+        assert_eq!(after.status, 200);
+    }
+}
+
+// N4: the two budgets are range-checked like every [server] number.
+#[test]
+fn out_of_range_buffer_budgets_exit_2_naming_the_key_the_range_and_the_fix() {
+    let dir = temp_dir("adv2-budget-ranges");
+    let table = [
+        (
+            "max_buffered_bytes = 2199023255552",
+            "server.max_buffered_bytes = 2199023255552: must be between 0 and 1099511627776",
+            "write `max_buffered_bytes = 268435456`",
+        ),
+        (
+            "max_buffered_bytes_per_connection = -1",
+            "max_buffered_bytes_per_connection must be a whole number",
+            "`max_buffered_bytes_per_connection = 8388608`",
+        ),
+    ];
+    for (line, message, fix) in table {
+        std::fs::write(dir.join("corsair.toml"), format!("[server]\n{line}\n")).unwrap();
+        let (code, stderr) = run_to_exit(&dir, &["--allow-origin", "https://app.example.com"]);
+        assert_eq!(code, Some(2), "{line}: {stderr}");
+        assert!(
+            stderr.contains(message),
+            "{message} missing from:\n{stderr}"
+        );
+        assert!(stderr.contains(fix), "{fix} missing from:\n{stderr}");
+    }
+}

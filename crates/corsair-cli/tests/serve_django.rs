@@ -209,3 +209,45 @@ async fn a_django_api_gets_correct_cors_from_one_command() {
         "{requests:#?}"
     );
 }
+
+// RFC 9113 §8.2.3: a browser's HTTP/2 request carries each cookie in its own `cookie` field;
+// Django behind corsair (over HTTP/1.1) must read them as the browser's separate cookies, not
+// as one cookie folded with `,` that loses the session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browsers_http2_cookies_reach_django_as_separate_cookies() {
+    let django = Django::start();
+    let dir = temp_dir("django-h2-cookies");
+    write_config(
+        &dir,
+        django.addr,
+        "",
+        "allowed_origins = [\"http://localhost:8080\"]\nallow_credentials = true",
+    );
+    let corsair = Corsair::start(&dir, &[]);
+    // What Chromium sends for `fetch(url, {credentials: "include"})` over HTTP/2.
+    let headers = [
+        ("origin", APP),
+        ("accept", "*/*"),
+        ("sec-fetch-mode", "cors"),
+        ("sec-fetch-site", "cross-site"),
+        ("cookie", "csrftoken=T0K3N"),
+        ("cookie", "sessionid=S3SS10N"),
+        ("cookie", "theme=dark"),
+    ];
+    let answer = send(
+        &h2c_client(),
+        "GET",
+        &corsair.url("/api/cookies"),
+        &headers,
+        "",
+    )
+    .await;
+    assert_eq!(answer.version, http::Version::HTTP_2);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let body: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(
+        body["cookies"],
+        serde_json::json!({"csrftoken": "T0K3N", "sessionid": "S3SS10N", "theme": "dark"}),
+    );
+    assert_eq!(answer.header("access-control-allow-origin"), Some(APP));
+}

@@ -29,6 +29,11 @@ def whoami(request):
     return JsonResponse({"session": request.COOKIES.get("session")})
 
 
+def cookies(request):
+    """GET: every cookie, as Django parsed the request's Cookie header."""
+    return JsonResponse({"cookies": request.COOKIES})
+
+
 def with_cors_headers(request):
     """GET: a response that sets its own (wrong) CORS headers and a Vary, as some backends do."""
     response = JsonResponse({"message": "i set my own CORS headers"})
@@ -54,6 +59,7 @@ urlpatterns = [
     path("api/hello", hello),
     path("api/echo", echo),
     path("api/whoami", whoami),
+    path("api/cookies", cookies),
     path("api/with-cors-headers", with_cors_headers),
     path("api/forbidden", forbidden),
     path("api/redirect", redirect_elsewhere),

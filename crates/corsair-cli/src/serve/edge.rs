@@ -11,6 +11,9 @@
 //! what the client could have asked for directly. Browsers never send a dot segment (their URL
 //! parser removes them), and no page has a reason to write `..;`, so no legitimate request is
 //! turned away.
+//!
+//! HTTP/2 requests that RFC 9113 calls malformed are refused too: one with neither `:authority`
+//! nor `Host` (§8.3.1), one with a header value that starts or ends with a space or tab (§8.2.1).
 
 use http::header::HOST;
 use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Version};
@@ -66,6 +69,14 @@ const BAD_AUTHORITY: Rejection = Rejection::bad_request(
     "corsair: the request target's authority is not a valid host[:port]\n",
     "invalid authority in the request target",
 );
+const NO_AUTHORITY: Rejection = Rejection::bad_request(
+    "corsair: an HTTP/2 request needs :authority or a Host header\n",
+    "HTTP/2 request without :authority or Host",
+);
+const PADDED_VALUE: Rejection = Rejection::bad_request(
+    "corsair: an HTTP/2 header value starts or ends with a space or tab\n",
+    "HTTP/2 header value with leading or trailing whitespace",
+);
 const HOST_MISMATCH: Rejection = Rejection::bad_request(
     "corsair: the Host header and the request target name different hosts\n",
     "Host and the request target's authority disagree",
@@ -103,6 +114,7 @@ fn check_head(
         return Err(CONNECT);
     }
     check_host(version, uri, headers)?;
+    check_http2_values(version, headers)?;
     let path = uri.path();
     if path == "*" {
         return Err(if method == Method::OPTIONS {
@@ -117,8 +129,9 @@ fn check_head(
     Ok(())
 }
 
-/// RFC 9112 §3.2: an HTTP/1.1 request has exactly one `Host`, HTTP/1.0 at most one; every host
-/// given (the header, the target's authority, HTTP/2's `:authority`) is a valid
+/// RFC 9112 §3.2: an HTTP/1.1 request has exactly one `Host`, HTTP/1.0 at most one; an HTTP/2
+/// request has `:authority` or `Host` (RFC 9113 §8.3.1: without either it is malformed); every
+/// host given (the header, the target's authority, HTTP/2's `:authority`) is a valid
 /// `uri-host [":" port]`, and the header and the authority agree.
 fn check_host(version: Version, uri: &http::Uri, headers: &HeaderMap) -> Result<(), Rejection> {
     let mut hosts = headers.get_all(HOST).iter();
@@ -139,11 +152,28 @@ fn check_host(version: Version, uri: &http::Uri, headers: &HeaderMap) -> Result<
     }
     match (host, authority) {
         (None, None) if version == Version::HTTP_11 => Err(NO_HOST),
+        (None, None) if version == Version::HTTP_2 => Err(NO_AUTHORITY),
         // HTTP/1.1 in absolute-form still sends Host (RFC 9112 §3.2); HTTP/2 sends :authority.
         (None, Some(_)) if version == Version::HTTP_11 => Err(NO_HOST),
         (Some(host), Some(authority)) if !same_host(host, authority) => Err(HOST_MISMATCH),
         _ => Ok(()),
     }
+}
+
+/// RFC 9113 §8.2.1 (<https://www.rfc-editor.org/rfc/rfc9113#section-8.2.1>): an HTTP/2 field
+/// value that starts or ends with SP or HTAB makes the request malformed. (HTTP/1's parser
+/// removes such whitespace around a value; HTTP/2 carries it as it is, and an upstream may
+/// read `" admin"` otherwise than corsair does.)
+fn check_http2_values(version: Version, headers: &HeaderMap) -> Result<(), Rejection> {
+    let padded = |value: &HeaderValue| {
+        let bytes = value.as_bytes();
+        let blank = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));
+        blank(bytes.first()) || blank(bytes.last())
+    };
+    if version == Version::HTTP_2 && headers.values().any(padded) {
+        return Err(PADDED_VALUE);
+    }
+    Ok(())
 }
 
 fn same_host(host: &HeaderValue, authority: &str) -> bool {
@@ -405,8 +435,10 @@ mod tests {
     #[test]
     fn http2_authority_is_validated_and_must_agree_with_host() {
         let h2 = Version::HTTP_2;
-        let table: [(&str, Headers<'_>, Result<(), Rejection>); 5] = [
+        let table: [(&str, Headers<'_>, Result<(), Rejection>); 7] = [
             ("http://a.example/x", &[], Ok(())),
+            ("/x", &[], Err(NO_AUTHORITY)),
+            ("/x", &[("host", b"a.example:8300")], Ok(())),
             ("http://a.example/x", &[("host", b"a.example")], Ok(())),
             (
                 "http://a.example/x",
@@ -421,6 +453,31 @@ mod tests {
                 check(&head("GET", target, h2, headers)),
                 expected,
                 "{target}"
+            );
+        }
+    }
+
+    #[test]
+    fn http2_values_with_leading_or_trailing_whitespace_are_refused() {
+        // (version, value of `x-role`, expected)
+        let table: [(Version, &[u8], Result<(), Rejection>); 9] = [
+            (Version::HTTP_2, b" admin", Err(PADDED_VALUE)),
+            (Version::HTTP_2, b"admin ", Err(PADDED_VALUE)),
+            (Version::HTTP_2, b"\tadmin", Err(PADDED_VALUE)),
+            (Version::HTTP_2, b"admin\t", Err(PADDED_VALUE)),
+            (Version::HTTP_2, b" ", Err(PADDED_VALUE)),
+            (Version::HTTP_2, b"ad min", Ok(())),
+            (Version::HTTP_2, b"ad\tmin", Ok(())),
+            (Version::HTTP_2, b"", Ok(())),
+            // HTTP/1's parser strips it; a value built otherwise is not HTTP/2's business.
+            (H11, b" admin ", Ok(())),
+        ];
+        for (version, value, expected) in table {
+            let headers: Headers<'_> = &[("host", b"a.example"), ("x-role", value)];
+            assert_eq!(
+                check(&head("GET", "/x", version, headers)),
+                expected,
+                "{version:?} {value:?}"
             );
         }
     }
@@ -443,6 +500,8 @@ mod tests {
             TWO_HOSTS,
             BAD_HOST,
             BAD_AUTHORITY,
+            NO_AUTHORITY,
+            PADDED_VALUE,
             HOST_MISMATCH,
             CONNECT,
         ] {

@@ -1,6 +1,7 @@
 //! The forwarder: buffers the request body (up to `request_buffer_bytes`), waits for a slot of
-//! `max_upstream_requests`, sends the request to the upstream and streams its response back (or
-//! joins the two connections after an accepted upgrade), or answers itself: `400`/`408` when the
+//! `max_upstream_requests`, sends the request to the upstream (its `cookie` fields joined into one
+//! for HTTP/1.1) and streams its response back, trailers cleaned like the head (or joins the two
+//! connections after an accepted upgrade), or answers itself: `400`/`408` when the
 //! client's body is malformed or stalls before anything was forwarded, `502`/`504` when the
 //! upstream fails, is too slow to answer once the request was sent whole (`upstream_timeout`),
 //! or stops reading the request body (`idle_timeout`). Every response it returns (errors
@@ -16,16 +17,17 @@ use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HOST, TE, UPGRADE};
 use http::{HeaderMap, HeaderValue, Request, Response, StatusCode, Version};
 use http_body_util::{BodyExt, Full, combinators::UnsyncBoxBody};
-use hyper::body::Incoming;
+use hyper::body::{Frame, Incoming};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
+use super::buffer_budget::{Budget, Held, Spent};
 use super::idle_body::{BoxError, Idle, IdleTimeout};
 use super::metrics::{Metrics, UpstreamError};
-use super::request_body::{self, ClientError, Outgoing, Progress, Waiting};
-use super::{forwarded, hop_by_hop, upgrade};
+use super::request_body::{self, ClientError, Outgoing, Progress, Refused, Waiting};
+use super::{cookies, forwarded, hop_by_hop, upgrade};
 use crate::net::error_chain;
 use crate::settings::Upstream;
 
@@ -72,6 +74,10 @@ pub struct Forwarder<'a> {
     pub idle_timeout: Duration,
     /// How much of the request body is read before the upstream is contacted.
     pub request_buffer_bytes: usize,
+    /// The bytes that the client connection's buffered bodies may hold together.
+    pub connection_buffers: &'a Arc<Budget>,
+    /// The bytes that the process's buffered bodies may hold together.
+    pub process_buffers: &'a Arc<Budget>,
     /// How long an upgraded connection may go without a byte either way.
     pub tunnel_idle_timeout: Duration,
     /// The slots of `max_upstream_requests`, shared by every worker.
@@ -108,11 +114,14 @@ impl Forwarder<'_> {
         let client_upgrade = protocol.is_some().then(|| hyper::upgrade::on(&mut request));
         let (mut parts, body) = request.into_parts();
         // Nothing reaches the upstream before the body is buffered (or the limit reached).
-        let body =
-            match request_body::buffer(body, self.request_buffer_bytes, self.idle_timeout).await {
-                Ok(body) => body,
-                Err(fault) => return Ok(self.client_fault(fault, false)),
-            };
+        let held = Held::new(self.connection_buffers, self.process_buffers);
+        let buffered =
+            request_body::buffer(body, self.request_buffer_bytes, self.idle_timeout, held).await;
+        let body = match buffered {
+            Ok(body) => body,
+            Err(Refused::Client(fault)) => return Ok(self.client_fault(fault, false)),
+            Err(Refused::Spent(spent)) => return Ok(self.no_room(spent)),
+        };
         let Ok(target) = self.route.upstream.target(parts.uri.path_and_query()) else {
             return Ok(own_response(
                 StatusCode::BAD_REQUEST,
@@ -129,6 +138,10 @@ impl Forwarder<'_> {
         // gRPC asks for trailers with `TE: trailers`, the one TE that HTTP/2 carries.
         let trailers = self.upstream_http2 && hop_by_hop::asks_for_trailers(&parts.headers);
         hop_by_hop::remove(&mut parts.headers);
+        if !self.upstream_http2 {
+            // HTTP/1.1 has one Cookie line; HTTP/2 clients may send one field per cookie.
+            cookies::join(&mut parts.headers);
+        }
         if trailers {
             parts
                 .headers
@@ -241,7 +254,10 @@ impl Forwarder<'_> {
             remove_cors_headers(&mut parts.headers);
         }
         let metrics = Arc::clone(self.metrics);
+        let owns_cors = self.owns_cors;
         let body = IdleTimeout::new(body, self.idle_timeout)
+            // Trailers (an HTTP/2 upstream's) follow the rules of the head.
+            .map_frame(move |frame| clean_trailers(frame, owns_cors))
             // The closure owns the slot: it is released when the body is dropped.
             .map_err(move |error| {
                 let _in_flight = &slot;
@@ -286,6 +302,30 @@ impl Forwarder<'_> {
         }
     }
 
+    /// corsair's answer when a budget of buffered bytes has no room for this request's body:
+    /// `503` with `Retry-After`, nothing forwarded (the rest of the body is never read).
+    fn no_room(&self, spent: Spent) -> Response<ProxyBody> {
+        let budget = match spent {
+            Spent::Connection => self.connection_buffers,
+            Spent::Process => self.process_buffers,
+        };
+        tracing::info!(
+            peer = %self.peer,
+            setting = spent.setting(),
+            limit = budget.limit(),
+            used = budget.used(),
+            "request refused: buffered request bodies hold all the bytes allowed"
+        );
+        let mut response = closing(own_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "corsair: too many request bodies are being received; try again\n",
+        ));
+        response
+            .headers_mut()
+            .insert(http::header::RETRY_AFTER, HeaderValue::from_static("1"));
+        response
+    }
+
     /// corsair's answer to a client whose body failed (`forwarded`: part of it had reached
     /// the upstream, which is abandoned).
     fn client_fault(&self, fault: ClientError, forwarded: bool) -> Response<ProxyBody> {
@@ -323,6 +363,22 @@ pub fn remove_cors_headers(headers: &mut HeaderMap) {
         .collect();
     for name in names {
         headers.remove(name);
+    }
+}
+
+/// `frame`, with the rules of the response head applied if it is trailers: hop-by-hop fields
+/// removed, and the `Access-Control-*` ones when corsair owns CORS on the path. Browsers ignore
+/// trailers, but another client or proxy may not.
+fn clean_trailers(frame: Frame<Bytes>, owns_cors: bool) -> Frame<Bytes> {
+    match frame.into_trailers() {
+        Ok(mut trailers) => {
+            hop_by_hop::remove(&mut trailers);
+            if owns_cors {
+                remove_cors_headers(&mut trailers);
+            }
+            Frame::trailers(trailers)
+        }
+        Err(frame) => frame,
     }
 }
 
@@ -369,5 +425,41 @@ mod tests {
         let mut names: Vec<&str> = headers.keys().map(|k| k.as_str()).collect();
         names.sort_unstable();
         assert_eq!(names, ["content-type", "vary"]);
+    }
+
+    #[test]
+    fn trailers_lose_cors_and_hop_by_hop_fields_and_data_passes() {
+        let trailers: HeaderMap = [
+            ("access-control-allow-origin", "*"),
+            ("access-control-allow-credentials", "true"),
+            ("grpc-status", "0"),
+            ("connection", "x-trace"),
+            ("x-trace", "1"),
+            ("keep-alive", "timeout=5"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.parse().unwrap(), v.parse().unwrap()))
+        .collect();
+        // (corsair owns CORS on the path, the trailers kept)
+        let table: [(bool, &[&str]); 2] = [
+            (true, &["grpc-status"]),
+            (
+                false,
+                &[
+                    "access-control-allow-credentials",
+                    "access-control-allow-origin",
+                    "grpc-status",
+                ],
+            ),
+        ];
+        for (owns_cors, kept) in table {
+            let frame = clean_trailers(Frame::trailers(trailers.clone()), owns_cors);
+            let cleaned = frame.into_trailers().unwrap();
+            let mut names: Vec<&str> = cleaned.keys().map(|k| k.as_str()).collect();
+            names.sort_unstable();
+            assert_eq!(names, kept, "owns_cors {owns_cors}");
+        }
+        let data = clean_trailers(Frame::data(Bytes::from_static(b"x")), true);
+        assert_eq!(data.into_data().unwrap(), "x");
     }
 }

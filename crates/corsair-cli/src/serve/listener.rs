@@ -20,6 +20,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio_rustls::TlsAcceptor;
 
+use super::buffer_budget::Budget;
 use super::head_guard::{Guard, HeadGuard, Limits, Start};
 use super::proxy::{self, Worker};
 use super::tls;
@@ -215,10 +216,17 @@ impl Client {
         } = self;
         let guard = Guard::new(limits, start);
         let io = HeadGuard::new(stream, guard.clone(), peer);
+        let buffers = Budget::new(worker.shared.connection_buffer_bytes);
         let service = service_fn(move |request| {
             // The head is complete: its limits end until the response is over.
             let token = guard.request_started();
-            let handled = proxy::handle(Arc::clone(&worker), peer, Arc::clone(&slot), request);
+            let handled = proxy::handle(
+                Arc::clone(&worker),
+                peer,
+                Arc::clone(&slot),
+                Arc::clone(&buffers),
+                request,
+            );
             async move { handled.await.map(|response| token.attach(response)) }
         });
         let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service);

@@ -15,6 +15,7 @@ use hyper::body::Incoming;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use super::access_log::AccessRecord;
+use super::buffer_budget::Budget;
 use super::edge::{self, Rejection};
 use super::forward::{Aborted, Forwarder, ProxyBody, Route, UpstreamClient, own_response};
 use super::metrics::Metrics;
@@ -42,6 +43,11 @@ pub struct Shared {
     pub idle_timeout: Duration,
     /// How much of a request body is read before the upstream is contacted.
     pub request_buffer_bytes: usize,
+    /// The bytes all buffered request bodies may hold together (`max_buffered_bytes`).
+    pub buffers: Arc<Budget>,
+    /// The bytes one connection's buffered request bodies may hold together
+    /// (`max_buffered_bytes_per_connection`; each connection has its own [`Budget`]).
+    pub connection_buffer_bytes: usize,
     /// How long an upgraded connection may go without a byte either way.
     pub tunnel_idle_timeout: Duration,
     /// The slots of `max_upstream_requests`: requests in flight to the upstream, over every
@@ -71,11 +77,13 @@ pub struct Worker {
 }
 
 /// Answers one request of the client at `peer`: a preflight on a CORS path here, anything else
-/// by forwarding it, with the CORS headers added to the upstream's response.
+/// by forwarding it, with the CORS headers added to the upstream's response. `buffers` is the
+/// connection's budget of buffered body bytes.
 pub async fn handle(
     worker: Arc<Worker>,
     peer: SocketAddr,
     slot: Arc<OwnedSemaphorePermit>,
+    buffers: Arc<Budget>,
     request: Request<Incoming>,
 ) -> Result<Response<ProxyBody>, Aborted> {
     let started = Instant::now();
@@ -106,6 +114,8 @@ pub async fn handle(
                 upstream_timeout: shared.upstream_timeout,
                 idle_timeout: shared.idle_timeout,
                 request_buffer_bytes: shared.request_buffer_bytes,
+                connection_buffers: &buffers,
+                process_buffers: &shared.buffers,
                 tunnel_idle_timeout: shared.tunnel_idle_timeout,
                 upstream_slots: &shared.upstream_slots,
                 client_scheme: shared.client_scheme,

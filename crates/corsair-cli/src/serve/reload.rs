@@ -215,6 +215,8 @@ fn warn_about_restart_only_settings(running: &ServerSettings, new: &ServerSettin
                 s.max_request_headers,
                 s.max_response_headers,
                 s.request_buffer_bytes,
+                s.max_buffered_bytes,
+                s.max_buffered_bytes_per_connection,
             ),
             (
                 s.max_connections,

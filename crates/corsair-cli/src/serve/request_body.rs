@@ -5,6 +5,10 @@
 //! forwarder when the request has been sent whole (the upstream's time to answer starts then),
 //! whether the upstream stopped reading it, and whether the client was at fault.
 //!
+//! The buffered bytes are taken from the connection's and the process's budgets
+//! ([`super::buffer_budget`]) as they are read, and given back as they leave for the upstream; a
+//! body that finds a budget spent is not buffered further ([`Refused::Spent`]).
+//!
 //! Invariants: the bytes sent are exactly the client's, in order; a body that ends within the
 //! buffer limit is sent whole with its exact length; every error of the client's body is
 //! recorded as the client's ([`ClientError`]), never taken for an upstream failure.
@@ -20,6 +24,7 @@ use http_body_util::BodyExt;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 use tokio::time::Instant;
 
+use super::buffer_budget::{Held, Spent};
 use super::idle_body::{BoxError, Idle, IdleTimeout};
 
 /// What the client did wrong with its body.
@@ -30,6 +35,15 @@ pub enum ClientError {
     Malformed,
     /// The client paused for longer than `idle_timeout` within its body.
     Stalled,
+}
+
+/// Why a body was not buffered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// The client's body failed.
+    Client(ClientError),
+    /// A budget of buffered bytes is spent: the request cannot be buffered now.
+    Spent(Spent),
 }
 
 impl ClientError {
@@ -164,6 +178,8 @@ impl Progress {
 pub struct Outgoing {
     frames: VecDeque<Frame<Bytes>>,
     buffered_len: u64,
+    /// The budgets' bytes the buffered frames hold, given back as they are sent.
+    held: Held,
     /// Whether part of the client's body was not buffered (it is in the progress's `rest`).
     streams: bool,
     progress: Progress,
@@ -191,29 +207,41 @@ impl Outgoing {
     }
 }
 
-/// Reads `body` until it ends or `limit` bytes are buffered, each pause of the client limited to
-/// `idle_timeout`. `Err` when the client's body failed before anything was forwarded.
+/// Reads `body` until it ends or `limit` bytes are buffered (no more than either budget of
+/// `held` allows one request), each pause of the client limited to `idle_timeout`; the bytes
+/// within the limit are taken from the budgets as they are read. (The frame that crosses the
+/// limit is kept whole; its bytes beyond the limit are not counted, at most one frame's.)
+///
+/// # Errors
+///
+/// [`Refused::Client`] when the client's body failed before anything was forwarded;
+/// [`Refused::Spent`] when a budget has no room for the next frame (the bytes read so far are
+/// given back).
 pub async fn buffer(
     body: Incoming,
     limit: usize,
     idle_timeout: Duration,
-) -> Result<Outgoing, ClientError> {
+    mut held: Held,
+) -> Result<Outgoing, Refused> {
     let mut body = IdleTimeout::new(body, idle_timeout);
     let mut frames = VecDeque::new();
     let mut buffered_len = 0u64;
-    let limit = limit as u64;
+    let limit = held.cap(limit) as u64;
     let mut ended = body.is_end_stream();
     while !ended && buffered_len < limit {
         match body.frame().await {
             None => ended = true,
             Some(Ok(frame)) => {
                 if let Some(data) = frame.data_ref() {
+                    let within = (data.len() as u64).min(limit - buffered_len);
+                    held.take(usize::try_from(within).unwrap_or(usize::MAX))
+                        .map_err(Refused::Spent)?;
                     buffered_len += data.len() as u64;
                 }
                 frames.push_back(frame);
                 ended = body.is_end_stream();
             }
-            Some(Err(error)) => return Err(ClientError::of(&error)),
+            Some(Err(error)) => return Err(Refused::Client(ClientError::of(&error))),
         }
     }
     let progress = Progress::default();
@@ -227,6 +255,7 @@ pub async fn buffer(
     Ok(Outgoing {
         frames,
         buffered_len,
+        held,
         streams: !ended,
         progress,
     })
@@ -244,6 +273,9 @@ impl Body for Outgoing {
         this.progress
             .update(|state| state.last_poll = Some(Instant::now()));
         if let Some(frame) = this.frames.pop_front() {
+            if let Some(data) = frame.data_ref() {
+                this.held.give(data.len());
+            }
             if this.ended() {
                 this.progress.mark_sent();
             }

@@ -613,6 +613,10 @@ fn set_server(
         "max_request_headers" => server.max_request_headers = size()?,
         "max_response_headers" => server.max_response_headers = size()?,
         "request_buffer_bytes" => server.request_buffer_bytes = size()?,
+        "max_buffered_bytes" => server.max_buffered_bytes = size()?,
+        "max_buffered_bytes_per_connection" => {
+            server.max_buffered_bytes_per_connection = size()?;
+        }
         "max_connections" => server.max_connections = size()?,
         "max_streams_per_connection" => {
             server.max_streams_per_connection = u32::try_from(count()?)

@@ -94,7 +94,7 @@ const KIB: u64 = 1024;
 
 /// Every `[server]` key, in the order the sample file documents them, with its range: the one
 /// place that says which values a key accepts (the file, the flags and the README follow it).
-pub const SERVER_KEYS: [Key; 20] = [
+pub const SERVER_KEYS: [Key; 22] = [
     Key {
         name: "listen",
         default: "\"127.0.0.1:8300\"",
@@ -135,6 +135,13 @@ pub const SERVER_KEYS: [Key; 20] = [
     number_key("max_request_headers", "256", 1, 10_000),
     number_key("max_response_headers", "256", 1, 10_000),
     number_key("request_buffer_bytes", "1048576", 0, KIB * KIB * KIB),
+    number_key("max_buffered_bytes", "268435456", 0, KIB * KIB * KIB * KIB),
+    number_key(
+        "max_buffered_bytes_per_connection",
+        "8388608",
+        0,
+        KIB * KIB * KIB * KIB,
+    ),
     number_key("max_connections", "4096", 1, 1_000_000),
     number_key("max_streams_per_connection", "100", 1, 10_000),
     number_key("max_upstream_requests", "1024", 1, 1_000_000),
@@ -251,6 +258,12 @@ pub struct ServerSettings {
     /// ends within it is sent whole, so a slow client never holds an upstream worker (`0`:
     /// stream every body as it arrives).
     pub request_buffer_bytes: usize,
+    /// The most bytes that buffered request bodies hold at once over the process; a request
+    /// that finds them all taken gets a `503` (`0`: nothing is buffered, every body streams).
+    pub max_buffered_bytes: usize,
+    /// The most bytes that the buffered request bodies of one client connection (the streams
+    /// of an HTTP/2 connection) hold at once; beyond, a `503` (`0`: every body streams).
+    pub max_buffered_bytes_per_connection: usize,
     /// The most client connections served at once; more wait to be accepted.
     pub max_connections: usize,
     /// The most concurrent requests (streams) one HTTP/2 client connection may have.
@@ -282,6 +295,8 @@ impl Default for ServerSettings {
             max_request_headers: 256,
             max_response_headers: 256,
             request_buffer_bytes: 1024 * 1024,
+            max_buffered_bytes: 256 * 1024 * 1024,
+            max_buffered_bytes_per_connection: 8 * 1024 * 1024,
             max_connections: 4096,
             max_streams_per_connection: 100,
             max_upstream_requests: 1024,
@@ -538,7 +553,7 @@ mod tests {
     #[test]
     fn every_number_and_duration_key_has_a_range_that_admits_its_default() {
         let defaults = ServerSettings::default();
-        let table: [(&str, Option<Duration>, Option<u64>); 14] = [
+        let table: [(&str, Option<Duration>, Option<u64>); 16] = [
             ("connect_timeout", Some(defaults.connect_timeout), None),
             ("upstream_timeout", Some(defaults.upstream_timeout), None),
             (
@@ -572,6 +587,16 @@ mod tests {
                 "request_buffer_bytes",
                 None,
                 Some(defaults.request_buffer_bytes as u64),
+            ),
+            (
+                "max_buffered_bytes",
+                None,
+                Some(defaults.max_buffered_bytes as u64),
+            ),
+            (
+                "max_buffered_bytes_per_connection",
+                None,
+                Some(defaults.max_buffered_bytes_per_connection as u64),
             ),
             (
                 "max_connections",
