@@ -244,6 +244,103 @@ mod tests {
         assert_eq!(slots.open(), 0);
     }
 
+    /// What a connection is to the reference model.
+    #[derive(Debug, Default, Clone)]
+    struct Modelled {
+        dropped: bool,
+        evicted: bool,
+        serving: usize,
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Admit,
+        Serve(usize),
+        Answered(usize),
+        Close(usize),
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            3 => Just(Op::Admit),
+            2 => any::<usize>().prop_map(Op::Serve),
+            2 => any::<usize>().prop_map(Op::Answered),
+            1 => any::<usize>().prop_map(Op::Close),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Against a list in admission order: a new connection beyond the capacity evicts the
+        /// first one that holds a slot and answers nothing, or is refused when there is none;
+        /// a connection answering a request is never evicted; every slot is counted once.
+        #[test]
+        fn slots_follow_the_reference_model(capacity in 1usize..5, ops in proptest::collection::vec(op(), 0..80)) {
+            let slots = Slots::new(capacity);
+            let mut real: Vec<(Option<Slot>, Vec<Serving>)> = Vec::new();
+            let mut model: Vec<Modelled> = Vec::new();
+            for op in ops {
+                match op {
+                    Op::Admit => {
+                        let holding: Vec<usize> = (0..model.len())
+                            .filter(|&i| !model[i].dropped && !model[i].evicted)
+                            .collect();
+                        let admitted = if holding.len() >= capacity {
+                            match holding.iter().find(|&&i| model[i].serving == 0) {
+                                Some(&oldest) => {
+                                    model[oldest].evicted = true;
+                                    true
+                                }
+                                None => false,
+                            }
+                        } else {
+                            true
+                        };
+                        let slot = slots.admit();
+                        proptest::prop_assert_eq!(slot.is_some(), admitted);
+                        if let Some(slot) = slot {
+                            real.push((Some(slot), Vec::new()));
+                            model.push(Modelled::default());
+                        }
+                    }
+                    Op::Serve(_) | Op::Answered(_) | Op::Close(_) if real.is_empty() => {}
+                    Op::Serve(i) => {
+                        let i = i % real.len();
+                        if let Some(slot) = &real[i].0 {
+                            let guard = slot.serving();
+                            proptest::prop_assert_eq!(guard.is_some(), !model[i].evicted);
+                            if let Some(guard) = guard {
+                                real[i].1.push(guard);
+                                model[i].serving += 1;
+                            }
+                        }
+                    }
+                    Op::Answered(i) => {
+                        let i = i % real.len();
+                        if real[i].1.pop().is_some() {
+                            model[i].serving -= 1;
+                        }
+                    }
+                    Op::Close(i) => {
+                        let i = i % real.len();
+                        real[i].0 = None;
+                        real[i].1.clear();
+                        model[i].dropped = true;
+                        model[i].serving = 0;
+                    }
+                }
+                let holding = model.iter().filter(|m| !m.dropped && !m.evicted).count();
+                proptest::prop_assert_eq!(slots.open(), holding);
+                proptest::prop_assert!(holding <= capacity);
+                for (i, (slot, _)) in real.iter().enumerate() {
+                    if let Some(slot) = slot {
+                        proptest::prop_assert_eq!(slot.is_evicted(), model[i].evicted, "connection {}", i);
+                    }
+                }
+            }
+        }
+    }
+
     #[tokio::test]
     async fn an_evicted_connection_is_told_even_if_it_was_not_yet_waiting() {
         let slots = Slots::new(1);
