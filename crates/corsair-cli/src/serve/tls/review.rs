@@ -191,6 +191,8 @@ pub fn review(new: &Facts, running: Option<&Facts>, now: SystemTime) -> Vec<Conc
 mod tests {
     use std::time::Duration;
 
+    use proptest::strategy::Strategy as _;
+
     use super::*;
 
     fn certificate(names: &[&str], from_days: i64, to_days: i64) -> Vec<u8> {
@@ -220,6 +222,32 @@ mod tests {
 
     fn facts(names: &[&str], from_days: i64, to_days: i64) -> Facts {
         Facts::read(&certificate(names, from_days, to_days)).unwrap()
+    }
+
+    /// Whether a client connecting by `host` accepts a certificate for `name`, label by label.
+    fn reference_covers(host: &str, name: &str) -> bool {
+        let (host, name): (Vec<&str>, Vec<&str>) =
+            (host.split('.').collect(), name.split('.').collect());
+        host == name
+            || (name.len() > 1
+                && name[0] == "*"
+                && host.len() == name.len()
+                && host[0] != "*"
+                && host[1..] == name[1..])
+    }
+
+    fn dns_name() -> impl proptest::strategy::Strategy<Value = String> {
+        let label = proptest::sample::select(vec!["a", "b", "api", "*"]);
+        proptest::collection::vec(label, 1..4).prop_map(|labels| labels.join("."))
+    }
+
+    proptest::proptest! {
+        /// The coverage of a DNS name agrees with a label-by-label model of RFC 6125's rules.
+        #[test]
+        fn dns_coverage_follows_the_label_model(host in dns_name(), name in dns_name()) {
+            let covered = Name::Dns(host.clone()).covered_by(&Name::Dns(name.clone()));
+            proptest::prop_assert_eq!(covered, reference_covers(&host, &name), "{} by {}", host, name);
+        }
     }
 
     #[test]
