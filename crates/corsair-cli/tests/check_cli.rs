@@ -572,7 +572,7 @@ fn assert_never_connected(listener: Option<(u16, std::net::TcpListener)>) {
     }
 }
 
-/// N16: Chromium never connects to its unsafe ports (`net::ERR_UNSAFE_PORT`), at the first URL
+/// Chromium never connects to its unsafe ports (`net::ERR_UNSAFE_PORT`), at the first URL
 /// or at a redirect; neither does `check`, which says what Chromium says.
 #[test]
 fn unsafe_ports_are_refused_like_chromium_without_connecting() {

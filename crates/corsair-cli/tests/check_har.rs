@@ -660,7 +660,7 @@ fn write_har(name: &str, entries: Vec<Value>) -> PathBuf {
     file
 }
 
-/// N16: six recorded requests to a server that never answers took six `--timeout`s; the whole
+/// Six recorded requests to a server that never answers took six `--timeout`s; the whole
 /// replay is now bounded by `--deadline`, and what was not judged by then says so.
 #[test]
 fn a_replay_of_hanging_requests_ends_at_the_deadline() {
@@ -706,7 +706,7 @@ fn a_replay_of_hanging_requests_ends_at_the_deadline() {
     );
 }
 
-/// N16: a recording may name any host and port; Chromium's unsafe ports are never connected
+/// A recording may name any host and port; Chromium's unsafe ports are never connected
 /// to, and recorded cookies are never sent anywhere (the README says so).
 #[test]
 fn a_replay_sends_no_recorded_cookie_and_never_connects_to_an_unsafe_port() {

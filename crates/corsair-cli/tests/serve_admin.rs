@@ -530,7 +530,7 @@ async fn hold(admin: SocketAddr, kind: Holder, stop: Arc<AtomicBool>, opened: Ar
     }
 }
 
-/// N5: 64 idle TCP connections used to take every admin connection, and each `/healthz` probe
+/// 64 idle TCP connections used to take every admin connection, and each `/healthz` probe
 /// with a 1 s timeout failed, enough for Kubernetes to kill a healthy pod. With 70 idle
 /// sockets, 5 that trickle a request head and 10 idle keep-alive connections, all reopened as
 /// soon as they are closed, every probe over several seconds gets its `200`.

@@ -651,7 +651,7 @@ async fn wait_for_lines(corsair: &Corsair, needle: &str, count: usize) -> String
     );
 }
 
-/// N15: a reload used to swap in an expired certificate, or one for other names, and log only
+/// A reload used to swap in an expired certificate, or one for other names, and log only
 /// "certificate reloaded". Both are now loud warnings naming what changed (and served), and
 /// with `tls_strict = true` they refuse the reload: the running certificate stays. At start,
 /// an expired certificate is a warning, or with `tls_strict` exit 2.
