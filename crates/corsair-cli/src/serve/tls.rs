@@ -293,7 +293,7 @@ pub fn vet(
         .iter()
         .map(|concern| {
             let message = format!(
-                "the certificate {} would be served, and {concern}",
+                "the certificate ({}) would be served, and {concern}",
                 identity.describe()
             );
             let fix = "put the renewed certificate chain for every name clients use at tls_cert \
