@@ -4,7 +4,9 @@
 //! too (the files may have been renewed under the same names): new handshakes get the new pair,
 //! open connections keep theirs. An invalid configuration, or a certificate and key that cannot
 //! be read or do not belong together, is refused and logged as a whole, and the running policy
-//! and certificate stay. Loading runs on a blocking thread, never on the event loop that accepts
+//! and certificate stay. A certificate browsers would refuse (expired, not yet valid, or no
+//! longer valid for a name the running one covers) is logged as a warning, or, with
+//! `tls_strict`, refused the same way. Loading runs on a blocking thread, never on the event loop that accepts
 //! connections, so a large file or a slow disk does not stop corsair from accepting.
 //!
 //! The new policy gets the observer of the first one, so the metrics go on counting in the
