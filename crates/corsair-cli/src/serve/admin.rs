@@ -97,6 +97,10 @@ pub async fn serve(listener: TcpListener, admin: Arc<Admin>) {
             continue;
         };
         tokio::spawn(connection(stream, peer, Arc::new(slot), Arc::clone(&admin)));
+        // Lets every connection read what it was sent before the next one is accepted: a probe
+        // whose request has arrived is answering it (so never evicted) before a stream of
+        // reconnecting sockets could make it the oldest.
+        tokio::task::yield_now().await;
     }
 }
 
