@@ -207,6 +207,10 @@ pub(crate) fn advise(failure: &Failure, answered: Answered<'_>) -> Vec<Advice> {
             "The redirect's Location is not a valid http(s) URL.",
             None,
         )),
+        Failure::UnsafePort { port } => advice.push(Advice::new(
+            format!("Chromium never connects to port {port} (one of its unsafe ports, kept for services such as SSH, mail and IRC), whatever the server would answer: serve the API on another port (443, 8443, 8080, ...)."),
+            None,
+        )),
     }
     if origin == "null" {
         // Allowing `null` would let every sandboxed iframe and `data:` page read the answers

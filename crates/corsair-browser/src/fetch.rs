@@ -23,6 +23,7 @@ use crate::check::{self, Context, PreflightAsk, is_redirect};
 use crate::expose::readable_headers;
 use crate::message::{Failure, MessageContext, console_message};
 use crate::options::{Body, Credentials};
+use crate::port::is_unsafe_port;
 use crate::request::{BrowserRequest, needs_preflight, unsafe_header_names};
 use crate::verdict::{
     Allowed, Blocked, Check, CheckName, Exchange, ExchangeKind, Outcome, Verdict, Warning,
@@ -138,6 +139,15 @@ impl Fetch {
                 scheme: fetch.url.scheme().to_owned(),
             };
             return fetch.blocked(failure, None);
+        }
+        // Fetch: "should request be blocked due to a bad port", before anything is sent
+        // (https://fetch.spec.whatwg.org/#main-fetch; again at every redirect).
+        if let Some(port) = fetch
+            .url
+            .port_or_known_default()
+            .filter(|&p| is_unsafe_port(p))
+        {
+            return fetch.blocked(Failure::UnsafePort { port }, None);
         }
         fetch.begin_hop()
     }
@@ -378,6 +388,9 @@ impl Fetch {
         }
         if Uri::try_from(next.as_str()).is_err() {
             return self.redirect_failure(Failure::InvalidRedirect, status, &location);
+        }
+        if let Some(port) = next.port_or_known_default().filter(|&p| is_unsafe_port(p)) {
+            return self.redirect_failure(Failure::UnsafePort { port }, status, &location);
         }
         let crosses_page_origin = next.origin() != self.request.origin;
         if (cors || crosses_page_origin)

@@ -40,6 +40,7 @@ mod fetch;
 pub mod har;
 mod message;
 mod options;
+mod port;
 mod request;
 mod safelist;
 #[cfg(feature = "tower")]
@@ -53,6 +54,7 @@ pub use expose::readable_headers;
 pub use fetch::{Fetch, MAX_REDIRECTS, Progress};
 pub use message::{Failure, MessageContext, console_message};
 pub use options::{Body, Credentials, FORM_DATA_BOUNDARY, Initiator, RequestError};
+pub use port::{UNSAFE_PORTS, is_unsafe_port};
 pub use request::{BrowserRequest, BrowserRequestBuilder, normalize_method};
 pub use safelist::{
     MAX_SAFELISTED_TOTAL_LEN, MAX_SAFELISTED_VALUE_LEN, is_cors_safelisted_request_header,

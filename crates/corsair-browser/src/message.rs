@@ -101,6 +101,12 @@ pub enum Failure {
     TooManyRedirects,
     /// A redirect whose `Location` does not parse.
     InvalidRedirect,
+    /// The URL (or a redirect's location) is on a port Chromium never connects to
+    /// ([`UNSAFE_PORTS`](crate::UNSAFE_PORTS)): nothing is sent.
+    UnsafePort {
+        /// The port.
+        port: u16,
+    },
 }
 
 impl Failure {
@@ -150,6 +156,7 @@ impl Failure {
             Failure::CorsDisabledScheme => ("CorsDisabledScheme", None),
             Failure::TooManyRedirects => ("net::ERR_TOO_MANY_REDIRECTS", None),
             Failure::InvalidRedirect => ("net::ERR_INVALID_REDIRECT", None),
+            Failure::UnsafePort { .. } => ("net::ERR_UNSAFE_PORT", None),
         };
         preflighted.unwrap_or(plain)
     }
@@ -168,6 +175,7 @@ impl Failure {
             Failure::TooManyRedirects
                 | Failure::InvalidRedirect
                 | Failure::UnsupportedScheme { .. }
+                | Failure::UnsafePort { .. }
         )
     }
 
@@ -244,7 +252,7 @@ impl Failure {
             Failure::CorsDisabledScheme => {
                 "Cross origin requests are only supported for protocol schemes: chrome, chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, http, https, isolated-app.".to_owned()
             }
-            Failure::TooManyRedirects | Failure::InvalidRedirect => {
+            Failure::TooManyRedirects | Failure::InvalidRedirect | Failure::UnsafePort { .. } => {
                 format!("Failed to load resource: {}", self.code())
             }
         }

@@ -3,7 +3,7 @@
 //! server behaviour).
 
 use corsair_browser::{
-    Body, BrowserRequest, Credentials, ExchangeKind, Failure, Fetch, Progress, Verdict,
+    Body, BrowserRequest, Credentials, ExchangeKind, Failure, Fetch, Outcome, Progress, Verdict,
 };
 use http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode};
 
@@ -176,6 +176,62 @@ fn twenty_redirects_are_followed_and_the_twenty_first_fails() {
         blocked_by(&verdict),
         "Failed to load resource: net::ERR_TOO_MANY_REDIRECTS"
     );
+}
+
+/// Chromium refuses its unsafe ports (`net::ERR_UNSAFE_PORT`) before sending anything, at the
+/// first URL and at every redirect; a default port is never one.
+#[test]
+fn unsafe_ports_are_refused_before_anything_is_sent() {
+    for url in [
+        "http://127.0.0.1:22/x",
+        "https://api.example:6667/",
+        "http://[::1]:0/",
+    ] {
+        let request = BrowserRequest::builder(PAGE, url)
+            .method("PUT")
+            .build()
+            .unwrap();
+        let verdict = run(request, |req| {
+            panic!("nothing is sent, yet {} was", req.uri())
+        });
+        assert!(verdict.exchanges.is_empty(), "{url}");
+        assert!(
+            matches!(verdict.failure(), Some(Failure::UnsafePort { .. })),
+            "{url}"
+        );
+        assert_eq!(
+            blocked_by(&verdict),
+            "Failed to load resource: net::ERR_UNSAFE_PORT"
+        );
+    }
+    let verdict = run(get("/to-smtp"), |req| match req.uri().path() {
+        "/to-smtp" => (
+            302,
+            vec![
+                ("location", "http://127.0.0.1:25/mail".into()),
+                ("access-control-allow-origin", "*".into()),
+            ],
+        ),
+        _ => panic!("the redirect to port 25 is not followed"),
+    });
+    assert_eq!(verdict.failure(), Some(&Failure::UnsafePort { port: 25 }));
+    assert_eq!(verdict.exchanges.len(), 1);
+    let Outcome::Blocked(blocked) = &verdict.outcome else {
+        unreachable!()
+    };
+    let advice = &blocked.advice[0].summary;
+    assert!(advice.contains("never connects to port 25"), "{advice}");
+    for url in [
+        "http://127.0.0.1:80/",
+        "https://api.example/",
+        "http://127.0.0.1:8080/",
+    ] {
+        let request = BrowserRequest::builder(PAGE, url).build().unwrap();
+        let verdict = run(request, |_| {
+            (200, vec![("access-control-allow-origin", "*".into())])
+        });
+        assert!(verdict.is_allowed(), "{url}");
+    }
 }
 
 #[test]

@@ -120,7 +120,7 @@ pub fn run(args: Args) -> ExitCode {
     let observer = metrics.observer();
     // One set per origins source for the process's life: every policy loaded consults them.
     let origin_sets = settings::OriginSets::default();
-    let loaded = match settings::load_observed(
+    let mut loaded = match settings::load_observed(
         &layers,
         &server_flags,
         Some(Arc::clone(&observer)),
@@ -129,7 +129,7 @@ pub fn run(args: Args) -> ExitCode {
         Ok(loaded) => loaded,
         Err(problems) => return invalid(&problems),
     };
-    let tls = match load_tls(&loaded) {
+    let tls = match load_tls(&mut loaded) {
         Ok(tls) => tls.map(Arc::new),
         Err(problems) => return invalid(&problems),
     };
@@ -166,10 +166,19 @@ pub fn run(args: Args) -> ExitCode {
 
 /// The certificate and key of `loaded`, when it has them, checked and ready for handshakes;
 /// the error is the problem with the file to fix.
-fn load_tls(loaded: &Loaded) -> Result<Option<tls::Tls>, settings::Problems> {
+fn load_tls(loaded: &mut Loaded) -> Result<Option<tls::Tls>, settings::Problems> {
     let Some(identity) = tls_identity(loaded)? else {
         return Ok(None);
     };
+    // An expired or not yet valid certificate: a warning, or (tls_strict) not starting.
+    if let Some(file) = &loaded.server.tls_cert {
+        let source = settings::server_source(&loaded.server_sources, "tls_cert");
+        let review = tls::vet(&identity, None, loaded.server.tls_strict, (file, &source));
+        if review.iter().any(Diagnostic::is_error) {
+            return Err(review);
+        }
+        loaded.warnings.extend(review);
+    }
     let handshake_timeout = loaded.server.header_read_timeout;
     let refused = |message: String| {
         vec![Diagnostic::error(

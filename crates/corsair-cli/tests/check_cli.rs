@@ -531,6 +531,92 @@ fn a_silent_server_times_out_as_a_network_error() {
     drop(listener);
 }
 
+/// The whole live check is bounded by `--deadline`, whatever `--timeout` allows each response.
+#[test]
+fn a_silent_server_is_given_up_on_at_the_deadline() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let started = std::time::Instant::now();
+    let (code, json) = check_json(&url, &["--timeout", "30", "--deadline", "1"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(code, 2);
+    let error = json["steps"][0]["error"].as_str().unwrap();
+    assert!(
+        error.contains("no response before the check's --deadline of 1 s"),
+        "{error}"
+    );
+    drop(listener);
+}
+
+/// A listener on one of Chromium's unsafe ports, when that port is free here: nothing may
+/// connect to it.
+fn unsafe_port_listener() -> Option<(u16, std::net::TcpListener)> {
+    [6667, 6666, 6668, 6669, 10080]
+        .into_iter()
+        .find_map(|port| {
+            let listener = std::net::TcpListener::bind(("127.0.0.1", port)).ok()?;
+            listener.set_nonblocking(true).ok()?;
+            Some((port, listener))
+        })
+}
+
+fn assert_never_connected(listener: Option<(u16, std::net::TcpListener)>) {
+    if let Some((port, listener)) = listener {
+        let accepted = listener.accept();
+        assert!(
+            accepted
+                .as_ref()
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::WouldBlock),
+            "something connected to port {port}: {accepted:?}"
+        );
+    }
+}
+
+/// Chromium never connects to its unsafe ports (`net::ERR_UNSAFE_PORT`), at the first URL
+/// or at a redirect; neither does `check`, which says what Chromium says.
+#[test]
+fn unsafe_ports_are_refused_like_chromium_without_connecting() {
+    let listening = unsafe_port_listener();
+    let port = listening.as_ref().map_or(6667, |(port, _)| *port);
+    for url in [
+        format!("http://127.0.0.1:{port}/api"),
+        "http://127.0.0.1:22/api".to_owned(),
+    ] {
+        let (code, json) = check_json(&url, &["-X", "PUT", "--timeout", "1"]);
+        assert_eq!(code, 1, "{url}: {json}");
+        assert_eq!(json["verdict"], "blocked", "{url}");
+        assert_eq!(
+            json["message"], "Failed to load resource: net::ERR_UNSAFE_PORT",
+            "{url}"
+        );
+        let text = corsair(&[&url, "--origin", PAGE]);
+        let report = String::from_utf8_lossy(&text.stdout);
+        assert!(report.contains("never connects to port"), "{report}");
+    }
+
+    let redirecting = RecordingServer::start(move |_, _| {
+        (
+            302,
+            vec![
+                ("location", format!("http://127.0.0.1:{port}/x")),
+                ("access-control-allow-origin", "*".to_owned()),
+            ],
+        )
+    });
+    let (code, json) = check_json(&redirecting.url("/go"), &["--timeout", "1"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(
+        json["message"],
+        "Failed to load resource: net::ERR_UNSAFE_PORT"
+    );
+    assert_eq!(
+        redirecting.seen().len(),
+        1,
+        "only the redirect was requested"
+    );
+    assert_never_connected(listening);
+}
+
 #[test]
 fn usage_errors_exit_2_and_say_what_to_write() {
     let table: &[(&[&str], &str)] = &[

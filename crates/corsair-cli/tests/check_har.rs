@@ -632,6 +632,122 @@ fn recorded_requests_are_replayed_live_and_secrets_stay_out_of_the_report() {
     );
 }
 
+/// A server that accepts every connection and never answers, until dropped.
+struct Hanging {
+    port: u16,
+    _listener: std::thread::JoinHandle<()>,
+}
+
+fn hanging() -> Hanging {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let thread = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    Hanging {
+        port,
+        _listener: thread,
+    }
+}
+
+fn write_har(name: &str, entries: Vec<Value>) -> PathBuf {
+    let file = temp_dir(name).join("session.har");
+    let har = json!({"log": {"version": "1.2", "creator": {"name": "Playwright", "version": "1.65.1"}, "pages": [{"id": "page@1", "title": "Shop"}], "entries": entries}});
+    std::fs::write(&file, serde_json::to_vec(&har).unwrap()).unwrap();
+    file
+}
+
+/// Six recorded requests to a server that never answers took six `--timeout`s; the whole
+/// replay is now bounded by `--deadline`, and what was not judged by then says so.
+#[test]
+fn a_replay_of_hanging_requests_ends_at_the_deadline() {
+    let server = hanging();
+    let entries = (0..6)
+        .map(|i| {
+            let url = format!("http://127.0.0.1:{}/api/slow/{i}", server.port);
+            playwright_entry("GET", &url, &[], true)
+        })
+        .collect();
+    let file = write_har("hanging", entries);
+    let started = std::time::Instant::now();
+    let output = check(&[
+        "--har",
+        file.to_str().unwrap(),
+        "--json",
+        "--timeout",
+        "1",
+        "--deadline",
+        "2",
+    ]);
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_millis(4500),
+        "took {took:?}"
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let json = json_of(&output);
+    let reasons: Vec<&str> = json["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert_eq!(r["verdict"], "error", "{r}");
+            r["reason"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(reasons.len(), 6);
+    assert!(reasons[0].contains("no response within 1 s"), "{reasons:?}");
+    assert!(
+        reasons[5].contains("not sent: the check's --deadline of 2 s has passed"),
+        "{reasons:?}"
+    );
+}
+
+/// A recording may name any host and port; Chromium's unsafe ports are never connected
+/// to, and recorded cookies are never sent anywhere (the README says so).
+#[test]
+fn a_replay_sends_no_recorded_cookie_and_never_connects_to_an_unsafe_port() {
+    let api = api();
+    let mut with_cookies = playwright_entry(
+        "GET",
+        &api.url("/api/items"),
+        &[("Cookie", "sessionid=S3SS10N")],
+        true,
+    );
+    with_cookies["request"]["cookies"] = json!([{"name": "sessionid", "value": "S3SS10N"}]);
+    let entries = vec![
+        with_cookies,
+        playwright_entry("GET", "http://127.0.0.1:22/api/items", &[], true),
+        playwright_entry("POST", "http://127.0.0.1:6667/api/items", &[], true),
+    ];
+    let file = write_har("cookies-ports", entries);
+    let output = check(&["--har", file.to_str().unwrap(), "--json", "--timeout", "1"]);
+    assert_eq!(output.status.code(), Some(1));
+    let json = json_of(&output);
+    let requests = json["requests"].as_array().unwrap();
+    // The test API sends no Access-Control-Allow-Credentials: judged with credentials, the
+    // request is blocked, and it was sent without the recorded cookie.
+    assert_eq!(requests[0]["verdict"], "blocked", "{}", requests[0]);
+    assert_eq!(
+        requests[0]["credentials"], "include",
+        "judged with credentials"
+    );
+    for request in &requests[1..] {
+        assert_eq!(request["verdict"], "blocked", "{request}");
+        assert_eq!(
+            request["message"],
+            "Failed to load resource: net::ERR_UNSAFE_PORT"
+        );
+    }
+    let seen = api.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0].headers.get("cookie"), None, "{seen:?}");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("S3SS10N"));
+}
+
 fn unused_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()

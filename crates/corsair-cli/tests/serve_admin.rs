@@ -14,6 +14,8 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serve_support::*;
@@ -477,6 +479,107 @@ async fn readyz_turns_503_when_shutdown_begins_while_a_slow_request_finishes() {
     assert_eq!(answer.status, 200, "the request in flight completes");
     assert_eq!(answer.body, "upstream ok");
     assert!(served.corsair.wait(Duration::from_secs(5)).success());
+}
+
+/// One socket held open against the admin listener, reopened whenever it is closed, until
+/// `stop`: `Idle` sends nothing, `Slow` trickles a request head that never ends, `KeptAlive`
+/// asks for `/healthz` once and then stays silent on the open connection.
+#[derive(Clone, Copy)]
+enum Holder {
+    Idle,
+    Slow,
+    KeptAlive,
+}
+
+async fn hold(admin: SocketAddr, kind: Holder, stop: Arc<AtomicBool>, opened: Arc<AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    while !stop.load(Ordering::SeqCst) {
+        let Ok(mut stream) = tokio::net::TcpStream::connect(admin).await else {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            continue;
+        };
+        opened.fetch_add(1, Ordering::SeqCst);
+        match kind {
+            Holder::Idle => {}
+            Holder::Slow => {
+                let _ = stream
+                    .write_all(b"GET /healthz HTTP/1.1\r\nHost: a\r\n")
+                    .await;
+            }
+            Holder::KeptAlive => {
+                let _ = stream
+                    .write_all(b"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n")
+                    .await;
+            }
+        }
+        let mut buffer = [0u8; 1024];
+        loop {
+            if stop.load(Ordering::SeqCst) {
+                return;
+            }
+            if let Holder::Slow = kind {
+                let _ = stream.write_all(b"X-Slow: 1\r\n").await;
+            }
+            // Reads whatever comes (a response, or the close) for a while.
+            let read =
+                tokio::time::timeout(Duration::from_millis(300), stream.read(&mut buffer)).await;
+            if let Ok(Ok(0) | Err(_)) = read {
+                break;
+            }
+        }
+    }
+}
+
+/// 64 idle TCP connections used to take every admin connection, and each `/healthz` probe
+/// with a 1 s timeout failed, enough for Kubernetes to kill a healthy pod. With 70 idle
+/// sockets, 5 that trickle a request head and 10 idle keep-alive connections, all reopened as
+/// soon as they are closed, every probe over several seconds gets its `200`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_probes_answer_while_idle_and_slow_sockets_crowd_the_admin_listener() {
+    let upstream = Upstream::start().await;
+    let dir = temp_dir("admin-crowded");
+    write_config(
+        &dir,
+        upstream.addr,
+        "",
+        &format!("allowed_origins = [\"{APP}\"]"),
+    );
+    let served = Served::start(&dir, &[]).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let opened = Arc::new(AtomicUsize::new(0));
+    let kinds = std::iter::repeat_n(Holder::Idle, 70)
+        .chain(std::iter::repeat_n(Holder::Slow, 5))
+        .chain(std::iter::repeat_n(Holder::KeptAlive, 10));
+    let holders: Vec<_> = kinds
+        .map(|kind| {
+            tokio::spawn(hold(
+                served.admin,
+                kind,
+                Arc::clone(&stop),
+                Arc::clone(&opened),
+            ))
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(opened.load(Ordering::SeqCst) >= 85, "the sockets are open");
+
+    for probe in 0..10 {
+        for path in ["/healthz", "/readyz"] {
+            let request = format!("GET {path} HTTP/1.1\r\nHost: k8s\r\nConnection: close\r\n\r\n");
+            let answer = tokio::time::timeout(
+                Duration::from_secs(1),
+                raw_exchange(served.admin, request.as_bytes()),
+            )
+            .await
+            .unwrap_or_else(|_| panic!("probe {probe} of {path}: no answer within 1 s"));
+            assert_eq!(answer.status, 200, "probe {probe} of {path}: {answer:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+    stop.store(true, Ordering::SeqCst);
+    for holder in holders {
+        let _ = holder.await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

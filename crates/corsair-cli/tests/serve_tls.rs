@@ -71,8 +71,30 @@ impl Authority {
 
     /// A leaf certificate named `name`, with serial number `serial`.
     fn issue(&self, name: &str, serial: u64) -> Leaf {
-        let names = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
+        self.issue_for(name, serial, &["localhost", "127.0.0.1"], None)
+    }
+
+    /// A leaf certificate named `name`, with serial number `serial`, for the DNS names and IP
+    /// addresses `names`, valid from and to the days `valid` counts from today (rcgen's long
+    /// default validity without).
+    fn issue_for(
+        &self,
+        name: &str,
+        serial: u64,
+        names: &[&str],
+        valid: Option<(i64, i64)>,
+    ) -> Leaf {
+        let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
         let mut params = rcgen::CertificateParams::new(names).unwrap();
+        if let Some((from, to)) = valid {
+            let day = |offset: i64| {
+                let days = Duration::from_secs(offset.unsigned_abs() * 86_400);
+                let now = std::time::SystemTime::now();
+                if offset < 0 { now - days } else { now + days }
+            };
+            params.not_before = day(from).into();
+            params.not_after = day(to).into();
+        }
         params
             .distinguished_name
             .push(rcgen::DnType::CommonName, name);
@@ -608,6 +630,123 @@ async fn a_key_that_does_not_match_is_refused_at_start_and_on_reload() {
     corsair.wait_for_log("certificate reloaded").await;
     let (certificate, _, _) = on_a_new_connection(corsair.addr, config).await.unwrap();
     assert_eq!(certificate, other.der);
+}
+
+/// Waits until `count` log lines contain `needle`, and returns the last of them.
+async fn wait_for_lines(corsair: &Corsair, needle: &str, count: usize) -> String {
+    for _ in 0..200 {
+        let lines: Vec<String> = corsair
+            .log()
+            .into_iter()
+            .filter(|l| l.contains(needle))
+            .collect();
+        if lines.len() >= count {
+            return lines[count - 1].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!(
+        "fewer than {count} log lines contain {needle:?}: {:#?}",
+        corsair.log()
+    );
+}
+
+/// A reload used to swap in an expired certificate, or one for other names, and log only
+/// "certificate reloaded". Both are now loud warnings naming what changed (and served), and
+/// with `tls_strict = true` they refuse the reload: the running certificate stays. At start,
+/// an expired certificate is a warning, or with `tls_strict` exit 2.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_browsers_would_refuse_is_warned_about_or_refused_with_tls_strict() {
+    let upstream = Upstream::start().await;
+    let authority = Authority::new();
+    let valid = authority.issue("corsair one", 1);
+    let expired = authority.issue_for("stale", 2, &["localhost", "127.0.0.1"], Some((-90, -1)));
+    let future = authority.issue_for("early", 3, &["localhost", "127.0.0.1"], Some((2, 90)));
+    let elsewhere = authority.issue_for("elsewhere", 4, &["other.example"], Some((-1, 90)));
+    let renewed = authority.issue_for(
+        "renewed",
+        5,
+        &["*.localhost", "localhost", "127.0.0.1"],
+        None,
+    );
+
+    // Warned about, and served.
+    let dir = temp_dir("tls-review-warn");
+    valid.write(&dir);
+    let corsair = start_https(&dir, upstream.addr, "");
+    expired.write(&dir);
+    corsair.signal("HUP");
+    let warning = corsair.wait_for_log("tls-certificate-not-valid-now").await;
+    assert!(warning.contains("WARN"), "{warning}");
+    for needle in ["serial 02", "expired on", "tls_strict = true refuses it"] {
+        assert!(warning.contains(needle), "{needle}: {warning}");
+    }
+    wait_for_lines(&corsair, "certificate reloaded", 1).await;
+    future.write(&dir);
+    corsair.signal("HUP");
+    let warning = wait_for_lines(&corsair, "tls-certificate-not-valid-now", 2).await;
+    assert!(warning.contains("is not valid before"), "{warning}");
+    wait_for_lines(&corsair, "certificate reloaded", 2).await;
+    elsewhere.write(&dir);
+    corsair.signal("HUP");
+    let warning = corsair.wait_for_log("tls-certificate-drops-names").await;
+    assert!(
+        warning
+            .contains("it is not valid for localhost, 127.0.0.1, which the running certificate is"),
+        "{warning}"
+    );
+    wait_for_lines(&corsair, "certificate reloaded", 3).await;
+    drop(corsair);
+
+    // With tls_strict: refused at start, and on reload the running certificate stays.
+    let dir = temp_dir("tls-review-strict");
+    expired.write(&dir);
+    write_config(
+        &dir,
+        upstream.addr,
+        "tls_cert = \"cert.pem\"\ntls_key = \"key.pem\"\ntls_strict = true\n",
+        &format!("allowed_origins = [\"{APP}\"]"),
+    );
+    let output = corsair_command(&dir, &[], &[])
+        .args(["--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error[tls-certificate-not-valid-now] server.tls_cert"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("expired on"), "{stderr}");
+
+    valid.write(&dir);
+    let corsair = start_https(&dir, upstream.addr, "tls_strict = true\n");
+    let config = authority.client_config(&[b"http/1.1"]);
+    for (refused, count) in [(&expired, 1), (&future, 2), (&elsewhere, 3)] {
+        refused.write(&dir);
+        corsair.signal("HUP");
+        wait_for_lines(
+            &corsair,
+            "the running policy stays, and so does the certificate",
+            count,
+        )
+        .await;
+        let (certificate, status, _) = on_a_new_connection(corsair.addr, Arc::clone(&config))
+            .await
+            .unwrap();
+        assert_eq!((certificate, status), (valid.der.clone(), StatusCode::OK));
+    }
+    let log = corsair.log().join("\n");
+    assert!(log.contains("ERROR"), "{log}");
+    assert!(!log.contains("certificate reloaded"), "{log}");
+    assert!(log.contains("tls-certificate-drops-names"), "{log}");
+
+    // A renewal for the same names (a wildcard may cover more) is taken.
+    renewed.write(&dir);
+    corsair.signal("HUP");
+    corsair.wait_for_log("certificate reloaded").await;
+    let (certificate, _, _) = on_a_new_connection(corsair.addr, config).await.unwrap();
+    assert_eq!(certificate, renewed.der);
 }
 
 /// What an upstream saw of each request: its version and its `TE`.

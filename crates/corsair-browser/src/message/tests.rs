@@ -126,6 +126,10 @@ fn chromium_messages_table() {
             s("Failed to load resource: net::ERR_INVALID_REDIRECT"),
         ),
         (
+            Failure::UnsafePort { port: 22 },
+            s("Failed to load resource: net::ERR_UNSAFE_PORT"),
+        ),
+        (
             Failure::UnsupportedScheme {
                 url: s("ftp://127.0.0.1/x"),
                 scheme: s("ftp"),

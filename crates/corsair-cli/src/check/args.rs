@@ -9,7 +9,9 @@ use corsair_browser::Body;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Without --config the request (and its preflight) is really sent: a PUT or DELETE has its
-effect on the server. With --har and without --config, every recorded request is sent again.
+effect on the server. With --har and without --config, every recorded request is sent again,
+with the headers its script set but without the recorded cookies, within one --deadline. A URL
+on a port Chromium refuses (22, 25, 6667, ...: net::ERR_UNSAFE_PORT) is never connected to.
 
 --config FILE judges offline: corsair's engine with FILE and the CORS_* environment (exactly
 what `corsair serve --config FILE` would run) answers the browser model; nothing is sent. A
@@ -73,6 +75,11 @@ pub struct Args {
     /// Seconds to wait for each response.
     #[arg(long, default_value_t = 10, value_name = "SECONDS")]
     pub timeout: u64,
+    /// Seconds the whole live check may take: every preflight, request and redirect (with
+    /// --har, of every recorded request). What is not answered by then is reported as not
+    /// judged (exit status 2).
+    #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+    pub deadline: u64,
 }
 
 /// The body kinds of `--body-type`.

@@ -1,7 +1,7 @@
 //! Sends the requests the browser model asks for, over real sockets, with hyper-util's client
 //! (https with rustls and the webpki root certificates, as the browser would verify them).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use corsair_browser::{Body, BrowserRequest, FORM_DATA_BOUNDARY, Fetch, Progress, Verdict};
@@ -16,6 +16,31 @@ use crate::net::{self, error_chain};
 /// in practice (Chromium has no count limit, only a size limit).
 const MAX_RESPONSE_HEADERS: usize = 1000;
 
+/// When a live check must be over: `--deadline` seconds after it started.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Deadline {
+    at: Instant,
+    seconds: u64,
+}
+
+impl Deadline {
+    /// `seconds` from now.
+    pub(super) fn after(seconds: u64) -> Deadline {
+        let now = Instant::now();
+        Deadline {
+            at: now
+                .checked_add(Duration::from_secs(seconds))
+                .unwrap_or(now + Duration::from_secs(86_400 * 365)),
+            seconds,
+        }
+    }
+
+    /// What is left of it (zero once passed).
+    fn left(&self) -> Duration {
+        self.at.saturating_duration_since(Instant::now())
+    }
+}
+
 /// The server could not be reached, or did not answer in time.
 #[derive(Debug)]
 pub(super) struct NetworkFailure {
@@ -26,9 +51,14 @@ pub(super) struct NetworkFailure {
 }
 
 /// Drives the browser model to a verdict, sending each request it asks for.
+///
+/// # Errors
+///
+/// A request could not be sent or was not answered within `timeout`, or `deadline` passed.
 pub(super) async fn run(
     request: BrowserRequest,
     timeout: Duration,
+    deadline: Deadline,
 ) -> Result<Verdict, NetworkFailure> {
     let connector = net::connector(timeout);
     // hyper's default (100 header lines) fails responses that browsers load.
@@ -53,13 +83,25 @@ pub(super) async fn run(
             message,
             preflighted,
         };
-        let response = tokio::time::timeout(timeout, client.request(request))
+        let left = deadline.left();
+        if left.is_zero() {
+            return Err(failure(format!(
+                "{line}: not sent: the check's --deadline of {} s has passed",
+                deadline.seconds
+            )));
+        }
+        let wait = timeout.min(left);
+        let response = tokio::time::timeout(wait, client.request(request))
             .await
             .map_err(|_| {
-                failure(format!(
-                    "{line}: no response within {} s",
-                    timeout.as_secs()
-                ))
+                failure(if wait < timeout {
+                    format!(
+                        "{line}: no response before the check's --deadline of {} s",
+                        deadline.seconds
+                    )
+                } else {
+                    format!("{line}: no response within {} s", timeout.as_secs())
+                })
             })?
             .map_err(|e| failure(format!("{line}: {}", error_chain(&e))))?;
         progress = fetch.receive(response.status(), response.headers());

@@ -8,7 +8,7 @@ use std::time::Duration;
 use corsair_browser::BrowserRequest;
 
 use super::args::Args;
-use super::client::{self, NetworkFailure};
+use super::client::{self, Deadline, NetworkFailure};
 use super::judgement::Judgement;
 use super::offline::OfflinePolicy;
 use crate::settings::{self, Diagnostic};
@@ -30,6 +30,8 @@ pub(super) enum Judge {
         runtime: tokio::runtime::Runtime,
         /// How long each response may take.
         timeout: Duration,
+        /// When every request must have been answered.
+        deadline: Deadline,
     },
     /// corsair's engine with a configuration: nothing is sent.
     Offline(OfflinePolicy),
@@ -44,7 +46,8 @@ impl Judge {
     /// The configuration does not build, or the I/O runtime could not be started.
     pub(super) fn for_args(args: &Args) -> Result<Judge, JudgeError> {
         let Some(file) = &args.config else {
-            return Judge::live(Duration::from_secs(args.timeout.max(1)))
+            let deadline = Deadline::after(args.deadline.max(1));
+            return Judge::live(Duration::from_secs(args.timeout.max(1)), deadline)
                 .map_err(JudgeError::Runtime);
         };
         let judge = Judge::offline(file).map_err(JudgeError::Config)?;
@@ -61,17 +64,22 @@ impl Judge {
         Ok(judge)
     }
 
-    /// A live judge, waiting `timeout` for each response.
+    /// A live judge, waiting `timeout` for each response, and sending nothing after
+    /// `deadline`.
     ///
     /// # Errors
     ///
     /// The I/O runtime could not be started.
-    pub(super) fn live(timeout: Duration) -> Result<Judge, String> {
+    pub(super) fn live(timeout: Duration, deadline: Deadline) -> Result<Judge, String> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| format!("cannot start the I/O runtime: {e}"))?;
-        Ok(Judge::Live { runtime, timeout })
+        Ok(Judge::Live {
+            runtime,
+            timeout,
+            deadline,
+        })
     }
 
     /// An offline judge with the configuration `file` and the `CORS_*` environment.
@@ -90,8 +98,12 @@ impl Judge {
     /// Live only: the server could not be reached, or did not answer in time.
     pub(super) fn judge(&self, request: BrowserRequest) -> Result<Judgement, NetworkFailure> {
         match self {
-            Judge::Live { runtime, timeout } => {
-                let verdict = runtime.block_on(client::run(request, *timeout))?;
+            Judge::Live {
+                runtime,
+                timeout,
+                deadline,
+            } => {
+                let verdict = runtime.block_on(client::run(request, *timeout, *deadline))?;
                 Ok(Judgement::Verdict {
                     verdict,
                     decided_by: None,

@@ -5,6 +5,12 @@
 //! shutdown begins, so a load balancer stops sending before the grace period ends), and
 //! `GET /policy` (the running policy, as JSON). Anything else is a 404. It keeps answering
 //! during the grace period, until the process exits.
+//!
+//! Health answers stay available under connection pressure: a connection must send its request
+//! head within a few seconds (the first, and each next one on a keep-alive connection), and
+//! once every connection slot is taken, a new connection takes the slot of the oldest one that
+//! is not answering a request ([`slots`]). Idle or slow sockets, however many, never keep a
+//! probe waiting.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -19,16 +25,22 @@ use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::net::{TcpListener, TcpStream};
 
 use super::metrics;
 use super::proxy::Shared;
+use slots::{Slot, Slots};
 
-/// Admin connections served at once; more wait to be accepted.
+mod slots;
+
+/// Admin connections open at once; a new one beyond takes the slot of the oldest idle one.
 const MAX_CONNECTIONS: usize = 64;
-/// How long a client may take to send a request head.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may take to send a request head, the first or the next on a keep-alive
+/// connection (so also how long an idle connection stays open): probes and scrapers send
+/// their requests at once.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long an evicted connection may take to finish what it is doing before it is dropped.
+const EVICTED_GRACE: Duration = Duration::from_secs(1);
 
 /// Whether the proxy is ready for traffic: what `/readyz` answers.
 #[derive(Debug, Default)]
@@ -65,12 +77,13 @@ pub struct Admin {
 }
 
 /// Serves the admin endpoints on `listener` until the process ends.
+///
+/// Every connection is accepted at once and given a [slot](slots::Slots): idle and slow
+/// connections can take at most the slots of the oldest, so `/healthz` and `/readyz` keep
+/// answering however many sockets are left open against the listener.
 pub async fn serve(listener: TcpListener, admin: Arc<Admin>) {
-    let limit = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let slots = Slots::new(MAX_CONNECTIONS);
     loop {
-        let Ok(permit) = Arc::clone(&limit).acquire_owned().await else {
-            return;
-        };
         let (stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
             Err(error) => {
@@ -79,22 +92,51 @@ pub async fn serve(listener: TcpListener, admin: Arc<Admin>) {
                 continue;
             }
         };
+        let Some(slot) = slots.admit() else {
+            tracing::debug!(%peer, "admin connection refused: every connection is answering a request");
+            continue;
+        };
+        tokio::spawn(connection(stream, peer, Arc::new(slot), Arc::clone(&admin)));
+        // Lets every connection read what it was sent before the next one is accepted: a probe
+        // whose request has arrived is answering it (so never evicted) before a stream of
+        // reconnecting sockets could make it the oldest.
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Serves one admin connection until it ends, or until another connection takes its slot.
+async fn connection(stream: TcpStream, peer: SocketAddr, slot: Arc<Slot>, admin: Arc<Admin>) {
+    let serving = Arc::clone(&slot);
+    let service = service_fn(move |request| {
         let admin = Arc::clone(&admin);
-        tokio::spawn(async move {
-            let _permit = permit;
-            let service = service_fn(move |request| {
-                let admin = Arc::clone(&admin);
-                async move { Ok::<_, Infallible>(answer(&admin, &request).await) }
-            });
-            let served = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_READ_TIMEOUT)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-            if let Err(error) = served {
-                tracing::debug!(%peer, %error, "admin connection ended with an error");
+        // Kept from being evicted while it answers (if it was already, it is closing anyway).
+        let guard = serving.serving();
+        async move {
+            let response = answer(&admin, &request).await;
+            drop(guard);
+            Ok::<_, Infallible>(response)
+        }
+    });
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    let served = tokio::select! {
+        served = connection.as_mut() => served,
+        () = slot.evicted() => {
+            tracing::debug!(%peer, "admin connection closed: a newer one took its slot");
+            // Closes at once unless a request is under way; a head still arriving has a
+            // moment to finish.
+            connection.as_mut().graceful_shutdown();
+            match tokio::time::timeout(EVICTED_GRACE, connection.as_mut()).await {
+                Ok(served) => served,
+                Err(_) => return,
             }
-        });
+        }
+    };
+    if let Err(error) = served {
+        tracing::debug!(%peer, %error, "admin connection ended with an error");
     }
 }
 

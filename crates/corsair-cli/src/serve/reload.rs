@@ -4,7 +4,9 @@
 //! too (the files may have been renewed under the same names): new handshakes get the new pair,
 //! open connections keep theirs. An invalid configuration, or a certificate and key that cannot
 //! be read or do not belong together, is refused and logged as a whole, and the running policy
-//! and certificate stay. Loading runs on a blocking thread, never on the event loop that accepts
+//! and certificate stay. A certificate browsers would refuse (expired, not yet valid, or no
+//! longer valid for a name the running one covers) is logged as a warning, or, with
+//! `tls_strict`, refused the same way. Loading runs on a blocking thread, never on the event loop that accepts
 //! connections, so a large file or a slow disk does not stop corsair from accepting.
 //!
 //! The new policy gets the observer of the first one, so the metrics go on counting in the
@@ -119,15 +121,31 @@ pub async fn reload(reloading: &Reloading, shared: &Shared, running: &ServerSett
     let observer = Arc::clone(&reloading.observer);
     let origin_sets = reloading.origin_sets.clone();
     let https = reloading.tls.is_some();
+    let running_identity = reloading.tls.as_ref().map(|tls| tls.current());
     let loaded_by = cause.to_owned();
     let loading = move || -> Result<_, settings::Problems> {
-        let loaded = settings::load_observed(&layers, &flags, Some(observer), &origin_sets)?;
+        let mut loaded = settings::load_observed(&layers, &flags, Some(observer), &origin_sets)?;
         // Plain HTTP stays plain: the files are only read when HTTPS is running.
         let identity = if https {
             super::tls_identity(&loaded)?
         } else {
             None
         };
+        // A certificate browsers would refuse, or one that drops names the running one has:
+        // warnings, or (tls_strict) the problems that refuse the reload.
+        if let (Some(identity), Some(file)) = (&identity, &loaded.server.tls_cert) {
+            let source = settings::server_source(&loaded.server_sources, "tls_cert");
+            let review = super::tls::vet(
+                identity,
+                running_identity.as_deref(),
+                loaded.server.tls_strict,
+                (file, &source),
+            );
+            if review.iter().any(settings::Diagnostic::is_error) {
+                return Err(review);
+            }
+            loaded.warnings.extend(review);
+        }
         // Describing a large policy takes time too: not on the event loop either.
         let info = PolicyInfo::new(&loaded, &loaded_by);
         let origins = policy_info::origin_count(&loaded.cors);

@@ -8,7 +8,9 @@
 //! made with): every connection whose handshake starts after a reload is on the new
 //! certificate.
 //! [`accept`] bounds a handshake by `header_read_timeout` and says whether the client chose
-//! HTTP/2.
+//! HTTP/2. [`Identity::concerns`] says what a pair would break if served now ([`review`]: an
+//! expired certificate, names of the running one it drops), which [`vet`] turns into warnings,
+//! or, with `tls_strict`, into the error that refuses it.
 //!
 //! Invariants: a pair is swapped in only once it was read whole and its key matched the
 //! certificate; nothing here panics on a file's contents; the private key never reaches a log
@@ -19,7 +21,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use arc_swap::ArcSwap;
 use rustls::pki_types::pem::{self, PemObject};
@@ -33,7 +35,10 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
-use crate::settings;
+use crate::settings::{self, Diagnostic, Source};
+pub use review::Concern;
+
+mod review;
 
 /// The ALPN protocol id of HTTP/2.
 const H2: &[u8] = b"h2";
@@ -77,6 +82,9 @@ impl fmt::Display for Problem {
 pub struct Identity {
     certified: Arc<CertifiedKey>,
     serial: String,
+    /// Its validity and names (`None` when the certificate cannot be read as X.509: rustls
+    /// then judges it at the handshake, as the browser does).
+    facts: Option<review::Facts>,
 }
 
 impl Identity {
@@ -97,6 +105,7 @@ impl Identity {
                 )
             })?;
         let serial = serial_number(&chain[0]).unwrap_or_else(|| "unknown".to_owned());
+        let facts = review::Facts::read(&chain[0]);
         let certified = CertifiedKey::new(chain, signing);
         match certified.keys_match() {
             // Unknown: the key cannot tell its public half (never with ring's keys).
@@ -127,7 +136,17 @@ impl Identity {
         Ok(Identity {
             certified: Arc::new(certified),
             serial,
+            facts,
         })
+    }
+
+    /// What serving this pair at `now` would break, in place of `running` (`None` at start):
+    /// an expired or not yet valid certificate, names of the running one it no longer covers.
+    pub fn concerns(&self, running: Option<&Identity>, now: SystemTime) -> Vec<Concern> {
+        let Some(facts) = &self.facts else {
+            return Vec::new();
+        };
+        review::review(facts, running.and_then(|r| r.facts.as_ref()), now)
     }
 
     /// `serial 0a:1b:…, 2 certificates`: which certificate is served, for the log.
@@ -258,6 +277,55 @@ fn der_element(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
         (length, rest)
     };
     (rest.len() >= length).then(|| rest.split_at(length))
+}
+
+/// The concerns about serving `identity` now in place of `running` (`None` at start), as
+/// problems of `tls_cert` set at `source`: warnings, or errors when `strict` (`tls_strict`)
+/// refuses such a certificate. Empty when it breaks nothing.
+pub fn vet(
+    identity: &Identity,
+    running: Option<&Identity>,
+    strict: bool,
+    (file, source): (&Path, &Source),
+) -> Vec<Diagnostic> {
+    let concerns = identity.concerns(running, SystemTime::now());
+    concerns
+        .iter()
+        .map(|concern| {
+            let message = format!(
+                "the certificate ({}) would be served, and {concern}",
+                identity.describe()
+            );
+            let fix = "put the renewed certificate chain for every name clients use at tls_cert \
+                       (and its key at tls_key), then reload";
+            let id = match concern {
+                Concern::Expired { .. } | Concern::NotYetValid { .. } => {
+                    "tls-certificate-not-valid-now"
+                }
+                Concern::DropsNames { .. } => "tls-certificate-drops-names",
+            };
+            let value = file.display().to_string();
+            if strict {
+                Diagnostic::error(
+                    id,
+                    "server.tls_cert",
+                    source.clone(),
+                    Some(value),
+                    message,
+                    fix,
+                )
+            } else {
+                Diagnostic::warning(
+                    id,
+                    "server.tls_cert",
+                    source.clone(),
+                    Some(value),
+                    format!("{message} (served anyway: tls_strict = true refuses it)"),
+                    fix,
+                )
+            }
+        })
+        .collect()
 }
 
 /// The certificate of every new handshake: the one last swapped in.

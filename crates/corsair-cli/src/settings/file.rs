@@ -624,6 +624,14 @@ fn set_server(
         }
         "max_upstream_requests" => server.max_upstream_requests = size()?,
         "workers" => server.workers = Some(size()?),
+        "tls_strict" => {
+            server.tls_strict = typed(value).ok_or_else(|| {
+                (
+                    "tls_strict must be true or false".to_owned(),
+                    "write `tls_strict = true`".to_owned(),
+                )
+            })?;
+        }
         _ => unreachable!("every key of SERVER_KEYS is handled"),
     }
     Ok(())

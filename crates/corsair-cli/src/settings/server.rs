@@ -94,7 +94,7 @@ const KIB: u64 = 1024;
 
 /// Every `[server]` key, in the order the sample file documents them, with its range: the one
 /// place that says which values a key accepts (the file, the flags and the README follow it).
-pub const SERVER_KEYS: [Key; 22] = [
+pub const SERVER_KEYS: [Key; 23] = [
     Key {
         name: "listen",
         default: "\"127.0.0.1:8300\"",
@@ -146,6 +146,11 @@ pub const SERVER_KEYS: [Key; 22] = [
     number_key("max_streams_per_connection", "100", 1, 10_000),
     number_key("max_upstream_requests", "1024", 1, 1_000_000),
     number_key("workers", "2", 1, 1024),
+    Key {
+        name: "tls_strict",
+        default: "false",
+        bounds: None,
+    },
 ];
 
 /// The names of the `[server]` keys.
@@ -274,6 +279,10 @@ pub struct ServerSettings {
     /// How many threads serve connections, each with its own event loop and upstream
     /// connection pool (`None`: one per CPU core).
     pub workers: Option<usize>,
+    /// Refuse a certificate that browsers would refuse or that drops names: expired or not
+    /// yet valid (at start and at reload), or no longer valid for a name the running one
+    /// covers (at reload). Without it these are warnings, and the certificate is served.
+    pub tls_strict: bool,
 }
 
 impl Default for ServerSettings {
@@ -301,6 +310,7 @@ impl Default for ServerSettings {
             max_streams_per_connection: 100,
             max_upstream_requests: 1024,
             workers: None,
+            tls_strict: false,
         }
     }
 }
