@@ -215,14 +215,18 @@ enum Other {
 /// letters (and `case_insensitive_paths` is off), the path is read again without regard to case,
 /// since the upstream may route that way: `/ADMIN/users` is its `/admin/users` to Express.
 fn choose_rules(policy: &Policy, path: &str) -> Choice {
+    let enabled = |index: usize| policy.rules.get(index).is_some_and(|rules| rules.enabled);
     if policy.urls_regex.is_none() && policy.routes.is_none() && policy.case_folded.is_none() {
-        return Choice::Rules {
-            index: 0,
-            other: None,
+        return if enabled(0) {
+            Choice::Rules {
+                index: 0,
+                other: None,
+            }
+        } else {
+            Choice::Bypass(0)
         };
     }
     let normalized = path::normalize(path.as_bytes());
-    let enabled = |index: usize| policy.rules.get(index).is_some_and(|rules| rules.enabled);
     let exact = pick(
         policy.urls_regex.as_ref(),
         policy.routes.as_ref(),

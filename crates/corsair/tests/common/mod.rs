@@ -1086,6 +1086,19 @@ pub fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "enabled = false passes every request untouched",
+            policy: || app_policy().enabled(false),
+            method: Method::GET,
+            path: "/api/items",
+            headers: vec![("origin", APP)],
+            app: App::ok(),
+            expect: Expect {
+                app_called: true,
+                status: 200,
+                headers: no_cors_headers(None),
+            },
+        },
+        Case {
             name: "routes: a path whose route depends on its case gets only what both readings grant",
             policy: routed_policy,
             method: Method::GET,
