@@ -1,0 +1,95 @@
+"""``corsair_cors.asgi.CORSMiddleware``: Starlette's ``CORSMiddleware`` on corsair's engine.
+
+Same constructor, arguments and defaults as ``starlette.middleware.cors.CORSMiddleware``, so
+``app.add_middleware(CORSMiddleware, allow_origins=[...], ...)`` works unchanged in FastAPI and
+Starlette; it wraps any ASGI application. The decision is corsair's (the compiled
+``corsair_cors._corsair``); this module carries the method and the CORS request headers to it
+and applies its answer. A configuration corsair refuses (``allow_origins=["*"]`` with
+``allow_credentials=True``, an origin that can never match, ...) raises ``ValueError`` naming
+the argument, the value and the fix. Lifespan and WebSocket scopes pass through untouched.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable, MutableMapping, Optional, Sequence
+
+from corsair_cors import _corsair
+
+__all__ = ["CORSMiddleware"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: A header sent more than once, or not decodable: a value no rule accepts.
+_INVALID = "\n"
+
+_WANTED = {
+    b"origin": 0,
+    b"access-control-request-method": 1,
+    b"access-control-request-headers": 2,
+    b"access-control-request-private-network": 3,
+}
+
+
+class CORSMiddleware:
+    """Starlette's ``CORSMiddleware``, decided by corsair's engine."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        allow_origins: Sequence[str] = (),
+        allow_methods: Sequence[str] = ("GET",),
+        allow_headers: Sequence[str] = (),
+        allow_credentials: bool = False,
+        allow_origin_regex: Optional[str] = None,
+        allow_private_network: bool = False,
+        expose_headers: Sequence[str] = (),
+        max_age: int = 600,
+    ) -> None:
+        self.app = app
+        self.policy = _corsair.starlette_policy(
+            list(allow_origins),
+            list(allow_methods),
+            list(allow_headers),
+            bool(allow_credentials),
+            allow_origin_regex,
+            bool(allow_private_network),
+            list(expose_headers),
+            int(max_age),
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        values: list[Optional[str]] = [None, None, None, None]
+        for name, value in scope["headers"]:
+            index = _WANTED.get(name.lower() if not name.islower() else name)
+            if index is not None:
+                values[index] = value.decode("latin-1") if values[index] is None else _INVALID
+        decision = self.policy.decide(scope["method"], "/", *values)
+        if decision is None:
+            await self.app(scope, receive, send)
+            return
+        if decision.preflight:
+            headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in decision.headers()]
+            await send({"type": "http.response.start", "status": decision.status, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                original = message.get("headers") or []
+                vary = [v.decode("latin-1") for n, v in original if n.lower() == b"vary"]
+                added = decision.headers(vary or None)
+                if added:
+                    replaced = {n.encode("latin-1") for n, _ in added}
+                    headers = [(n, v) for n, v in original if n.lower() not in replaced]
+                    headers.extend((n.encode("latin-1"), v.encode("latin-1")) for n, v in added)
+                    message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
