@@ -50,16 +50,19 @@ class CORSMiddleware:
         max_age: int = 600,
     ) -> None:
         self.app = app
-        self.policy = _corsair.starlette_policy(
-            list(allow_origins),
-            list(allow_methods),
-            list(allow_headers),
-            bool(allow_credentials),
-            allow_origin_regex,
-            bool(allow_private_network),
-            list(expose_headers),
-            int(max_age),
-        )
+        try:
+            self.policy = _corsair.starlette_policy(
+                list(allow_origins),
+                list(allow_methods),
+                list(allow_headers),
+                bool(allow_credentials),
+                allow_origin_regex,
+                bool(allow_private_network),
+                list(expose_headers),
+                int(max_age),
+            )
+        except _corsair.ConfigError as error:
+            raise ValueError(error.args[0]) from None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
