@@ -70,7 +70,8 @@ class CORSMiddleware:
             return
         values: list[Optional[str]] = [None, None, None, None]
         for name, value in scope["headers"]:
-            index = _WANTED.get(name.lower() if not name.islower() else name)
+            # ASGI header names are lower case.
+            index = _WANTED.get(name)
             if index is not None:
                 values[index] = value.decode("latin-1") if values[index] is None else _INVALID
         decision = self.policy.decide(scope["method"], "/", *values)

@@ -79,20 +79,21 @@ def _reset(*, setting: str, **kwargs: Any) -> None:
 setting_changed.connect(_reset, dispatch_uid="corsair_cors.middleware.reset")
 
 
-def _signals() -> list[Any]:
-    found = [signals.check_request_enabled]
+def _find_signals() -> tuple[Any, ...]:
     try:
         from corsheaders.signals import check_request_enabled
     except ImportError:
-        pass
-    else:
-        found.append(check_request_enabled)
-    return found
+        return (signals.check_request_enabled,)
+    return (signals.check_request_enabled, check_request_enabled)
+
+
+#: corsair's signal, and django-cors-headers' when it is installed.
+_SIGNALS = _find_signals()
 
 
 def _signal_for(request: HttpRequest) -> Callable[[], bool] | None:
     """What the engine calls when a receiver's answer matters, or ``None`` without receivers."""
-    connected = [signal for signal in _signals() if signal.has_listeners(None)]
+    connected = [signal for signal in _SIGNALS if signal.has_listeners(None)]
     if not connected:
         return None
 
