@@ -139,16 +139,12 @@ impl Decision {
                 headers.append(VARY, value);
             }
         }
-        let before = headers.clone();
+        // Only `Vary` can be there before; it is returned when corsair changed it.
+        let vary_before: Vec<http::HeaderValue> = headers.get_all(VARY).iter().cloned().collect();
         self.cors.apply(&self.decision, &mut headers);
         let pairs: Vec<(&str, String)> = headers
             .keys()
-            .filter(|name| {
-                before
-                    .get_all(*name)
-                    .iter()
-                    .ne(headers.get_all(*name).iter())
-            })
+            .filter(|name| *name != VARY || headers.get_all(VARY).iter().ne(vary_before.iter()))
             .map(|name| {
                 let joined = headers
                     .get_all(name)
