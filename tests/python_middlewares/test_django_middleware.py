@@ -194,6 +194,15 @@ class Refusals(unittest.TestCase):
         )
         self.assertRefused(["corsair.E012", "example.com"], CORS_ALLOWED_ORIGINS=["example.com"])
 
+    def test_a_regex_corsair_cannot_read_is_never_dropped_silently(self):
+        # Python accepts look-ahead; the engine's syntax does not. Falling back to every path
+        # (or dropping the regex) would change what the project allows.
+        self.assertRefused(["corsair.W005", "CORS_URLS_REGEX"], CORS_URLS_REGEX=r"^/api/(?=x)")
+        self.assertRefused(
+            ["corsair.W005", "CORS_ALLOWED_ORIGIN_REGEXES"],
+            CORS_ALLOWED_ORIGIN_REGEXES=[r"^https://(?!evil)\w+\.example\.com$"],
+        )
+
     def test_a_regex_python_cannot_compile(self):
         self.assertRefused(["CORS_ALLOWED_ORIGIN_REGEXES", "re.compile"], CORS_ALLOWED_ORIGIN_REGEXES=["("])
 

@@ -18,13 +18,15 @@ use crate::policy::Policy;
 pub(crate) fn django_policy(settings: &str) -> PyResult<Policy> {
     let translation = corsair_django::translate_settings(settings)
         .map_err(pyo3::exceptions::PyValueError::new_err)?;
-    if translation.refused() {
-        let errors: Vec<&DjangoFinding> = translation
-            .findings
-            .iter()
-            .filter(|f| f.is_error())
-            .collect();
-        return Err(refusal(&errors));
+    // A regex corsair cannot read is only a warning for the audit of django-cors-headers'
+    // middleware; corsair's middleware could not apply it, so it refuses it too.
+    let refused: Vec<&DjangoFinding> = translation
+        .findings
+        .iter()
+        .filter(|f| f.is_error() || f.kind.name == "regex-not-rust-syntax")
+        .collect();
+    if !refused.is_empty() {
+        return Err(refusal(&refused));
     }
     build(&translation).map_err(|error| engine_refusal(&error))
 }
