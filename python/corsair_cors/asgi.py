@@ -23,17 +23,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-#: A header sent more than once, or not decodable: a value no rule accepts.
-_INVALID = "\n"
-
-_WANTED = {
-    b"origin": 0,
-    b"access-control-request-method": 1,
-    b"access-control-request-headers": 2,
-    b"access-control-request-private-network": 3,
-}
-
-
 class CORSMiddleware:
     """Starlette's ``CORSMiddleware``, decided by corsair's engine."""
 
@@ -68,31 +57,25 @@ class CORSMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        values: list[Optional[str]] = [None, None, None, None]
-        for name, value in scope["headers"]:
-            # ASGI header names are lower case.
-            index = _WANTED.get(name)
-            if index is not None:
-                values[index] = value.decode("latin-1") if values[index] is None else _INVALID
-        decision = self.policy.decide(scope["method"], "/", *values)
+        # The module reads the CORS request headers from the scope's list in one pass.
+        decision = self.policy.decide_asgi(scope["method"], scope["headers"])
         if decision is None:
             await self.app(scope, receive, send)
             return
         if decision.preflight:
-            headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in decision.headers()]
-            await send({"type": "http.response.start", "status": decision.status, "headers": headers})
+            await send({"type": "http.response.start", "status": decision.status, "headers": decision.raw_headers()})
             await send({"type": "http.response.body", "body": b""})
             return
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
                 original = message.get("headers") or []
-                vary = [v.decode("latin-1") for n, v in original if n.lower() == b"vary"]
-                added = decision.headers(vary or None)
+                vary = [v for n, v in original if n.lower() == b"vary"]
+                added = decision.raw_headers(vary or None)
                 if added:
-                    replaced = {n.encode("latin-1") for n, _ in added}
+                    replaced = {n for n, _ in added}
                     headers = [(n, v) for n, v in original if n.lower() not in replaced]
-                    headers.extend((n.encode("latin-1"), v.encode("latin-1")) for n, v in added)
+                    headers.extend(added)
                     message["headers"] = headers
             await send(message)
 

@@ -11,7 +11,7 @@ use corsair::{Cors, OriginVerdict, RequestKind};
 use http::HeaderMap;
 use http::header::VARY;
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyBytes, PyList};
 
 use crate::request::{self, CorsHeaders};
 
@@ -57,7 +57,40 @@ impl Policy {
         let Some((method, uri, headers)) = request::head(method, path, &cors) else {
             return Ok(None);
         };
-        let decide = |policy: &Cors| policy.evaluate(&method, &uri, &headers).now();
+        self.decide_head(py, &method, &uri, &headers, signal)
+    }
+
+    /// `decide` for an ASGI scope: its `method`, and its `headers` as ASGI gives them (pairs of
+    /// `bytes`, names in lower case), read here in one pass. ASGI applications have no path
+    /// rule (Starlette's arguments have none), so the path is not read.
+    fn decide_asgi(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        headers: &Bound<'_, PyAny>,
+    ) -> PyResult<Option<Decision>> {
+        let Some((method, uri, headers)) = request::asgi_head(method, headers)? else {
+            return Ok(None);
+        };
+        self.decide_head(py, &method, &uri, &headers, None)
+    }
+
+    /// The policy as corsair describes it (`corsair lint` prints the same).
+    fn __repr__(&self) -> String {
+        format!("<corsair policy: {}>", self.base)
+    }
+}
+
+impl Policy {
+    fn decide_head(
+        &self,
+        py: Python<'_>,
+        method: &http::Method,
+        uri: &http::Uri,
+        headers: &HeaderMap,
+        signal: Option<Py<PyAny>>,
+    ) -> PyResult<Option<Decision>> {
+        let decide = |policy: &Cors| policy.evaluate(method, uri, headers).now();
         let Some(decision) = decide(&self.base) else {
             return Ok(None);
         };
@@ -77,11 +110,6 @@ impl Policy {
             return Ok(None);
         }
         Ok(Some(Decision::new(&self.base, decision)))
-    }
-
-    /// The policy as corsair describes it (`corsair lint` prints the same).
-    fn __repr__(&self) -> String {
-        format!("<corsair policy: {}>", self.base)
     }
 }
 
@@ -133,28 +161,69 @@ impl Decision {
         py: Python<'py>,
         vary: Option<Vec<String>>,
     ) -> PyResult<Bound<'py, PyList>> {
+        let vary: Vec<&[u8]> = vary.iter().flatten().map(|v| v.as_bytes()).collect();
+        let pairs: Vec<(String, String)> = self
+            .written(&vary)
+            .into_iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    String::from_utf8_lossy(&value).into_owned(),
+                )
+            })
+            .collect();
+        PyList::new(py, pairs)
+    }
+
+    /// `headers` for ASGI: `vary` and the answer as `bytes`, names in lower case.
+    #[pyo3(signature = (vary=None))]
+    fn raw_headers<'py>(
+        &self,
+        py: Python<'py>,
+        vary: Option<Vec<Vec<u8>>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let vary: Vec<&[u8]> = vary.iter().flatten().map(Vec::as_slice).collect();
+        let pairs: Vec<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> = self
+            .written(&vary)
+            .into_iter()
+            .map(|(name, value)| {
+                (
+                    PyBytes::new(py, name.as_str().as_bytes()),
+                    PyBytes::new(py, &value),
+                )
+            })
+            .collect();
+        PyList::new(py, pairs)
+    }
+}
+
+impl Decision {
+    /// The headers corsair writes, each with all its values joined: the answer's for a
+    /// preflight; otherwise what it adds to a response whose `Vary` values are `vary` (`Vary`
+    /// itself only when corsair changed it).
+    fn written(&self, vary: &[&[u8]]) -> Vec<(http::HeaderName, Vec<u8>)> {
         let mut headers = HeaderMap::with_capacity(8);
-        for value in vary.iter().flatten() {
-            if let Ok(value) = http::HeaderValue::from_str(value) {
+        for value in vary {
+            if let Ok(value) = http::HeaderValue::from_bytes(value) {
                 headers.append(VARY, value);
             }
         }
         // Only `Vary` can be there before; it is returned when corsair changed it.
         let vary_before: Vec<http::HeaderValue> = headers.get_all(VARY).iter().cloned().collect();
         self.cors.apply(&self.decision, &mut headers);
-        let pairs: Vec<(&str, String)> = headers
+        headers
             .keys()
             .filter(|name| *name != VARY || headers.get_all(VARY).iter().ne(vary_before.iter()))
             .map(|name| {
-                let joined = headers
-                    .get_all(name)
-                    .iter()
-                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                (name.as_str(), joined)
+                let mut joined = Vec::new();
+                for (i, value) in headers.get_all(name).iter().enumerate() {
+                    if i > 0 {
+                        joined.extend_from_slice(b", ");
+                    }
+                    joined.extend_from_slice(value.as_bytes());
+                }
+                (name.clone(), joined)
             })
-            .collect();
-        PyList::new(py, pairs)
+            .collect()
     }
 }
