@@ -54,6 +54,11 @@ class Settings(unittest.TestCase):
         self.assertNotIn("Access-Control-Allow-Origin", response)
         self.assertEqual(response["Vary"], "Accept-Encoding, origin")
 
+    def test_an_origin_that_is_no_header_value_is_invalid_not_absent(self):
+        answer = preflight(origin="https://app.example.com\x01")
+        self.assertEqual(answer.status_code, 204)
+        self.assertNotIn("Access-Control-Allow-Origin", answer)
+
     def test_no_origin_passes_with_vary(self):
         response = call(origin=None)
         self.assertNotIn("Access-Control-Allow-Origin", response)
@@ -135,6 +140,15 @@ class Settings(unittest.TestCase):
         outside = call(path="/other/x")
         self.assertNotIn("Access-Control-Allow-Origin", outside)
         self.assertEqual(outside["Vary"], "Accept-Encoding")
+
+    @override_settings(CORS_URLS_REGEX=r"^/api/")
+    def test_the_path_reaches_the_engine_as_django_decoded_it(self):
+        # path_info `/%61pi/items` (the request's `/%2561pi/items`) is not `/api/items`; nor is a
+        # path with a space, `?` or `#` cut short.
+        self.assertNotIn("Access-Control-Allow-Origin", call(path="/%2561pi/items"))
+        for path in ["/api/a%20b", "/api/a%3Fb", "/api/a%23b", "/api/%C3%A9"]:
+            self.assertIn("Access-Control-Allow-Origin", call(path=path), path)
+        self.assertNotIn("Access-Control-Allow-Origin", call(path="/x%3F/api/"))
 
     def test_settings_changed_at_run_time_apply_from_the_next_request(self):
         middleware = CorsMiddleware(view)

@@ -163,20 +163,3 @@ fn refusal(findings: &[Finding]) -> PyErr {
     }
     ConfigError::new_err((message, Vec::<String>::new()))
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn settings_are_named_as_starlettes_arguments() {
-        assert_eq!(
-            in_starlette_words("set allow_all_origins = false and list allowed_origins"),
-            "set allow_origins=[\"*\"] =False and list allow_origins"
-        );
-        assert_eq!(
-            in_starlette_words("my_allowed_origins"),
-            "my_allowed_origins"
-        );
-    }
-}
