@@ -299,6 +299,8 @@ def main():
     allocations = read(os.path.join(target, "bench-allocations.md"))
     proxy = read(os.path.join(target, "bench-proxy.md"))
     notes = read(os.path.join(os.path.dirname(os.path.abspath(__file__)), "notes.md")) or ""
+    # The Python middlewares' section, written by bench/python_middlewares.py (its own run).
+    python = read(os.path.join(os.path.dirname(os.path.abspath(__file__)), "python_middlewares.md")) or ""
     checks = "\n".join(
         part for part in (targets(m, family_rows), allocation_check(allocations), proxy_check(proxy)) if part
     )
@@ -383,6 +385,8 @@ nginx answering a small JSON body; both proxies keep upstream connections alive 
 per request.
 
 {proxy or "(not measured)"}
+
+{python}
 
 {notes}
 """

@@ -3,7 +3,8 @@
 Every ``CORS_*`` setting is passed by its own name (legacy names included: corsair resolves them
 as django-cors-headers does); lists and tuples become lists; a compiled regex becomes its
 ``.pattern``, with its flags written inline (``(?i)``); a value JSON cannot hold is passed as
-``{"python_repr": repr(value)}`` so that corsair can name it. A regex Python's ``re`` cannot
+``{"python_repr": repr(value)}`` so that corsair can name it. ``CORSAIR_ROUTES`` (corsair's
+per-route policies) is passed too, its dicts as objects. A regex Python's ``re`` cannot
 compile is not passed but returned apart, since django-cors-headers would raise on it.
 """
 
@@ -33,20 +34,27 @@ def pattern_text(pattern: re.Pattern) -> str:
     return f"(?{flags}){text}" if flags else text
 
 
-def jsonable(value: Any) -> Any:
-    """``value`` as JSON can hold it (see the module's docstring)."""
+def jsonable(value: Any, dicts: bool = False) -> Any:
+    """``value`` as JSON can hold it (see the module's docstring); with ``dicts``, a dict with
+    string keys is an object (the routes of ``CORSAIR_ROUTES``)."""
     if isinstance(value, re.Pattern):
         return pattern_text(value)
     if isinstance(value, (list, tuple)):
-        return [jsonable(item) for item in value]
+        return [jsonable(item, dicts) for item in value]
+    if dicts and isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        return {key: jsonable(item) for key, item in value.items()}
     if value is None or isinstance(value, (bool, int, str)):
         return value
     return {"python_repr": repr(value)}
 
 
 def signal_receivers() -> int:
-    """1 when django-cors-headers' ``check_request_enabled`` signal has receivers (they may
-    allow origins the settings do not), else 0."""
+    """1 when django-cors-headers' or corsair's ``check_request_enabled`` signal has receivers
+    (they may allow origins the settings do not), else 0."""
+    from corsair_cors.signals import check_request_enabled as own
+
+    if own.has_listeners():
+        return 1
     try:
         from corsheaders.signals import check_request_enabled
     except ImportError:
@@ -58,9 +66,9 @@ def collect() -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
     """The settings object for corsair, and the regexes Python cannot compile, each as
     ``(setting, pattern, Python's message)``."""
     found: dict[str, Any] = {
-        name: jsonable(getattr(settings, name))
+        name: jsonable(getattr(settings, name), dicts=name == "CORSAIR_ROUTES")
         for name in dir(settings)
-        if name.startswith("CORS_")
+        if name.startswith("CORS_") or name == "CORSAIR_ROUTES"
     }
     invalid: list[tuple[str, str, str]] = []
     for name, legacy in REGEX_SETTINGS.items():

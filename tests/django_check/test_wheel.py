@@ -1,5 +1,6 @@
 """The Python package: the wheel built by maturin (``pyproject.toml``), installed with pip into a
-new venv, puts a working ``corsair`` command there, with the crate's version.
+new venv, puts a working ``corsair`` command there, with the crate's version, and middlewares
+that work without a Rust toolchain.
 
 The wheel is ``CORSAIR_WHEEL`` when set (``scripts/test-all`` builds it once, in the dev profile),
 else built here with the maturin of this Python (``pip install maturin``; the build needs cargo).
@@ -68,8 +69,14 @@ class WheelInANewVenv(unittest.TestCase):
         with zipfile.ZipFile(self.wheel) as archive:
             names = archive.namelist()
             metadata = archive.read(f"corsair_cors-{cargo_version()}.dist-info/METADATA").decode()
-        self.assertIn(f"corsair_cors-{cargo_version()}.data/scripts/corsair", names)
+            entry_points = archive.read(f"corsair_cors-{cargo_version()}.dist-info/entry_points.txt").decode()
+        # One abi3 module for CPython 3.9 and later: the engine and the command line.
+        self.assertIn("-cp39-abi3-", self.wheel.name)
+        self.assertIn("corsair_cors/_corsair.abi3.so", names)
+        self.assertIn("corsair=corsair_cors.cli:main", entry_points.replace(" ", ""))
         self.assertIn("corsair_cors/__init__.py", names)
+        self.assertIn("corsair_cors/middleware.py", names)
+        self.assertIn("corsair_cors/asgi.py", names)
         self.assertIn("corsair_cors/checks.py", names)
         self.assertIn("Name: corsair-cors", metadata)
 
@@ -98,8 +105,22 @@ class WheelInANewVenv(unittest.TestCase):
         self.assertEqual([f["id"] for f in report["findings"]], ["corsair.W007"])
         self.assertEqual(report["findings"][0]["fix"], "write `https://app.example.com`")
 
+    def test_the_middlewares_work_from_the_installed_wheel(self):
+        script = (
+            "from corsair_cors.asgi import CORSMiddleware\n"
+            "try:\n"
+            "    CORSMiddleware(None, allow_origins=['*'], allow_credentials=True)\n"
+            "except ValueError as e:\n"
+            "    print('refused', 'allow_credentials' in str(e))\n"
+            "m = CORSMiddleware(None, allow_origins=['https://a.example'])\n"
+            "d = m.policy.decide('GET', '/', 'https://a.example')\n"
+            "print(dict(d.headers())['access-control-allow-origin'])\n"
+        )
+        done = run(self.bin / "python", "-c", script)
+        self.assertEqual(done.stdout.split(), ["refused", "True", "https://a.example"], done.stderr)
+
     def test_the_command_runs_without_python_on_path(self):
-        # A binary, not a Python script: it runs with an empty environment.
+        # The console script names the venv's Python: it runs with an empty environment.
         done = run(self.corsair, "--help", env={})
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertIn("serve", done.stdout)

@@ -8,9 +8,12 @@ const { freePort } = require('./ports');
 
 const TEST_PAGE = '<!doctype html><meta charset="utf-8"><title>corsair browser test page</title>';
 
-/** Starts a page server; resolves { origin, url, close() }. `host` names the origin's host. */
-async function startPageServer({ host = 'localhost' } = {}) {
-  const port = await freePort();
+/**
+ * Starts a page server; resolves { origin, url, close() }. `host` names the origin's host; `port`
+ * a fixed port (the seed story's `http://localhost:8080`), else a free one.
+ */
+async function startPageServer({ host = 'localhost', port: fixed } = {}) {
+  const port = fixed ?? (await freePort());
   const server = http.createServer((request, response) => {
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     response.end(request.method === 'HEAD' ? undefined : TEST_PAGE);

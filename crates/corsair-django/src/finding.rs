@@ -8,17 +8,21 @@ use super::kinds::Kind;
 
 /// One finding.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct DjangoFinding {
+pub struct DjangoFinding {
+    /// What kind of finding it is: its id (`corsair.W007`), name and severity.
     pub kind: &'static Kind,
     /// The Django setting, by the name the project uses (`CORS_ORIGIN_WHITELIST` when that is it).
     pub setting: String,
     /// The offending value (a string, number or boolean), absent for a missing setting.
     pub value: Option<serde_json::Value>,
+    /// What is wrong, in django-cors-headers' terms.
     pub message: String,
+    /// What to write instead.
     pub fix: String,
 }
 
 impl DjangoFinding {
+    /// Whether it is an error (`corsair.E###`).
     pub fn is_error(&self) -> bool {
         self.kind.severity == corsair::Severity::Error
     }
@@ -36,6 +40,7 @@ impl DjangoFinding {
         }
     }
 
+    /// The finding as one object of `corsair lint --django --json`'s `findings`.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "id": self.kind.id,

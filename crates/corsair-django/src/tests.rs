@@ -4,7 +4,7 @@
 
 use super::*;
 
-const CASES: &str = include_str!("../../../../../tests/django_check/cases.json");
+const CASES: &str = include_str!("../../../tests/django_check/cases.json");
 
 fn kinds(settings: &serde_json::Value) -> Vec<&'static str> {
     judge(&settings.to_string())

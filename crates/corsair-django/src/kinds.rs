@@ -11,11 +11,12 @@ use corsair::Severity;
 
 /// One kind of finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Kind {
+pub struct Kind {
     /// The kebab-case name (the engine's finding id when the rule is the engine's).
     pub name: &'static str,
     /// The Django check id.
     pub id: &'static str,
+    /// Error or warning, as Django's check reports it.
     pub severity: Severity,
     /// When it is reported, for the README.
     pub when: &'static str,
@@ -40,7 +41,7 @@ const fn warning(name: &'static str, id: &'static str, when: &'static str) -> Ki
 }
 
 /// Every kind, in id order (errors, then warnings).
-pub(crate) const KINDS: &[Kind] = &[
+pub const KINDS: &[Kind] = &[
     error(
         "corsair-unavailable",
         "corsair.E001",
@@ -329,12 +330,12 @@ pub(crate) const KINDS: &[Kind] = &[
 ];
 
 /// The kind named `name`.
-pub(crate) fn named(name: &str) -> Option<&'static Kind> {
+pub fn named(name: &str) -> Option<&'static Kind> {
     KINDS.iter().find(|kind| kind.name == name)
 }
 
 /// The kind for a finding of an engine rule this table does not list.
-pub(crate) fn unnumbered(severity: Severity) -> &'static Kind {
+pub fn unnumbered(severity: Severity) -> &'static Kind {
     let name = match severity {
         Severity::Error => "unnumbered-error",
         Severity::Warning => "unnumbered-warning",
@@ -344,7 +345,7 @@ pub(crate) fn unnumbered(severity: Severity) -> &'static Kind {
 
 /// The README's list of ids (the rows between its `django-ids` markers).
 #[cfg(test)]
-pub(crate) fn readme_table() -> String {
+fn readme_table() -> String {
     let mut out = String::from("| id | kind | reported when |\n|---|---|---|\n");
     for kind in KINDS {
         out.push_str(&format!(
@@ -395,7 +396,7 @@ mod tests {
     fn the_readme_lists_every_id() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
         let readme = std::fs::read_to_string(path).expect("README.md");
-        let start = "<!-- django-ids: generated from crates/corsair-cli/src/lint/django/kinds.rs; `CORSAIR_BLESS=1 cargo test -p corsair-cli the_readme_lists_every_id` rewrites it -->\n";
+        let start = "<!-- django-ids: generated from crates/corsair-django/src/kinds.rs; `CORSAIR_BLESS=1 cargo test -p corsair-django the_readme_lists_every_id` rewrites it -->\n";
         let end = "<!-- /django-ids -->";
         let (Some(from), Some(to)) = (readme.find(start), readme.find(end)) else {
             panic!("README.md has no django-ids markers");
@@ -408,7 +409,7 @@ mod tests {
                 std::fs::write(path, updated).expect("README.md written");
             } else {
                 panic!(
-                    "README.md's id list is out of date: run `CORSAIR_BLESS=1 cargo test -p corsair-cli the_readme_lists_every_id`"
+                    "README.md's id list is out of date: run `CORSAIR_BLESS=1 cargo test -p corsair-django the_readme_lists_every_id`"
                 );
             }
         }

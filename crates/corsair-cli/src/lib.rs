@@ -1,0 +1,54 @@
+//! The `corsair` command as a library: [`run`] parses a command line and runs `serve`, `check`
+//! or `lint`, as the `corsair` binary does. The binary (`src/main.rs`) is its one-line caller;
+//! the `corsair-cors` Python wheel calls it through its extension module, so that
+//! `pip install corsair-cors` gives the `corsair` command without a second binary.
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod check;
+mod lint;
+mod net;
+mod serve;
+mod settings;
+
+/// Correct CORS in front of any backend, and a doctor that explains CORS failures the way the
+/// browser sees them.
+#[derive(Debug, Parser)]
+#[command(name = "corsair", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a reverse proxy that answers CORS for an upstream server.
+    Serve(serve::Args),
+    /// Run the browser's CORS algorithm and explain the outcome: against a live URL, offline
+    /// against a configuration (--config), or for a recorded browser session (--har).
+    Check(check::Args),
+    /// Audit a corsair configuration (a TOML file or the CORS_* environment) without starting anything.
+    Lint(lint::Args),
+}
+
+/// Runs the `corsair` command line `args` (the program name first, as `std::env::args_os`
+/// gives it). `--help`, `--version` and usage errors print and exit the process, as clap does.
+///
+/// ```no_run
+/// let status = corsair_cli::run(["corsair", "lint", "--env"]);
+/// # let _ = status;
+/// ```
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    match Cli::parse_from(args).command {
+        Command::Serve(args) => serve::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Lint(args) => lint::run(args),
+    }
+}
