@@ -567,3 +567,83 @@ async fn a_query_that_returns_no_text_is_explained() {
     let line = corsair.wait_for_log("unavailable at start").await;
     assert!(line.contains("not text: cast it"), "{line}");
 }
+
+/// Finding N11: invalid store entries were logged as they are: a newline and a forged access
+/// line, terminal escapes, a NUL, and 1 MiB in one warning. In the text and the JSON log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_store_entries_are_logged_escaped_and_cut() {
+    let dir = temp_dir("fleet-entries");
+    let redis = Redis::start(&dir);
+    let upstream = Upstream::start().await;
+    redis_config(&dir, upstream.addr, &redis.url(), "");
+    let forged = "https://x.example\nINFO corsair::access: method=GET path=/admin/users status=200 origin=\"https://evil.example\" cors=allowed route=\"^/admin/\"";
+    let escapes = "https://t.example\u{1b}]0;TITLE\u{7}\u{1b}[2J";
+    let nul = "https://nul.example\0";
+    let c1 = "https://c1.example\u{9b}2J";
+    let huge = format!("https://{}.example", "a".repeat(1 << 20));
+    let text = Corsair::start(&dir, &[]);
+    let json = Corsair::start(&dir, &["--log-format", "json"]);
+    for corsair in [&text, &json] {
+        corsair.wait_for_log("origins source up").await;
+    }
+    let mut connection = redis.connection().await;
+    let _: () = ::redis::cmd("SADD")
+        .arg(KEY)
+        .arg(forged)
+        .arg(escapes)
+        .arg(nul)
+        .arg(c1)
+        .arg(&huge)
+        .arg("https://fine.example")
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    redis_command(&redis, &["PUBLISH", KEY, "changed"]).await;
+    converge(
+        &[&text, &json],
+        "https://fine.example",
+        true,
+        Duration::from_secs(5),
+    )
+    .await;
+    for corsair in [&text, &json] {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while count(corsair, "skipped an invalid origin") < 5 {
+            assert!(Instant::now() < deadline, "{:#?}", corsair.log());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let log = corsair.log();
+        for line in &log {
+            assert!(
+                !line.chars().any(|c| c.is_control()),
+                "a control character reached the log: {line:?}"
+            );
+            assert!(line.len() < 4096, "a line of {} bytes", line.len());
+            // A forged line would start with its own level, or not be JSON.
+            assert!(!line.starts_with("INFO"), "a forged access line: {line:?}");
+            if std::ptr::eq(corsair, &json) {
+                assert!(
+                    serde_json::from_str::<serde_json::Value>(line).is_ok(),
+                    "not one JSON object: {line:?}"
+                );
+            }
+        }
+        let skipped: Vec<&String> = log
+            .iter()
+            .filter(|l| l.contains("skipped an invalid origin"))
+            .collect();
+        assert_eq!(skipped.len(), 5, "{skipped:#?}");
+        for shown in [
+            "https://x.example%0AINFO corsair::access",
+            "%1B]0;TITLE%07%1B[2J",
+            "https://nul.example%00",
+            "https://c1.example%C2%9B2J",
+            "bytes)",
+        ] {
+            assert!(
+                skipped.iter().any(|l| l.contains(shown)),
+                "{shown} in {skipped:#?}"
+            );
+        }
+    }
+}

@@ -6,7 +6,8 @@
 //! blocking thread and swaps it in at once, so no request waits and none sees half a set. When
 //! the store cannot be reached or read, the last good set keeps serving, the task reconnects
 //! with backoff, and each change of state is logged once (never once per retry). Invalid
-//! entries are skipped with one warning each, naming the entry and the source.
+//! entries are skipped with one warning each, naming the entry (escaped and cut, as every value
+//! from a store is before it is logged) and the source.
 
 // Built without any store, the machinery below is there but nothing reads a store.
 #![cfg_attr(
@@ -28,6 +29,7 @@ use std::time::Duration;
 use corsair::OriginSet;
 use tokio::sync::oneshot;
 
+use super::logging::loggable;
 use super::metrics::SourceMetrics;
 use crate::settings::origins_source::{OriginsSource, Store};
 
@@ -252,7 +254,9 @@ impl Feed {
         .unwrap_or_default();
         let status = &self.status;
         for (entry, why) in &applied.newly_skipped {
-            tracing::warn!(source = %status.subject, store = %status.store, origin = %entry, reason = %why, "skipped an invalid origin from the store");
+            // The entry (also quoted in the reason) is the store's text: escaped and cut.
+            let (entry, why) = (loggable(entry), loggable(why));
+            tracing::warn!(source = %status.subject, store = %status.store, origin = entry.as_ref(), reason = why.as_ref(), "skipped an invalid origin from the store");
         }
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         status.metrics.origins.set(count(applied.origins));
@@ -282,6 +286,8 @@ impl Feed {
     }
 
     fn down(&mut self, error: String) {
+        // A store's error may quote what it holds (a value, a table's text).
+        let error = loggable(&error).into_owned();
         let status = &self.status;
         status.metrics.up.set(0);
         status.metrics.failures.inc();

@@ -111,3 +111,69 @@ fn a_store_url_never_reaches_the_status() {
     let status = SourceStatus::new(&source, SourceMetrics::default());
     assert_eq!(status.store, "redis://cache:6379/0 key corsair:origins");
 }
+
+fn redis_source(url: &str) -> OriginsSource {
+    OriginsSource {
+        store: Store::Redis {
+            url: crate::settings::origins_source::StoreUrl::new(url),
+            key: "corsair:origins".into(),
+        },
+        refresh: Duration::from_secs(30),
+        required: false,
+        subject: "cors.origins_source".into(),
+        source: crate::settings::Source::Default,
+        route: None,
+    }
+}
+
+/// Finding N11: the store's invalid entries (and its errors) were logged as they are. The
+/// warnings a load writes, in the text and the JSON format.
+#[test]
+fn invalid_entries_and_store_errors_are_logged_escaped_and_cut() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let huge = format!("https://{}.example", "a".repeat(1 << 20));
+    let entries = [
+        "https://x.example\nINFO corsair::access: method=GET path=/admin status=200 cors=allowed",
+        "https://t.example\u{1b}]0;TITLE\u{7}\u{1b}[2J",
+        "https://nul.example\0",
+        "https://c1.example\u{9b}2J",
+        huge.as_str(),
+    ];
+    for json in [false, true] {
+        let lines = crate::serve::logging::tests::one_line(json, || {
+            runtime.block_on(async {
+                let (first, _) = oneshot::channel();
+                let status = Arc::new(SourceStatus::new(
+                    &redis_source("redis://cache"),
+                    SourceMetrics::default(),
+                ));
+                let mut feed = Feed::new(OriginSet::new(), status, first);
+                feed.load(strings(&entries)).await;
+                feed.down("ERR value \"\u{1b}[2J\nforged\" is not a set".to_owned());
+            });
+        });
+        let warned: Vec<&str> = lines
+            .lines()
+            .filter(|l| l.contains("skipped an invalid origin"))
+            .collect();
+        assert_eq!(warned.len(), entries.len(), "{lines}");
+        for line in lines.lines() {
+            assert!(!line.chars().any(char::is_control), "{line:?}");
+            assert!(line.len() < 4096, "a line of {} bytes", line.len());
+            assert!(!line.starts_with("INFO corsair::access"), "{line:?}");
+        }
+        for shown in [
+            "https://x.example%0AINFO corsair::access",
+            "%1B]0;TITLE%07%1B[2J",
+            "https://nul.example%00",
+            "https://c1.example%C2%9B2J",
+            "...(+",
+            "%1B[2J%0Aforged",
+        ] {
+            assert!(lines.contains(shown), "{shown} in {lines}");
+        }
+    }
+}
