@@ -568,6 +568,121 @@ async fn a_query_that_returns_no_text_is_explained() {
     assert!(line.contains("not text: cast it"), "{line}");
 }
 
+/// Finding N8: a password holding `/` (which tokio-postgres reads up to the first `@`, and a
+/// URL parser takes for the start of a path) was printed whole by `/policy` and the "origins
+/// source up" line. Against a real PostgreSQL that requires the password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_password_with_a_slash_never_reaches_policy_or_the_logs() {
+    let dir = temp_dir("fleet-pg-secret");
+    let postgres = Postgres::start(&dir);
+    tenant_table(&postgres).await;
+    const PASSWORD: &str = "S3cr/etPw+x#q@z";
+    sql(
+        &postgres,
+        &format!(
+            "CREATE ROLE corsair LOGIN PASSWORD '{PASSWORD}';
+             GRANT SELECT ON tenant_domains TO corsair;
+             INSERT INTO tenant_domains (origin) VALUES ('https://pg-secret.example');"
+        ),
+    )
+    .await;
+    postgres.require_passwords();
+    let upstream = Upstream::start().await;
+    write_config(
+        &dir,
+        upstream.addr,
+        "",
+        &format!(
+            "allowed_origins = [\"{APP}\"]\n\n[cors.origins_source]\npostgres = \"postgresql://corsair@127.0.0.1:{}/postgres\"\nquery = \"SELECT origin FROM tenant_domains WHERE active\"\nchannel = \"corsair_origins\"\n",
+            postgres.port
+        ),
+    );
+    // The password as written, unencoded: the driver reads it up to the first `@`... which
+    // is inside it, so it is given percent-encoded where it holds `@`, and raw elsewhere.
+    let env_url = format!(
+        "postgresql://corsair:S3cr/etPw+x#q%40z@127.0.0.1:{}/postgres",
+        postgres.port
+    );
+    let corsair = Corsair::start_with_env(
+        &dir,
+        &["--admin-listen", "127.0.0.1:0"],
+        &[
+            ("CORSAIR_ORIGINS_SOURCE_URL", &env_url),
+            ("RUST_LOG", "debug"),
+        ],
+    );
+    let up = corsair.wait_for_log("origins source up").await;
+    assert!(
+        up.contains(&format!(
+            "postgresql://127.0.0.1:{}/postgres",
+            postgres.port
+        )),
+        "{up}"
+    );
+    assert!(
+        allows(&corsair, "https://pg-secret.example").await,
+        "it connected with the password"
+    );
+    let policy = admin(&corsair, "/policy").await;
+    let metrics = admin(&corsair, "/metrics").await;
+    for (what, text) in [("/policy", policy.as_str()), ("/metrics", metrics.as_str())] {
+        for part in ["S3cr", "etPw", "q%40z"] {
+            assert!(!text.contains(part), "{part} reached {what}: {text}");
+        }
+    }
+    for line in corsair.log() {
+        for part in ["S3cr", "etPw", "q%40z"] {
+            assert!(!line.contains(part), "{part} reached the log: {line}");
+        }
+    }
+}
+
+/// Finding N8: the Redis URL diagnostic and `--upstream` showed a password holding `/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_urls_with_a_password_are_refused_without_showing_it() {
+    let dir = temp_dir("fleet-url-secret");
+    let upstream = Upstream::start().await;
+    /// The file's URL, the environment, the flags.
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a str]);
+    let cases: [Case<'_>; 4] = [
+        (
+            "redis://127.0.0.1:6379/0",
+            &[(
+                "CORSAIR_ORIGINS_SOURCE_URL",
+                "redis://:S3cr/etPw@127.0.0.1:6379/0",
+            )],
+            &[],
+        ),
+        (
+            "redis://127.0.0.1:6379/0",
+            &[(
+                "CORSAIR_ORIGINS_SOURCE_URL",
+                "redis://u:S3cr?etPw@127.0.0.1:6379/0",
+            )],
+            &[],
+        ),
+        ("redis://:S3cr#etPw@127.0.0.1:notaport/0", &[], &[]),
+        (
+            "redis://127.0.0.1:6379/0",
+            &[],
+            &["--upstream", "http://user:S3cr3t/Pw@127.0.0.1:8000"],
+        ),
+    ];
+    for (url, env, args) in cases {
+        redis_config(&dir, upstream.addr, url, "");
+        let mut all_args = args.to_vec();
+        all_args.extend(["--listen", "127.0.0.1:0"]);
+        let output = corsair_command(&dir, &all_args, env)
+            .output()
+            .expect("corsair runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{url} {env:?} {args:?}: {stderr}");
+        for part in ["S3cr", "etPw", "Pw@"] {
+            assert!(!stderr.contains(part), "{part} shown: {stderr}");
+        }
+    }
+}
+
 /// Finding N11: invalid store entries were logged as they are: a newline and a forged access
 /// line, terminal escapes, a NUL, and 1 MiB in one warning. In the text and the JSON log.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

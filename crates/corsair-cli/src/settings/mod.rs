@@ -13,6 +13,7 @@ mod flags;
 pub mod origins_source;
 mod server;
 mod source;
+mod userinfo;
 
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;

@@ -126,6 +126,20 @@ fn redis_source(url: &str) -> OriginsSource {
     }
 }
 
+#[test]
+fn a_password_holding_a_slash_never_reaches_the_status() {
+    for url in [
+        "redis://:S3cr/et@cache:6379/0",
+        "redis://:S3cr#et@x@cache:6379/0",
+    ] {
+        let status = SourceStatus::new(&redis_source(url), SourceMetrics::default());
+        assert_eq!(
+            status.store, "redis://cache:6379/0 key corsair:origins",
+            "{url}"
+        );
+    }
+}
+
 /// Finding N11: the store's invalid entries (and its errors) were logged as they are. The
 /// warnings a load writes, in the text and the JSON format.
 #[test]
