@@ -568,6 +568,108 @@ async fn a_query_that_returns_no_text_is_explained() {
     assert!(line.contains("not text: cast it"), "{line}");
 }
 
+/// The routes of the review's "routes config" that read tenants from Redis, in the order given:
+/// `(path, key)`.
+fn tenant_routes(redis: &Redis, order: &[(&str, &str)]) -> String {
+    let mut routes = String::new();
+    for (path, key) in order {
+        routes.push_str(&format!(
+            "\n[[cors.routes]]\npath = \"{path}\"\nallowed_origins = []\n\n[cors.routes.origins_source]\nredis = \"{}\"\nkey = \"{key}\"\nrefresh = \"30s\"\n",
+            redis.url()
+        ));
+    }
+    format!("allowed_origins = [\"{APP}\"]\nallow_credentials = true\n{routes}")
+}
+
+/// Whether `corsair` answers `origin` on `path` with credentialed CORS (`ACAO` of that origin
+/// and `ACAC: true`).
+async fn credentialed_on(corsair: &Corsair, path: &str, origin: &str) -> bool {
+    let answer = send(
+        &client(),
+        "GET",
+        &corsair.url(path),
+        &[("origin", origin)],
+        "",
+    )
+    .await;
+    answer.header("access-control-allow-origin") == Some(origin)
+        && answer.header("access-control-allow-credentials") == Some("true")
+}
+
+/// Finding N6: swapping the `^/partner/` and `^/admin/` route blocks and sending SIGHUP gave
+/// each route the other's tenant set (sets were kept by position). A set follows the source
+/// declared on the route, by the source's identity.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_that_swaps_two_routes_keeps_each_routes_own_tenants() {
+    const PARTNER: &str = "https://partner.example.org";
+    const ADMIN: &str = "https://admin.example.com";
+    let dir = temp_dir("fleet-swap");
+    let redis = Redis::start(&dir);
+    redis_command(&redis, &["SADD", "partners", PARTNER]).await;
+    redis_command(&redis, &["SADD", "admins", ADMIN]).await;
+    let upstream = Upstream::start().await;
+    let partner_first = [("^/partner/", "partners"), ("^/admin/", "admins")];
+    let admin_first = [("^/admin/", "admins"), ("^/partner/", "partners")];
+    write_config(
+        &dir,
+        upstream.addr,
+        "",
+        &tenant_routes(&redis, &partner_first),
+    );
+    let corsair = Corsair::start(&dir, &[]);
+    corsair.wait_for_log("cors.routes[1].origins_source").await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !(credentialed_on(&corsair, "/partner/x", PARTNER).await
+        && credentialed_on(&corsair, "/admin/x", ADMIN).await)
+    {
+        assert!(Instant::now() < deadline, "{:#?}", corsair.log());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(!credentialed_on(&corsair, "/admin/x", PARTNER).await);
+
+    write_config(
+        &dir,
+        upstream.addr,
+        "",
+        &tenant_routes(&redis, &admin_first),
+    );
+    corsair.signal("HUP");
+    corsair.wait_for_log("configuration reloaded").await;
+    assert!(
+        !credentialed_on(&corsair, "/admin/x", PARTNER).await,
+        "partner tenants got credentialed CORS on /admin/ after the swap: {:#?}",
+        corsair.log()
+    );
+    assert!(!credentialed_on(&corsair, "/partner/x", ADMIN).await);
+    assert!(credentialed_on(&corsair, "/partner/x", PARTNER).await);
+    assert!(credentialed_on(&corsair, "/admin/x", ADMIN).await);
+    // The running sources go on filling the sets their routes consult.
+    redis_command(&redis, &["SADD", "partners", "https://p2.example.org"]).await;
+    redis_command(&redis, &["PUBLISH", "partners", "changed"]).await;
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while !credentialed_on(&corsair, "/partner/x", "https://p2.example.org").await {
+        assert!(Instant::now() < deadline, "{:#?}", corsair.log());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(!credentialed_on(&corsair, "/admin/x", "https://p2.example.org").await);
+
+    // A route given a source that is not running consults an empty set, and the log says so.
+    let moved = [("^/partner/", "partners"), ("^/admin/", "admins-v2")];
+    redis_command(&redis, &["SADD", "admins-v2", PARTNER]).await;
+    write_config(&dir, upstream.addr, "", &tenant_routes(&redis, &moved));
+    corsair.signal("HUP");
+    let line = corsair
+        .wait_for_log("this origins source is not running")
+        .await;
+    assert!(
+        line.contains("admins-v2") && line.contains("cors.routes[1]"),
+        "{line}"
+    );
+    assert!(!credentialed_on(&corsair, "/admin/x", PARTNER).await);
+    assert!(!credentialed_on(&corsair, "/admin/x", ADMIN).await);
+    assert!(credentialed_on(&corsair, "/partner/x", PARTNER).await);
+}
+
 /// Finding N8: a password holding `/` (which tokio-postgres reads up to the first `@`, and a
 /// URL parser takes for the start of a path) was printed whole by `/policy` and the "origins
 /// source up" line. Against a real PostgreSQL that requires the password.

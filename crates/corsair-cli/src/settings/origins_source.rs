@@ -8,7 +8,10 @@
 
 use std::fmt;
 use std::ops::Range;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use corsair::OriginSet;
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -109,7 +112,40 @@ pub struct OriginsSource {
     pub route: Option<usize>,
 }
 
-/// A store of origins.
+/// The origin set of each origins source, by the source's identity: its [`Store`] (the kind,
+/// the URL, and the key, or the query and channel), never its place in the file. `corsair
+/// serve` keeps one for the life of the process, so that every policy loaded (the first, each
+/// reload's) consults the sets its sources fill, and a reload that moves a route's block (or
+/// swaps two routes' keys) gives each route the set of the source it declares, not of the one
+/// that used to be in its place. A source a reload adds gets an empty set, which nothing fills
+/// until a restart starts its source. Clones share the sets.
+#[derive(Debug, Clone, Default)]
+pub struct OriginSets(Arc<Mutex<Vec<(Store, OriginSet)>>>);
+
+impl OriginSets {
+    /// The set filled from `store`, created empty on first use.
+    ///
+    /// ```ignore
+    /// let sets = OriginSets::default();
+    /// let partners = Store::Redis { url: StoreUrl::new("redis://cache"), key: "partners".into() };
+    /// sets.get(&partners).insert("https://p.example")?;
+    /// assert!(sets.get(&partners).contains("https://p.example"));
+    /// ```
+    pub fn get(&self, store: &Store) -> OriginSet {
+        let mut sets = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, set)) = sets.iter().find(|(known, _)| known == store) {
+            return set.clone();
+        }
+        let set = OriginSet::new();
+        sets.push((store.clone(), set.clone()));
+        set
+    }
+}
+
+/// A store of origins, and what is read from it: the identity of a source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Store {
     /// A Redis set, and the pub/sub channel named like it.
