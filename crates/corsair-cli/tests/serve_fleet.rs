@@ -864,3 +864,110 @@ async fn invalid_store_entries_are_logged_escaped_and_cut() {
         }
     }
 }
+
+/// The sample of `series` in `/metrics`, as a whole number.
+async fn metric(corsair: &Corsair, series: &str) -> u64 {
+    let metrics = admin(corsair, "/metrics").await;
+    sample(&metrics, series).unwrap_or_else(|| panic!("no {series} in {metrics}")) as u64
+}
+
+const LOADS: &str = r#"corsair_origins_source_loads_total{source="cors.origins_source"}"#;
+
+/// Finding N12: every notification reloaded the whole set. A burst of 200 `PUBLISH` (with a
+/// change between each) is a handful of loads, and the last change is applied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_notifications_is_a_bounded_number_of_loads_and_the_last_change_applies() {
+    let dir = temp_dir("fleet-burst");
+    let redis = Redis::start(&dir);
+    let upstream = Upstream::start().await;
+    redis_config(&dir, upstream.addr, &redis.url(), "");
+    let corsair = Corsair::start(&dir, &["--admin-listen", "127.0.0.1:0"]);
+    corsair.wait_for_log("origins source up").await;
+    let before = metric(&corsair, LOADS).await;
+    let mut connection = redis.connection().await;
+    let started = Instant::now();
+    for i in 0..200 {
+        let _: () = ::redis::pipe()
+            .cmd("SADD")
+            .arg(KEY)
+            .arg(format!("https://burst{i}.example"))
+            .ignore()
+            .cmd("PUBLISH")
+            .arg(KEY)
+            .arg("changed")
+            .ignore()
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let burst = started.elapsed();
+    converge(
+        &[&corsair],
+        "https://burst199.example",
+        true,
+        Duration::from_secs(3),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let loads = metric(&corsair, LOADS).await - before;
+    // At most one load per half second of the burst, one after it, and one for what arrived
+    // during the last load.
+    let bound = burst.as_millis() as u64 / 500 + 3;
+    eprintln!("200 notifications over {burst:?}: {loads} loads (bound {bound})");
+    assert!(
+        loads >= 1 && loads <= bound,
+        "{loads} loads for 200 notifications over {burst:?}"
+    );
+    assert!(allows(&corsair, "https://burst0.example").await);
+}
+
+/// Finding N12, for PostgreSQL: 200 `NOTIFY` (with a change between each) are a handful of
+/// queries, and the last change is applied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_postgres_notifications_is_a_bounded_number_of_queries() {
+    let dir = temp_dir("fleet-pg-burst");
+    let postgres = Postgres::start(&dir);
+    tenant_table(&postgres).await;
+    let upstream = Upstream::start().await;
+    write_config(
+        &dir,
+        upstream.addr,
+        "",
+        &format!(
+            "allowed_origins = [\"{APP}\"]\n\n[cors.origins_source]\npostgres = \"{}\"\nquery = \"SELECT origin FROM tenant_domains WHERE active\"\nchannel = \"corsair_origins\"\n",
+            postgres.url()
+        ),
+    );
+    let corsair = Corsair::start(&dir, &["--admin-listen", "127.0.0.1:0"]);
+    corsair.wait_for_log("origins source up").await;
+    let before = metric(&corsair, LOADS).await;
+    let client = postgres.client().await;
+    let started = Instant::now();
+    for i in 0..200 {
+        // The trigger notifies once per statement.
+        client
+            .batch_execute(&format!(
+                "INSERT INTO tenant_domains (origin) VALUES ('https://pgburst{i}.example')"
+            ))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let burst = started.elapsed();
+    converge(
+        &[&corsair],
+        "https://pgburst199.example",
+        true,
+        Duration::from_secs(3),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let loads = metric(&corsair, LOADS).await - before;
+    let bound = burst.as_millis() as u64 / 500 + 3;
+    eprintln!("200 notifications over {burst:?}: {loads} queries (bound {bound})");
+    assert!(
+        (1..=bound).contains(&loads),
+        "{loads} queries for 200 notifications over {burst:?}"
+    );
+}

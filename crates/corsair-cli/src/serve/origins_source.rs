@@ -40,6 +40,13 @@ pub const MAX_ORIGINS: usize = 1_000_000;
 /// How long connecting, subscribing and each load may take before the store counts as down.
 const STORE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long the notifications of a burst are waited out before loading: a load starts once
+/// none has come for [`QUIET`], or [`LONGEST_WAIT`] after the first (so that a steady stream of
+/// notifications still loads, twice a second at most). Those that arrive during a load are
+/// one more load after it, whatever their number.
+const QUIET: Duration = Duration::from_millis(100);
+const LONGEST_WAIT: Duration = Duration::from_millis(500);
+
 /// The first and the longest wait before reconnecting.
 const BACKOFF: (Duration, Duration) = (Duration::from_millis(200), Duration::from_secs(5));
 
@@ -185,6 +192,28 @@ async fn session(source: &OriginsSource, feed: &mut Feed) -> String {
         store => {
             let _ = feed;
             format!("this corsair was built without {} support", store.kind())
+        }
+    }
+}
+
+/// Waits until the burst of `notifications` that started with the one just received settles
+/// (see [`QUIET`]); returns how many more were absorbed, or `None` when the stream ended.
+#[cfg(any(feature = "redis", feature = "postgres"))]
+async fn settle<S>(notifications: &mut S) -> Option<usize>
+where
+    S: futures_util::Stream + Unpin,
+{
+    use futures_util::StreamExt;
+    let deadline = tokio::time::Instant::now() + LONGEST_WAIT;
+    let mut absorbed = 0;
+    loop {
+        let quiet = (tokio::time::Instant::now() + QUIET).min(deadline);
+        tokio::select! {
+            notification = notifications.next() => {
+                notification?;
+                absorbed += 1;
+            }
+            () = tokio::time::sleep_until(quiet) => return Some(absorbed),
         }
     }
 }

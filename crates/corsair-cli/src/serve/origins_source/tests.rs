@@ -191,3 +191,48 @@ fn invalid_entries_and_store_errors_are_logged_escaped_and_cut() {
         }
     }
 }
+
+/// Finding N12: a burst of notifications is absorbed into one load; a steady stream still loads
+/// every `LONGEST_WAIT`; a closed stream ends the session.
+#[cfg(any(feature = "redis", feature = "postgres"))]
+#[tokio::test(start_paused = true)]
+async fn a_burst_of_notifications_settles_into_one_load() {
+    use futures_util::StreamExt;
+    // 50 notifications 10 ms apart: absorbed until the burst is quiet for QUIET, or until
+    // LONGEST_WAIT has passed.
+    let (sender, receiver) = tokio::sync::mpsc::unbounded_channel::<()>();
+    tokio::spawn(async move {
+        for _ in 0..50 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            let _ = sender.send(());
+        }
+    });
+    let mut stream = tokio_stream_of(receiver);
+    let started = tokio::time::Instant::now();
+    let absorbed = settle(&mut stream).await;
+    let waited = started.elapsed();
+    assert!(
+        waited >= LONGEST_WAIT && waited < LONGEST_WAIT + QUIET,
+        "{waited:?}"
+    );
+    assert!(absorbed.is_some_and(|n| n >= 45), "{absorbed:?}");
+    // What is left of the burst is the next load's.
+    let _ = settle(&mut stream).await;
+    assert!(stream.next().await.is_none(), "the sender is gone");
+
+    // One notification alone: loaded QUIET later.
+    let (sender, receiver) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let mut stream = tokio_stream_of(receiver);
+    let started = tokio::time::Instant::now();
+    assert_eq!(settle(&mut stream).await, Some(0));
+    assert_eq!(started.elapsed(), QUIET);
+    drop(sender);
+    assert_eq!(settle(&mut stream).await, None, "a closed stream");
+}
+
+#[cfg(any(feature = "redis", feature = "postgres"))]
+fn tokio_stream_of<T>(
+    mut receiver: tokio::sync::mpsc::UnboundedReceiver<T>,
+) -> impl futures_util::Stream<Item = T> + Unpin {
+    futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx))
+}
