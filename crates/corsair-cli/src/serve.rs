@@ -248,7 +248,7 @@ async fn start(
     // cannot be read stops it here); the sources then keep them up to date.
     let mut sources = Vec::new();
     for source in &loaded.origins_sources {
-        let set = loaded.origin_sets.get(&source.subject);
+        let set = loaded.origin_sets.get(&source.store);
         let source_metrics = metrics.source(&source.subject);
         match origins_source::start(source.clone(), set, source_metrics).await {
             Ok(status) => sources.push(status),

@@ -567,3 +567,407 @@ async fn a_query_that_returns_no_text_is_explained() {
     let line = corsair.wait_for_log("unavailable at start").await;
     assert!(line.contains("not text: cast it"), "{line}");
 }
+
+/// The routes of the review's "routes config" that read tenants from Redis, in the order given:
+/// `(path, key)`.
+fn tenant_routes(redis: &Redis, order: &[(&str, &str)]) -> String {
+    let mut routes = String::new();
+    for (path, key) in order {
+        routes.push_str(&format!(
+            "\n[[cors.routes]]\npath = \"{path}\"\nallowed_origins = []\n\n[cors.routes.origins_source]\nredis = \"{}\"\nkey = \"{key}\"\nrefresh = \"30s\"\n",
+            redis.url()
+        ));
+    }
+    format!("allowed_origins = [\"{APP}\"]\nallow_credentials = true\n{routes}")
+}
+
+/// Whether `corsair` answers `origin` on `path` with credentialed CORS (`ACAO` of that origin
+/// and `ACAC: true`).
+async fn credentialed_on(corsair: &Corsair, path: &str, origin: &str) -> bool {
+    let answer = send(
+        &client(),
+        "GET",
+        &corsair.url(path),
+        &[("origin", origin)],
+        "",
+    )
+    .await;
+    answer.header("access-control-allow-origin") == Some(origin)
+        && answer.header("access-control-allow-credentials") == Some("true")
+}
+
+/// Finding N6: swapping the `^/partner/` and `^/admin/` route blocks and sending SIGHUP gave
+/// each route the other's tenant set (sets were kept by position). A set follows the source
+/// declared on the route, by the source's identity.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_that_swaps_two_routes_keeps_each_routes_own_tenants() {
+    const PARTNER: &str = "https://partner.example.org";
+    const ADMIN: &str = "https://admin.example.com";
+    let dir = temp_dir("fleet-swap");
+    let redis = Redis::start(&dir);
+    redis_command(&redis, &["SADD", "partners", PARTNER]).await;
+    redis_command(&redis, &["SADD", "admins", ADMIN]).await;
+    let upstream = Upstream::start().await;
+    let partner_first = [("^/partner/", "partners"), ("^/admin/", "admins")];
+    let admin_first = [("^/admin/", "admins"), ("^/partner/", "partners")];
+    write_config(
+        &dir,
+        upstream.addr,
+        "",
+        &tenant_routes(&redis, &partner_first),
+    );
+    let corsair = Corsair::start(&dir, &[]);
+    corsair.wait_for_log("cors.routes[1].origins_source").await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !(credentialed_on(&corsair, "/partner/x", PARTNER).await
+        && credentialed_on(&corsair, "/admin/x", ADMIN).await)
+    {
+        assert!(Instant::now() < deadline, "{:#?}", corsair.log());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(!credentialed_on(&corsair, "/admin/x", PARTNER).await);
+
+    write_config(
+        &dir,
+        upstream.addr,
+        "",
+        &tenant_routes(&redis, &admin_first),
+    );
+    corsair.signal("HUP");
+    corsair.wait_for_log("configuration reloaded").await;
+    assert!(
+        !credentialed_on(&corsair, "/admin/x", PARTNER).await,
+        "partner tenants got credentialed CORS on /admin/ after the swap: {:#?}",
+        corsair.log()
+    );
+    assert!(!credentialed_on(&corsair, "/partner/x", ADMIN).await);
+    assert!(credentialed_on(&corsair, "/partner/x", PARTNER).await);
+    assert!(credentialed_on(&corsair, "/admin/x", ADMIN).await);
+    // The running sources go on filling the sets their routes consult.
+    redis_command(&redis, &["SADD", "partners", "https://p2.example.org"]).await;
+    redis_command(&redis, &["PUBLISH", "partners", "changed"]).await;
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while !credentialed_on(&corsair, "/partner/x", "https://p2.example.org").await {
+        assert!(Instant::now() < deadline, "{:#?}", corsair.log());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(!credentialed_on(&corsair, "/admin/x", "https://p2.example.org").await);
+
+    // A route given a source that is not running consults an empty set, and the log says so.
+    let moved = [("^/partner/", "partners"), ("^/admin/", "admins-v2")];
+    redis_command(&redis, &["SADD", "admins-v2", PARTNER]).await;
+    write_config(&dir, upstream.addr, "", &tenant_routes(&redis, &moved));
+    corsair.signal("HUP");
+    let line = corsair
+        .wait_for_log("this origins source is not running")
+        .await;
+    assert!(
+        line.contains("admins-v2") && line.contains("cors.routes[1]"),
+        "{line}"
+    );
+    assert!(!credentialed_on(&corsair, "/admin/x", PARTNER).await);
+    assert!(!credentialed_on(&corsair, "/admin/x", ADMIN).await);
+    assert!(credentialed_on(&corsair, "/partner/x", PARTNER).await);
+}
+
+/// Finding N8: a password holding `/` (which tokio-postgres reads up to the first `@`, and a
+/// URL parser takes for the start of a path) was printed whole by `/policy` and the "origins
+/// source up" line. Against a real PostgreSQL that requires the password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_password_with_a_slash_never_reaches_policy_or_the_logs() {
+    let dir = temp_dir("fleet-pg-secret");
+    let postgres = Postgres::start(&dir);
+    tenant_table(&postgres).await;
+    const PASSWORD: &str = "S3cr/etPw+x#q@z";
+    sql(
+        &postgres,
+        &format!(
+            "CREATE ROLE corsair LOGIN PASSWORD '{PASSWORD}';
+             GRANT SELECT ON tenant_domains TO corsair;
+             INSERT INTO tenant_domains (origin) VALUES ('https://pg-secret.example');"
+        ),
+    )
+    .await;
+    postgres.require_passwords();
+    let upstream = Upstream::start().await;
+    write_config(
+        &dir,
+        upstream.addr,
+        "",
+        &format!(
+            "allowed_origins = [\"{APP}\"]\n\n[cors.origins_source]\npostgres = \"postgresql://corsair@127.0.0.1:{}/postgres\"\nquery = \"SELECT origin FROM tenant_domains WHERE active\"\nchannel = \"corsair_origins\"\n",
+            postgres.port
+        ),
+    );
+    // The password as written, unencoded: the driver reads it up to the first `@`... which
+    // is inside it, so it is given percent-encoded where it holds `@`, and raw elsewhere.
+    let env_url = format!(
+        "postgresql://corsair:S3cr/etPw+x#q%40z@127.0.0.1:{}/postgres",
+        postgres.port
+    );
+    let corsair = Corsair::start_with_env(
+        &dir,
+        &["--admin-listen", "127.0.0.1:0"],
+        &[
+            ("CORSAIR_ORIGINS_SOURCE_URL", &env_url),
+            ("RUST_LOG", "debug"),
+        ],
+    );
+    let up = corsair.wait_for_log("origins source up").await;
+    assert!(
+        up.contains(&format!(
+            "postgresql://127.0.0.1:{}/postgres",
+            postgres.port
+        )),
+        "{up}"
+    );
+    assert!(
+        allows(&corsair, "https://pg-secret.example").await,
+        "it connected with the password"
+    );
+    let policy = admin(&corsair, "/policy").await;
+    let metrics = admin(&corsair, "/metrics").await;
+    for (what, text) in [("/policy", policy.as_str()), ("/metrics", metrics.as_str())] {
+        for part in ["S3cr", "etPw", "q%40z"] {
+            assert!(!text.contains(part), "{part} reached {what}: {text}");
+        }
+    }
+    for line in corsair.log() {
+        for part in ["S3cr", "etPw", "q%40z"] {
+            assert!(!line.contains(part), "{part} reached the log: {line}");
+        }
+    }
+}
+
+/// Finding N8: the Redis URL diagnostic and `--upstream` showed a password holding `/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_urls_with_a_password_are_refused_without_showing_it() {
+    let dir = temp_dir("fleet-url-secret");
+    let upstream = Upstream::start().await;
+    /// The file's URL, the environment, the flags.
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a str]);
+    let cases: [Case<'_>; 4] = [
+        (
+            "redis://127.0.0.1:6379/0",
+            &[(
+                "CORSAIR_ORIGINS_SOURCE_URL",
+                "redis://:S3cr/etPw@127.0.0.1:6379/0",
+            )],
+            &[],
+        ),
+        (
+            "redis://127.0.0.1:6379/0",
+            &[(
+                "CORSAIR_ORIGINS_SOURCE_URL",
+                "redis://u:S3cr?etPw@127.0.0.1:6379/0",
+            )],
+            &[],
+        ),
+        ("redis://:S3cr#etPw@127.0.0.1:notaport/0", &[], &[]),
+        (
+            "redis://127.0.0.1:6379/0",
+            &[],
+            &["--upstream", "http://user:S3cr3t/Pw@127.0.0.1:8000"],
+        ),
+    ];
+    for (url, env, args) in cases {
+        redis_config(&dir, upstream.addr, url, "");
+        let mut all_args = args.to_vec();
+        all_args.extend(["--listen", "127.0.0.1:0"]);
+        let output = corsair_command(&dir, &all_args, env)
+            .output()
+            .expect("corsair runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{url} {env:?} {args:?}: {stderr}");
+        for part in ["S3cr", "etPw", "Pw@"] {
+            assert!(!stderr.contains(part), "{part} shown: {stderr}");
+        }
+    }
+}
+
+/// Finding N11: invalid store entries were logged as they are: a newline and a forged access
+/// line, terminal escapes, a NUL, and 1 MiB in one warning. In the text and the JSON log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_store_entries_are_logged_escaped_and_cut() {
+    let dir = temp_dir("fleet-entries");
+    let redis = Redis::start(&dir);
+    let upstream = Upstream::start().await;
+    redis_config(&dir, upstream.addr, &redis.url(), "");
+    let forged = "https://x.example\nINFO corsair::access: method=GET path=/admin/users status=200 origin=\"https://evil.example\" cors=allowed route=\"^/admin/\"";
+    let escapes = "https://t.example\u{1b}]0;TITLE\u{7}\u{1b}[2J";
+    let nul = "https://nul.example\0";
+    let c1 = "https://c1.example\u{9b}2J";
+    let huge = format!("https://{}.example", "a".repeat(1 << 20));
+    let text = Corsair::start(&dir, &[]);
+    let json = Corsair::start(&dir, &["--log-format", "json"]);
+    for corsair in [&text, &json] {
+        corsair.wait_for_log("origins source up").await;
+    }
+    let mut connection = redis.connection().await;
+    let _: () = ::redis::cmd("SADD")
+        .arg(KEY)
+        .arg(forged)
+        .arg(escapes)
+        .arg(nul)
+        .arg(c1)
+        .arg(&huge)
+        .arg("https://fine.example")
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    redis_command(&redis, &["PUBLISH", KEY, "changed"]).await;
+    converge(
+        &[&text, &json],
+        "https://fine.example",
+        true,
+        Duration::from_secs(5),
+    )
+    .await;
+    for corsair in [&text, &json] {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while count(corsair, "skipped an invalid origin") < 5 {
+            assert!(Instant::now() < deadline, "{:#?}", corsair.log());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let log = corsair.log();
+        for line in &log {
+            assert!(
+                !line.chars().any(|c| c.is_control()),
+                "a control character reached the log: {line:?}"
+            );
+            assert!(line.len() < 4096, "a line of {} bytes", line.len());
+            // A forged line would start with its own level, or not be JSON.
+            assert!(!line.starts_with("INFO"), "a forged access line: {line:?}");
+            if std::ptr::eq(corsair, &json) {
+                assert!(
+                    serde_json::from_str::<serde_json::Value>(line).is_ok(),
+                    "not one JSON object: {line:?}"
+                );
+            }
+        }
+        let skipped: Vec<&String> = log
+            .iter()
+            .filter(|l| l.contains("skipped an invalid origin"))
+            .collect();
+        assert_eq!(skipped.len(), 5, "{skipped:#?}");
+        for shown in [
+            "https://x.example%0AINFO corsair::access",
+            "%1B]0;TITLE%07%1B[2J",
+            "https://nul.example%00",
+            "https://c1.example%C2%9B2J",
+            "bytes)",
+        ] {
+            assert!(
+                skipped.iter().any(|l| l.contains(shown)),
+                "{shown} in {skipped:#?}"
+            );
+        }
+    }
+}
+
+/// The sample of `series` in `/metrics`, as a whole number.
+async fn metric(corsair: &Corsair, series: &str) -> u64 {
+    let metrics = admin(corsair, "/metrics").await;
+    sample(&metrics, series).unwrap_or_else(|| panic!("no {series} in {metrics}")) as u64
+}
+
+const LOADS: &str = r#"corsair_origins_source_loads_total{source="cors.origins_source"}"#;
+
+/// Finding N12: every notification reloaded the whole set. A burst of 200 `PUBLISH` (with a
+/// change between each) is a handful of loads, and the last change is applied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_notifications_is_a_bounded_number_of_loads_and_the_last_change_applies() {
+    let dir = temp_dir("fleet-burst");
+    let redis = Redis::start(&dir);
+    let upstream = Upstream::start().await;
+    redis_config(&dir, upstream.addr, &redis.url(), "");
+    let corsair = Corsair::start(&dir, &["--admin-listen", "127.0.0.1:0"]);
+    corsair.wait_for_log("origins source up").await;
+    let before = metric(&corsair, LOADS).await;
+    let mut connection = redis.connection().await;
+    let started = Instant::now();
+    for i in 0..200 {
+        let _: () = ::redis::pipe()
+            .cmd("SADD")
+            .arg(KEY)
+            .arg(format!("https://burst{i}.example"))
+            .ignore()
+            .cmd("PUBLISH")
+            .arg(KEY)
+            .arg("changed")
+            .ignore()
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let burst = started.elapsed();
+    converge(
+        &[&corsair],
+        "https://burst199.example",
+        true,
+        Duration::from_secs(3),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let loads = metric(&corsair, LOADS).await - before;
+    // At most one load per half second of the burst, one after it, and one for what arrived
+    // during the last load.
+    let bound = burst.as_millis() as u64 / 500 + 3;
+    eprintln!("200 notifications over {burst:?}: {loads} loads (bound {bound})");
+    assert!(
+        loads >= 1 && loads <= bound,
+        "{loads} loads for 200 notifications over {burst:?}"
+    );
+    assert!(allows(&corsair, "https://burst0.example").await);
+}
+
+/// Finding N12, for PostgreSQL: 200 `NOTIFY` (with a change between each) are a handful of
+/// queries, and the last change is applied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_postgres_notifications_is_a_bounded_number_of_queries() {
+    let dir = temp_dir("fleet-pg-burst");
+    let postgres = Postgres::start(&dir);
+    tenant_table(&postgres).await;
+    let upstream = Upstream::start().await;
+    write_config(
+        &dir,
+        upstream.addr,
+        "",
+        &format!(
+            "allowed_origins = [\"{APP}\"]\n\n[cors.origins_source]\npostgres = \"{}\"\nquery = \"SELECT origin FROM tenant_domains WHERE active\"\nchannel = \"corsair_origins\"\n",
+            postgres.url()
+        ),
+    );
+    let corsair = Corsair::start(&dir, &["--admin-listen", "127.0.0.1:0"]);
+    corsair.wait_for_log("origins source up").await;
+    let before = metric(&corsair, LOADS).await;
+    let client = postgres.client().await;
+    let started = Instant::now();
+    for i in 0..200 {
+        // The trigger notifies once per statement.
+        client
+            .batch_execute(&format!(
+                "INSERT INTO tenant_domains (origin) VALUES ('https://pgburst{i}.example')"
+            ))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let burst = started.elapsed();
+    converge(
+        &[&corsair],
+        "https://pgburst199.example",
+        true,
+        Duration::from_secs(3),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let loads = metric(&corsair, LOADS).await - before;
+    let bound = burst.as_millis() as u64 / 500 + 3;
+    eprintln!("200 notifications over {burst:?}: {loads} queries (bound {bound})");
+    assert!(
+        (1..=bound).contains(&loads),
+        "{loads} queries for 200 notifications over {burst:?}"
+    );
+}

@@ -1,11 +1,14 @@
 //! One log line per request: method, path, status, origin, what corsair decided, duration; and,
-//! at debug level, why a CORS request was refused.
+//! at debug level, why a CORS request was refused. The path and the origin are the client's
+//! text: they are logged through [`loggable`] (control characters escaped, long values cut).
 
 use std::time::Duration;
 
 use corsair::{Cors, Decision, OriginVerdict, Refusal, RequestKind};
 use http::header::ORIGIN;
 use http::{Method, Request, StatusCode};
+
+use super::logging::loggable;
 
 /// What corsair decided about a request, as logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,12 +138,14 @@ impl AccessRecord {
         let Some(line) = &self.line else {
             return;
         };
-        let origin = line.origin.as_deref().unwrap_or("-");
+        let origin = loggable(line.origin.as_deref().unwrap_or("-"));
+        let origin = origin.as_ref();
+        let path = loggable(&line.path);
         let route = line.route.as_deref().unwrap_or("-");
         tracing::info!(
             target: "corsair::access",
             method = %line.method,
-            path = %line.path,
+            path = %path,
             status = status.as_u16(),
             origin,
             cors = line.verdict.as_str(),
@@ -148,12 +153,15 @@ impl AccessRecord {
             duration_ms = elapsed.as_secs_f64() * 1000.0,
         );
         if let Some(refusal) = &line.refusal {
+            // It names the requested method or header, which are the client's text too.
+            let reason = refusal.to_string();
+            let reason = loggable(&reason);
             tracing::debug!(
                 target: "corsair::cors",
                 method = %line.method,
-                path = %line.path,
+                path = %path,
                 origin,
-                reason = %refusal,
+                reason = %reason,
                 "CORS request refused",
             );
         }
@@ -162,7 +170,55 @@ impl AccessRecord {
 
 #[cfg(test)]
 mod tests {
+    use super::super::logging::tests::one_line;
     use super::*;
+
+    /// Finding N18: a raw C1 control character (U+009B) in what the client sends reached the
+    /// access log unescaped. Every byte a header value may hold that is not plain text, in the
+    /// text and the JSON line.
+    #[test]
+    fn the_clients_text_is_logged_escaped_in_text_and_json() {
+        let cors = Cors::builder()
+            .allowed_origins(["https://app.example"])
+            .build()
+            .unwrap();
+        let long = format!("https://{}.example", "a".repeat(8000));
+        let table: [(&[u8], &str); 5] = [
+            (
+                b"https://app.example\xc2\x9b[2J",
+                "https://app.example%C2%9B[2J",
+            ),
+            (b"https://app.example\t1", "https://app.example%091"),
+            (
+                b"https://app.example\xe2\x80\xae",
+                "https://app.example%E2%80%AE",
+            ),
+            (b"https://app.example\x9b", "https://app.example\u{fffd}"),
+            (long.as_bytes(), "...(+6992 bytes)"),
+        ];
+        for (origin, shown) in table {
+            let request = Request::builder()
+                .uri("/api/x")
+                .header(ORIGIN, http::HeaderValue::from_bytes(origin).unwrap())
+                .body(())
+                .unwrap();
+            let decision = cors
+                .evaluate(request.method(), request.uri(), request.headers())
+                .now();
+            let record = AccessRecord::capture_with(&request, &cors, decision.as_ref(), true, true);
+            for json in [false, true] {
+                let line = one_line(json, || record.log(StatusCode::OK, Duration::ZERO));
+                // The access line, and the refusal's at debug level.
+                assert!(line.contains(shown), "{json} {line:?}");
+                assert_eq!(line.lines().count(), 2, "{line:?}");
+                for line in line.lines() {
+                    assert!(line.contains("corsair::"), "{line:?}");
+                    assert!(!line.chars().any(char::is_control), "{line:?}");
+                    assert!(line.len() < 2048, "{}", line.len());
+                }
+            }
+        }
+    }
 
     #[test]
     fn verdicts_follow_the_policy() {

@@ -6,7 +6,8 @@
 //! blocking thread and swaps it in at once, so no request waits and none sees half a set. When
 //! the store cannot be reached or read, the last good set keeps serving, the task reconnects
 //! with backoff, and each change of state is logged once (never once per retry). Invalid
-//! entries are skipped with one warning each, naming the entry and the source.
+//! entries are skipped with one warning each, naming the entry (escaped and cut, as every value
+//! from a store is before it is logged) and the source.
 
 // Built without any store, the machinery below is there but nothing reads a store.
 #![cfg_attr(
@@ -28,6 +29,7 @@ use std::time::Duration;
 use corsair::OriginSet;
 use tokio::sync::oneshot;
 
+use super::logging::loggable;
 use super::metrics::SourceMetrics;
 use crate::settings::origins_source::{OriginsSource, Store};
 
@@ -37,6 +39,13 @@ pub const MAX_ORIGINS: usize = 1_000_000;
 
 /// How long connecting, subscribing and each load may take before the store counts as down.
 const STORE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long the notifications of a burst are waited out before loading: a load starts once
+/// none has come for [`QUIET`], or [`LONGEST_WAIT`] after the first (so that a steady stream of
+/// notifications still loads, twice a second at most). Those that arrive during a load are
+/// one more load after it, whatever their number.
+const QUIET: Duration = Duration::from_millis(100);
+const LONGEST_WAIT: Duration = Duration::from_millis(500);
 
 /// The first and the longest wait before reconnecting.
 const BACKOFF: (Duration, Duration) = (Duration::from_millis(200), Duration::from_secs(5));
@@ -187,6 +196,28 @@ async fn session(source: &OriginsSource, feed: &mut Feed) -> String {
     }
 }
 
+/// Waits until the burst of `notifications` that started with the one just received settles
+/// (see [`QUIET`]); returns how many more were absorbed, or `None` when the stream ended.
+#[cfg(any(feature = "redis", feature = "postgres"))]
+async fn settle<S>(notifications: &mut S) -> Option<usize>
+where
+    S: futures_util::Stream + Unpin,
+{
+    use futures_util::StreamExt;
+    let deadline = tokio::time::Instant::now() + LONGEST_WAIT;
+    let mut absorbed = 0;
+    loop {
+        let quiet = (tokio::time::Instant::now() + QUIET).min(deadline);
+        tokio::select! {
+            notification = notifications.next() => {
+                notification?;
+                absorbed += 1;
+            }
+            () = tokio::time::sleep_until(quiet) => return Some(absorbed),
+        }
+    }
+}
+
 /// The state of a source between loads: the set, what was last loaded, which invalid entries
 /// were warned about, and whether the store is up.
 struct Feed {
@@ -252,7 +283,9 @@ impl Feed {
         .unwrap_or_default();
         let status = &self.status;
         for (entry, why) in &applied.newly_skipped {
-            tracing::warn!(source = %status.subject, store = %status.store, origin = %entry, reason = %why, "skipped an invalid origin from the store");
+            // The entry (also quoted in the reason) is the store's text: escaped and cut.
+            let (entry, why) = (loggable(entry), loggable(why));
+            tracing::warn!(source = %status.subject, store = %status.store, origin = entry.as_ref(), reason = why.as_ref(), "skipped an invalid origin from the store");
         }
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         status.metrics.origins.set(count(applied.origins));
@@ -282,6 +315,8 @@ impl Feed {
     }
 
     fn down(&mut self, error: String) {
+        // A store's error may quote what it holds (a value, a table's text).
+        let error = loggable(&error).into_owned();
         let status = &self.status;
         status.metrics.up.set(0);
         status.metrics.failures.inc();

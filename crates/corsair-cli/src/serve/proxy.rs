@@ -151,7 +151,7 @@ fn refuse<B>(request: &Request<B>, rejection: &Rejection, started: Instant) -> R
     tracing::info!(
         target: "corsair::access",
         method = %request.method(),
-        path = %request.uri().path(),
+        path = %super::logging::loggable(request.uri().path()),
         status = rejection.status.as_u16(),
         reason = rejection.reason,
         duration_ms = started.elapsed().as_secs_f64() * 1000.0,

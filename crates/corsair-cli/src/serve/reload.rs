@@ -9,6 +9,10 @@
 //! `tls_strict`, refused the same way. Loading runs on a blocking thread, never on the event loop that accepts
 //! connections, so a large file or a slow disk does not stop corsair from accepting.
 //!
+//! Origins sources only start with the process; each policy loaded consults the set of the
+//! source it declares, found by the source's identity (store, URL, key or query), so a reload
+//! that reorders routes never hands one route's tenants to another.
+//!
 //! The new policy gets the observer of the first one, so the metrics go on counting in the
 //! same registry; each reload is counted (`ok` or `refused`), and `/policy` and the origins
 //! gauge follow the policy swapped in.
@@ -168,11 +172,7 @@ pub async fn reload(reloading: &Reloading, shared: &Shared, running: &ServerSett
                     "[admin] listen only changes on restart; the admin listener stays where it is"
                 );
             }
-            if loaded.origins_sources != reloading.origins_sources {
-                tracing::warn!(
-                    "origins sources ([cors.origins_source] and the routes') only change on restart; the running sources stay"
-                );
-            }
+            warn_about_new_sources(&reloading.origins_sources, &loaded.origins_sources);
             if https != loaded.server.tls_files().is_some() {
                 tracing::warn!(
                     "HTTPS is turned on or off (tls_cert, tls_key) only by a restart; the running listener stays as it is"
@@ -212,6 +212,28 @@ pub async fn reload(reloading: &Reloading, shared: &Shared, running: &ServerSett
                 } else {
                     ""
                 }
+            );
+        }
+    }
+}
+
+/// Sources start with the process: a reload keeps the running ones, and each policy consults
+/// the set of the source it declares, by the source's identity (so a route moved in the file
+/// keeps its own tenants). Says so when the sources changed, naming each source the reload
+/// declares that is not running, whose route allows none of its origins until a restart.
+fn warn_about_new_sources(running: &[OriginsSource], loaded: &[OriginsSource]) {
+    if running == loaded {
+        return;
+    }
+    tracing::warn!(
+        "origins sources ([cors.origins_source] and the routes') only start on restart; the running sources stay, and each route consults the set of the source it declares"
+    );
+    for source in loaded {
+        if !running.iter().any(|r| r.store == source.store) {
+            tracing::warn!(
+                source = %source.subject,
+                store = %format!("{} {}", source.store.url(), source.store.what()),
+                "this origins source is not running: its policy allows none of its origins until a restart"
             );
         }
     }

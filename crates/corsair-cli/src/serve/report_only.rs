@@ -6,6 +6,8 @@
 
 use corsair::{Observation, Outcome, RefusalKind, Summary};
 
+use super::logging::loggable;
+
 /// Every `reason` of a difference: what the candidate would decide. A refusal's kind when it
 /// would refuse (where the enforced policy allows, or refuses for another reason); `allowed`
 /// when it would allow what the enforced policy refuses (or leaves alone); `not_cors` when it
@@ -33,7 +35,11 @@ pub fn reason(candidate: &Summary) -> &'static str {
 
 /// Logs one difference.
 pub fn log(seen: &Observation<'_>, candidate: &Summary, reason: &str) {
+    // The client's text, escaped and cut as every untrusted value logged.
     let origin = seen.origin().map(String::from_utf8_lossy);
+    let origin = loggable(origin.as_deref().unwrap_or("-"));
+    let method = loggable(seen.method().unwrap_or("-"));
+    let path = loggable(seen.path().unwrap_or("-"));
     let route = seen.route().map_or("-", |(_, path)| path);
     let candidate_route = candidate.route.map_or_else(
         || "-".to_owned(),
@@ -41,9 +47,9 @@ pub fn log(seen: &Observation<'_>, candidate: &Summary, reason: &str) {
     );
     tracing::warn!(
         target: "corsair::report_only",
-        origin = origin.as_deref().unwrap_or("-"),
-        method = seen.method().unwrap_or("-"),
-        path = seen.path().unwrap_or("-"),
+        origin = origin.as_ref(),
+        method = method.as_ref(),
+        path = path.as_ref(),
         route,
         enforced = %seen.decided(),
         candidate = %candidate,

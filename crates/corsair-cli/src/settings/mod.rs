@@ -13,16 +13,15 @@ mod flags;
 pub mod origins_source;
 mod server;
 mod source;
+mod userinfo;
 
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
-
 use corsair::{Cors, CorsBuilder, CorsConfig, Observation, Observer, OriginSet, Setting};
+pub use origins_source::OriginSets;
 use origins_source::OriginsSource;
 
 pub use admin::AdminSettings;
@@ -100,24 +99,6 @@ pub struct Loaded {
     pub origins_sources: Vec<OriginsSource>,
     /// The set each source fills, which the policy consults.
     pub origin_sets: OriginSets,
-}
-
-/// The origin set of each origins source, by the source's subject (`cors.origins_source`,
-/// `cors.routes[1].origins_source`). `corsair serve` keeps one for the life of the process, so
-/// that every policy loaded (the first, each reload's) consults the sets its sources fill.
-/// Clones share the sets.
-#[derive(Debug, Clone, Default)]
-pub struct OriginSets(Arc<Mutex<BTreeMap<String, OriginSet>>>);
-
-impl OriginSets {
-    /// The set of the source named `subject`, created empty on first use.
-    pub fn get(&self, subject: &str) -> OriginSet {
-        let mut sets = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        sets.entry(subject.to_owned()).or_default().clone()
-    }
 }
 
 /// What the layers set, gathered before the policy is built: each layer applies its values
@@ -330,7 +311,8 @@ fn with_origin_sets(
 ) -> (CorsBuilder, Option<OriginSet>) {
     let mut default = None;
     for source in sources {
-        let set = sets.get(&source.subject);
+        // By the source's identity, not its place in the file: a set follows its source.
+        let set = sets.get(&source.store);
         match source.route {
             None => {
                 default = Some(set.clone());
@@ -835,6 +817,59 @@ mod tests {
             &http::HeaderMap::new(),
         );
         assert_eq!(seen.load(Ordering::Relaxed), 1);
+    }
+
+    /// Finding N6: two routes reading the Redis keys `partners` and `admins`, their blocks
+    /// swapped by a reload. Each route keeps consulting the set of the source it declares.
+    #[test]
+    fn a_routes_origin_set_follows_its_source_when_routes_are_swapped() {
+        const PARTNER: &str = "https://partner.example.org";
+        const ADMIN: &str = "https://admin.example.com";
+        let file = |order: [(&str, &str); 2]| {
+            let mut text = "[cors]\nallowed_origins = [\"https://app.example.com\"]\nallow_credentials = true\n".to_owned();
+            for (path, key) in order {
+                text.push_str(&format!(
+                    "\n[[cors.routes]]\npath = \"{path}\"\nallowed_origins = []\n\n[cors.routes.origins_source]\nredis = \"redis://127.0.0.1:6379/0\"\nkey = \"{key}\"\n"
+                ));
+            }
+            temp_file("swapped-routes.toml", &text)
+        };
+        let allows = |cors: &Cors, path: &str, origin: &str| {
+            let mut headers = http::HeaderMap::new();
+            headers.insert(http::header::ORIGIN, origin.parse().unwrap());
+            cors.evaluate(&http::Method::GET, &path.parse().unwrap(), &headers)
+                .now()
+                .is_some_and(|d| d.origin() == corsair::OriginVerdict::Allowed)
+        };
+        let sets = OriginSets::default();
+        let load_file = |path: &Path| {
+            load_observed(
+                &layers(Some(path), &[], CorsFlags::default()),
+                &ServerFlags::default(),
+                None,
+                &sets,
+            )
+            .unwrap()
+        };
+        let first = load_file(&file([("^/partner/", "partners"), ("^/admin/", "admins")]));
+        // What the running sources fill, each its own set.
+        for source in &first.origins_sources {
+            let origin = match &source.store {
+                origins_source::Store::Redis { key, .. } if key == "partners" => PARTNER,
+                _ => ADMIN,
+            };
+            sets.get(&source.store).insert(origin).unwrap();
+        }
+        assert!(allows(&first.cors, "/partner/x", PARTNER));
+        assert!(!allows(&first.cors, "/admin/x", PARTNER));
+        let swapped = load_file(&file([("^/admin/", "admins"), ("^/partner/", "partners")]));
+        assert!(
+            !allows(&swapped.cors, "/admin/x", PARTNER),
+            "partner tenants on /admin/"
+        );
+        assert!(!allows(&swapped.cors, "/partner/x", ADMIN));
+        assert!(allows(&swapped.cors, "/admin/x", ADMIN));
+        assert!(allows(&swapped.cors, "/partner/x", PARTNER));
     }
 
     #[test]

@@ -8,7 +8,10 @@
 
 use std::fmt;
 use std::ops::Range;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use corsair::OriginSet;
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -16,6 +19,7 @@ use toml::de::{DeTable, DeValue};
 use super::diagnostic::Diagnostic;
 use super::server::{parse_duration, redact_userinfo};
 use super::source::Source;
+use super::userinfo::host_and_path;
 
 /// The environment variable that replaces the URL of `[cors.origins_source]`, so that the
 /// password need not be in the file.
@@ -108,7 +112,40 @@ pub struct OriginsSource {
     pub route: Option<usize>,
 }
 
-/// A store of origins.
+/// The origin set of each origins source, by the source's identity: its [`Store`] (the kind,
+/// the URL, and the key, or the query and channel), never its place in the file. `corsair
+/// serve` keeps one for the life of the process, so that every policy loaded (the first, each
+/// reload's) consults the sets its sources fill, and a reload that moves a route's block (or
+/// swaps two routes' keys) gives each route the set of the source it declares, not of the one
+/// that used to be in its place. A source a reload adds gets an empty set, which nothing fills
+/// until a restart starts its source. Clones share the sets.
+#[derive(Debug, Clone, Default)]
+pub struct OriginSets(Arc<Mutex<Vec<(Store, OriginSet)>>>);
+
+impl OriginSets {
+    /// The set filled from `store`, created empty on first use.
+    ///
+    /// ```ignore
+    /// let sets = OriginSets::default();
+    /// let partners = Store::Redis { url: StoreUrl::new("redis://cache"), key: "partners".into() };
+    /// sets.get(&partners).insert("https://p.example")?;
+    /// assert!(sets.get(&partners).contains("https://p.example"));
+    /// ```
+    pub fn get(&self, store: &Store) -> OriginSet {
+        let mut sets = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, set)) = sets.iter().find(|(known, _)| known == store) {
+            return set.clone();
+        }
+        let set = OriginSet::new();
+        sets.push((store.clone(), set.clone()));
+        set
+    }
+}
+
+/// A store of origins, and what is read from it: the identity of a source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Store {
     /// A Redis set, and the pub/sub channel named like it.
@@ -176,32 +213,71 @@ impl StoreUrl {
         &self.0
     }
 
-    /// `scheme://host:port/database`, without user, password or parameters.
+    /// `scheme://host:port/database`, without user, password or parameters: the userinfo
+    /// ends at the URL's last `@` (see [`super::userinfo`]), so a password holding `/`, `#` or
+    /// `@` is never shown, whichever client reads it (nor one holding `?`: the host is then not
+    /// shown either, since it could be the end of a password in the query). A PostgreSQL
+    /// `key=value` string is read as tokio-postgres reads it (quoted values, backslash
+    /// escapes), and only its `host`, `hostaddr`, `port` and `dbname` are shown.
     pub fn describe(&self) -> String {
         let raw = self.0.as_str();
         let Some(scheme_end) = raw.find("://") else {
-            // A PostgreSQL key=value string: keep host, port and dbname.
-            let kept: Vec<&str> = raw
-                .split_whitespace()
-                .filter(|pair| {
-                    let key = pair.split('=').next().unwrap_or_default();
-                    matches!(key, "host" | "port" | "dbname")
-                })
-                .collect();
-            return format!("postgres {}", kept.join(" "));
+            return describe_key_values(raw);
         };
-        let rest = &raw[scheme_end + 3..];
-        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let authority = &rest[..authority_end];
-        let host = authority
-            .rsplit_once('@')
-            .map_or(authority, |(_, host)| host);
-        let path_end = rest[authority_end..]
-            .find(['?', '#'])
-            .map_or(rest.len(), |i| authority_end + i);
-        let path = &rest[authority_end..path_end];
-        format!("{}://{host}{path}", &raw[..scheme_end])
+        let scheme = &raw[..scheme_end];
+        match host_and_path(raw) {
+            Some(host_and_path) => format!("{scheme}://{host_and_path}"),
+            None => format!("{scheme}://*** (the host is not shown: a `?` precedes the last `@`)"),
+        }
     }
+}
+
+/// `postgres host=... port=... dbname=...` of a PostgreSQL `key=value` connection string, or
+/// `postgres (unreadable connection string)` when it does not parse.
+fn describe_key_values(raw: &str) -> String {
+    let Some(pairs) = key_values(raw) else {
+        return "postgres (unreadable connection string)".to_owned();
+    };
+    let kept: Vec<String> = pairs
+        .into_iter()
+        .filter(|(key, _)| matches!(*key, "host" | "hostaddr" | "port" | "dbname"))
+        .map(|(key, value)| format!("{key}={value}"))
+        .collect();
+    format!("postgres {}", kept.join(" "))
+}
+
+/// The `key = value` pairs of a connection string, read as tokio-postgres (and libpq) read them:
+/// a value is `'quoted'` or runs to the next space, and `\` escapes the next character.
+fn key_values(raw: &str) -> Option<Vec<(&str, String)>> {
+    let mut pairs = Vec::new();
+    let mut rest = raw.trim_start();
+    while !rest.is_empty() {
+        let key_end = rest.find(|c: char| c.is_whitespace() || c == '=')?;
+        let key = &rest[..key_end];
+        rest = rest[key_end..].trim_start().strip_prefix('=')?.trim_start();
+        let quoted = rest.starts_with('\'');
+        if quoted {
+            rest = &rest[1..];
+        }
+        let mut value = String::new();
+        let mut chars = rest.char_indices();
+        let end = loop {
+            match chars.next() {
+                None if quoted => return None,
+                None => break rest.len(),
+                Some((i, '\'')) if quoted => break i + 1,
+                Some((i, c)) if !quoted && c.is_whitespace() => break i,
+                Some((_, '\\')) => value.extend(chars.next().map(|(_, c)| c)),
+                Some((_, c)) => value.push(c),
+            }
+        };
+        if key.is_empty() || (!quoted && value.is_empty()) {
+            return None;
+        }
+        pairs.push((key, value));
+        rest = rest[end..].trim_start();
+    }
+    Some(pairs)
 }
 
 impl fmt::Debug for StoreUrl {

@@ -365,11 +365,13 @@ impl Upstream {
             .authority()
             .cloned()
             .ok_or_else(|| format!("`{shown}` has no host"))?;
-        if authority.as_str().contains('@') {
+        // Credentials are refused wherever a client would end them: a password holding `/`
+        // ends the authority early for `http::Uri`, leaving the `@` in the path.
+        if authority.as_str().contains('@') || super::userinfo::userinfo(raw).is_some() {
             return Err(format!(
                 "`{shown}` has credentials, which corsair does not send (a proxy passes the \
                  client's own Authorization): have the upstream accept another credential, or \
-                 set the header on the upstream's side"
+                 set the header on the upstream's side (an `@` of the path is written %40)"
             ));
         }
         if let Some(port) = port_text(authority.as_str()) {
@@ -424,25 +426,9 @@ fn port_text(authority: &str) -> Option<&str> {
     after_host.rsplit_once(':').map(|(_, port)| port)
 }
 
-/// `raw` with the password of a URL's userinfo replaced by `***` (`http://user:***@host`), or
-/// the whole userinfo when it has no password (`http://***@host`), so that no message, log line
-/// or `Debug` output shows a credential.
-pub fn redact_userinfo(raw: &str) -> String {
-    let Some(scheme_end) = raw.find("://").map(|i| i + 3) else {
-        return raw.to_owned();
-    };
-    let rest = &raw[scheme_end..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let Some(at) = rest[..authority_end].rfind('@') else {
-        return raw.to_owned();
-    };
-    let userinfo = &rest[..at];
-    let kept = match userinfo.split_once(':') {
-        Some((user, _)) => format!("{user}:***"),
-        None => "***".to_owned(),
-    };
-    format!("{}{kept}{}", &raw[..scheme_end], &rest[at..])
-}
+/// `raw` with the password of a URL's userinfo hidden, by the rule of every client (see
+/// [`super::userinfo`]).
+pub use super::userinfo::redact_userinfo;
 
 /// A URL as the user wrote it, whose `Debug` and `Display` never show a password.
 #[derive(Clone, PartialEq, Eq)]
@@ -530,6 +516,9 @@ mod tests {
             ("http://[::1]:70000/x", "between 1 and 65535"),
             ("http://user:secret@a.example", "has credentials"),
             ("http://token@a.example", "has credentials"),
+            ("http://user:secret/Pw@a.example", "has credentials"),
+            ("http://user:secret?Pw@a.example:8000", "has credentials"),
+            ("http://user:secret#Pw@a.example", "has credentials"),
         ];
         for (raw, reason) in refused {
             let err = Upstream::parse(raw).unwrap_err();
@@ -550,8 +539,9 @@ mod tests {
                 "https://user:secret@host:8443/p?q",
                 "https://user:***@host:8443/p?q",
             ),
-            ("http://secret@host/a@b", "http://***@host/a@b"),
-            ("http://host/a@b", "http://host/a@b"),
+            // The last `@` ends the userinfo (tokio-postgres reads it across `/`).
+            ("http://secret@host/a@b", "http://***@b"),
+            ("http://user:S3cr3t/Pw@host", "http://user:***@host"),
             ("60s", "60s"),
         ];
         for (raw, shown) in table {

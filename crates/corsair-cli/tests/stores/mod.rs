@@ -267,6 +267,30 @@ impl Postgres {
         format!("postgresql://postgres@127.0.0.1:{}/postgres", self.port)
     }
 
+    /// From now on, TCP connections of every user but `postgres` (the test's own) need their
+    /// password (`scram-sha-256`); the server reloads its `pg_hba.conf`.
+    pub fn require_passwords(&self) {
+        let hba = "local all all trust\n\
+                   host all postgres 127.0.0.1/32 trust\n\
+                   host all all 127.0.0.1/32 scram-sha-256\n";
+        let path = self.dir.join("data").join("pg_hba.conf");
+        std::fs::write(&path, hba).unwrap();
+        if is_root() {
+            let _ = Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(&path)
+                .status();
+        }
+        let out = as_postgres("pg_ctl", &["-D".into(), self.data(), "reload".into()]);
+        assert!(
+            out.status.success(),
+            "pg_ctl reload failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The postmaster reads the file again on the signal pg_ctl sends.
+        std::thread::sleep(Duration::from_millis(500));
+    }
+
     /// Stops it at once (`pg_ctl -m immediate`: like a crash, without a clean shutdown).
     pub fn kill(&mut self) {
         if self.running {

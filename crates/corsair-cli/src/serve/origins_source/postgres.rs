@@ -1,5 +1,6 @@
 //! A PostgreSQL query of origins (one text column): run in full, again on each notification of
-//! the `LISTEN`ed channel (`NOTIFY corsair_origins`, from a trigger say), and every `refresh`.
+//! the `LISTEN`ed channel (`NOTIFY corsair_origins`, from a trigger say; a burst is one query,
+//! see `settle`), and every `refresh`.
 //! TLS as the URL's `sslmode` asks, verified against the webpki roots.
 
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use tokio_postgres::types::Type;
 use tokio_postgres::{AsyncMessage, Client, Config};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::{Feed, MAX_ORIGINS, STORE_TIMEOUT};
+use super::{Feed, MAX_ORIGINS, STORE_TIMEOUT, settle};
 use crate::net::error_chain;
 use crate::settings::origins_source::StoreUrl;
 
@@ -52,7 +53,8 @@ async fn connected(
         .map_err(|e| error_chain(&e))?;
     // The connection is driven by its own task, which forwards notifications; the channel
     // closes when the connection does.
-    let (notifications, mut notified) = mpsc::unbounded_channel();
+    let (notifications, mut received) = mpsc::unbounded_channel();
+    let mut notified = futures_util::stream::poll_fn(move |cx| received.poll_recv(cx));
     let mut driver = tokio::spawn(async move {
         let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
         while let Some(message) = messages.next().await {
@@ -79,12 +81,11 @@ async fn connected(
             tokio::time::interval_at(tokio::time::Instant::now() + refresh, refresh);
         loop {
             tokio::select! {
-                notification = notified.recv() => {
-                    if notification.is_none() {
+                notification = notified.next() => {
+                    // A burst of notifications is one query, once it settles.
+                    if notification.is_none() || settle(&mut notified).await.is_none() {
                         return Err::<std::convert::Infallible, String>("the connection was closed".to_owned());
                     }
-                    // Several notifications in a row are one reload.
-                    while notified.try_recv().is_ok() {}
                 }
                 _ = ticker.tick() => {}
             }

@@ -1,13 +1,14 @@
 //! A Redis set of origins: `SMEMBERS key` in full, again on each message of the channel named
 //! like the key (`PUBLISH corsair:origins changed`) or of the key's keyspace events (when the
-//! server has `notify-keyspace-events` on), and every `refresh`.
+//! server has `notify-keyspace-events` on), and every `refresh`. A burst of messages is one
+//! load (see `settle`).
 
 use std::time::Duration;
 
-use futures_util::{FutureExt, StreamExt};
+use futures_util::StreamExt;
 use redis::AsyncConnectionConfig;
 
-use super::{Feed, MAX_ORIGINS, STORE_TIMEOUT};
+use super::{Feed, MAX_ORIGINS, STORE_TIMEOUT, settle};
 use crate::settings::origins_source::StoreUrl;
 
 /// Runs one connection: subscribes first (so that no change between the load and the
@@ -57,11 +58,10 @@ async fn connected(
     loop {
         tokio::select! {
             message = messages.next() => {
-                if message.is_none() {
+                // A burst of changes is one load, once it settles.
+                if message.is_none() || settle(&mut messages).await.is_none() {
                     return Err("the connection was closed".to_owned());
                 }
-                // Several changes in a row are one reload.
-                while let Some(Some(_)) = messages.next().now_or_never() {}
             }
             _ = ticker.tick() => {}
         }

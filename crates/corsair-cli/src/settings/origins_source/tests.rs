@@ -199,6 +199,45 @@ fn urls_are_described_without_secrets() {
             "host=db port=5432 user=corsair password=s3cret dbname=app",
             "postgres host=db port=5432 dbname=app",
         ),
+        // Passwords holding `/`, `?`, `#` or `@`, which tokio-postgres reads up to the first
+        // `@` and the `url` crate up to the end of the authority.
+        (
+            "postgresql://corsair:S3cr/etPw+x-s3cret@127.0.0.1:5432/app",
+            "postgresql://127.0.0.1:5432/app",
+        ),
+        (
+            "postgresql://corsair:s3cret#x@127.0.0.1:5432/app",
+            "postgresql://127.0.0.1:5432/app",
+        ),
+        (
+            "postgresql://corsair:s3cret@x@127.0.0.1:5432/app",
+            "postgresql://127.0.0.1:5432/app",
+        ),
+        (
+            "postgresql://corsair:s3cret?x@127.0.0.1:5432/app",
+            "postgresql://*** (the host is not shown: a `?` precedes the last `@`)",
+        ),
+        (
+            "postgresql://db/app?password=s3cret@x",
+            "postgresql://*** (the host is not shown: a `?` precedes the last `@`)",
+        ),
+        (
+            "redis://:S3cr/et-s3cret@cache:6379/0",
+            "redis://cache:6379/0",
+        ),
+        ("redis://:s3cret#x@cache:6379/0", "redis://cache:6379/0"),
+        (
+            "host=db password='a s3cret dbname=x' dbname=app",
+            "postgres host=db dbname=app",
+        ),
+        (
+            "host=db password=a\\ s3cret\\ dbname=x dbname=app",
+            "postgres host=db dbname=app",
+        ),
+        (
+            "host=db password='unterminated s3cret",
+            "postgres (unreadable connection string)",
+        ),
     ];
     for (raw, described) in table {
         let url = StoreUrl::new(raw);
