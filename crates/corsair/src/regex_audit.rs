@@ -26,6 +26,7 @@ use regex_syntax::hir::Hir;
 
 use crate::anchored::{self, Anchoring};
 use crate::origin::{self, RequestOrigin};
+use crate::public_suffix::registrable_domain;
 
 /// The memory a DFA may take while it is built, and its size once built.
 const DFA_LIMIT: usize = 16 << 20;
@@ -152,17 +153,9 @@ fn attacker_origins(sample: &str) -> Vec<String> {
 /// `a.b.example.co.uk` → (`a.b.`, `example`, `co.uk`), when the host has a registrable domain.
 fn registrable_parts(host: &str) -> Option<(&str, &str, &str)> {
     let domain = registrable_domain(host)?;
-    let suffix_len = psl::suffix(domain.as_bytes())?.as_bytes().len();
-    let label = domain.get(..domain.len().checked_sub(suffix_len + 1)?)?;
+    let (label, suffix) = domain.split_once('.')?;
     let subdomains = &host[..host.len() - domain.len()];
-    Some((subdomains, label, &domain[label.len() + 1..]))
-}
-
-/// The registrable domain of a host name (`example.co.uk` for `a.example.co.uk`).
-fn registrable_domain(host: &str) -> Option<&str> {
-    let domain = psl::domain(host.as_bytes())?;
-    let len = domain.as_bytes().len();
-    host.get(host.len() - len..)
+    Some((subdomains, label, suffix))
 }
 
 /// The DFA of `hir`, anchored, accepting every match (not only the leftmost-first one).

@@ -285,6 +285,70 @@ fn rules() -> Vec<Rule> {
             ],
         },
         Rule {
+            name: "subdomain patterns on wildcard rules of the Public Suffix List with credentials",
+            policy: creds([
+                "https://*.np",
+                "https://*.compute.amazonaws.com",
+                "https://*.platform.sh",
+                "https://*.sch.uk",
+                "https://*.ck",
+                "https://*.nom.br",
+            ]),
+            findings: vec![
+                (
+                    E,
+                    "pattern-on-public-suffix",
+                    AllowedOrigins,
+                    "https://app.yourname.np",
+                ),
+                (
+                    E,
+                    "pattern-on-public-suffix",
+                    AllowedOrigins,
+                    "https://app.yourname.compute.amazonaws.com",
+                ),
+                (
+                    E,
+                    "pattern-on-public-suffix",
+                    AllowedOrigins,
+                    "https://app.yourname.platform.sh",
+                ),
+                (
+                    E,
+                    "pattern-on-public-suffix",
+                    AllowedOrigins,
+                    "https://app.yourname.sch.uk",
+                ),
+                (
+                    E,
+                    "pattern-on-public-suffix",
+                    AllowedOrigins,
+                    "https://app.yourname.ck",
+                ),
+                (
+                    E,
+                    "pattern-on-public-suffix",
+                    AllowedOrigins,
+                    "https://app.yourname.nom.br",
+                ),
+            ],
+        },
+        Rule {
+            name: "subdomain patterns under a registrable domain the list carves out",
+            policy: creds([
+                "https://*.www.ck",
+                "https://*.city.kawasaki.jp",
+                "https://*.evil.com.np",
+                "https://*.example.com",
+            ]),
+            findings: vec![],
+        },
+        Rule {
+            name: "wildcard rules without credentials are not refused",
+            policy: origins(["https://*.np", "https://*.compute.amazonaws.com"]),
+            findings: vec![],
+        },
+        Rule {
             name: "a * elsewhere than a whole subdomain or the port",
             policy: origins(["https://app-*.example.com"]),
             findings: vec![(
@@ -811,5 +875,71 @@ fn routes_are_read_from_toml_with_the_settings_words() {
             .unwrap_err()
             .to_string();
         assert!(err.contains(message), "{text}: {err}");
+    }
+}
+
+fn allowed(cors: &Cors, origin: &str) -> bool {
+    let mut headers = http::HeaderMap::new();
+    headers.insert("origin", origin.parse().unwrap());
+    cors.evaluate(&http::Method::GET, &"/".parse().unwrap(), &headers)
+        .now()
+        .expect("no async hook")
+        .is_allowed()
+}
+
+/// Entries of an origin set (what Redis and PostgreSQL sources fill) go through the same rule:
+/// a pattern under a wildcard rule of the Public Suffix List is kept for policies without
+/// credentials only.
+#[test]
+fn origin_set_patterns_on_wildcard_public_suffixes_get_no_credentials() {
+    let tenants = corsair::OriginSet::new();
+    let findings = tenants.replace([
+        "https://*.np",
+        "https://*.compute.amazonaws.com",
+        "https://*.platform.sh",
+        "https://*.example.com",
+    ]);
+    let restricted: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.id == "origin-set-entry-without-credentials")
+        .filter(|f| f.message.contains("public suffix"))
+        .filter_map(|f| f.value.as_deref())
+        .collect();
+    assert_eq!(
+        restricted,
+        [
+            "https://*.np",
+            "https://*.compute.amazonaws.com",
+            "https://*.platform.sh"
+        ],
+        "{findings:#?}"
+    );
+    let with_credentials = Cors::builder()
+        .allowed_origins_from(tenants.clone())
+        .allow_credentials(true)
+        .build()
+        .unwrap();
+    let without = Cors::builder()
+        .allowed_origins_from(tenants)
+        .build()
+        .unwrap();
+    // (origin, allowed without credentials, allowed with credentials)
+    let table = [
+        ("https://evil.com.np", true, false),
+        (
+            "https://ec2-203-0-113-7.eu-west-1.compute.amazonaws.com",
+            true,
+            false,
+        ),
+        ("https://attacker.eu.platform.sh", true, false),
+        ("https://app.example.com", true, true),
+    ];
+    for (origin, expected_without, expected_with) in table {
+        assert_eq!(allowed(&without, origin), expected_without, "{origin}");
+        assert_eq!(
+            allowed(&with_credentials, origin),
+            expected_with,
+            "{origin}"
+        );
     }
 }
