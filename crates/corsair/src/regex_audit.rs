@@ -9,7 +9,9 @@
 //!   than loopback? An origin on a registrable domain the regex does not name: for each sample,
 //!   its registrable domain (the label before a public suffix, per the Public Suffix List) is
 //!   replaced by one an attacker could register (`corsairprobe.com`, `corsairprobeexample.com`,
-//!   `example.com.corsairprobe.com`, ...), and the regex must reject every such origin.
+//!   `example.com.corsairprobe.com`, the label with one character changed: `appxexample.com`
+//!   for a sample `app-example.com` that an unescaped `.` let in), and the regex must reject
+//!   every such origin.
 //! - **Paths.** Can an anchored-at-start `urls_regex` match any path (paths start with `/`)?
 //!
 //! None of this runs per request. A regex whose automaton is too large to walk is reported as
@@ -36,6 +38,9 @@ const MAX_STATES: usize = 20_000;
 const MAX_SAMPLES: usize = 2_000;
 /// The label an attacker registers in the probes: letters only, so that `[a-z]+` matches it.
 const PROBE_LABEL: &str = "corsairprobe";
+/// The characters an attacker puts in place of one character of a registrable label: a letter
+/// and a digit, so that `.`, `\w`, `[a-z]` and `\d` let one of them in.
+const PROBE_CHARACTERS: [char; 2] = ['x', '7'];
 
 /// The serialized origins corsair matches regexes against, in lower case and without a path
 /// (the samples are then held to [`crate::origin::CanonicalKey`]'s form: no default port).
@@ -138,6 +143,15 @@ fn attacker_origins(sample: &str) -> Vec<String> {
                 format!("{label}-{PROBE_LABEL}"),
             ] {
                 hosts.push(format!("{subdomains}{attacker}.{suffix}"));
+            }
+            // One character of the label changed: a regex that lets it vary (an unescaped `.`
+            // in `app.example.com` admits `app-example.com` and `appxexample.com`, a class such
+            // as `[a-z]` or `\d`) names no one domain there.
+            for at in (0..label.len()).filter(|_| label.is_ascii()) {
+                for other in PROBE_CHARACTERS {
+                    let (before, after) = (&label[..at], &label[at + 1..]);
+                    hosts.push(format!("{subdomains}{before}{other}{after}.{suffix}"));
+                }
             }
         }
     }
@@ -353,6 +367,10 @@ mod tests {
             r"https://app\.example\.com.*",
             r"https://(app\.example\.com|.*\.evil)",
             r"https?://[a-z0-9.-]+(:\d+)?",
+            // Unescaped dots: `app-example.com`, `appxexample.com`.
+            r"https://app.example.com",
+            r"https://shop\d+\.com",
+            r"https://app\.[a-z]xample\.com",
         ];
         for pattern in broad {
             assert!(foreign(pattern).is_some(), "{pattern} should be broad");
@@ -369,6 +387,7 @@ mod tests {
             r"^https://\w+\.example\.com$",
             r"^https://\w+\.example\.com",
             r"https://[a-z]+\.corp\.internal(:8443)?",
+            r"https://example[12]\.com",
         ];
         for pattern in own {
             assert_eq!(foreign(pattern), None, "{pattern} names its own domain");

@@ -366,12 +366,84 @@ fn rules() -> Vec<Rule> {
         Rule {
             name: "regex with an unescaped dot",
             policy: Cors::builder().allowed_origin_regexes([r"https://app.example\.com"]),
+            findings: vec![
+                (
+                    W,
+                    "regex-unescaped-dot",
+                    AllowedOriginRegexes,
+                    r"write `https://app\.example\.com`",
+                ),
+                (
+                    W,
+                    "broad-regex",
+                    AllowedOriginRegexes,
+                    r"write `https://app\.example\.com`",
+                ),
+            ],
+        },
+        Rule {
+            name: "regex with unescaped dots, without credentials: warnings",
+            policy: Cors::builder().allowed_origin_regexes(["https://app.example.com"]),
+            findings: vec![
+                (
+                    W,
+                    "regex-unescaped-dot",
+                    AllowedOriginRegexes,
+                    r"write `https://app\.example\.com`",
+                ),
+                (
+                    W,
+                    "broad-regex",
+                    AllowedOriginRegexes,
+                    r"escape the dots, which match any character: write `https://app\.example\.com`",
+                ),
+            ],
+        },
+        Rule {
+            name: "regex with unescaped dots, with credentials: others' domains refused",
+            policy: Cors::builder()
+                .allowed_origin_regexes(["https://app.example.com"])
+                .allow_credentials(true),
+            findings: vec![
+                (
+                    E,
+                    "broad-regex-with-credentials",
+                    AllowedOriginRegexes,
+                    r"write `https://app\.example\.com`",
+                ),
+                (
+                    W,
+                    "regex-unescaped-dot",
+                    AllowedOriginRegexes,
+                    r"write `https://app\.example\.com`",
+                ),
+            ],
+        },
+        Rule {
+            name: "a class in the registrable label with credentials",
+            policy: Cors::builder()
+                .allowed_origin_regexes([
+                    r"https://shop\d+\.com",
+                    r"https://app[a-z]\.example\.com",
+                ])
+                .allow_credentials(true),
             findings: vec![(
-                W,
-                "regex-unescaped-dot",
+                E,
+                "broad-regex-with-credentials",
                 AllowedOriginRegexes,
-                r"write `https://app\.example\.com`",
+                "anchor it to your own domain",
             )],
+        },
+        Rule {
+            name: "escaped dots and subdomain classes with credentials are clean",
+            policy: Cors::builder()
+                .allowed_origin_regexes([
+                    r"https://app\.example\.com",
+                    r"https://[a-z0-9-]+\.example\.com",
+                    r"https://example[12]\.com",
+                ])
+                .allow_credentials(true),
+            findings: vec![],
         },
         Rule {
             name: "regex matching any origin",
@@ -941,5 +1013,39 @@ fn origin_set_patterns_on_wildcard_public_suffixes_get_no_credentials() {
             expected_with,
             "{origin}"
         );
+    }
+}
+
+/// `https://app.example.com` as a regex: its dots match any character, so the domains
+/// `app-example.com` and `appxexample.com`, which anyone can register, match it.
+#[test]
+fn an_unescaped_dot_regex_with_credentials_is_refused() {
+    let regex = "https://app.example.com";
+    let err = Cors::builder()
+        .allowed_origin_regexes([regex])
+        .allow_credentials(true)
+        .build()
+        .unwrap_err();
+    let broad = err
+        .errors()
+        .find(|f| f.id == "broad-regex-with-credentials")
+        .expect("an error");
+    let named = broad
+        .message
+        .split('`')
+        .nth(1)
+        .expect("the origin it lets in");
+    let matcher = regex::Regex::new(&format!("^(?:{regex})$")).unwrap();
+    assert!(matcher.is_match(named), "{named}");
+    assert!(!named.ends_with(".example.com"), "{named}");
+    // Without credentials the same regex is accepted with warnings, and lets these in.
+    let cors = Cors::builder()
+        .allowed_origin_regexes([regex])
+        .build()
+        .unwrap();
+    let ids: Vec<&str> = cors.warnings().iter().map(|f| f.id).collect();
+    assert_eq!(ids, ["regex-unescaped-dot", "broad-regex"]);
+    for origin in ["https://app-example.com", "https://appxexample.com"] {
+        assert!(allowed(&cors, origin), "{origin}");
     }
 }

@@ -27,7 +27,8 @@ pub(super) fn origin_regexes(config: &CorsConfig, findings: &mut Vec<Finding>) -
                 continue;
             }
         };
-        if let Some(position) = unescaped_dot(raw) {
+        let dot = unescaped_dot(raw);
+        if let Some(position) = dot {
             findings.push(Finding::warning(
                 "regex-unescaped-dot",
                 setting,
@@ -50,19 +51,39 @@ pub(super) fn origin_regexes(config: &CorsConfig, findings: &mut Vec<Finding>) -
                 continue;
             }
         };
-        audit_findings(
-            raw,
-            regex_audit::audit_origin_regex(&hir, &compiled),
-            config,
-            findings,
-        );
+        let audit = regex_audit::audit_origin_regex(&hir, &compiled);
+        let escaped = dot.and_then(|_| escaped_fix(raw, &audit));
+        audit_findings(raw, audit, escaped, config, findings);
         anchored.push(whole);
     }
     anchored
 }
 
-/// The findings of what one origin regex matches (see [`regex_audit`]).
-fn audit_findings(raw: &str, audit: OriginAudit, config: &CorsConfig, findings: &mut Vec<Finding>) {
+/// The regex with its unescaped dots escaped, when that alone keeps out the foreign origin the
+/// audit found.
+fn escaped_fix(raw: &str, audit: &OriginAudit) -> Option<String> {
+    let OriginAudit::Analysed {
+        foreign: Some(foreign),
+        ..
+    } = audit
+    else {
+        return None;
+    };
+    let escaped = escape_dots(raw);
+    let hir = anchored::parse(&escaped).ok()?;
+    let compiled = anchored::compile(&[anchored::anchor(hir, Anchoring::Whole)]).ok()?;
+    (!compiled.is_match(foreign)).then_some(escaped)
+}
+
+/// The findings of what one origin regex matches (see [`regex_audit`]). `escaped` is the
+/// regex with its dots escaped, when that is the fix.
+fn audit_findings(
+    raw: &str,
+    audit: OriginAudit,
+    escaped: Option<String>,
+    config: &CorsConfig,
+    findings: &mut Vec<Finding>,
+) {
     let setting = Setting::AllowedOriginRegexes;
     let creds = config.allow_credentials;
     let OriginAudit::Analysed {
@@ -103,10 +124,12 @@ fn audit_findings(raw: &str, audit: OriginAudit, config: &CorsConfig, findings: 
     }
     if !examples.is_empty() {
         let matched = format!("the regex matches {}", examples.join(", and "));
-        let fix = if matches_null {
-            "anchor it to your own domain (e.g. `https://([a-z0-9-]+\\.)*example\\.com`) so that it cannot match `null`"
-        } else {
-            "anchor it to your own domain, e.g. `https://([a-z0-9-]+\\.)*example\\.com`"
+        let fix = match escaped {
+            Some(escaped) if !matches_null => format!(
+                "escape the dots, which match any character: write `{escaped}`"
+            ),
+            _ if matches_null => "anchor it to your own domain (e.g. `https://([a-z0-9-]+\\.)*example\\.com`) so that it cannot match `null`".to_owned(),
+            _ => "anchor it to your own domain, e.g. `https://([a-z0-9-]+\\.)*example\\.com`".to_owned(),
         };
         findings.push(if creds {
             Finding::error(
