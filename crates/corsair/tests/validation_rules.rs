@@ -1049,3 +1049,53 @@ fn an_unescaped_dot_regex_with_credentials_is_refused() {
         assert!(allowed(&cors, origin), "{origin}");
     }
 }
+
+/// Hundreds of routes: every shadowed route is found, and named with the first route that
+/// shadows it, without comparing every pair.
+#[test]
+fn shadowed_routes_among_hundreds_are_all_found() {
+    let mut builder = creds(["https://app.example"]);
+    let mut paths = Vec::new();
+    let mut expected = Vec::new();
+    for service in 0..300 {
+        let general = format!("^/svc{service}/");
+        paths.push(general.clone());
+        if service % 25 == 0 {
+            // Shadowed by the route just before it, and (as `^/svc1/` is a prefix of
+            // `^/svc10/`) never by an unrelated one.
+            expected.push((paths.len(), paths.len() - 1));
+            paths.push(format!("^/svc{service}/deeper/"));
+        }
+    }
+    // Listed last, shadowed by the first route of all paths starting `/svc0/`.
+    expected.push((paths.len(), 0));
+    paths.push(r"^/svc0/v\d+/".to_owned());
+    for (index, path) in paths.iter().enumerate() {
+        let age = u64::try_from(index).unwrap() + 1;
+        builder = builder.route(path.as_str(), Cors::builder().preflight_max_age(age));
+    }
+    let cors = builder.build().unwrap();
+    let found: Vec<(usize, usize)> = cors
+        .warnings()
+        .iter()
+        .filter(|f| f.id == "route-never-matches")
+        .map(|f| {
+            let route = f.route.as_ref().unwrap().index;
+            let first = f
+                .message
+                .split("cors.routes[")
+                .nth(1)
+                .and_then(|rest| rest.split(']').next())
+                .and_then(|n| n.parse().ok())
+                .unwrap();
+            (route, first)
+        })
+        .collect();
+    assert_eq!(found, expected);
+    assert_eq!(
+        cors.warnings().len(),
+        expected.len(),
+        "{:#?}",
+        cors.warnings()
+    );
+}
