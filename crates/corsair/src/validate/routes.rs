@@ -7,6 +7,7 @@
 
 use regex_syntax::hir::Hir;
 
+use super::regexes::RegexMemo;
 use super::{Validated, validate};
 use crate::anchored::{self, Anchoring};
 use crate::config::{CorsConfig, RouteConfig, Setting};
@@ -23,11 +24,13 @@ pub(crate) struct ValidatedRoute {
 }
 
 /// Validates every route of `config` (`runtime_origins[i]`: whether route `i` also allows
-/// origins at run time, through an origin hook or set of its own or inherited). Returns the
-/// routes that validated and pushes every finding.
+/// origins at run time, through an origin hook or set of its own or inherited), each origin
+/// regex judged once through `memo`. Returns the routes that validated and pushes every
+/// finding.
 pub(crate) fn validate_routes(
     config: &CorsConfig,
     runtime_origins: &[bool],
+    memo: &mut RegexMemo,
     findings: &mut Vec<Finding>,
 ) -> Vec<ValidatedRoute> {
     let mut validated = Vec::new();
@@ -68,7 +71,7 @@ pub(crate) fn validate_routes(
         }
         let effective = route.effective(&default);
         let runtime = runtime_origins.get(index).copied().unwrap_or(false);
-        let (rules, route_findings) = match validate(&effective, runtime) {
+        let (rules, route_findings) = match validate(&effective, runtime, memo) {
             Ok(ok) => (Some(ok.0), ok.1),
             Err(error) => (None, error.into_findings()),
         };
