@@ -95,6 +95,7 @@ mod origin;
 mod origin_set;
 mod path;
 mod policy;
+mod public_suffix;
 mod regex_audit;
 mod respond;
 #[cfg(feature = "tower")]

@@ -285,6 +285,70 @@ fn rules() -> Vec<Rule> {
             ],
         },
         Rule {
+            name: "subdomain patterns on wildcard rules of the Public Suffix List with credentials",
+            policy: creds([
+                "https://*.np",
+                "https://*.compute.amazonaws.com",
+                "https://*.platform.sh",
+                "https://*.sch.uk",
+                "https://*.ck",
+                "https://*.nom.br",
+            ]),
+            findings: vec![
+                (
+                    E,
+                    "pattern-on-public-suffix",
+                    AllowedOrigins,
+                    "https://app.yourname.np",
+                ),
+                (
+                    E,
+                    "pattern-on-public-suffix",
+                    AllowedOrigins,
+                    "https://app.yourname.compute.amazonaws.com",
+                ),
+                (
+                    E,
+                    "pattern-on-public-suffix",
+                    AllowedOrigins,
+                    "https://app.yourname.platform.sh",
+                ),
+                (
+                    E,
+                    "pattern-on-public-suffix",
+                    AllowedOrigins,
+                    "https://app.yourname.sch.uk",
+                ),
+                (
+                    E,
+                    "pattern-on-public-suffix",
+                    AllowedOrigins,
+                    "https://app.yourname.ck",
+                ),
+                (
+                    E,
+                    "pattern-on-public-suffix",
+                    AllowedOrigins,
+                    "https://app.yourname.nom.br",
+                ),
+            ],
+        },
+        Rule {
+            name: "subdomain patterns under a registrable domain the list carves out",
+            policy: creds([
+                "https://*.www.ck",
+                "https://*.city.kawasaki.jp",
+                "https://*.evil.com.np",
+                "https://*.example.com",
+            ]),
+            findings: vec![],
+        },
+        Rule {
+            name: "wildcard rules without credentials are not refused",
+            policy: origins(["https://*.np", "https://*.compute.amazonaws.com"]),
+            findings: vec![],
+        },
+        Rule {
             name: "a * elsewhere than a whole subdomain or the port",
             policy: origins(["https://app-*.example.com"]),
             findings: vec![(
@@ -302,12 +366,84 @@ fn rules() -> Vec<Rule> {
         Rule {
             name: "regex with an unescaped dot",
             policy: Cors::builder().allowed_origin_regexes([r"https://app.example\.com"]),
+            findings: vec![
+                (
+                    W,
+                    "regex-unescaped-dot",
+                    AllowedOriginRegexes,
+                    r"write `https://app\.example\.com`",
+                ),
+                (
+                    W,
+                    "broad-regex",
+                    AllowedOriginRegexes,
+                    r"write `https://app\.example\.com`",
+                ),
+            ],
+        },
+        Rule {
+            name: "regex with unescaped dots, without credentials: warnings",
+            policy: Cors::builder().allowed_origin_regexes(["https://app.example.com"]),
+            findings: vec![
+                (
+                    W,
+                    "regex-unescaped-dot",
+                    AllowedOriginRegexes,
+                    r"write `https://app\.example\.com`",
+                ),
+                (
+                    W,
+                    "broad-regex",
+                    AllowedOriginRegexes,
+                    r"escape the dots, which match any character: write `https://app\.example\.com`",
+                ),
+            ],
+        },
+        Rule {
+            name: "regex with unescaped dots, with credentials: others' domains refused",
+            policy: Cors::builder()
+                .allowed_origin_regexes(["https://app.example.com"])
+                .allow_credentials(true),
+            findings: vec![
+                (
+                    E,
+                    "broad-regex-with-credentials",
+                    AllowedOriginRegexes,
+                    r"write `https://app\.example\.com`",
+                ),
+                (
+                    W,
+                    "regex-unescaped-dot",
+                    AllowedOriginRegexes,
+                    r"write `https://app\.example\.com`",
+                ),
+            ],
+        },
+        Rule {
+            name: "a class in the registrable label with credentials",
+            policy: Cors::builder()
+                .allowed_origin_regexes([
+                    r"https://shop\d+\.com",
+                    r"https://app[a-z]\.example\.com",
+                ])
+                .allow_credentials(true),
             findings: vec![(
-                W,
-                "regex-unescaped-dot",
+                E,
+                "broad-regex-with-credentials",
                 AllowedOriginRegexes,
-                r"write `https://app\.example\.com`",
+                "anchor it to your own domain",
             )],
+        },
+        Rule {
+            name: "escaped dots and subdomain classes with credentials are clean",
+            policy: Cors::builder()
+                .allowed_origin_regexes([
+                    r"https://app\.example\.com",
+                    r"https://[a-z0-9-]+\.example\.com",
+                    r"https://example[12]\.com",
+                ])
+                .allow_credentials(true),
+            findings: vec![],
         },
         Rule {
             name: "regex matching any origin",
@@ -824,4 +960,154 @@ fn routes_are_read_from_toml_with_the_settings_words() {
             .to_string();
         assert!(err.contains(message), "{text}: {err}");
     }
+}
+
+fn allowed(cors: &Cors, origin: &str) -> bool {
+    let mut headers = http::HeaderMap::new();
+    headers.insert("origin", origin.parse().unwrap());
+    cors.evaluate(&http::Method::GET, &"/".parse().unwrap(), &headers)
+        .now()
+        .expect("no async hook")
+        .is_allowed()
+}
+
+/// Entries of an origin set (what Redis and PostgreSQL sources fill) go through the same rule:
+/// a pattern under a wildcard rule of the Public Suffix List is kept for policies without
+/// credentials only.
+#[test]
+fn origin_set_patterns_on_wildcard_public_suffixes_get_no_credentials() {
+    let tenants = corsair::OriginSet::new();
+    let findings = tenants.replace([
+        "https://*.np",
+        "https://*.compute.amazonaws.com",
+        "https://*.platform.sh",
+        "https://*.example.com",
+    ]);
+    let restricted: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.id == "origin-set-entry-without-credentials")
+        .filter(|f| f.message.contains("public suffix"))
+        .filter_map(|f| f.value.as_deref())
+        .collect();
+    assert_eq!(
+        restricted,
+        [
+            "https://*.np",
+            "https://*.compute.amazonaws.com",
+            "https://*.platform.sh"
+        ],
+        "{findings:#?}"
+    );
+    let with_credentials = Cors::builder()
+        .allowed_origins_from(tenants.clone())
+        .allow_credentials(true)
+        .build()
+        .unwrap();
+    let without = Cors::builder()
+        .allowed_origins_from(tenants)
+        .build()
+        .unwrap();
+    // (origin, allowed without credentials, allowed with credentials)
+    let table = [
+        ("https://evil.com.np", true, false),
+        (
+            "https://ec2-203-0-113-7.eu-west-1.compute.amazonaws.com",
+            true,
+            false,
+        ),
+        ("https://attacker.eu.platform.sh", true, false),
+        ("https://app.example.com", true, true),
+    ];
+    for (origin, expected_without, expected_with) in table {
+        assert_eq!(allowed(&without, origin), expected_without, "{origin}");
+        assert_eq!(
+            allowed(&with_credentials, origin),
+            expected_with,
+            "{origin}"
+        );
+    }
+}
+
+/// `https://app.example.com` as a regex: its dots match any character, so the domains
+/// `app-example.com` and `appxexample.com`, which anyone can register, match it.
+#[test]
+fn an_unescaped_dot_regex_with_credentials_is_refused() {
+    let regex = "https://app.example.com";
+    let err = Cors::builder()
+        .allowed_origin_regexes([regex])
+        .allow_credentials(true)
+        .build()
+        .unwrap_err();
+    let broad = err
+        .errors()
+        .find(|f| f.id == "broad-regex-with-credentials")
+        .expect("an error");
+    let named = broad
+        .message
+        .split('`')
+        .nth(1)
+        .expect("the origin it lets in");
+    let matcher = regex::Regex::new(&format!("^(?:{regex})$")).unwrap();
+    assert!(matcher.is_match(named), "{named}");
+    assert!(!named.ends_with(".example.com"), "{named}");
+    // Without credentials the same regex is accepted with warnings, and lets these in.
+    let cors = Cors::builder()
+        .allowed_origin_regexes([regex])
+        .build()
+        .unwrap();
+    let ids: Vec<&str> = cors.warnings().iter().map(|f| f.id).collect();
+    assert_eq!(ids, ["regex-unescaped-dot", "broad-regex"]);
+    for origin in ["https://app-example.com", "https://appxexample.com"] {
+        assert!(allowed(&cors, origin), "{origin}");
+    }
+}
+
+/// Hundreds of routes: every shadowed route is found, and named with the first route that
+/// shadows it, without comparing every pair.
+#[test]
+fn shadowed_routes_among_hundreds_are_all_found() {
+    let mut builder = creds(["https://app.example"]);
+    let mut paths = Vec::new();
+    let mut expected = Vec::new();
+    for service in 0..300 {
+        let general = format!("^/svc{service}/");
+        paths.push(general.clone());
+        if service % 25 == 0 {
+            // Shadowed by the route just before it, and (as `^/svc1/` is a prefix of
+            // `^/svc10/`) never by an unrelated one.
+            expected.push((paths.len(), paths.len() - 1));
+            paths.push(format!("^/svc{service}/deeper/"));
+        }
+    }
+    // Listed last, shadowed by the first route of all paths starting `/svc0/`.
+    expected.push((paths.len(), 0));
+    paths.push(r"^/svc0/v\d+/".to_owned());
+    for (index, path) in paths.iter().enumerate() {
+        let age = u64::try_from(index).unwrap() + 1;
+        builder = builder.route(path.as_str(), Cors::builder().preflight_max_age(age));
+    }
+    let cors = builder.build().unwrap();
+    let found: Vec<(usize, usize)> = cors
+        .warnings()
+        .iter()
+        .filter(|f| f.id == "route-never-matches")
+        .map(|f| {
+            let route = f.route.as_ref().unwrap().index;
+            let first = f
+                .message
+                .split("cors.routes[")
+                .nth(1)
+                .and_then(|rest| rest.split(']').next())
+                .and_then(|n| n.parse().ok())
+                .unwrap();
+            (route, first)
+        })
+        .collect();
+    assert_eq!(found, expected);
+    assert_eq!(
+        cors.warnings().len(),
+        expected.len(),
+        "{:#?}",
+        cors.warnings()
+    );
 }

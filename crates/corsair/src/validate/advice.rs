@@ -51,11 +51,17 @@ pub(super) fn advice(config: &CorsConfig, origins: &[(&str, &OriginEntry)]) -> V
         ));
     }
     // Said once, whether the default policy or a route asks for it.
-    let private_network = config.allow_private_network
-        || config
+    let private_network = config.allow_private_network || {
+        // Routes inherit from the policy without its routes: cloned once, not once per route.
+        let base = CorsConfig {
+            routes: Vec::new(),
+            ..config.clone()
+        };
+        config
             .routes
             .iter()
-            .any(|route| route.effective(config).allow_private_network);
+            .any(|route| route.effective(&base).allow_private_network)
+    };
     if private_network {
         found.push(Finding::warning(
             "allow-private-network-has-no-effect",

@@ -25,6 +25,7 @@ use crate::origin::CanonicalKey;
 
 pub use max_age::MAX_PREFLIGHT_MAX_AGE;
 pub(crate) use origins::{CredentialRules, origin_entry};
+use regexes::RegexMemo;
 pub(crate) use routes::ValidatedRoute;
 
 /// The port part of a configured origin.
@@ -86,11 +87,12 @@ pub(crate) fn validate_policy(
     runtime_origins: bool,
     route_runtime: &[bool],
 ) -> Result<(Validated, Vec<ValidatedRoute>, Vec<Finding>), ConfigError> {
-    let (default, mut findings) = match validate(config, runtime_origins) {
+    let mut memo = RegexMemo::default();
+    let (default, mut findings) = match validate(config, runtime_origins, &mut memo) {
         Ok(ok) => (Some(ok.0), ok.1),
         Err(error) => (None, error.into_findings()),
     };
-    let routes = routes::validate_routes(config, route_runtime, &mut findings);
+    let routes = routes::validate_routes(config, route_runtime, &mut memo, &mut findings);
     match default {
         Some(default) if !findings.iter().any(Finding::is_error) => Ok((default, routes, findings)),
         _ => {
@@ -101,10 +103,16 @@ pub(crate) fn validate_policy(
 }
 
 /// Validates one policy, ignoring its routes. `runtime_origins` says whether it also allows
-/// origins at run time (an origin hook or an origin set).
+/// origins at run time (an origin hook or an origin set). Origin regexes already judged in
+/// `memo` are not judged again; new judgements are added to it.
+///
+/// # Errors
+///
+/// Every finding, errors first, when an error stops the policy from being built.
 pub(crate) fn validate(
     config: &CorsConfig,
     runtime_origins: bool,
+    memo: &mut RegexMemo,
 ) -> Result<(Validated, Vec<Finding>), ConfigError> {
     let mut findings = Vec::new();
     let creds = config.allow_credentials;
@@ -131,7 +139,7 @@ pub(crate) fn validate(
         )
             .with_related(Setting::AllowCredentials));
     }
-    let origin_regexes = regexes::origin_regexes(config, &mut findings);
+    let origin_regexes = regexes::origin_regexes(config, memo, &mut findings);
     if config.enabled
         && !config.allow_all_origins
         && config.allowed_origins.is_empty()

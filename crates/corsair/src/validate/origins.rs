@@ -8,6 +8,7 @@ use crate::config::CorsConfig;
 use crate::config::Setting;
 use crate::finding::Finding;
 use crate::origin;
+use crate::public_suffix;
 
 /// The settings the rules for one origin depend on: some only apply with credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -366,39 +367,30 @@ fn credentials_rules(
         )
             .with_related(Setting::AllowCredentials));
     }
-    if subdomains && is_public_suffix(host) {
+    if subdomains && public_suffix::others_register_below(host) {
+        // https://publicsuffix.org/list/: `name`, `*.name` and `!name` rules all count.
+        let (what, fix) = if public_suffix::is_listed_suffix(host) {
+            (
+                format!("`{host}` is a public suffix"),
+                format!("list your own origins (e.g. `{scheme}://yourapp.{host}`)"),
+            )
+        } else {
+            (
+                format!(
+                    "`{host}` has public suffixes below it (the Public Suffix List has `*.{host}` or a `name.{host}` rule)"
+                ),
+                format!(
+                    "list each origin you own in full (e.g. `{scheme}://app.yourname.{host}`), not every name under `{host}`"
+                ),
+            )
+        };
         findings.push(Finding::error(
             "pattern-on-public-suffix",
             Setting::AllowedOrigins,
             Some(raw),
-            format!("`{host}` is a public suffix: anyone can register a site under it and read your users' data with their cookies"),
-            format!("list your own origins (e.g. `{scheme}://yourapp.{host}`)"),
+            format!("{what}: anyone can register a site under it and read your users' data with their cookies"),
+            fix,
         )
             .with_related(Setting::AllowCredentials));
-    }
-}
-
-/// Whether `host` is listed in the Public Suffix List (`com`, `co.uk`, `github.io`, ...).
-fn is_public_suffix(host: &str) -> bool {
-    psl::suffix(host.as_bytes()).is_some_and(|s| s.is_known() && s.as_bytes() == host.as_bytes())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn public_suffixes() {
-        for host in ["com", "co.uk", "github.io"] {
-            assert!(is_public_suffix(host), "{host}");
-        }
-        for host in [
-            "example.com",
-            "localhost",
-            "corp.internal",
-            "example.github.io",
-        ] {
-            assert!(!is_public_suffix(host), "{host}");
-        }
     }
 }

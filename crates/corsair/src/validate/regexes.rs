@@ -1,6 +1,8 @@
 //! The regex settings: each pattern parsed on its own and anchored by its syntax tree
 //! ([`anchored`]), then judged by what it matches ([`regex_audit`]).
 
+use std::collections::HashMap;
+
 use regex_automata::meta;
 use regex_syntax::hir::Hir;
 
@@ -10,59 +12,115 @@ use crate::config::Setting;
 use crate::finding::Finding;
 use crate::regex_audit::{self, OriginAudit};
 
-pub(super) fn origin_regexes(config: &CorsConfig, findings: &mut Vec<Finding>) -> Vec<Hir> {
-    let setting = Setting::AllowedOriginRegexes;
+/// `(regex, allow_credentials, allow_insecure_origins_with_credentials)`: what a regex's
+/// findings depend on.
+type Judged = (String, bool, bool);
+
+/// A regex anchored to the whole origin (`None` when refused), and its findings.
+type Judgement = (Option<Hir>, Vec<Finding>);
+
+/// The judgements of origin regexes already made while validating one configuration: routes
+/// inherit the default policy's regexes, and each is judged once, not once per route.
+#[derive(Debug, Default)]
+pub(crate) struct RegexMemo {
+    judged: HashMap<Judged, Judgement>,
+}
+
+/// Each `allowed_origin_regexes` entry anchored to the whole origin, and its findings.
+pub(super) fn origin_regexes(
+    config: &CorsConfig,
+    memo: &mut RegexMemo,
+    findings: &mut Vec<Finding>,
+) -> Vec<Hir> {
     let mut anchored = Vec::new();
     for raw in &config.allowed_origin_regexes {
-        let hir = match anchored::parse(raw) {
-            Ok(hir) => hir,
-            Err(message) => {
-                findings.push(Finding::error(
-                    "invalid-regex",
-                    setting,
-                    Some(raw),
-                    format!("the regex does not compile on its own: {message}"),
-                    "fix the syntax (Rust `regex` crate syntax; no look-around or back-references)",
-                ));
-                continue;
-            }
-        };
-        if let Some(position) = unescaped_dot(raw) {
-            findings.push(Finding::warning(
-                "regex-unescaped-dot",
-                setting,
-                Some(raw),
-                format!("the `.` at byte {position} matches any character, so the regex allows more hosts than it seems to (`examplexcom` for `example.com`)"),
-                format!("write `{}`", escape_dots(raw)),
-            ));
-        }
-        let whole = anchored::anchor(hir.clone(), Anchoring::Whole);
-        let compiled = match anchored::compile(std::slice::from_ref(&whole)) {
-            Ok(compiled) => compiled,
-            Err(message) => {
-                findings.push(Finding::error(
-                    "invalid-regex",
-                    setting,
-                    Some(raw),
-                    format!("the regex does not compile: {message}"),
-                    "make it smaller, or use patterns such as `https://*.example.com`",
-                ));
-                continue;
-            }
-        };
-        audit_findings(
-            raw,
-            regex_audit::audit_origin_regex(&hir, &compiled),
-            config,
-            findings,
+        let key = (
+            raw.clone(),
+            config.allow_credentials,
+            config.allow_insecure_origins_with_credentials,
         );
-        anchored.push(whole);
+        let (whole, found) = memo.judged.entry(key).or_insert_with(|| {
+            let mut found = Vec::new();
+            let whole = origin_regex(raw, config, &mut found);
+            (whole, found)
+        });
+        findings.extend(found.iter().cloned());
+        anchored.extend(whole.clone());
     }
     anchored
 }
 
-/// The findings of what one origin regex matches (see [`regex_audit`]).
-fn audit_findings(raw: &str, audit: OriginAudit, config: &CorsConfig, findings: &mut Vec<Finding>) {
+/// One origin regex anchored to the whole origin, or `None` when it is refused.
+fn origin_regex(raw: &str, config: &CorsConfig, findings: &mut Vec<Finding>) -> Option<Hir> {
+    let setting = Setting::AllowedOriginRegexes;
+    let hir = match anchored::parse(raw) {
+        Ok(hir) => hir,
+        Err(message) => {
+            findings.push(Finding::error(
+                "invalid-regex",
+                setting,
+                Some(raw),
+                format!("the regex does not compile on its own: {message}"),
+                "fix the syntax (Rust `regex` crate syntax; no look-around or back-references)",
+            ));
+            return None;
+        }
+    };
+    let dot = unescaped_dot(raw);
+    if let Some(position) = dot {
+        findings.push(Finding::warning(
+            "regex-unescaped-dot",
+            setting,
+            Some(raw),
+            format!("the `.` at byte {position} matches any character, so the regex allows more hosts than it seems to (`examplexcom` for `example.com`)"),
+            format!("write `{}`", escape_dots(raw)),
+        ));
+    }
+    let whole = anchored::anchor(hir.clone(), Anchoring::Whole);
+    let compiled = match anchored::compile(std::slice::from_ref(&whole)) {
+        Ok(compiled) => compiled,
+        Err(message) => {
+            findings.push(Finding::error(
+                "invalid-regex",
+                setting,
+                Some(raw),
+                format!("the regex does not compile: {message}"),
+                "make it smaller, or use patterns such as `https://*.example.com`",
+            ));
+            return None;
+        }
+    };
+    let audit = regex_audit::audit_origin_regex(&hir, &compiled);
+    let escaped = dot.and_then(|_| escaped_fix(raw, &audit));
+    audit_findings(raw, audit, escaped, config, findings);
+    Some(whole)
+}
+
+/// The regex with its unescaped dots escaped, when that alone keeps out the foreign origin the
+/// audit found.
+fn escaped_fix(raw: &str, audit: &OriginAudit) -> Option<String> {
+    let OriginAudit::Analysed {
+        foreign: Some(foreign),
+        ..
+    } = audit
+    else {
+        return None;
+    };
+    let escaped = escape_dots(raw);
+    let hir = anchored::parse(&escaped).ok()?;
+    let compiled = anchored::compile(&[anchored::anchor(hir, Anchoring::Whole)]).ok()?;
+    (!compiled.is_match(foreign)).then_some(escaped)
+}
+
+/// The findings of what one origin regex matches (see [`regex_audit`]). `escaped` is the
+/// regex with its dots escaped, when that is the fix.
+fn audit_findings(
+    raw: &str,
+    audit: OriginAudit,
+    escaped: Option<String>,
+    config: &CorsConfig,
+    findings: &mut Vec<Finding>,
+) {
     let setting = Setting::AllowedOriginRegexes;
     let creds = config.allow_credentials;
     let OriginAudit::Analysed {
@@ -103,10 +161,12 @@ fn audit_findings(raw: &str, audit: OriginAudit, config: &CorsConfig, findings: 
     }
     if !examples.is_empty() {
         let matched = format!("the regex matches {}", examples.join(", and "));
-        let fix = if matches_null {
-            "anchor it to your own domain (e.g. `https://([a-z0-9-]+\\.)*example\\.com`) so that it cannot match `null`"
-        } else {
-            "anchor it to your own domain, e.g. `https://([a-z0-9-]+\\.)*example\\.com`"
+        let fix = match escaped {
+            Some(escaped) if !matches_null => format!(
+                "escape the dots, which match any character: write `{escaped}`"
+            ),
+            _ if matches_null => "anchor it to your own domain (e.g. `https://([a-z0-9-]+\\.)*example\\.com`) so that it cannot match `null`".to_owned(),
+            _ => "anchor it to your own domain, e.g. `https://([a-z0-9-]+\\.)*example\\.com`".to_owned(),
         };
         findings.push(if creds {
             Finding::error(

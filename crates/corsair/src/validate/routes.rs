@@ -7,6 +7,7 @@
 
 use regex_syntax::hir::Hir;
 
+use super::regexes::RegexMemo;
 use super::{Validated, validate};
 use crate::anchored::{self, Anchoring};
 use crate::config::{CorsConfig, RouteConfig, Setting};
@@ -23,15 +24,31 @@ pub(crate) struct ValidatedRoute {
 }
 
 /// Validates every route of `config` (`runtime_origins[i]`: whether route `i` also allows
-/// origins at run time, through an origin hook or set of its own or inherited). Returns the
-/// routes that validated and pushes every finding.
+/// origins at run time, through an origin hook or set of its own or inherited), each origin
+/// regex judged once through `memo`. Returns the routes that validated and pushes every
+/// finding.
 pub(crate) fn validate_routes(
     config: &CorsConfig,
     runtime_origins: &[bool],
+    memo: &mut RegexMemo,
     findings: &mut Vec<Finding>,
 ) -> Vec<ValidatedRoute> {
     let mut validated = Vec::new();
-    let mut paths: Vec<(usize, Hir)> = Vec::new();
+    // The policy routes inherit from, built once (cloning `config` per route would copy every
+    // route each time).
+    let default = CorsConfig {
+        routes: Vec::new(),
+        ..config.clone()
+    };
+    let mut shadowing = regex_audit::Shadowing::new(
+        config
+            .routes
+            .iter()
+            .map(|route| anchored::parse(&route.path).ok())
+            .collect(),
+    );
+    // The routes that validated so far, in order: those that can shadow a later one.
+    let mut earlier: Vec<usize> = Vec::new();
     for (index, route) in config.routes.iter().enumerate() {
         let scope = |inherited: bool, related_inherited: bool, about_path: bool| RouteScope {
             index,
@@ -63,9 +80,9 @@ pub(crate) fn validate_routes(
             finding.route = Some(Box::new(scope(false, false, false)));
             findings.push(finding);
         }
-        let effective = route.effective(config);
+        let effective = route.effective(&default);
         let runtime = runtime_origins.get(index).copied().unwrap_or(false);
-        let (rules, route_findings) = match validate(&effective, runtime) {
+        let (rules, route_findings) = match validate(&effective, runtime, memo) {
             Ok(ok) => (Some(ok.0), ok.1),
             Err(error) => (None, error.into_findings()),
         };
@@ -79,10 +96,6 @@ pub(crate) fn validate_routes(
             finding.route = Some(Box::new(scope(inherited, related_inherited, false)));
             findings.push(finding);
         }
-        let default = CorsConfig {
-            routes: Vec::new(),
-            ..config.clone()
-        };
         if effective == default && !route.settings.is_empty() {
             let mut finding = Finding::warning(
                 "route-same-as-default",
@@ -97,24 +110,21 @@ pub(crate) fn validate_routes(
         let (Some(path), Some(rules)) = (path, rules) else {
             continue;
         };
-        if let Some((earlier, _)) = paths
-            .iter()
-            .find(|(_, earlier)| regex_audit::covers(earlier, &path) == Some(true))
-        {
+        if let Some(first) = shadowing.first_covering(index, &earlier) {
             let mut finding = Finding::warning(
                 "route-never-matches",
                 Setting::UrlsRegex,
                 Some(&route.path),
                 format!(
-                    "every path it matches is matched first by cors.routes[{earlier}] (path {:?}): the first route whose path matches decides",
-                    config.routes[*earlier].path
+                    "every path it matches is matched first by cors.routes[{first}] (path {:?}): the first route whose path matches decides",
+                    config.routes[first].path
                 ),
                 "move the more specific route before the more general one",
             );
             finding.route = Some(Box::new(scope(false, false, true)));
             findings.push(finding);
         }
-        paths.push((index, path.clone()));
+        earlier.push(index);
         validated.push(ValidatedRoute {
             path: anchored::anchor(path, Anchoring::Start),
             rules,
