@@ -96,10 +96,7 @@ impl RouteConfig {
     /// # Ok::<(), corsair::WrongKind>(())
     /// ```
     pub fn effective(&self, base: &CorsConfig) -> CorsConfig {
-        let mut config = CorsConfig {
-            routes: Vec::new(),
-            ..base.clone()
-        };
+        let mut config = base.settings_only();
         for (setting, value) in &self.settings {
             // Each value was checked against its setting's kind when it was named.
             let _ = config.set(*setting, value.clone());

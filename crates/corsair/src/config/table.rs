@@ -169,6 +169,12 @@ macro_rules! settings_table {
         }
 
         impl CorsConfig {
+            /// A copy of every setting, without the routes: what a route's policy starts from.
+            /// Never copies the routes, so deriving each of many routes' policies stays linear.
+            pub(crate) fn settings_only(&self) -> CorsConfig {
+                CorsConfig { $( $field: self.$field.clone(), )+ routes: Vec::new() }
+            }
+
             /// The value of one setting.
             ///
             /// ```

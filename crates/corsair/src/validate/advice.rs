@@ -52,11 +52,7 @@ pub(super) fn advice(config: &CorsConfig, origins: &[(&str, &OriginEntry)]) -> V
     }
     // Said once, whether the default policy or a route asks for it.
     let private_network = config.allow_private_network || {
-        // Routes inherit from the policy without its routes: cloned once, not once per route.
-        let base = CorsConfig {
-            routes: Vec::new(),
-            ..config.clone()
-        };
+        let base = config.settings_only();
         config
             .routes
             .iter()

@@ -34,12 +34,8 @@ pub(crate) fn validate_routes(
     findings: &mut Vec<Finding>,
 ) -> Vec<ValidatedRoute> {
     let mut validated = Vec::new();
-    // The policy routes inherit from, built once (cloning `config` per route would copy every
-    // route each time).
-    let default = CorsConfig {
-        routes: Vec::new(),
-        ..config.clone()
-    };
+    // The policy routes inherit from, built once.
+    let default = config.settings_only();
     let mut shadowing = regex_audit::Shadowing::new(
         config
             .routes
