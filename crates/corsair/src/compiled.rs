@@ -8,7 +8,7 @@
 use bytes::Bytes;
 use http::HeaderValue;
 
-use regex_automata::meta;
+use regex_automata::{Anchored, Input, meta};
 use regex_syntax::hir::Hir;
 
 use crate::anchored;
@@ -26,15 +26,12 @@ pub(crate) struct Policy {
     pub(crate) config: CorsConfig,
     pub(crate) warnings: Vec<Finding>,
     pub(crate) advice: Vec<Finding>,
-    /// Anchored at the start; matched against the normalized path.
-    pub(crate) urls_regex: Option<meta::Regex>,
-    /// One pattern per route, anchored at the start, in order: the first that matches the
-    /// normalized path picks its route. `None` without routes.
-    pub(crate) routes: Option<meta::Regex>,
-    /// `urls_regex` and the route paths again, matching letters without regard to case: kept
-    /// only when `case_insensitive_paths` is off and case changes what they pick on some path.
-    /// A path on which the two readings pick differently is granted only what both grant.
-    pub(crate) case_folded: Option<Box<PathMatchers>>,
+    /// `urls_regex` and the routes' paths, matched against the normalized path.
+    pub(crate) paths: PathMatchers,
+    /// The same matchers reading letters without regard to case: kept only when
+    /// `case_insensitive_paths` is off and case changes what they pick on some path. A path on
+    /// which the two readings pick differently is granted only what both grant.
+    pub(crate) case_folded: Option<Box<CaseFolded>>,
     /// The default policy's rules, then each route's.
     pub(crate) rules: Vec<Rules>,
     /// The header values of each of `rules`, in `http` 1's type.
@@ -50,6 +47,49 @@ pub(crate) struct Policy {
 pub(crate) struct PathMatchers {
     pub(crate) urls_regex: Option<meta::Regex>,
     pub(crate) routes: Option<meta::Regex>,
+}
+
+impl PathMatchers {
+    /// Whether every path picks the default rules (no `urls_regex`, no routes).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.urls_regex.is_none() && self.routes.is_none()
+    }
+
+    /// The rules a normalized path picks: the first route whose path matches, the default
+    /// policy (0) off every route, `None` outside `urls_regex`.
+    pub(crate) fn pick(&self, path: &[u8]) -> Option<usize> {
+        if self
+            .urls_regex
+            .as_ref()
+            .is_some_and(|urls| !urls.is_match(path))
+        {
+            return None;
+        }
+        Some(self.routes.as_ref().map_or(0, |routes| {
+            routes
+                .search(&Input::new(path).anchored(Anchored::Yes))
+                .map_or(0, |found| found.pattern().as_usize() + 1)
+        }))
+    }
+}
+
+/// The path matchers read without regard to case.
+pub(crate) struct CaseFolded {
+    pub(crate) matchers: PathMatchers,
+    /// Whether the patterns hold an upper-case or non-ASCII character, so that even a path of
+    /// lower-case ASCII can be read differently. Otherwise such a path (what browsers send) picks
+    /// alike both ways, and is read once.
+    pub(crate) even_lower_case: bool,
+}
+
+impl CaseFolded {
+    /// Whether `path` may pick differently read without regard to case.
+    pub(crate) fn may_differ(&self, path: &[u8]) -> bool {
+        self.even_lower_case
+            || path
+                .iter()
+                .any(|&byte| byte.is_ascii_uppercase() || !byte.is_ascii())
+    }
 }
 
 /// What one policy (the default one, or a route's) decides with.
@@ -161,9 +201,9 @@ pub(crate) fn compile(
 ) -> Result<Policy, ConfigError> {
     let advice = default.advice.clone();
     let folded = case_folded(&config, default.urls_regex.is_some())?;
-    let (urls_regex, selector, case_folded) = match folded {
+    let (paths, case_folded) = match folded {
         // The folded matchers are the policy's own.
-        Some(folded) if config.case_insensitive_paths => (folded.urls_regex, folded.routes, None),
+        Some(folded) if config.case_insensitive_paths => (folded.matchers, None),
         folded => {
             let selector = if routes.is_empty() {
                 None
@@ -171,7 +211,11 @@ pub(crate) fn compile(
                 let paths: Vec<Hir> = routes.iter().map(|route| route.path.clone()).collect();
                 Some(anchored::compile(&paths).map_err(|e| too_large(Setting::UrlsRegex, &e))?)
             };
-            (default.urls_regex.clone(), selector, folded.map(Box::new))
+            let paths = PathMatchers {
+                urls_regex: default.urls_regex.clone(),
+                routes: selector,
+            };
+            (paths, folded.map(Box::new))
         }
     };
     let mut rules = Vec::with_capacity(routes.len() + 1);
@@ -190,8 +234,7 @@ pub(crate) fn compile(
         config,
         warnings,
         advice,
-        urls_regex,
-        routes: selector,
+        paths,
         case_folded,
         rules,
         values,
@@ -205,7 +248,7 @@ pub(crate) fn compile(
 fn case_folded(
     config: &CorsConfig,
     has_urls_regex: bool,
-) -> Result<Option<PathMatchers>, ConfigError> {
+) -> Result<Option<CaseFolded>, ConfigError> {
     let both = |pattern: &str| {
         let exact = anchored::parse_with_case(pattern, false);
         let folded = anchored::parse_with_case(pattern, true);
@@ -237,7 +280,17 @@ fn case_folded(
     } else {
         Some(compile_start_anchored(paths)?)
     };
-    Ok(Some(PathMatchers { urls_regex, routes }))
+    let patterns = has_urls_regex
+        .then_some(config.urls_regex.as_str())
+        .into_iter()
+        .chain(config.routes.iter().map(|route| route.path.as_str()));
+    let even_lower_case = patterns
+        .flat_map(str::chars)
+        .any(|c| c.is_ascii_uppercase() || !c.is_ascii());
+    Ok(Some(CaseFolded {
+        matchers: PathMatchers { urls_regex, routes },
+        even_lower_case,
+    }))
 }
 
 fn compile_start_anchored(hirs: Vec<Hir>) -> Result<meta::Regex, ConfigError> {

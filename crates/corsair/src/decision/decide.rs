@@ -3,8 +3,6 @@
 
 use std::sync::Arc;
 
-use regex_automata::{Anchored, Input};
-
 use super::evaluation::Observing;
 use super::refusal::preflight_refusal;
 use super::{Answer, Decided, Observation, OriginVerdict, Pending, RequestKind, Summary};
@@ -216,29 +214,17 @@ enum Other {
 /// since the upstream may route that way: `/ADMIN/users` is its `/admin/users` to Express.
 fn choose_rules(policy: &Policy, path: &str) -> Choice {
     let enabled = |index: usize| policy.rules.get(index).is_some_and(|rules| rules.enabled);
-    if policy.urls_regex.is_none() && policy.routes.is_none() && policy.case_folded.is_none() {
-        return if enabled(0) {
-            Choice::Rules {
-                index: 0,
-                other: None,
-            }
-        } else {
-            Choice::Bypass(0)
-        };
-    }
-    let normalized = path::normalize(path.as_bytes());
-    let exact = pick(
-        policy.urls_regex.as_ref(),
-        policy.routes.as_ref(),
-        &normalized,
-    );
-    let folded = policy.case_folded.as_deref().map(|folded| {
-        pick(
-            folded.urls_regex.as_ref(),
-            folded.routes.as_ref(),
-            &normalized,
-        )
-    });
+    let (exact, folded) = if policy.paths.is_empty() && policy.case_folded.is_none() {
+        (Some(0), None)
+    } else {
+        let normalized = path::normalize(path.as_bytes());
+        let folded = policy
+            .case_folded
+            .as_deref()
+            .filter(|folded| folded.may_differ(&normalized))
+            .map(|folded| folded.matchers.pick(&normalized));
+        (policy.paths.pick(&normalized), folded)
+    };
     let as_other = |picked: Option<usize>| match picked {
         Some(index) if enabled(index) => Other::Rules(index),
         _ => Other::Bypass,
@@ -258,20 +244,4 @@ fn choose_rules(policy: &Policy, path: &str) -> Choice {
         (Some(index), _) if enabled(index) => Choice::Rules { index, other: None },
         (exact, _) => Choice::Bypass(exact.unwrap_or(0)),
     }
-}
-
-/// The rules a normalized path picks with these matchers: `None` outside `urls_regex`.
-fn pick(
-    urls_regex: Option<&regex_automata::meta::Regex>,
-    routes: Option<&regex_automata::meta::Regex>,
-    path: &[u8],
-) -> Option<usize> {
-    if urls_regex.is_some_and(|urls| !urls.is_match(path)) {
-        return None;
-    }
-    Some(routes.map_or(0, |routes| {
-        routes
-            .search(&Input::new(path).anchored(Anchored::Yes))
-            .map_or(0, |found| found.pattern().as_usize() + 1)
-    }))
 }

@@ -309,7 +309,7 @@ impl fmt::Display for Cors {
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         summarize(f, &self.policy.config, &self.policy.rules[0])?;
-        if self.policy.urls_regex.is_some() {
+        if self.policy.paths.urls_regex.is_some() {
             write!(f, " urls_regex={}", self.policy.config.urls_regex)?;
         }
         if !self.policy.config.routes.is_empty() {

@@ -1125,6 +1125,19 @@ pub fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "routes: a lower-case path is read both ways when a route's path has capitals",
+            policy: || app_policy().route("^/Reports/", Cors::builder().allowed_origins([PARTNER])),
+            method: Method::GET,
+            path: "/reports/q3",
+            headers: vec![("origin", APP)],
+            app: App::ok(),
+            expect: Expect {
+                app_called: true,
+                status: 200,
+                headers: no_cors_headers(Some("origin")),
+            },
+        },
+        Case {
             name: "routes: case_insensitive_paths reads paths as a case-insensitive upstream does",
             policy: || routed_policy().case_insensitive_paths(true),
             method: Method::GET,
