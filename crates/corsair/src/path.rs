@@ -45,7 +45,10 @@ fn is_normal(path: &[u8]) -> bool {
 }
 
 /// Removes each segment's path parameters: from a `;` to the end of its segment (the next `/`).
-fn cut_parameters(path: &[u8]) -> Vec<u8> {
+fn cut_parameters(path: &[u8]) -> Cow<'_, [u8]> {
+    if !path.contains(&b';') {
+        return Cow::Borrowed(path);
+    }
     let mut out = Vec::with_capacity(path.len());
     let mut in_parameters = false;
     for &byte in path {
@@ -58,7 +61,7 @@ fn cut_parameters(path: &[u8]) -> Vec<u8> {
             out.push(byte);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Decodes every `%` followed by two hex digits; other bytes, and `%` not followed by two hex
