@@ -3,14 +3,16 @@
 Same constructor, arguments and defaults as ``starlette.middleware.cors.CORSMiddleware``, so
 ``app.add_middleware(CORSMiddleware, allow_origins=[...], ...)`` works unchanged in FastAPI and
 Starlette; it wraps any ASGI application. The decision is corsair's (the compiled
-``corsair_cors._corsair``); this module carries the method and the CORS request headers to it
-and applies its answer. A configuration corsair refuses (``allow_origins=["*"]`` with
+``corsair_cors._corsair``), which reads the scope and adds its headers to the response in
+compiled code. A configuration corsair refuses (``allow_origins=["*"]`` with
 ``allow_credentials=True``, an origin that can never match, ...) raises ``ValueError`` naming
 the argument, the value and the fix. Lifespan and WebSocket scopes pass through untouched.
 """
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 from typing import Any, Awaitable, Callable, MutableMapping, Optional, Sequence
 
 from corsair_cors import _corsair
@@ -22,6 +24,16 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+def _mark_coroutine_function(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Marks ``function``, which returns an awaitable, as a coroutine function, for
+    ``inspect.iscoroutinefunction`` (Python 3.12 and later) and ``asyncio.iscoroutinefunction``
+    (earlier)."""
+    if hasattr(inspect, "markcoroutinefunction"):
+        return inspect.markcoroutinefunction(function)
+    function._is_coroutine = asyncio.coroutines._is_coroutine  # type: ignore[attr-defined]
+    return function
+
 
 class CORSMiddleware:
     """Starlette's ``CORSMiddleware``, decided by corsair's engine."""
@@ -52,31 +64,21 @@ class CORSMiddleware:
             )
         except _corsair.ConfigError as error:
             raise ValueError(error.args[0]) from None
+        self._serve = _corsair.AsgiCors(app, self.policy, _answer)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        # The module reads the CORS request headers from the scope's list in one pass.
-        decision = self.policy.decide_asgi(scope["method"], scope["headers"])
-        if decision is None:
-            await self.app(scope, receive, send)
-            return
-        if decision.preflight:
-            await send({"type": "http.response.start", "status": decision.status, "headers": decision.raw_headers()})
-            await send({"type": "http.response.body", "body": b""})
-            return
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # The module reads the scope, decides, and returns the awaitable that serves the
+        # request: the application's (with a send adding corsair's headers), or the preflight's
+        # answer. Returning it, rather than awaiting it in a coroutine of this middleware's,
+        # keeps corsair out of the chain every later await of the request passes through.
+        return self._serve(scope, receive, send)
 
-        async def send_with_cors(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                original = message.get("headers") or []
-                vary = [v for n, v in original if n.lower() == b"vary"]
-                added = decision.raw_headers(vary or None)
-                if added:
-                    replaced = {n for n, _ in added}
-                    headers = [(n, v) for n, v in original if n.lower() not in replaced]
-                    headers.extend(added)
-                    message["headers"] = headers
-            await send(message)
+    # ASGI servers tell ASGI 3 applications by `__call__` being a coroutine function; this
+    # one returns a coroutine, and says so as asyncio and inspect read it.
+    __call__ = _mark_coroutine_function(__call__)
 
-        await self.app(scope, receive, send_with_cors)
+
+async def _answer(send: Send, start: Message, body: Message) -> None:
+    """Sends a preflight's answer, as the module built it."""
+    await send(start)
+    await send(body)

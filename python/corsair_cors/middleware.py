@@ -91,19 +91,15 @@ def _find_signals() -> tuple[Any, ...]:
 _SIGNALS = _find_signals()
 
 
-def _signal_for(request: HttpRequest) -> Callable[[], bool] | None:
-    """What the engine calls when a receiver's answer matters, or ``None`` without receivers."""
-    connected = [signal for signal in _SIGNALS if signal.has_listeners(None)]
-    if not connected:
-        return None
-
-    def enabled() -> bool:
-        for signal in connected:
-            if any(result for _, result in signal.send(sender=None, request=request)):
-                return True
-        return False
-
-    return enabled
+def _enabled_by_a_receiver(request: HttpRequest) -> bool:
+    """Whether a receiver of the signals turns CORS on for ``request``. The engine asks at most
+    once per request, and only when the answer matters."""
+    for signal in _SIGNALS:
+        if signal.has_listeners(None) and any(
+            result for _, result in signal.send(sender=None, request=request)
+        ):
+            return True
+    return False
 
 
 def _decide(request: HttpRequest) -> Any:
@@ -115,7 +111,8 @@ def _decide(request: HttpRequest) -> Any:
         meta.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
         meta.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
         meta.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
-        _signal_for(request),
+        _enabled_by_a_receiver,
+        request,
     )
 
 

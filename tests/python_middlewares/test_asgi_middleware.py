@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import sys
 import unittest
 
 from asgi_support import header, plain_app, request
@@ -115,6 +116,69 @@ class OtherScopes(unittest.TestCase):
         for kind in ["lifespan", "websocket"]:
             asyncio.run(app({"type": kind, "headers": [(b"origin", b"https://evil.example")]}, nothing, drop))
         self.assertEqual(seen, ["lifespan", "websocket"])
+
+
+class ResponseHeaders(unittest.TestCase):
+    def run_app(self, headers):
+        """The headers the server is sent when the application answers with ``headers``."""
+        sent = []
+
+        async def inner(scope, receive, send):
+            start = {"type": "http.response.start", "status": 200}
+            if headers is not None:
+                start["headers"] = headers
+            await send(start)
+            await send({"type": "http.response.body", "body": b""})
+
+        async def nothing():
+            return {}
+
+        async def keep(message):
+            sent.append(message)
+
+        app = CORSMiddleware(inner, allow_origins=[APP], allow_credentials=True)
+        scope = {"type": "http", "method": "GET", "path": "/", "headers": [(b"origin", APP.encode())]}
+        asyncio.run(app(scope, nothing, keep))
+        self.assertEqual([m["type"] for m in sent], ["http.response.start", "http.response.body"])
+        return [(bytes(n), bytes(v)) for n, v in sent[0]["headers"]]
+
+    def test_corsairs_headers_replace_the_applications_and_vary_is_merged(self):
+        headers = self.run_app(
+            [[b"Access-Control-Allow-Origin", b"*"], (b"vary", b"Accept-Encoding"), (b"x-kept", b"1")]
+        )
+        self.assertEqual(
+            headers,
+            [
+                (b"x-kept", b"1"),
+                (b"vary", b"Accept-Encoding, origin"),
+                (b"access-control-allow-origin", APP.encode()),
+                (b"access-control-allow-credentials", b"true"),
+            ],
+        )
+
+    def test_a_start_without_headers_gets_corsairs(self):
+        for missing in [None, []]:
+            self.assertEqual(
+                dict(self.run_app(missing))[b"access-control-allow-origin"], APP.encode(), missing
+            )
+
+    def test_headers_that_are_not_bytes_pairs_are_a_type_error(self):
+        with self.assertRaises(TypeError):
+            self.run_app([("vary", "origin")])
+
+
+class AsAnASGIApplication(unittest.TestCase):
+    def test_servers_see_an_asgi3_application(self):
+        from uvicorn.config import Config
+
+        app = CORSMiddleware(plain_app, allow_origins=[APP])
+        if sys.version_info >= (3, 12):
+            self.assertTrue(inspect.iscoroutinefunction(app.__call__))
+        else:
+            self.assertTrue(asyncio.iscoroutinefunction(app.__call__))
+        config = Config(app)
+        config.load()
+        self.assertEqual(config.interface, "asgi3")
 
 
 class InFastAPIAndStarlette(unittest.TestCase):

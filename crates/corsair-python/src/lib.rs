@@ -11,6 +11,7 @@
 //! `run_cli` is the `corsair` command (`serve`, `check`, `lint`), for the wheel's console
 //! script.
 
+mod asgi;
 mod cli;
 mod django;
 mod policy;
@@ -35,6 +36,8 @@ fn _corsair(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ConfigError", m.py().get_type::<ConfigError>())?;
     m.add_class::<policy::Policy>()?;
     m.add_class::<policy::Decision>()?;
+    m.add_class::<asgi::AsgiCors>()?;
+    m.add_class::<asgi::SendWithCors>()?;
     m.add_function(wrap_pyfunction!(django::django_policy, m)?)?;
     m.add_function(wrap_pyfunction!(django::lint_django, m)?)?;
     m.add_function(wrap_pyfunction!(starlette::starlette_policy, m)?)?;

@@ -7,13 +7,15 @@
 //! depends on them (a path outside `CORS_URLS_REGEX`, or an origin the settings do not allow),
 //! and at most once per request.
 
+use std::borrow::Cow;
+
 use corsair::{Cors, OriginVerdict, RequestKind};
 use http::HeaderMap;
 use http::header::VARY;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList};
+use pyo3::types::PyList;
 
-use crate::request::{self, CorsHeaders};
+use crate::request::CorsHeaders;
 
 /// A compiled CORS policy (build one with `django_policy` or `starlette_policy`).
 #[pyclass(frozen, module = "corsair_cors._corsair")]
@@ -27,15 +29,20 @@ impl Policy {
     pub(crate) fn new(base: Cors, signalled: Option<Cors>) -> Policy {
         Policy { base, signalled }
     }
+
+    /// The engine's policy for every request no signal receiver enabled.
+    pub(crate) fn base(&self) -> &Cors {
+        &self.base
+    }
 }
 
 #[pymethods]
 impl Policy {
     /// Decides on one request: `None` when CORS leaves it alone (a path outside
     /// `CORS_URLS_REGEX`, a disabled route), else a `Decision`. `signal`, when given, is called
-    /// with no argument at most once, when its answer matters, and returns whether a receiver
-    /// turned CORS on for the request; an exception it raises propagates.
-    #[pyo3(signature = (method, path, origin=None, request_method=None, request_headers=None, request_private_network=None, signal=None))]
+    /// as `signal(request)` at most once, when its answer matters, and returns whether a
+    /// receiver turned CORS on for the request; an exception it raises propagates.
+    #[pyo3(signature = (method, path, origin=None, request_method=None, request_headers=None, request_private_network=None, signal=None, request=None))]
     #[allow(clippy::too_many_arguments)]
     fn decide(
         &self,
@@ -47,6 +54,7 @@ impl Policy {
         request_headers: Option<&str>,
         request_private_network: Option<&str>,
         signal: Option<Py<PyAny>>,
+        request: Option<Py<PyAny>>,
     ) -> PyResult<Option<Decision>> {
         let cors = CorsHeaders {
             origin,
@@ -54,25 +62,10 @@ impl Policy {
             request_headers,
             request_private_network,
         };
-        let Some((method, uri, headers)) = request::head(method, path, &cors) else {
+        let Some((method, uri, headers)) = crate::request::head(method, path, &cors) else {
             return Ok(None);
         };
-        self.decide_head(py, &method, &uri, &headers, signal)
-    }
-
-    /// `decide` for an ASGI scope: its `method`, and its `headers` as ASGI gives them (pairs of
-    /// `bytes`, names in lower case), read here in one pass. ASGI applications have no path
-    /// rule (Starlette's arguments have none), so the path is not read.
-    fn decide_asgi(
-        &self,
-        py: Python<'_>,
-        method: &str,
-        headers: &Bound<'_, PyAny>,
-    ) -> PyResult<Option<Decision>> {
-        let Some((method, uri, headers)) = request::asgi_head(method, headers)? else {
-            return Ok(None);
-        };
-        self.decide_head(py, &method, &uri, &headers, None)
+        self.decide_head(py, &method, &uri, &headers, signal, request)
     }
 
     /// The policy as corsair describes it (`corsair lint` prints the same).
@@ -89,6 +82,7 @@ impl Policy {
         uri: &http::Uri,
         headers: &HeaderMap,
         signal: Option<Py<PyAny>>,
+        request: Option<Py<PyAny>>,
     ) -> PyResult<Option<Decision>> {
         let decide = |policy: &Cors| policy.evaluate(method, uri, headers).now();
         let Some(decision) = decide(&self.base) else {
@@ -100,7 +94,7 @@ impl Policy {
             _ => decision.origin() == OriginVerdict::Disallowed,
         };
         if let (true, Some(signal), Some(signalled)) = (ask, signal, &self.signalled) {
-            if signal.call0(py)?.is_truthy(py)? {
+            if signal.call1(py, (request,))?.is_truthy(py)? {
                 if let Some(enabled) = decide(signalled) {
                     return Ok(Some(Decision::new(signalled, enabled)));
                 }
@@ -161,69 +155,80 @@ impl Decision {
         py: Python<'py>,
         vary: Option<Vec<String>>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let vary: Vec<&[u8]> = vary.iter().flatten().map(|v| v.as_bytes()).collect();
-        let pairs: Vec<(String, String)> = self
-            .written(&vary)
-            .into_iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    String::from_utf8_lossy(&value).into_owned(),
-                )
-            })
-            .collect();
-        PyList::new(py, pairs)
-    }
-
-    /// `headers` for ASGI: `vary` and the answer as `bytes`, names in lower case.
-    #[pyo3(signature = (vary=None))]
-    fn raw_headers<'py>(
-        &self,
-        py: Python<'py>,
-        vary: Option<Vec<Vec<u8>>>,
-    ) -> PyResult<Bound<'py, PyList>> {
-        let vary: Vec<&[u8]> = vary.iter().flatten().map(Vec::as_slice).collect();
-        let pairs: Vec<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> = self
-            .written(&vary)
-            .into_iter()
-            .map(|(name, value)| {
-                (
-                    PyBytes::new(py, name.as_str().as_bytes()),
-                    PyBytes::new(py, &value),
-                )
-            })
+        let vary = vary.iter().flatten().map(|v| v.as_bytes());
+        let written = Written::new(&self.cors, &self.decision, vary);
+        let pairs: Vec<(&str, String)> = written
+            .each()
+            .map(|(name, value)| (name.as_str(), String::from_utf8_lossy(&value).into_owned()))
             .collect();
         PyList::new(py, pairs)
     }
 }
 
-impl Decision {
-    /// The headers corsair writes, each with all its values joined: the answer's for a
-    /// preflight; otherwise what it adds to a response whose `Vary` values are `vary` (`Vary`
-    /// itself only when corsair changed it).
-    fn written(&self, vary: &[&[u8]]) -> Vec<(http::HeaderName, Vec<u8>)> {
+/// The headers corsair writes for one decision: the answer's for a preflight; otherwise what
+/// it adds to a response whose `Vary` values are given (`Vary` itself only when corsair
+/// changed it).
+pub(crate) struct Written {
+    headers: HeaderMap,
+    vary_changed: bool,
+}
+
+impl Written {
+    pub(crate) fn new<'a>(
+        cors: &Cors,
+        decision: &corsair::Decision,
+        vary: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Written {
+        // Room for every header corsair writes, so that writing them never grows the map.
         let mut headers = HeaderMap::with_capacity(8);
         for value in vary {
             if let Ok(value) = http::HeaderValue::from_bytes(value) {
                 headers.append(VARY, value);
             }
         }
-        // Only `Vary` can be there before; it is returned when corsair changed it.
-        let vary_before: Vec<http::HeaderValue> = headers.get_all(VARY).iter().cloned().collect();
-        self.cors.apply(&self.decision, &mut headers);
-        headers
+        // Only `Vary` can be there before; it is written when corsair changed it.
+        let vary_before: Vec<http::HeaderValue> = if headers.is_empty() {
+            Vec::new()
+        } else {
+            headers.get_all(VARY).iter().cloned().collect()
+        };
+        cors.apply(decision, &mut headers);
+        let vary_changed = headers.get_all(VARY).iter().ne(vary_before.iter());
+        Written {
+            headers,
+            vary_changed,
+        }
+    }
+
+    /// Whether corsair writes a header of this name.
+    pub(crate) fn has(&self, name: &[u8]) -> bool {
+        self.names()
+            .any(|n| name.eq_ignore_ascii_case(n.as_str().as_bytes()))
+    }
+
+    fn names(&self) -> impl Iterator<Item = &http::HeaderName> {
+        self.headers
             .keys()
-            .filter(|name| *name != VARY || headers.get_all(VARY).iter().ne(vary_before.iter()))
-            .map(|name| {
-                let mut joined = Vec::new();
-                for (i, value) in headers.get_all(name).iter().enumerate() {
-                    if i > 0 {
-                        joined.extend_from_slice(b", ");
-                    }
-                    joined.extend_from_slice(value.as_bytes());
-                }
-                (name.clone(), joined)
-            })
-            .collect()
+            .filter(|name| *name != VARY || self.vary_changed)
+    }
+
+    /// Whether corsair writes nothing.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.names().next().is_none()
+    }
+
+    /// Each header corsair writes, with all its values joined by `, `.
+    pub(crate) fn each(&self) -> impl Iterator<Item = (&http::HeaderName, Cow<'_, [u8]>)> {
+        self.names().map(|name| {
+            let mut values = self.headers.get_all(name).iter();
+            let first = values.next().map_or(&b""[..], |v| v.as_bytes());
+            let mut joined = Cow::Borrowed(first);
+            for value in values {
+                let joined = joined.to_mut();
+                joined.extend_from_slice(b", ");
+                joined.extend_from_slice(value.as_bytes());
+            }
+            (name, joined)
+        })
     }
 }

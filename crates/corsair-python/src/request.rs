@@ -8,8 +8,6 @@
 
 use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
 use http::{HeaderMap, HeaderValue, Method, Uri};
-use pyo3::prelude::*;
-use pyo3::types::PyBytes;
 
 /// The CORS request headers, each absent or its value.
 #[derive(Debug, Clone, Copy, Default)]
@@ -45,46 +43,8 @@ pub(crate) fn head(
     Some((method, uri, headers))
 }
 
-/// The head of an ASGI request: its method and the CORS request headers among `headers` (an
-/// iterable of `(name, value)` pairs of `bytes`, names in lower case, as ASGI gives them; a
-/// header sent twice stays twice). `None` when the method is not a method token.
-///
-/// # Errors
-///
-/// A Python `TypeError` when a pair is not two `bytes`.
-pub(crate) fn asgi_head(
-    method: &str,
-    headers: &Bound<'_, PyAny>,
-) -> PyResult<Option<(Method, Uri, HeaderMap)>> {
-    let Ok(method) = Method::from_bytes(method.as_bytes()) else {
-        return Ok(None);
-    };
-    let mut map = HeaderMap::with_capacity(4);
-    for pair in headers.try_iter()? {
-        let pair = pair?;
-        let name = pair.get_item(0)?;
-        let name: &[u8] = name.cast::<PyBytes>()?.as_bytes();
-        let name = match name {
-            b"origin" => ORIGIN,
-            b"access-control-request-method" => ACCESS_CONTROL_REQUEST_METHOD,
-            b"access-control-request-headers" => ACCESS_CONTROL_REQUEST_HEADERS,
-            b"access-control-request-private-network" => {
-                corsair::ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK
-            }
-            _ => continue,
-        };
-        let value = pair.get_item(1)?;
-        let value = value.cast::<PyBytes>()?.as_bytes();
-        map.append(
-            name,
-            HeaderValue::from_bytes(value).unwrap_or_else(|_| invalid()),
-        );
-    }
-    Ok(Some((method, Uri::from_static("/"), map)))
-}
-
 /// A value no rule accepts (`\xff`, not ASCII), standing for one that cannot be a header value.
-fn invalid() -> HeaderValue {
+pub(crate) fn invalid() -> HeaderValue {
     HeaderValue::from_bytes(b"\xff").unwrap_or(HeaderValue::from_static(""))
 }
 
