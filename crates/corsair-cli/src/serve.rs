@@ -29,8 +29,6 @@ mod request_body;
 mod tls;
 mod upgrade;
 
-use std::net::SocketAddr;
-use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -42,9 +40,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
-use crate::settings::{
-    self, ConfigFile, CorsFlags, Diagnostic, Layers, Loaded, ServerFlags, ServerSettings,
-};
+use crate::settings::{self, ConfigFile, Diagnostic, Layers, Loaded, ServerSettings};
 use admin::{Admin, Readiness};
 use forward::{Route, UpstreamClient};
 use listener::Accepted;
@@ -59,29 +55,8 @@ pub struct Args {
     /// The configuration file (default: ./corsair.toml if it exists).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// The address to listen on [default: 127.0.0.1:8300].
-    #[arg(long, value_name = "ADDR")]
-    listen: Option<SocketAddr>,
-    /// The server to forward to [default: http://127.0.0.1:8000].
-    #[arg(long, value_name = "URL")]
-    upstream: Option<settings::UrlArg>,
-    /// Threads serving connections, each with its own event loop and upstream connection
-    /// pool [default: one per CPU core].
-    #[arg(long, value_name = "N")]
-    workers: Option<NonZeroUsize>,
-    /// Serve HTTPS with this certificate chain (PEM, the server's own certificate first);
-    /// needs --tls-key.
-    #[arg(long, value_name = "FILE")]
-    tls_cert: Option<PathBuf>,
-    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
-    #[arg(long, value_name = "FILE")]
-    tls_key: Option<PathBuf>,
-    /// Serve /metrics, /healthz, /readyz and /policy on this address (never the proxy's own)
-    /// [default: off].
-    #[arg(long, value_name = "ADDR")]
-    admin_listen: Option<SocketAddr>,
     #[command(flatten)]
-    cors: Box<CorsFlags>,
+    flags: settings::Flags,
     /// Reload when the configuration file changes (SIGHUP always reloads).
     #[arg(long)]
     watch: bool,
@@ -100,15 +75,7 @@ pub fn run(args: Args) -> ExitCode {
             .clone()
             .map_or(ConfigFile::DefaultIfPresent, ConfigFile::Named),
         env: Some(settings::process_environment()),
-        cors_flags: (*args.cors).clone(),
-        listen: args.listen,
-        upstream: args.upstream.clone(),
-        workers: args.workers,
-    };
-    let server_flags = ServerFlags {
-        tls_cert: args.tls_cert.clone(),
-        tls_key: args.tls_key.clone(),
-        admin_listen: args.admin_listen,
+        flags: args.flags.clone(),
     };
     let invalid = |problems: &[Diagnostic]| {
         eprint!("{}", settings::render_all(problems));
@@ -120,15 +87,11 @@ pub fn run(args: Args) -> ExitCode {
     let observer = metrics.observer();
     // One set per origins source for the process's life: every policy loaded consults them.
     let origin_sets = settings::OriginSets::default();
-    let mut loaded = match settings::load_observed(
-        &layers,
-        &server_flags,
-        Some(Arc::clone(&observer)),
-        &origin_sets,
-    ) {
-        Ok(loaded) => loaded,
-        Err(problems) => return invalid(&problems),
-    };
+    let mut loaded =
+        match settings::load_observed(&layers, Some(Arc::clone(&observer)), &origin_sets) {
+            Ok(loaded) => loaded,
+            Err(problems) => return invalid(&problems),
+        };
     let tls = match load_tls(&mut loaded) {
         Ok(tls) => tls.map(Arc::new),
         Err(problems) => return invalid(&problems),
@@ -153,7 +116,6 @@ pub fn run(args: Args) -> ExitCode {
     }
     let reloading = reload::Reloading {
         layers,
-        server_flags,
         observer,
         tls: tls.clone(),
         watched,
