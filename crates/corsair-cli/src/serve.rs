@@ -129,18 +129,9 @@ pub fn run(args: Args) -> ExitCode {
 /// The certificate and key of `loaded`, when it has them, checked and ready for handshakes;
 /// the error is the problem with the file to fix.
 fn load_tls(loaded: &mut Loaded) -> Result<Option<tls::Tls>, settings::Problems> {
-    let Some(identity) = tls_identity(loaded)? else {
+    let Some(identity) = tls::load_identity(loaded, None)? else {
         return Ok(None);
     };
-    // An expired or not yet valid certificate: a warning, or (tls_strict) not starting.
-    if let Some(file) = &loaded.server.tls_cert {
-        let source = settings::server_source(&loaded.server_sources, "tls_cert");
-        let review = tls::vet(&identity, None, loaded.server.tls_strict, (file, &source));
-        if review.iter().any(Diagnostic::is_error) {
-            return Err(review);
-        }
-        loaded.warnings.extend(review);
-    }
     let handshake_timeout = loaded.server.header_read_timeout;
     let refused = |message: String| {
         vec![Diagnostic::error(
@@ -155,25 +146,6 @@ fn load_tls(loaded: &mut Loaded) -> Result<Option<tls::Tls>, settings::Problems>
     tls::Tls::new(identity, handshake_timeout)
         .map(Some)
         .map_err(refused)
-}
-
-/// Reads the pair named by `loaded` (`None` without TLS); the error names the key, where it
-/// was set, the file and the problem.
-fn tls_identity(loaded: &Loaded) -> Result<Option<tls::Identity>, settings::Problems> {
-    let Some((cert, key)) = loaded.server.tls_files() else {
-        return Ok(None);
-    };
-    tls::Identity::load(cert, key).map(Some).map_err(|problem| {
-        let source = settings::server_source(&loaded.server_sources, problem.key);
-        vec![Diagnostic::error(
-            "tls-file-invalid",
-            format!("server.{}", problem.key),
-            source,
-            Some(problem.file.display().to_string()),
-            problem.message,
-            problem.fix,
-        )]
-    })
 }
 
 async fn start(

@@ -127,27 +127,14 @@ pub async fn reload(reloading: &Reloading, shared: &Shared, running: &ServerSett
     let loaded_by = cause.to_owned();
     let loading = move || -> Result<_, settings::Problems> {
         let mut loaded = settings::load_observed(&layers, Some(observer), &origin_sets)?;
-        // Plain HTTP stays plain: the files are only read when HTTPS is running.
+        // Plain HTTP stays plain: the files are only read when HTTPS is running. A certificate
+        // browsers would refuse, or one that drops names the running one has: warnings, or
+        // (tls_strict) the problems that refuse the reload.
         let identity = if https {
-            super::tls_identity(&loaded)?
+            super::tls::load_identity(&mut loaded, running_identity.as_deref())?
         } else {
             None
         };
-        // A certificate browsers would refuse, or one that drops names the running one has:
-        // warnings, or (tls_strict) the problems that refuse the reload.
-        if let (Some(identity), Some(file)) = (&identity, &loaded.server.tls_cert) {
-            let source = settings::server_source(&loaded.server_sources, "tls_cert");
-            let review = super::tls::vet(
-                identity,
-                running_identity.as_deref(),
-                loaded.server.tls_strict,
-                (file, &source),
-            );
-            if review.iter().any(settings::Diagnostic::is_error) {
-                return Err(review);
-            }
-            loaded.warnings.extend(review);
-        }
         // Describing a large policy takes time too: not on the event loop either.
         let info = PolicyInfo::new(&loaded, &loaded_by);
         let origins = policy_info::origin_count(&loaded.cors);
