@@ -75,7 +75,7 @@ fn typed<'de, T: Deserialize<'de>>(value: &Spanned<DeValue<'de>>) -> Option<T> {
     T::deserialize(ValueDeserializer::from(value.clone())).ok()
 }
 
-/// `write `upstream = "http://127.0.0.1:8000"``: the key at its default.
+/// The fix that writes the key at its default: ``write `upstream = "http://127.0.0.1:8000"` ``.
 fn write_default(key: &Key) -> String {
     format!("write `{} = {}`", key.name, key.written)
 }

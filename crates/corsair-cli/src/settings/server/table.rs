@@ -105,7 +105,7 @@ pub struct Key {
 impl Key {
     /// Reads `raw`, which `source` gave, into the key's field of `server`. The problem names the
     /// key, the source and the value (without a password), with the fix written for that
-    /// source: `write `--workers 2`` for a flag.
+    /// source (a flag's says `--workers 2`, the file's `workers = 2`).
     pub fn apply(
         &self,
         raw: &Raw<'_>,
