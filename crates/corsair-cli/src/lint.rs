@@ -10,7 +10,7 @@ mod django;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::settings::{self, ConfigFile, CorsFlags, Diagnostic, Layers, Provenance};
+use crate::settings::{self, ConfigFile, Diagnostic, Layers, Provenance};
 
 /// Arguments of `corsair lint`.
 #[derive(Debug, clap::Args)]
@@ -51,10 +51,7 @@ pub fn run(args: Args) -> ExitCode {
     let layers = Layers {
         file: file.map_or(ConfigFile::Ignored, ConfigFile::Named),
         env,
-        cors_flags: CorsFlags::default(),
-        listen: None,
-        upstream: None,
-        workers: None,
+        flags: settings::Flags::default(),
     };
     let (policy, routes, sources, diagnostics) = match settings::load(&layers) {
         Ok(loaded) => {

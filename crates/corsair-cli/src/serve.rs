@@ -29,8 +29,6 @@ mod request_body;
 mod tls;
 mod upgrade;
 
-use std::net::SocketAddr;
-use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -42,9 +40,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
-use crate::settings::{
-    self, ConfigFile, CorsFlags, Diagnostic, Layers, Loaded, ServerFlags, ServerSettings,
-};
+use crate::settings::{self, ConfigFile, Diagnostic, Layers, Loaded, ServerSettings};
 use admin::{Admin, Readiness};
 use forward::{Route, UpstreamClient};
 use listener::Accepted;
@@ -59,29 +55,8 @@ pub struct Args {
     /// The configuration file (default: ./corsair.toml if it exists).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// The address to listen on [default: 127.0.0.1:8300].
-    #[arg(long, value_name = "ADDR")]
-    listen: Option<SocketAddr>,
-    /// The server to forward to [default: http://127.0.0.1:8000].
-    #[arg(long, value_name = "URL")]
-    upstream: Option<settings::UrlArg>,
-    /// Threads serving connections, each with its own event loop and upstream connection
-    /// pool [default: one per CPU core].
-    #[arg(long, value_name = "N")]
-    workers: Option<NonZeroUsize>,
-    /// Serve HTTPS with this certificate chain (PEM, the server's own certificate first);
-    /// needs --tls-key.
-    #[arg(long, value_name = "FILE")]
-    tls_cert: Option<PathBuf>,
-    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
-    #[arg(long, value_name = "FILE")]
-    tls_key: Option<PathBuf>,
-    /// Serve /metrics, /healthz, /readyz and /policy on this address (never the proxy's own)
-    /// [default: off].
-    #[arg(long, value_name = "ADDR")]
-    admin_listen: Option<SocketAddr>,
     #[command(flatten)]
-    cors: Box<CorsFlags>,
+    flags: settings::Flags,
     /// Reload when the configuration file changes (SIGHUP always reloads).
     #[arg(long)]
     watch: bool,
@@ -100,15 +75,7 @@ pub fn run(args: Args) -> ExitCode {
             .clone()
             .map_or(ConfigFile::DefaultIfPresent, ConfigFile::Named),
         env: Some(settings::process_environment()),
-        cors_flags: (*args.cors).clone(),
-        listen: args.listen,
-        upstream: args.upstream.clone(),
-        workers: args.workers,
-    };
-    let server_flags = ServerFlags {
-        tls_cert: args.tls_cert.clone(),
-        tls_key: args.tls_key.clone(),
-        admin_listen: args.admin_listen,
+        flags: args.flags.clone(),
     };
     let invalid = |problems: &[Diagnostic]| {
         eprint!("{}", settings::render_all(problems));
@@ -120,15 +87,11 @@ pub fn run(args: Args) -> ExitCode {
     let observer = metrics.observer();
     // One set per origins source for the process's life: every policy loaded consults them.
     let origin_sets = settings::OriginSets::default();
-    let mut loaded = match settings::load_observed(
-        &layers,
-        &server_flags,
-        Some(Arc::clone(&observer)),
-        &origin_sets,
-    ) {
-        Ok(loaded) => loaded,
-        Err(problems) => return invalid(&problems),
-    };
+    let mut loaded =
+        match settings::load_observed(&layers, Some(Arc::clone(&observer)), &origin_sets) {
+            Ok(loaded) => loaded,
+            Err(problems) => return invalid(&problems),
+        };
     let tls = match load_tls(&mut loaded) {
         Ok(tls) => tls.map(Arc::new),
         Err(problems) => return invalid(&problems),
@@ -153,7 +116,6 @@ pub fn run(args: Args) -> ExitCode {
     }
     let reloading = reload::Reloading {
         layers,
-        server_flags,
         observer,
         tls: tls.clone(),
         watched,
@@ -167,18 +129,9 @@ pub fn run(args: Args) -> ExitCode {
 /// The certificate and key of `loaded`, when it has them, checked and ready for handshakes;
 /// the error is the problem with the file to fix.
 fn load_tls(loaded: &mut Loaded) -> Result<Option<tls::Tls>, settings::Problems> {
-    let Some(identity) = tls_identity(loaded)? else {
+    let Some(identity) = tls::load_identity(loaded, None)? else {
         return Ok(None);
     };
-    // An expired or not yet valid certificate: a warning, or (tls_strict) not starting.
-    if let Some(file) = &loaded.server.tls_cert {
-        let source = settings::server_source(&loaded.server_sources, "tls_cert");
-        let review = tls::vet(&identity, None, loaded.server.tls_strict, (file, &source));
-        if review.iter().any(Diagnostic::is_error) {
-            return Err(review);
-        }
-        loaded.warnings.extend(review);
-    }
     let handshake_timeout = loaded.server.header_read_timeout;
     let refused = |message: String| {
         vec![Diagnostic::error(
@@ -193,25 +146,6 @@ fn load_tls(loaded: &mut Loaded) -> Result<Option<tls::Tls>, settings::Problems>
     tls::Tls::new(identity, handshake_timeout)
         .map(Some)
         .map_err(refused)
-}
-
-/// Reads the pair named by `loaded` (`None` without TLS); the error names the key, where it
-/// was set, the file and the problem.
-fn tls_identity(loaded: &Loaded) -> Result<Option<tls::Identity>, settings::Problems> {
-    let Some((cert, key)) = loaded.server.tls_files() else {
-        return Ok(None);
-    };
-    tls::Identity::load(cert, key).map(Some).map_err(|problem| {
-        let source = settings::server_source(&loaded.server_sources, problem.key);
-        vec![Diagnostic::error(
-            "tls-file-invalid",
-            format!("server.{}", problem.key),
-            source,
-            Some(problem.file.display().to_string()),
-            problem.message,
-            problem.fix,
-        )]
-    })
 }
 
 async fn start(

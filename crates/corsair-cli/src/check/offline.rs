@@ -15,7 +15,7 @@ use corsair_browser::{BrowserRequest, Fetch, Progress};
 use http::{HeaderMap, Response, StatusCode};
 
 use super::judgement::Judgement;
-use crate::settings::{self, ConfigFile, CorsFlags, Diagnostic, Layers};
+use crate::settings::{self, ConfigFile, Diagnostic, Flags, Layers};
 
 /// A configuration loaded for offline judging.
 #[derive(Debug)]
@@ -42,10 +42,7 @@ impl OfflinePolicy {
         let layers = Layers {
             file: ConfigFile::Named(file.to_path_buf()),
             env: Some(settings::process_environment()),
-            cors_flags: CorsFlags::default(),
-            listen: None,
-            upstream: None,
-            workers: None,
+            flags: Flags::default(),
         };
         let loaded = settings::load(&layers)?;
         Ok(OfflinePolicy {

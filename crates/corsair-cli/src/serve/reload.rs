@@ -31,14 +31,12 @@ use super::proxy::{Active, Shared};
 use super::tls::Tls;
 use crate::serve::forward::Route;
 use crate::settings::origins_source::OriginsSource;
-use crate::settings::{self, AdminSettings, Layers, OriginSets, ServerFlags, ServerSettings};
+use crate::settings::{self, AdminSettings, Layers, OriginSets, ServerSettings};
 
 /// What a reload reads again, and the TLS configuration it updates.
 pub struct Reloading {
     /// The file, environment and flags, as at start.
     pub layers: Layers,
-    /// The flags of `serve`, as at start.
-    pub server_flags: ServerFlags,
     /// The observer every policy gets (it feeds the metrics).
     pub observer: Arc<dyn Observer>,
     /// The running TLS configuration (`None`: plain HTTP, which a reload does not change).
@@ -121,35 +119,22 @@ fn stamp(path: &std::path::Path) -> Option<Stamp> {
 /// Loads the configuration (and the certificate, with HTTPS) again, off the event loop, and
 /// swaps it in, or keeps the running one.
 pub async fn reload(reloading: &Reloading, shared: &Shared, running: &ServerSettings, cause: &str) {
-    let (layers, flags) = (reloading.layers.clone(), reloading.server_flags.clone());
+    let layers = reloading.layers.clone();
     let observer = Arc::clone(&reloading.observer);
     let origin_sets = reloading.origin_sets.clone();
     let https = reloading.tls.is_some();
     let running_identity = reloading.tls.as_ref().map(|tls| tls.current());
     let loaded_by = cause.to_owned();
     let loading = move || -> Result<_, settings::Problems> {
-        let mut loaded = settings::load_observed(&layers, &flags, Some(observer), &origin_sets)?;
-        // Plain HTTP stays plain: the files are only read when HTTPS is running.
+        let mut loaded = settings::load_observed(&layers, Some(observer), &origin_sets)?;
+        // Plain HTTP stays plain: the files are only read when HTTPS is running. A certificate
+        // browsers would refuse, or one that drops names the running one has: warnings, or
+        // (tls_strict) the problems that refuse the reload.
         let identity = if https {
-            super::tls_identity(&loaded)?
+            super::tls::load_identity(&mut loaded, running_identity.as_deref())?
         } else {
             None
         };
-        // A certificate browsers would refuse, or one that drops names the running one has:
-        // warnings, or (tls_strict) the problems that refuse the reload.
-        if let (Some(identity), Some(file)) = (&identity, &loaded.server.tls_cert) {
-            let source = settings::server_source(&loaded.server_sources, "tls_cert");
-            let review = super::tls::vet(
-                identity,
-                running_identity.as_deref(),
-                loaded.server.tls_strict,
-                (file, &source),
-            );
-            if review.iter().any(settings::Diagnostic::is_error) {
-                return Err(review);
-            }
-            loaded.warnings.extend(review);
-        }
         // Describing a large policy takes time too: not on the event loop either.
         let info = PolicyInfo::new(&loaded, &loaded_by);
         let origins = policy_info::origin_count(&loaded.cors);
@@ -239,35 +224,10 @@ fn warn_about_new_sources(running: &[OriginsSource], loaded: &[OriginsSource]) {
     }
 }
 
-/// Listener settings are bound at start; say so when a reload changes them.
+/// Listener settings are bound at start; say so when a reload changes them (the `[server]`
+/// table marks which keys only a restart applies).
 fn warn_about_restart_only_settings(running: &ServerSettings, new: &ServerSettings) {
-    let comparable = |s: &ServerSettings| {
-        (
-            s.listen,
-            s.connect_timeout,
-            s.upstream_timeout,
-            s.header_read_timeout,
-            s.idle_timeout,
-            s.tunnel_idle_timeout,
-            s.shutdown_grace,
-            (
-                s.max_header_bytes,
-                s.max_request_headers,
-                s.max_response_headers,
-                s.request_buffer_bytes,
-                s.max_buffered_bytes,
-                s.max_buffered_bytes_per_connection,
-            ),
-            (
-                s.max_connections,
-                s.max_streams_per_connection,
-                s.max_upstream_requests,
-            ),
-            s.workers,
-            s.upstream_http2,
-        )
-    };
-    if comparable(running) != comparable(new) {
+    if running.restart_only_changes(new).next().is_some() {
         tracing::warn!(
             "[server] listen, timeouts, limits, workers and upstream_http2 only change on restart; the new CORS policy and upstream are applied"
         );

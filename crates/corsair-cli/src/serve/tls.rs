@@ -10,7 +10,8 @@
 //! [`accept`] bounds a handshake by `header_read_timeout` and says whether the client chose
 //! HTTP/2. [`Identity::concerns`] says what a pair would break if served now ([`review`]: an
 //! expired certificate, names of the running one it drops), which [`vet`] turns into warnings,
-//! or, with `tls_strict`, into the error that refuses it.
+//! or, with `tls_strict`, into the error that refuses it. [`load_identity`] does all of it for
+//! the pair a configuration names, at start and at every reload.
 //!
 //! Invariants: a pair is swapped in only once it was read whole and its key matched the
 //! certificate; nothing here panics on a file's contents; the private key never reaches a log
@@ -35,7 +36,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
-use crate::settings::{self, Diagnostic, Source};
+use crate::settings::{self, Diagnostic, Loaded, Source};
 pub use review::Concern;
 
 mod review;
@@ -277,6 +278,42 @@ fn der_element(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
         (length, rest)
     };
     (rest.len() >= length).then(|| rest.split_at(length))
+}
+
+/// The pair that `loaded` names (`None` without TLS), read, checked and vetted in place of
+/// `running` (`None` at start): what it would break joins `loaded`'s warnings, or, with
+/// `tls_strict`, is the error that refuses it. The error names the key, where it was set, the
+/// file and the problem.
+pub fn load_identity(
+    loaded: &mut Loaded,
+    running: Option<&Identity>,
+) -> Result<Option<Identity>, settings::Problems> {
+    let Some((cert, key)) = loaded.server.tls_files() else {
+        return Ok(None);
+    };
+    let identity = Identity::load(cert, key).map_err(|problem| {
+        let source = settings::server_source(&loaded.server_sources, problem.key);
+        vec![Diagnostic::error(
+            "tls-file-invalid",
+            format!("server.{}", problem.key),
+            source,
+            Some(problem.file.display().to_string()),
+            problem.message,
+            problem.fix,
+        )]
+    })?;
+    let source = settings::server_source(&loaded.server_sources, "tls_cert");
+    let review = vet(
+        &identity,
+        running,
+        loaded.server.tls_strict,
+        (cert, &source),
+    );
+    if review.iter().any(Diagnostic::is_error) {
+        return Err(review);
+    }
+    loaded.warnings.extend(review);
+    Ok(Some(identity))
 }
 
 /// The concerns about serving `identity` now in place of `running` (`None` at start), as

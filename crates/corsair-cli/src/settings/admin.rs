@@ -6,16 +6,29 @@
 use std::net::{IpAddr, SocketAddr};
 
 use super::diagnostic::Diagnostic;
-use super::server::Key;
 use super::source::Source;
+
+/// One `[admin]` key: its name, and its default as the file would write it (for a key without
+/// one, an example).
+#[derive(Debug, Clone, Copy)]
+pub struct AdminKey {
+    /// The key's name.
+    pub name: &'static str,
+    /// The default, or an example, as the file would write it.
+    pub written: &'static str,
+}
 
 /// Every `[admin]` key, in the order the sample file documents them: the one place that says
 /// which keys the table has (the file reader and the README follow it).
-pub const ADMIN_KEYS: [Key; 1] = [Key {
+pub const ADMIN_KEYS: &[AdminKey] = &[AdminKey {
     name: "listen",
-    default: "\"127.0.0.1:9300\"",
-    bounds: None,
+    written: "\"127.0.0.1:9300\"",
 }];
+
+/// The `[admin]` key called `name`.
+pub fn admin_key(name: &str) -> Option<&'static AdminKey> {
+    ADMIN_KEYS.iter().find(|k| k.name == name)
+}
 
 /// The names of the `[admin]` keys.
 pub fn admin_key_names() -> impl Iterator<Item = &'static str> + Clone {
@@ -131,7 +144,7 @@ mod tests {
             .split("[admin]")
             .nth(1)
             .expect("corsair.toml documents the [admin] table");
-        for key in &ADMIN_KEYS {
+        for key in ADMIN_KEYS {
             let row = table
                 .lines()
                 .find(|l| l.starts_with(&format!("| `{}` |", key.name)))
@@ -139,12 +152,12 @@ mod tests {
                     panic!("the README's [admin] table has no row for {}", key.name)
                 });
             assert!(
-                row.contains(key.default.trim_matches('"')),
+                row.contains(key.written.trim_matches('"')),
                 "README row of admin.{}: {row}",
                 key.name
             );
             assert!(
-                section.contains(&format!("{} = {}", key.name, key.default)),
+                section.contains(&format!("{} = {}", key.name, key.written)),
                 "corsair.toml does not document admin.{}",
                 key.name
             );

@@ -1,11 +1,12 @@
-//! Reading a corsair TOML file: a `[server]` table, a `[cors]` table whose keys are the engine's
+//! The file layer, over the defaults: a corsair TOML file, with a `[server]` table (each key read
+//! through its entry of the `[server]` table), a `[cors]` table whose keys are the engine's
 //! setting names, a `[report_only]` table with the same keys (a candidate policy, read by the
 //! same functions as `[cors]`), and an `[admin]` table. Every key is read on its own, so that
 //! every problem is reported at once with its line, and every value remembers its line for
 //! later findings.
 
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use corsair::{CorsConfig, Setting, SettingValue};
@@ -13,15 +14,12 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
-use super::Gathered;
-use super::admin::{AdminSettings, admin_key_names};
+use super::admin::{AdminSettings, admin_key, admin_key_names};
 use super::diagnostic::Diagnostic;
-use super::origins_source;
-use super::server::{
-    ServerSettings, Upstream, check_duration, check_number, parse_duration, redact_userinfo,
-    server_key, server_key_names,
-};
+use super::regular_file::read_regular_file;
+use super::server::{Raw, server_key, server_key_names};
 use super::source::{Provenance, RouteProvenance, Source};
+use super::{ConfigFile, DEFAULT_CONFIG_FILE, Gathered, origins_source};
 
 /// The tables of a corsair file.
 const TABLES: [&str; 4] = ["server", "cors", "report_only", "admin"];
@@ -71,9 +69,42 @@ impl origins_source::Locate for Lines<'_> {
     }
 }
 
+/// The file layer: reads the file `file` names, if any, over `values` (the defaults), and
+/// records it as the file read. A file that cannot be read is a problem.
+pub fn apply_file(file: &ConfigFile, values: &mut Gathered, problems: &mut Vec<Diagnostic>) {
+    let Some(path) = locate(file) else {
+        return;
+    };
+    let shown: Arc<Path> = Arc::from(path.as_path());
+    match read_regular_file(&path) {
+        Ok(text) => problems.extend(apply(&shown, &text, values)),
+        Err(e) => problems.push(Diagnostic::error(
+            "config-file-unreadable",
+            "--config",
+            Source::Flag("--config"),
+            Some(path.display().to_string()),
+            format!("cannot read the configuration file: {e}"),
+            "check the path, or omit --config to use ./corsair.toml or the CORS_* variables",
+        )),
+    }
+    values.file = Some(path);
+}
+
+/// The file to read, if any.
+fn locate(file: &ConfigFile) -> Option<PathBuf> {
+    match file {
+        ConfigFile::Named(path) => Some(path.clone()),
+        ConfigFile::DefaultIfPresent => {
+            let path = PathBuf::from(DEFAULT_CONFIG_FILE);
+            path.is_file().then_some(path)
+        }
+        ConfigFile::Ignored => None,
+    }
+}
+
 /// Applies the file's text over `values`, recording where each value came from. Returns every
 /// problem found; values with problems are left at their defaults.
-pub fn apply(path: &Arc<Path>, text: &str, values: &mut Gathered) -> Vec<Diagnostic> {
+fn apply(path: &Arc<Path>, text: &str, values: &mut Gathered) -> Vec<Diagnostic> {
     let lines = Lines::new(path, text);
     let document = match DeTable::parse(text) {
         Ok(document) => document.into_inner(),
@@ -120,13 +151,9 @@ pub fn apply(path: &Arc<Path>, text: &str, values: &mut Gathered) -> Vec<Diagnos
                 values.report_only = Some(candidate);
                 values.provenance.set_report_only(provenance);
             }
-            ("server", DeValue::Table(table)) => apply_server(
-                &lines,
-                table,
-                &mut values.server,
-                &mut values.server_sources,
-                &mut problems,
-            ),
+            ("server", DeValue::Table(table)) => {
+                apply_server(&lines, table, values, &mut problems);
+            }
             ("admin", DeValue::Table(table)) => apply_admin(
                 &lines,
                 table,
@@ -426,16 +453,16 @@ fn apply_routes(
     provenance.set_routes(provenances);
 }
 
+/// `[server]`: each key read through its entry of the `[server]` table.
 fn apply_server(
     lines: &Lines<'_>,
     table: &DeTable<'_>,
-    server: &mut ServerSettings,
-    server_sources: &mut Vec<(&'static str, Source)>,
+    values: &mut Gathered,
     problems: &mut Vec<Diagnostic>,
 ) {
     for (key, value) in table {
         let name = key.get_ref().as_ref();
-        let Some(known) = server_key(name).map(|k| k.name) else {
+        let Some(known) = server_key(name) else {
             let fix = match closest_key(name, server_key_names()) {
                 Some(known) => format!("did you mean `{known}`?"),
                 None if Setting::from_name(name).is_some() => {
@@ -456,20 +483,9 @@ fn apply_server(
             ));
             continue;
         };
-        let source = lines.source(&value.span());
-        // A URL's password is never shown back.
-        let shown = redact_userinfo(&raw_text(lines.text, &value.span()));
-        match set_server(known, value, &shown, server) {
-            Ok(()) => server_sources.push((known, source)),
-            Err((message, fix)) => problems.push(Diagnostic::error(
-                "invalid-server-value",
-                format!("server.{known}"),
-                source,
-                Some(shown),
-                message,
-                fix,
-            )),
-        }
+        let written = lines.text.get(value.span()).unwrap_or_default();
+        let raw = Raw::Toml { value, written };
+        values.set_server(known, &raw, lines.source(&value.span()), problems);
     }
 }
 
@@ -483,7 +499,7 @@ fn apply_admin(
 ) {
     for (key, value) in table {
         let name = key.get_ref().as_ref();
-        if name != "listen" {
+        let Some(known) = admin_key(name) else {
             let fix = match closest_key(name, admin_key_names()) {
                 Some(known) => format!("did you mean `{known}`?"),
                 None if server_key(name).is_some() => {
@@ -503,7 +519,8 @@ fn apply_admin(
                 fix,
             ));
             continue;
-        }
+        };
+        // `listen`, the table's one key.
         let source = lines.source(&value.span());
         match typed::<String>(value).and_then(|raw| raw.parse().ok()) {
             Some(address) => {
@@ -516,148 +533,13 @@ fn apply_admin(
                 source,
                 Some(raw_text(lines.text, &value.span())),
                 "admin.listen must be an IP address and a port, as a string",
-                "write `listen = \"127.0.0.1:9300\"` (a port of its own, not the proxy's; \
-                 `0.0.0.0:9300` for every interface)",
+                format!(
+                    "write `{} = {}` (a port of its own, not the proxy's; `0.0.0.0:9300` for \
+                     every interface)",
+                    known.name, known.written
+                ),
             )),
         }
-    }
-}
-
-/// Sets one `[server]` key (`shown` is its value as written); the error is a message and a
-/// fix. Numbers and durations outside their key's range are refused.
-fn set_server(
-    key: &str,
-    value: &Spanned<DeValue<'_>>,
-    shown: &str,
-    server: &mut ServerSettings,
-) -> Result<(), (String, String)> {
-    let string = || typed::<String>(value);
-    let duration = || {
-        let duration = parse_any_duration(key, value)?;
-        check_duration(key, shown, duration)
-    };
-    // The example of a type error is the key's default, from the one table of [server] keys.
-    let example = server_key(key).map_or("1", |k| k.default);
-    let count = || {
-        let number = typed::<u64>(value).ok_or_else(|| {
-            (
-                format!("{key} must be a whole number"),
-                format!("write for example `{key} = {example}`"),
-            )
-        })?;
-        check_number(key, shown, number)
-    };
-    let size = || {
-        count().and_then(|n| {
-            usize::try_from(n).map_err(|_| (format!("{key} is too large"), String::new()))
-        })
-    };
-    match key {
-        "listen" => {
-            let raw = string().unwrap_or_default();
-            server.listen = raw.parse().map_err(|_| {
-                (
-                    "listen must be an IP address and a port".to_owned(),
-                    "write `listen = \"127.0.0.1:8300\"` (or `0.0.0.0:8300` for every interface)"
-                        .to_owned(),
-                )
-            })?;
-        }
-        "upstream" => {
-            let raw = string().unwrap_or_default();
-            server.upstream = Upstream::parse(&raw)
-                .map_err(|e| (e, "write `upstream = \"http://127.0.0.1:8000\"`".to_owned()))?;
-        }
-        "preserve_host" => {
-            server.preserve_host = Some(typed(value).ok_or_else(|| {
-                (
-                    "preserve_host must be true or false".to_owned(),
-                    "write `preserve_host = false`".to_owned(),
-                )
-            })?);
-        }
-        "tls_cert" | "tls_key" => {
-            let path = string().filter(|p| !p.trim().is_empty()).ok_or_else(|| {
-                let (what, example) = if key == "tls_cert" {
-                    ("the certificate chain", "/etc/corsair/fullchain.pem")
-                } else {
-                    ("the private key", "/etc/corsair/privkey.pem")
-                };
-                (
-                    format!("{key} must be the path of {what}'s PEM file"),
-                    format!("write `{key} = \"{example}\"`"),
-                )
-            })?;
-            let path = Some(std::path::PathBuf::from(path));
-            if key == "tls_cert" {
-                server.tls_cert = path;
-            } else {
-                server.tls_key = path;
-            }
-        }
-        "upstream_http2" => {
-            server.upstream_http2 = typed(value).ok_or_else(|| {
-                (
-                    "upstream_http2 must be true or false".to_owned(),
-                    "write `upstream_http2 = true`".to_owned(),
-                )
-            })?;
-        }
-        "connect_timeout" => server.connect_timeout = duration()?,
-        "upstream_timeout" => server.upstream_timeout = duration()?,
-        "header_read_timeout" => server.header_read_timeout = duration()?,
-        "idle_timeout" => server.idle_timeout = duration()?,
-        "tunnel_idle_timeout" => server.tunnel_idle_timeout = duration()?,
-        "shutdown_grace" => server.shutdown_grace = duration()?,
-        "max_header_bytes" => server.max_header_bytes = size()?,
-        "max_request_headers" => server.max_request_headers = size()?,
-        "max_response_headers" => server.max_response_headers = size()?,
-        "request_buffer_bytes" => server.request_buffer_bytes = size()?,
-        "max_buffered_bytes" => server.max_buffered_bytes = size()?,
-        "max_buffered_bytes_per_connection" => {
-            server.max_buffered_bytes_per_connection = size()?;
-        }
-        "max_connections" => server.max_connections = size()?,
-        "max_streams_per_connection" => {
-            server.max_streams_per_connection = u32::try_from(count()?)
-                .map_err(|_| (format!("{key} is too large"), String::new()))?;
-        }
-        "max_upstream_requests" => server.max_upstream_requests = size()?,
-        "workers" => server.workers = Some(size()?),
-        "tls_strict" => {
-            server.tls_strict = typed(value).ok_or_else(|| {
-                (
-                    "tls_strict must be true or false".to_owned(),
-                    "write `tls_strict = true`".to_owned(),
-                )
-            })?;
-        }
-        _ => unreachable!("every key of SERVER_KEYS is handled"),
-    }
-    Ok(())
-}
-
-/// A duration written as whole seconds or as a string with a unit.
-fn parse_any_duration(
-    key: &str,
-    value: &Spanned<DeValue<'_>>,
-) -> Result<std::time::Duration, (String, String)> {
-    match value.get_ref() {
-        DeValue::Integer(_) => typed::<u64>(value)
-            .map(std::time::Duration::from_secs)
-            .ok_or_else(|| {
-                (
-                    format!("{key} must not be negative"),
-                    format!("write `{key} = \"10s\"`"),
-                )
-            }),
-        DeValue::String(s) => {
-            parse_duration(s).map_err(|e| (e, format!("write `{key} = \"10s\"`")))
-        }
-        _ => Err((
-            format!("{key} must be a duration"),
-            format!("write `{key} = \"10s\"`"),
-        )),
     }
 }
 
@@ -684,6 +566,7 @@ fn raw_text(text: &str, span: &Range<usize>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::ServerSettings;
 
     fn run(text: &str) -> (CorsConfig, Provenance, ServerSettings, Vec<Diagnostic>) {
         let (values, problems) = run_all(text);

@@ -1,33 +1,39 @@
 //! corsair's configuration, from four layers (lowest to highest precedence): built-in defaults,
-//! a TOML file, `CORS_*` environment variables, command-line flags. Every value remembers its
-//! layer, so that every problem is reported with the file line, variable or flag to edit.
+//! a TOML file, environment variables, command-line flags. Each layer is read by its own module
+//! ([`file`](mod@file), [`env`](mod@env), [`flags`]) and applied over the ones below it; every
+//! value remembers its layer, so that every problem is reported with the file line, variable or
+//! flag to edit.
 //!
 //! `corsair serve` and `corsair lint` both load their configuration here. The policy is built
-//! with the report-only candidate of `[report_only]` (from the file only), and, for `serve`,
-//! with the observer that feeds its metrics.
+//! ([`policy`]) with the report-only candidate of `[report_only]` (from the file only), and, for
+//! `serve`, with the observer that feeds its metrics.
 
 mod admin;
 mod diagnostic;
+mod env;
 mod file;
 mod flags;
 pub mod origins_source;
+mod policy;
+mod regular_file;
 mod server;
 mod source;
 mod userinfo;
 
-use std::net::SocketAddr;
-use std::num::NonZeroUsize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use corsair::{Cors, CorsBuilder, CorsConfig, Observation, Observer, OriginSet, Setting};
+use corsair::{Cors, CorsConfig, Observer};
 pub use origins_source::OriginSets;
 use origins_source::OriginsSource;
 
 pub use admin::AdminSettings;
 pub use diagnostic::{Diagnostic, render_all, tally};
-pub use flags::CorsFlags;
-pub use server::{ServerSettings, Upstream, UrlArg};
+pub use env::process_environment;
+pub use flags::Flags;
+pub use regular_file::read_regular_bytes;
+use server::{Key, Raw};
+pub use server::{ServerSettings, Upstream};
 pub use source::{Provenance, Source};
 
 /// The file read when none is named and it exists in the working directory.
@@ -49,29 +55,11 @@ pub enum ConfigFile {
 pub struct Layers {
     /// The file layer.
     pub file: ConfigFile,
-    /// The environment's variables (all of them; only `CORS_*` are read), or `None` to ignore
+    /// The environment's variables (all of them; only corsair's are read), or `None` to ignore
     /// the environment.
     pub env: Option<Vec<(String, String)>>,
-    /// CORS flags.
-    pub cors_flags: CorsFlags,
-    /// `--listen`.
-    pub listen: Option<SocketAddr>,
-    /// `--upstream` (its `Debug` hides a password).
-    pub upstream: Option<UrlArg>,
-    /// `--workers`.
-    pub workers: Option<NonZeroUsize>,
-}
-
-/// The flags of `corsair serve` beyond those of [`Layers`]: the TLS files and the admin
-/// address. They are applied over the file like the other flags, at start and at every reload.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ServerFlags {
-    /// `--tls-cert`.
-    pub tls_cert: Option<PathBuf>,
-    /// `--tls-key`.
-    pub tls_key: Option<PathBuf>,
-    /// `--admin-listen`.
-    pub admin_listen: Option<SocketAddr>,
+    /// The command-line flags (none for `check` and `lint`).
+    pub flags: Flags,
 }
 
 /// A configuration that builds: the policy, the server settings, and the warnings.
@@ -105,6 +93,8 @@ pub struct Loaded {
 /// over the lower ones.
 #[derive(Debug, Default)]
 struct Gathered {
+    /// The configuration file read, if any.
+    file: Option<PathBuf>,
     cors: CorsConfig,
     provenance: Provenance,
     server: ServerSettings,
@@ -115,6 +105,25 @@ struct Gathered {
     report_only: Option<CorsConfig>,
     /// The origins source tables, as read.
     origins_sources: origins_source::Tables,
+    /// The URL that replaces `[cors.origins_source]`'s, from the environment.
+    origins_url: Option<String>,
+}
+
+impl Gathered {
+    /// Sets `[server]` key `key` from `raw`, which `source` gave, and records the source; or
+    /// pushes the problem.
+    fn set_server(
+        &mut self,
+        key: &Key,
+        raw: &Raw<'_>,
+        source: Source,
+        problems: &mut Vec<Diagnostic>,
+    ) {
+        match key.apply(raw, &source, &mut self.server) {
+            Ok(()) => self.server_sources.push((key.name, source)),
+            Err(problem) => problems.push(*problem),
+        }
+    }
 }
 
 /// A configuration that does not build: every problem, errors and warnings.
@@ -126,207 +135,33 @@ pub type Problems = Vec<Diagnostic>;
 /// policy, since the engine would judge a configuration the user did not write; otherwise the
 /// engine's findings are reported with the file's and the environment's.
 pub fn load(layers: &Layers) -> Result<Loaded, Problems> {
-    load_with(layers, &ServerFlags::default())
+    load_observed(layers, None, &OriginSets::default())
 }
 
-/// [`load`], with the flags that only `corsair serve` has.
-pub fn load_with(layers: &Layers, server_flags: &ServerFlags) -> Result<Loaded, Problems> {
-    load_observed(layers, server_flags, None, &OriginSets::default())
-}
-
-/// [`load_with`], with an observer told of every decision of the policy (and of each request
-/// the report-only candidate would decide differently), and the origin sets its sources fill
+/// [`load`], with an observer told of every decision of the policy (and of each request the
+/// report-only candidate would decide differently), and the origin sets its sources fill
 /// (those of earlier loads, to keep them).
 pub fn load_observed(
     layers: &Layers,
-    server_flags: &ServerFlags,
     observer: Option<Arc<dyn Observer>>,
     origin_sets: &OriginSets,
 ) -> Result<Loaded, Problems> {
-    let mut values = Gathered::default();
     let mut problems = Vec::new();
-
-    let file = locate(&layers.file);
-    if let Some(path) = &file {
-        let shown: Arc<Path> = Arc::from(path.as_path());
-        match read_regular_file(path) {
-            Ok(text) => problems.extend(file::apply(&shown, &text, &mut values)),
-            Err(e) => problems.push(Diagnostic::error(
-                "config-file-unreadable",
-                "--config",
-                Source::Flag("--config"),
-                Some(path.display().to_string()),
-                format!("cannot read the configuration file: {e}"),
-                "check the path, or omit --config to use ./corsair.toml or the CORS_* variables",
-            )),
-        }
-    }
-
-    let Gathered {
-        mut cors,
-        mut provenance,
-        mut server,
-        mut server_sources,
-        mut admin,
-        mut admin_sources,
-        report_only,
-        origins_sources,
-    } = values;
+    let mut values = Gathered::default();
+    file::apply_file(&layers.file, &mut values, &mut problems);
     if let Some(env) = &layers.env {
-        problems.extend(apply_env(env, &mut cors, &mut provenance));
+        env::apply(env, &mut values, &mut problems);
     }
-    let env_url = layers.env.as_ref().and_then(|env| {
-        env.iter()
-            .find(|(name, _)| name == origins_source::URL_ENV)
-            .map(|(_, url)| url.as_str())
-    });
-    let origins_sources = origins_sources.resolve(env_url, &mut problems);
-
-    layers.cors_flags.apply(&mut cors, &mut provenance);
-    if let Some(listen) = layers.listen {
-        server.listen = listen;
-        server_sources.push(("listen", Source::Flag("--listen")));
-    }
-    if let Some(workers) = layers.workers {
-        let shown = workers.to_string();
-        match server::check_number("workers", &shown, workers.get() as u64) {
-            Ok(_) => {
-                server.workers = Some(workers.get());
-                server_sources.push(("workers", Source::Flag("--workers")));
-            }
-            Err((message, _)) => problems.push(Diagnostic::error(
-                "invalid-server-value",
-                "server.workers",
-                Source::Flag("--workers"),
-                Some(shown),
-                message,
-                "write `--workers 2`",
-            )),
-        }
-    }
-    if let Some(raw) = &layers.upstream {
-        match Upstream::parse(&raw.0) {
-            Ok(upstream) => {
-                server.upstream = upstream;
-                server_sources.push(("upstream", Source::Flag("--upstream")));
-            }
-            Err(message) => problems.push(Diagnostic::error(
-                "invalid-server-value",
-                "server.upstream",
-                Source::Flag("--upstream"),
-                Some(raw.to_string()),
-                message,
-                "write `--upstream http://127.0.0.1:8000`",
-            )),
-        }
-    }
-
-    for (key, flag, given) in [
-        ("tls_cert", "--tls-cert", &server_flags.tls_cert),
-        ("tls_key", "--tls-key", &server_flags.tls_key),
-    ] {
-        if let Some(path) = given {
-            if key == "tls_cert" {
-                server.tls_cert = Some(path.clone());
-            } else {
-                server.tls_key = Some(path.clone());
-            }
-            server_sources.push((key, Source::Flag(flag)));
-        }
-    }
-    problems.extend(tls_pair_problem(&server, &server_sources));
-    if let Some(listen) = server_flags.admin_listen {
-        admin.listen = Some(listen);
-        admin_sources.push(("listen", Source::Flag("--admin-listen")));
-    }
-    if let Some(listen) = admin.listen {
-        if admin::shares_address(server.listen, listen) {
-            problems.push(admin::shared_address_problem(
-                server.listen,
-                server_source(&server_sources, "listen"),
-                listen,
-                server_source(&admin_sources, "listen"),
-            ));
-        }
-    }
-
+    layers.flags.apply(&mut values, &mut problems);
+    // What needs every layer: the sources (the file's tables, the environment's URL), and the
+    // keys that are only valid together.
+    let origins_sources = std::mem::take(&mut values.origins_sources)
+        .resolve(values.origins_url.as_deref(), &mut problems);
+    problems.extend(conflicts(&values));
     if problems.iter().any(hides_values) {
         return Err(problems);
     }
-    let (builder, candidate_sets) =
-        with_origin_sets(CorsBuilder::from(cors), &origins_sources, origin_sets);
-    let mut builder = builder;
-    if let Some(candidate) = &report_only {
-        // The candidate consults the default policy's tenant origins too.
-        let mut candidate = CorsBuilder::from(candidate.clone());
-        if let Some(set) = candidate_sets {
-            candidate = candidate.allowed_origins_from(set);
-        }
-        builder = builder.report_only(candidate);
-    }
-    if let Some(observer) = observer {
-        builder = builder.observer(move |seen: &Observation<'_>| observer.observe(seen));
-    }
-    match builder.build() {
-        Ok(_) if problems.iter().any(Diagnostic::is_error) => Err(problems),
-        Ok(policy) => {
-            problems.extend(
-                policy
-                    .warnings()
-                    .iter()
-                    .map(|w| Diagnostic::from_finding(w.clone(), &provenance)),
-            );
-            Ok(Loaded {
-                file,
-                server,
-                admin,
-                cors: policy,
-                report_only,
-                provenance,
-                server_sources,
-                admin_sources,
-                warnings: problems,
-                origins_sources,
-                origin_sets: origin_sets.clone(),
-            })
-        }
-        Err(error) => {
-            problems.extend(
-                error
-                    .into_findings()
-                    .into_iter()
-                    .map(|f| Diagnostic::from_finding(f, &provenance)),
-            );
-            Err(problems)
-        }
-    }
-}
-
-/// Gives each source's set to the policy it fills: the default policy's, or its route's.
-/// Returns the builder and the default policy's set, if any.
-fn with_origin_sets(
-    mut builder: CorsBuilder,
-    sources: &[OriginsSource],
-    sets: &OriginSets,
-) -> (CorsBuilder, Option<OriginSet>) {
-    let mut default = None;
-    for source in sources {
-        // By the source's identity, not its place in the file: a set follows its source.
-        let set = sets.get(&source.store);
-        match source.route {
-            None => {
-                default = Some(set.clone());
-                builder = builder.allowed_origins_from(set);
-            }
-            Some(index) => {
-                let Some(path) = builder.config().routes.get(index).map(|r| r.path.clone()) else {
-                    continue;
-                };
-                builder = builder.route(path, CorsBuilder::default().allowed_origins_from(set));
-            }
-        }
-    }
-    (builder, default)
+    policy::build(values, origins_sources, problems, observer, origin_sets)
 }
 
 /// The source of `[server]` (or `[admin]`) key `key`: the last layer that set it, else the
@@ -337,6 +172,25 @@ pub fn server_source(sources: &[(&'static str, Source)], key: &str) -> Source {
         .rev()
         .find(|(k, _)| *k == key)
         .map_or(Source::Default, |(_, source)| source.clone())
+}
+
+/// Keys that are valid alone but not together: half a TLS pair, an admin listener on the
+/// proxy's address.
+fn conflicts(values: &Gathered) -> Vec<Diagnostic> {
+    let mut problems: Vec<Diagnostic> = tls_pair_problem(&values.server, &values.server_sources)
+        .into_iter()
+        .collect();
+    if let Some(listen) = values.admin.listen {
+        if admin::shares_address(values.server.listen, listen) {
+            problems.push(admin::shared_address_problem(
+                values.server.listen,
+                server_source(&values.server_sources, "listen"),
+                listen,
+                server_source(&values.admin_sources, "listen"),
+            ));
+        }
+    }
+    problems
 }
 
 /// `tls_cert` without `tls_key`, or the other way round: corsair needs both to speak HTTPS.
@@ -365,63 +219,6 @@ fn tls_pair_problem(
     ))
 }
 
-/// Reads `path` if it is a regular file. Anything else (a FIFO, a device, a directory) is
-/// refused without blocking: the type is checked before opening, the file is opened
-/// non-blocking (a FIFO swapped in meanwhile cannot block the open), and the opened file is
-/// checked again.
-fn read_regular_file(path: &Path) -> std::io::Result<String> {
-    String::from_utf8(read_regular_bytes(path, u64::MAX)?).map_err(|_| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("{} is not UTF-8 text", path.display()),
-        )
-    })
-}
-
-/// The bytes of the regular file `path` (see [`read_regular_file`]), refused when longer than
-/// `limit`.
-pub fn read_regular_bytes(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
-    let not_regular = |kind: std::fs::FileType| {
-        let what = if kind.is_dir() {
-            "a directory"
-        } else if std::os::unix::fs::FileTypeExt::is_fifo(&kind) {
-            "a FIFO"
-        } else {
-            "not a regular file"
-        };
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            format!(
-                "{} is {what}: corsair reads only regular files",
-                path.display()
-            ),
-        )
-    };
-    let kind = std::fs::metadata(path)?.file_type();
-    if !kind.is_file() {
-        return Err(not_regular(kind));
-    }
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)?;
-    let kind = file.metadata()?.file_type();
-    if !kind.is_file() {
-        return Err(not_regular(kind));
-    }
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("{} is larger than {limit} bytes", path.display()),
-        ));
-    }
-    Ok(bytes)
-}
-
 /// Whether a problem left a CORS value unread, so that the engine would judge a configuration
 /// the user did not write (an unknown key only omits a value, which the engine may judge).
 fn hides_values(problem: &Diagnostic) -> bool {
@@ -431,63 +228,13 @@ fn hides_values(problem: &Diagnostic) -> bool {
     )
 }
 
-/// The process's environment variables that are valid UTF-8 (the others cannot be corsair
-/// settings), for [`Layers::env`].
-pub fn process_environment() -> Vec<(String, String)> {
-    std::env::vars_os()
-        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-        .collect()
-}
-
-/// The file to read, if any.
-fn locate(file: &ConfigFile) -> Option<PathBuf> {
-    match file {
-        ConfigFile::Named(path) => Some(path.clone()),
-        ConfigFile::DefaultIfPresent => {
-            let path = PathBuf::from(DEFAULT_CONFIG_FILE);
-            path.is_file().then_some(path)
-        }
-        ConfigFile::Ignored => None,
-    }
-}
-
-/// Applies the `CORS_*` variables, recording each as the source of the setting it set.
-fn apply_env(
-    env: &[(String, String)],
-    cors: &mut CorsConfig,
-    provenance: &mut Provenance,
-) -> Vec<Diagnostic> {
-    let var_of = |setting: Setting| -> String {
-        let set = |name: &str| env.iter().any(|(k, _)| k == name);
-        match setting.legacy_env_var() {
-            Some(legacy) if !set(setting.env_var()) && set(legacy) => legacy.to_owned(),
-            _ => setting.env_var().to_owned(),
-        }
-    };
-    let located = |finding: corsair::Finding| {
-        let source = match (&finding.value, finding.id) {
-            (Some(var), "unknown-setting") => Source::Env(var.clone()),
-            _ => Source::Env(var_of(finding.setting)),
-        };
-        let mut diagnostic = Diagnostic::from_finding(finding, &Provenance::default());
-        diagnostic.source = source;
-        diagnostic
-    };
-    let mut layered = cors.clone();
-    match layered.apply_env_vars(env.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
-        Ok((warnings, sources)) => {
-            *cors = layered;
-            for (setting, var) in sources {
-                provenance.set(setting, Source::Env(var.to_owned()));
-            }
-            warnings.into_iter().map(located).collect()
-        }
-        Err(error) => error.into_findings().into_iter().map(located).collect(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
+    use corsair::{Observation, Setting};
+
+    use super::flags::{CorsFlags, ServerFlags};
     use super::*;
 
     fn layers(file: Option<&Path>, env: &[(&str, &str)], flags: CorsFlags) -> Layers {
@@ -498,11 +245,22 @@ mod tests {
                     .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                     .collect(),
             ),
-            cors_flags: flags,
-            listen: None,
-            upstream: None,
-            workers: None,
+            flags: Flags {
+                cors: Box::new(flags),
+                ..Flags::default()
+            },
         }
+    }
+
+    /// `layers` with these `[server]` flags and `--admin-listen`.
+    fn with_flags(
+        mut layers: Layers,
+        server: &[(&str, &str)],
+        admin_listen: Option<std::net::SocketAddr>,
+    ) -> Layers {
+        layers.flags.server = ServerFlags::given(server.iter().copied());
+        layers.flags.admin_listen = admin_listen;
+        layers
     }
 
     fn temp_file(name: &str, text: &str) -> PathBuf {
@@ -652,11 +410,11 @@ mod tests {
         );
 
         // A flag completes the pair.
-        let flags = ServerFlags {
-            tls_key: Some(PathBuf::from("key.pem")),
-            ..ServerFlags::default()
+        let flags = [("tls_key", "key.pem")];
+        let with_key = |file: Option<&Path>, env: &[(&str, &str)]| {
+            with_flags(layers(file, env, CorsFlags::default()), &flags, None)
         };
-        let loaded = load_with(&layers(Some(&path), &[], CorsFlags::default()), &flags).unwrap();
+        let loaded = load(&with_key(Some(&path), &[])).unwrap();
         assert_eq!(
             loaded.server.tls_files(),
             Some((Path::new("cert.pem"), Path::new("key.pem")))
@@ -673,7 +431,7 @@ mod tests {
 
         // A flag alone is named as the source.
         let env = [("CORS_ALLOWED_ORIGINS", "http://localhost:8080")];
-        let problems = load_with(&layers(None, &env, CorsFlags::default()), &flags).unwrap_err();
+        let problems = load(&with_key(None, &env)).unwrap_err();
         assert_eq!(problems[0].subject, "server.tls_key");
         assert_eq!(problems[0].source, Source::Flag("--tls-key"));
 
@@ -779,15 +537,12 @@ mod tests {
         assert_eq!(source.to_string(), format!("{}:2", path.display()));
 
         // A flag moves it away; another flag brings it back, and is named.
-        let flags = ServerFlags {
-            admin_listen: Some("127.0.0.1:9300".parse().unwrap()),
-            ..ServerFlags::default()
-        };
-        let loaded = load_with(&layers(Some(&path), &[], CorsFlags::default()), &flags).unwrap();
-        assert_eq!(loaded.admin.listen, flags.admin_listen);
-        let mut on_proxy = layers(Some(&path), &[], CorsFlags::default());
-        on_proxy.listen = Some("0.0.0.0:9300".parse().unwrap());
-        let problems = load_with(&on_proxy, &flags).unwrap_err();
+        let admin_listen = Some("127.0.0.1:9300".parse().unwrap());
+        let file = || layers(Some(&path), &[], CorsFlags::default());
+        let loaded = load(&with_flags(file(), &[], admin_listen)).unwrap();
+        assert_eq!(loaded.admin.listen, admin_listen);
+        let on_proxy = with_flags(file(), &[("listen", "0.0.0.0:9300")], admin_listen);
+        let problems = load(&on_proxy).unwrap_err();
         assert_eq!(problems[0].source, Source::Flag("--admin-listen"));
         assert_eq!(
             problems[0].related.as_deref().map(|r| &r.1),
@@ -806,7 +561,6 @@ mod tests {
         let env = [("CORS_ALLOWED_ORIGINS", "http://localhost:8080")];
         let loaded = load_observed(
             &layers(None, &env, CorsFlags::default()),
-            &ServerFlags::default(),
             Some(observer),
             &OriginSets::default(),
         )
@@ -843,13 +597,7 @@ mod tests {
         };
         let sets = OriginSets::default();
         let load_file = |path: &Path| {
-            load_observed(
-                &layers(Some(path), &[], CorsFlags::default()),
-                &ServerFlags::default(),
-                None,
-                &sets,
-            )
-            .unwrap()
+            load_observed(&layers(Some(path), &[], CorsFlags::default()), None, &sets).unwrap()
         };
         let first = load_file(&file([("^/partner/", "partners"), ("^/admin/", "admins")]));
         // What the running sources fill, each its own set.

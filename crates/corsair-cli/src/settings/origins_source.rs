@@ -17,9 +17,10 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::diagnostic::Diagnostic;
-use super::server::{parse_duration, redact_userinfo};
+use super::server::parse_duration;
 use super::source::Source;
 use super::userinfo::host_and_path;
+use super::userinfo::redact_userinfo;
 
 /// The environment variable that replaces the URL of `[cors.origins_source]`, so that the
 /// password need not be in the file.
