@@ -12,11 +12,10 @@ use regex_automata::{Anchored, Input, meta};
 use regex_syntax::hir::Hir;
 
 use crate::anchored;
-use crate::config::{CorsConfig, Setting};
-use crate::decision::SharedObserver;
-use crate::finding::{ConfigError, Finding};
+use crate::config::{ConfigError, CorsConfig, Finding, Setting};
 use crate::hook::OriginHook;
 use crate::matcher::OriginMatcher;
+use crate::observation::SharedObserver;
 use crate::origin::RequestOrigin;
 use crate::origin_set::OriginSet;
 use crate::validate::{CredentialRules, Validated, ValidatedRoute};

@@ -14,8 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use arc_swap::ArcSwap;
 
-use crate::config::Setting;
-use crate::finding::{ConfigError, Finding};
+use crate::config::{ConfigError, Finding, Setting};
 use crate::matcher::OriginMatcher;
 use crate::origin::RequestOrigin;
 use crate::validate::{CredentialRules, OriginEntry, origin_entry};

@@ -5,9 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::Setting;
-use crate::config::{CorsConfig, SettingKind, SettingValue};
-use crate::finding::{ConfigError, Finding};
+use crate::config::{ConfigError, CorsConfig, Finding, Setting, SettingKind, SettingValue};
 
 /// The result of reading the environment: the configuration and the warnings about how it was
 /// written (legacy variable names).

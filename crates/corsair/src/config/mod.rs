@@ -12,6 +12,7 @@
 
 #[cfg(feature = "config")]
 mod env;
+mod finding;
 mod route;
 #[cfg(feature = "config")]
 mod serde;
@@ -20,6 +21,7 @@ mod value;
 
 #[cfg(feature = "config")]
 pub use env::EnvConfig;
+pub use finding::{ConfigError, Finding, RouteScope, Severity};
 pub use route::RouteConfig;
 pub use value::{FlagStyle, SettingKind, SettingValue, WrongKind};
 

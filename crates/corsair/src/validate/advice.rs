@@ -2,9 +2,7 @@
 //! it; the engine never refuses a policy for it.
 
 use super::{OriginEntry, PortSpec};
-use crate::config::Setting;
-use crate::config::{CorsConfig, DEFAULT_URLS_REGEX};
-use crate::finding::Finding;
+use crate::config::{CorsConfig, DEFAULT_URLS_REGEX, Finding, Setting};
 use crate::origin;
 
 /// More origins than this with credentials is advice-worthy.
@@ -77,97 +75,4 @@ pub(super) fn advice(config: &CorsConfig, origins: &[(&str, &OriginEntry)]) -> V
         ));
     }
     found
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::policy::{Cors, CorsBuilder};
-
-    fn ids(builder: CorsBuilder) -> Vec<&'static str> {
-        let cors = builder.build().expect("a valid policy");
-        cors.advice().iter().map(|f| f.id).collect()
-    }
-
-    #[test]
-    fn risky_but_legal_configurations_get_advice() {
-        let many: Vec<String> = (0..9).map(|i| format!("https://app{i}.example")).collect();
-        let table: [(CorsBuilder, &[&str]); 10] = [
-            (
-                Cors::builder()
-                    .allowed_origins(["https://app.example"])
-                    .allow_credentials(true),
-                &[],
-            ),
-            (
-                Cors::builder()
-                    .allowed_origins(many)
-                    .allow_credentials(true),
-                &["credentials-with-many-origins"],
-            ),
-            (
-                Cors::builder()
-                    .allowed_origins(["http://localhost:3000"])
-                    .allow_credentials(true),
-                &["loopback-origin-with-credentials"],
-            ),
-            (
-                Cors::builder()
-                    .allowed_origins([
-                        "http://localhost:*",
-                        "http://[::1]:8000",
-                        "http://app.localhost",
-                    ])
-                    .allow_credentials(true),
-                &[
-                    "loopback-origin-with-credentials",
-                    "loopback-origin-with-credentials",
-                    "loopback-origin-with-credentials",
-                ],
-            ),
-            (
-                Cors::builder().allowed_origins(["http://localhost:3000"]),
-                &[],
-            ),
-            (
-                Cors::builder()
-                    .allow_all_origins(true)
-                    .allow_private_network(true),
-                &[
-                    "private-network-with-allow-all",
-                    "allow-private-network-has-no-effect",
-                    "allow-all-origins-on-every-path",
-                ],
-            ),
-            (
-                Cors::builder()
-                    .allowed_origins(["https://app.example"])
-                    .allow_private_network(true),
-                &["allow-private-network-has-no-effect"],
-            ),
-            // Set by a route only: still said once.
-            (
-                Cors::builder()
-                    .allowed_origins(["https://app.example"])
-                    .route("^/device/", Cors::builder().allow_private_network(true))
-                    .route("^/printer/", Cors::builder().allow_private_network(true)),
-                &["allow-private-network-has-no-effect"],
-            ),
-            (
-                Cors::builder()
-                    .allow_all_origins(true)
-                    .urls_regex("^/public/"),
-                &[],
-            ),
-            (
-                Cors::builder()
-                    .allowed_origins(["https://localhost.example"])
-                    .allow_credentials(true),
-                &[],
-            ),
-        ];
-        for (builder, expected) in table {
-            let shown = format!("{:?}", builder.config());
-            assert_eq!(ids(builder), expected, "{shown}");
-        }
-    }
 }

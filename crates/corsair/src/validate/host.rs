@@ -9,8 +9,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::config::Setting;
-use crate::finding::Finding;
+use crate::config::{Finding, Setting};
 use crate::origin;
 
 /// A host as a browser parses it.

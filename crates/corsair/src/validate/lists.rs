@@ -2,13 +2,11 @@
 //! for names that can never have an effect (forbidden request headers, safelisted response
 //! headers, `Set-Cookie`).
 
-use crate::config::CorsConfig;
-use crate::config::Setting;
+use crate::config::{CorsConfig, Finding, Setting};
 use crate::fetch::cors_safelisted_response_header_name::is_cors_safelisted_response_header_name;
 use crate::fetch::forbidden_method::is_forbidden_method;
 use crate::fetch::forbidden_request_header::is_forbidden_name;
 use crate::fetch::token;
-use crate::finding::Finding;
 
 /// A method or header-name token (RFC 9110).
 fn is_token(s: &str) -> bool {

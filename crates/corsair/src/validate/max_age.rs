@@ -1,12 +1,11 @@
 //! The `preflight_max_age` rule: refused beyond what any browser caches, warned about beyond
 //! Chromium's cap ([`fetch::max_age`]).
 
-use crate::config::Setting;
+use crate::config::{Finding, Setting};
 use crate::fetch::{
     self,
     max_age::{CHROMIUM_MAX_AGE_CAP, capping_engines},
 };
-use crate::finding::Finding;
 
 /// The highest `preflight_max_age` accepted: Firefox's cap, since no browser caches a preflight
 /// longer ([`fetch::max_age`]).

@@ -18,9 +18,7 @@ use std::collections::HashSet;
 use regex_automata::meta;
 use regex_syntax::hir::Hir;
 
-use crate::config::CorsConfig;
-use crate::config::Setting;
-use crate::finding::{ConfigError, Finding};
+use crate::config::{ConfigError, CorsConfig, Finding, Setting};
 use crate::origin::CanonicalKey;
 
 pub use max_age::MAX_PREFLIGHT_MAX_AGE;

@@ -4,9 +4,7 @@
 
 use super::host::canonical_host;
 use super::{OriginEntry, PortSpec};
-use crate::config::CorsConfig;
-use crate::config::Setting;
-use crate::finding::Finding;
+use crate::config::{CorsConfig, Finding, Setting};
 use crate::origin;
 use crate::public_suffix;
 

@@ -7,9 +7,7 @@ use regex_automata::meta;
 use regex_syntax::hir::Hir;
 
 use crate::anchored::{self, Anchoring};
-use crate::config::CorsConfig;
-use crate::config::Setting;
-use crate::finding::Finding;
+use crate::config::{CorsConfig, Finding, Setting};
 use crate::regex_audit::{self, OriginAudit};
 
 /// `(regex, allow_credentials, allow_insecure_origins_with_credentials)`: what a regex's

@@ -10,8 +10,7 @@ use regex_syntax::hir::Hir;
 use super::regexes::RegexMemo;
 use super::{Validated, validate};
 use crate::anchored::{self, Anchoring};
-use crate::config::{CorsConfig, RouteConfig, Setting};
-use crate::finding::{Finding, RouteScope};
+use crate::config::{CorsConfig, Finding, RouteConfig, RouteScope, Setting};
 use crate::regex_audit;
 
 /// One validated route.

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::config::Setting;
+use super::Setting;
 
 /// How serious a [`Finding`] is.
 ///
