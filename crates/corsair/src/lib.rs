@@ -108,8 +108,8 @@ pub use actix::{CorsMiddleware, MiddlewareFuture};
 pub use config::EnvConfig;
 pub use config::{
     ConfigError, CorsConfig, DEFAULT_ALLOW_HEADERS, DEFAULT_ALLOW_METHODS,
-    DEFAULT_PREFLIGHT_MAX_AGE, DEFAULT_URLS_REGEX, Finding, FlagStyle, RouteConfig, RouteScope,
-    Setting, SettingKind, SettingValue, Severity, WrongKind,
+    DEFAULT_PREFLIGHT_MAX_AGE, DEFAULT_URLS_REGEX, Finding, FindingId, FlagStyle, RouteConfig,
+    RouteScope, Setting, SettingKind, SettingValue, Severity, WrongKind,
 };
 pub use decision::{
     Decision, Evaluation, MAX_REQUEST_HEADERS_LEN, OriginVerdict, PendingDecision, Refusal,
