@@ -12,11 +12,10 @@ use regex_automata::{Anchored, Input, meta};
 use regex_syntax::hir::Hir;
 
 use crate::anchored;
-use crate::config::{CorsConfig, Setting};
-use crate::decision::SharedObserver;
-use crate::finding::{ConfigError, Finding};
+use crate::config::{ConfigError, CorsConfig, Finding, FindingId, Setting};
 use crate::hook::OriginHook;
 use crate::matcher::OriginMatcher;
+use crate::observation::SharedObserver;
 use crate::origin::RequestOrigin;
 use crate::origin_set::OriginSet;
 use crate::validate::{CredentialRules, Validated, ValidatedRoute};
@@ -304,7 +303,7 @@ fn compile_start_anchored(hirs: Vec<Hir>) -> Result<meta::Regex, ConfigError> {
 fn too_large(setting: Setting, error: &str) -> ConfigError {
     // Each regex compiled on its own during validation; only the set's size limit remains.
     ConfigError::new(vec![Finding::error(
-        "regex-set-too-large",
+        FindingId::RegexSetTooLarge,
         setting,
         None,
         format!("the regexes together are too large to compile: {error}"),

@@ -87,10 +87,10 @@ mod compiled;
 mod config;
 mod decision;
 pub mod fetch;
-mod finding;
 mod head;
 mod hook;
 mod matcher;
+mod observation;
 mod origin;
 mod origin_set;
 mod path;
@@ -107,16 +107,16 @@ pub use actix::{CorsMiddleware, MiddlewareFuture};
 #[cfg(feature = "config")]
 pub use config::EnvConfig;
 pub use config::{
-    CorsConfig, DEFAULT_ALLOW_HEADERS, DEFAULT_ALLOW_METHODS, DEFAULT_PREFLIGHT_MAX_AGE,
-    DEFAULT_URLS_REGEX, FlagStyle, RouteConfig, Setting, SettingKind, SettingValue, WrongKind,
+    ConfigError, CorsConfig, DEFAULT_ALLOW_HEADERS, DEFAULT_ALLOW_METHODS,
+    DEFAULT_PREFLIGHT_MAX_AGE, DEFAULT_URLS_REGEX, Finding, FindingId, FlagStyle, RouteConfig,
+    RouteScope, Setting, SettingKind, SettingValue, Severity, WrongKind,
 };
 pub use decision::{
-    Decision, Evaluation, MAX_REQUEST_HEADERS_LEN, Observation, Observer, OriginVerdict, Outcome,
-    PendingDecision, Refusal, RefusalKind, RequestKind, Summary,
+    Decision, Evaluation, MAX_REQUEST_HEADERS_LEN, OriginVerdict, PendingDecision, Refusal,
 };
-pub use finding::{ConfigError, Finding, RouteScope, Severity};
 pub use head::{ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
 pub use hook::HookRequest;
+pub use observation::{Observation, Observer, Outcome, RefusalKind, RequestKind, Summary};
 pub use origin::MAX_ORIGIN_LEN;
 pub use origin_set::OriginSet;
 pub use policy::{Cors, CorsBuilder, PolicyHandle, ReloadableCors, RouteInfo};

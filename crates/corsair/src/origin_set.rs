@@ -14,8 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use arc_swap::ArcSwap;
 
-use crate::config::Setting;
-use crate::finding::{ConfigError, Finding};
+use crate::config::{ConfigError, Finding, FindingId, Setting};
 use crate::matcher::OriginMatcher;
 use crate::origin::RequestOrigin;
 use crate::validate::{CredentialRules, OriginEntry, origin_entry};
@@ -141,11 +140,11 @@ fn classify(raw: &str) -> Classified {
 fn restricted(raw: &str, reach: Reach, why: String) -> Finding {
     let (id, policies) = match reach {
         Reach::Insecure => (
-            "origin-set-entry-insecure",
+            FindingId::OriginSetEntryInsecure,
             "policies without allow_credentials, or with allow_insecure_origins_with_credentials",
         ),
         _ => (
-            "origin-set-entry-without-credentials",
+            FindingId::OriginSetEntryWithoutCredentials,
             "policies without allow_credentials",
         ),
     };

@@ -12,7 +12,8 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::decision::{Decision, Evaluation, PendingDecision, RequestKind};
+use crate::decision::{Decision, Evaluation, PendingDecision};
+use crate::observation::RequestKind;
 use crate::policy::{Cors, ReloadableCors, Source};
 
 impl<S> Layer<S> for Cors {

@@ -1,13 +1,11 @@
-//! The README's settings table is generated from the settings table: names, environment
-//! variables, flags, defaults and meanings can never drift from the code.
-//! `CORSAIR_BLESS=1 cargo test -p corsair --test readme` rewrites it.
+//! The README's tables of settings and of finding ids are generated from the settings table and
+//! the registry of finding ids: names, environment variables, flags, defaults, meanings and ids
+//! can never drift from the code. `CORSAIR_BLESS=1 cargo test -p corsair --test readme`
+//! rewrites them.
 
-use corsair::Setting;
+use corsair::{FindingId, Setting};
 
-const START: &str = "<!-- settings-table:";
-const END: &str = "<!-- /settings-table -->";
-
-fn rendered() -> String {
+fn settings_table() -> String {
     let mut table = String::from(
         "| setting | environment variable | `corsair serve` flag | default | meaning |\n|---|---|---|---|---|\n",
     );
@@ -24,19 +22,27 @@ fn rendered() -> String {
     table
 }
 
-#[test]
-fn the_readme_settings_table_is_the_settings_table() {
+fn finding_ids_table() -> String {
+    let mut table = String::from("| id | reported for |\n|---|---|\n");
+    for id in FindingId::ALL {
+        table.push_str(&format!("| `{id}` | {} |\n", id.when()));
+    }
+    table
+}
+
+/// Checks that the README's lines between the line that starts with `start` and the line `end`
+/// are `expected`; with `CORSAIR_BLESS` set, writes them instead.
+fn check_generated(what: &str, start: &str, end: &str, expected: &str) {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
     let readme = std::fs::read_to_string(path).unwrap();
     let start = readme
-        .find(START)
-        .expect("the README has the table's start marker");
+        .find(start)
+        .unwrap_or_else(|| panic!("the README has the {what}'s start marker"));
     let body_start = start + readme[start..].find('\n').unwrap() + 1;
     let end = readme
-        .find(END)
-        .expect("the README has the table's end marker");
+        .find(end)
+        .unwrap_or_else(|| panic!("the README has the {what}'s end marker"));
     let current = &readme[body_start..end];
-    let expected = rendered();
     if current != expected {
         if std::env::var_os("CORSAIR_BLESS").is_some() {
             let updated = format!("{}{expected}{}", &readme[..body_start], &readme[end..]);
@@ -44,7 +50,27 @@ fn the_readme_settings_table_is_the_settings_table() {
             return;
         }
         panic!(
-            "the README's settings table is out of date: run `CORSAIR_BLESS=1 cargo test -p corsair --test readme`\nexpected:\n{expected}"
+            "the README's {what} is out of date: run `CORSAIR_BLESS=1 cargo test -p corsair --test readme`\nexpected:\n{expected}"
         );
     }
+}
+
+#[test]
+fn the_readme_settings_table_is_the_settings_table() {
+    check_generated(
+        "settings table",
+        "<!-- settings-table:",
+        "<!-- /settings-table -->",
+        &settings_table(),
+    );
+}
+
+#[test]
+fn the_readme_finding_ids_are_the_registry() {
+    check_generated(
+        "table of finding ids",
+        "<!-- finding-ids:",
+        "<!-- /finding-ids -->",
+        &finding_ids_table(),
+    );
 }

@@ -1111,3 +1111,92 @@ fn shadowed_routes_among_hundreds_are_all_found() {
         cors.warnings()
     );
 }
+
+/// The ids of the advice about a valid policy.
+fn advice_ids(builder: CorsBuilder) -> Vec<&'static str> {
+    let cors = builder.build().expect("a valid policy");
+    cors.advice().iter().map(|f| f.id).collect()
+}
+
+#[test]
+fn risky_but_legal_configurations_get_advice() {
+    let many: Vec<String> = (0..9).map(|i| format!("https://app{i}.example")).collect();
+    let table: [(CorsBuilder, &[&str]); 10] = [
+        (
+            Cors::builder()
+                .allowed_origins(["https://app.example"])
+                .allow_credentials(true),
+            &[],
+        ),
+        (
+            Cors::builder()
+                .allowed_origins(many)
+                .allow_credentials(true),
+            &["credentials-with-many-origins"],
+        ),
+        (
+            Cors::builder()
+                .allowed_origins(["http://localhost:3000"])
+                .allow_credentials(true),
+            &["loopback-origin-with-credentials"],
+        ),
+        (
+            Cors::builder()
+                .allowed_origins([
+                    "http://localhost:*",
+                    "http://[::1]:8000",
+                    "http://app.localhost",
+                ])
+                .allow_credentials(true),
+            &[
+                "loopback-origin-with-credentials",
+                "loopback-origin-with-credentials",
+                "loopback-origin-with-credentials",
+            ],
+        ),
+        (
+            Cors::builder().allowed_origins(["http://localhost:3000"]),
+            &[],
+        ),
+        (
+            Cors::builder()
+                .allow_all_origins(true)
+                .allow_private_network(true),
+            &[
+                "private-network-with-allow-all",
+                "allow-private-network-has-no-effect",
+                "allow-all-origins-on-every-path",
+            ],
+        ),
+        (
+            Cors::builder()
+                .allowed_origins(["https://app.example"])
+                .allow_private_network(true),
+            &["allow-private-network-has-no-effect"],
+        ),
+        // Set by a route only: still said once.
+        (
+            Cors::builder()
+                .allowed_origins(["https://app.example"])
+                .route("^/device/", Cors::builder().allow_private_network(true))
+                .route("^/printer/", Cors::builder().allow_private_network(true)),
+            &["allow-private-network-has-no-effect"],
+        ),
+        (
+            Cors::builder()
+                .allow_all_origins(true)
+                .urls_regex("^/public/"),
+            &[],
+        ),
+        (
+            Cors::builder()
+                .allowed_origins(["https://localhost.example"])
+                .allow_credentials(true),
+            &[],
+        ),
+    ];
+    for (builder, expected) in table {
+        let shown = format!("{:?}", builder.config());
+        assert_eq!(advice_ids(builder), expected, "{shown}");
+    }
+}

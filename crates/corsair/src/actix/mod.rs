@@ -28,7 +28,8 @@ use pin_project_lite::pin_project;
 
 use crate::compiled::HeaderValues;
 use crate::decision;
-use crate::decision::{Answer, Decided, Pending, RequestKind};
+use crate::decision::{Answer, Decided, Pending};
+use crate::observation::RequestKind;
 use crate::policy::{Cors, ReloadableCors, Source};
 use crate::respond;
 use head::ActixHead;

@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::Setting;
-use crate::config::{CorsConfig, SettingKind, SettingValue};
-use crate::finding::{ConfigError, Finding};
+use crate::config::{
+    ConfigError, CorsConfig, Finding, FindingId, Setting, SettingKind, SettingValue,
+};
 
 /// The result of reading the environment: the configuration and the warnings about how it was
 /// written (legacy variable names).
@@ -113,7 +113,7 @@ impl CorsConfig {
                 (Some(value), legacy) => {
                     if let Some(legacy) = legacy.filter(|l| vars.contains_key(*l)) {
                         findings.push(Finding::warning(
-                            "deprecated-setting-name",
+                            FindingId::DeprecatedSettingName,
                             setting,
                             None,
                             format!("both {new_name} and the legacy {legacy} are set; {new_name} wins and {legacy} is ignored"),
@@ -125,7 +125,7 @@ impl CorsConfig {
                 (None, Some(legacy)) => match vars.get(legacy) {
                     Some(value) => {
                         findings.push(Finding::warning(
-                            "deprecated-setting-name",
+                            FindingId::DeprecatedSettingName,
                             setting,
                             None,
                             format!("{legacy} is a deprecated name"),
@@ -153,7 +153,7 @@ impl CorsConfig {
             let bare = name.strip_prefix("CORS_").unwrap_or(name);
             if let Some(setting) = Setting::suggest(bare) {
                 findings.push(Finding::warning(
-                    "unknown-setting",
+                    FindingId::UnknownSetting,
                     setting,
                     Some(name),
                     format!("{name} is not a corsair setting and is ignored"),
@@ -174,7 +174,7 @@ impl CorsConfig {
             SettingKind::Text => SettingValue::Text(raw.to_owned()),
             SettingKind::Seconds => SettingValue::Seconds(raw.trim().parse().map_err(|_| {
                 Finding::error(
-                    "invalid-env-value",
+                    FindingId::InvalidEnvValue,
                     setting,
                     Some(raw),
                     format!("{var} must be a whole number of seconds"),
@@ -185,7 +185,7 @@ impl CorsConfig {
         // The value was read for the setting's own kind.
         self.set(setting, value).map_err(|wrong| {
             Finding::error(
-                "invalid-env-value",
+                FindingId::InvalidEnvValue,
                 setting,
                 Some(raw),
                 wrong.to_string(),
@@ -201,7 +201,7 @@ fn env_list(setting: Setting, var: &str, raw: &str) -> Result<Vec<String>, Findi
     if trimmed.starts_with('[') {
         return serde_json::from_str::<Vec<String>>(trimmed).map_err(|e| {
             Finding::error(
-                "invalid-env-value",
+                FindingId::InvalidEnvValue,
                 setting,
                 Some(raw),
                 format!("{var} starts with `[` but is not a JSON array of strings ({e})"),
@@ -223,7 +223,7 @@ fn env_bool(setting: Setting, var: &str, raw: &str) -> Result<bool, Finding> {
         "true" | "1" => Ok(true),
         "false" | "0" => Ok(false),
         _ => Err(Finding::error(
-            "invalid-env-value",
+            FindingId::InvalidEnvValue,
             setting,
             Some(raw),
             format!("{var} must be true, false, 1 or 0"),

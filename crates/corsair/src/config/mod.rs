@@ -9,9 +9,14 @@
 //!
 //! With the `config` feature, [`CorsConfig`] also reads TOML or JSON (serde) and the `CORS_*`
 //! environment variables.
+//!
+//! What is wrong with settings lives here too: [`Finding`] (`finding.rs`) and the registry of
+//! the rules' stable ids, [`FindingId`] (`finding_id.rs`).
 
 #[cfg(feature = "config")]
 mod env;
+mod finding;
+mod finding_id;
 mod route;
 #[cfg(feature = "config")]
 mod serde;
@@ -20,6 +25,8 @@ mod value;
 
 #[cfg(feature = "config")]
 pub use env::EnvConfig;
+pub use finding::{ConfigError, Finding, RouteScope, Severity};
+pub use finding_id::FindingId;
 pub use route::RouteConfig;
 pub use value::{FlagStyle, SettingKind, SettingValue, WrongKind};
 

@@ -1,16 +1,16 @@
-//! Deciding: classify a request (outside `urls_regex`, preflight, actual), then decide on its
-//! origin by the policy's lists and, when they refuse it, by the origin hook.
+//! Deciding: a request is decided by the policy's lists (`lists.rs`) and, when they refuse its
+//! origin, by the origin hook; the observer is told what was decided, and what the report-only
+//! candidate would have decided.
 
 use std::sync::Arc;
 
 use super::evaluation::Observing;
-use super::refusal::preflight_refusal;
-use super::{Answer, Decided, Observation, OriginVerdict, Pending, RequestKind, Summary};
+use super::lists::by_lists;
+use super::{Answer, Decided, OriginVerdict, Pending};
 use crate::compiled::{HeaderValues, Policy};
 use crate::head::{HeadView, OriginLines, RequestHead, Value};
 use crate::hook::{HookOutcome, HookRequest};
-use crate::origin::RequestOrigin;
-use crate::path;
+use crate::observation::{Observation, Summary};
 
 /// Decides on a request head of any framework (`values` is the policy's values in its
 /// header type): by the lists, then, if they refuse a valid origin, by the origin hook; and
@@ -79,7 +79,7 @@ pub(crate) fn observe<V>(
     let Some(observer) = &policy.observer else {
         return;
     };
-    let decided = Summary::of(answer);
+    let decided = answer.summary();
     observer.observe(&Observation {
         decided,
         candidate: candidate.filter(|c| differs(&decided, c)),
@@ -110,138 +110,10 @@ fn candidate<H: RequestHead>(policy: &Policy, head: &H) -> Option<Summary> {
             answer.verdict = OriginVerdict::Allowed;
         }
     }
-    Some(Summary::of(&answer))
+    Some(answer.summary())
 }
 
 /// Whether two decisions differ in what the browser is told.
 fn differs(enforced: &Summary, candidate: &Summary) -> bool {
     (enforced.outcome, enforced.refusal) != (candidate.outcome, candidate.refusal)
-}
-
-/// Classifies a request head and decides on its origin by the policy's lists, in the
-/// header value type of the framework (`values` is the policy's values in that type). Also
-/// returns the `Origin` value when the origin is valid, not allowed by the lists, and an
-/// origin hook is installed to ask.
-pub(super) fn by_lists<'h, H: RequestHead>(
-    policy: &Policy,
-    head: &'h H,
-    values: &[HeaderValues<H::Value>],
-) -> (Answer<H::Value>, Option<&'h H::Value>) {
-    let (index, other) = match choose_rules(policy, head.path()) {
-        Choice::Bypass(index) => return (Answer::new(RequestKind::Bypass).by(index), None),
-        Choice::Rules { index, other } => (index, other),
-    };
-    let Some(rules) = policy.rules.get(index) else {
-        return (Answer::new(RequestKind::Bypass), None);
-    };
-    // No values: only the verdict is wanted (a report-only candidate's).
-    let values = values.get(index);
-    let origin = head.origin();
-    // Read once: it classifies the request and is what a preflight asks for.
-    let requested_method = (!matches!(origin, OriginLines::Missing) && head.is_options())
-        .then(|| head.request_method())
-        .flatten();
-    let kind = if requested_method.is_some() {
-        RequestKind::Preflight
-    } else {
-        RequestKind::Actual
-    };
-    let mut outcome = Answer::new(kind).by(index);
-    let value = match origin {
-        OriginLines::Missing => return (outcome, None),
-        OriginLines::Several => None,
-        OriginLines::One(value) => Some(value),
-    };
-    let Some((value, parsed)) = value.and_then(|v| Some((v, RequestOrigin::parse(v.bytes())?)))
-    else {
-        outcome.verdict = OriginVerdict::Invalid;
-        return (outcome, None);
-    };
-    outcome.private_network = kind == RequestKind::Preflight
-        && rules.private_network
-        && head.request_private_network() == Some(b"true");
-    if kind == RequestKind::Preflight {
-        outcome.preflight_refusal =
-            preflight_refusal(rules, head, requested_method, |_| {}, |_| {});
-    }
-    // A path whose rules depend on its case gets only what the other reading grants too.
-    let also_granted = || match other {
-        None => true,
-        Some(Other::Bypass) => false,
-        Some(Other::Rules(other)) => policy.rules.get(other).is_some_and(|other| {
-            other.enabled
-                && (other.allow_all_origins || other.lists_allow(parsed))
-                && (other.credentials || !rules.credentials)
-        }),
-    };
-    if rules.allow_all_origins && also_granted() {
-        outcome.verdict = OriginVerdict::Allowed;
-        outcome.allow_origin = values.map(|values| values.wildcard.clone());
-        return (outcome, None);
-    }
-    if !rules.allow_all_origins && rules.lists_allow(parsed) && also_granted() {
-        outcome.verdict = OriginVerdict::Allowed;
-        outcome.allow_origin = values.map(|_| value.clone());
-        return (outcome, None);
-    }
-    outcome.verdict = OriginVerdict::Disallowed;
-    // The hook is asked only where the path's rules are certain.
-    (
-        outcome,
-        (rules.hook.is_some() && other.is_none()).then_some(value),
-    )
-}
-
-/// The rules a request path is decided by.
-enum Choice {
-    /// Outside `urls_regex` (rules 0), or on rules with `enabled = false`: pass untouched.
-    Bypass(usize),
-    /// Rules `index`; `other`: what the path would pick if its case did not count, when that
-    /// differs.
-    Rules { index: usize, other: Option<Other> },
-}
-
-/// What a path picks when read the other way round (with or without regard to case).
-#[derive(Clone, Copy)]
-enum Other {
-    Bypass,
-    Rules(usize),
-}
-
-/// Chooses a path's rules: the first route whose path matches the normalized path, the default
-/// policy otherwise, nothing outside `urls_regex`. Where `urls_regex` or a route path reads
-/// letters (and `case_insensitive_paths` is off), the path is read again without regard to case,
-/// since the upstream may route that way: `/ADMIN/users` is its `/admin/users` to Express.
-fn choose_rules(policy: &Policy, path: &str) -> Choice {
-    let enabled = |index: usize| policy.rules.get(index).is_some_and(|rules| rules.enabled);
-    let (exact, folded) = if policy.paths.is_empty() && policy.case_folded.is_none() {
-        (Some(0), None)
-    } else {
-        let normalized = path::normalize(path.as_bytes());
-        let folded = policy
-            .case_folded
-            .as_deref()
-            .filter(|folded| folded.may_differ(&normalized))
-            .map(|folded| folded.matchers.pick(&normalized));
-        (policy.paths.pick(&normalized), folded)
-    };
-    let as_other = |picked: Option<usize>| match picked {
-        Some(index) if enabled(index) => Other::Rules(index),
-        _ => Other::Bypass,
-    };
-    match (exact, folded) {
-        (exact, Some(folded)) if folded != exact => match (exact, folded) {
-            (Some(index), _) if enabled(index) => Choice::Rules {
-                index,
-                other: Some(as_other(folded)),
-            },
-            (_, Some(index)) if enabled(index) => Choice::Rules {
-                index,
-                other: Some(Other::Bypass),
-            },
-            _ => Choice::Bypass(exact.unwrap_or(0)),
-        },
-        (Some(index), _) if enabled(index) => Choice::Rules { index, other: None },
-        (exact, _) => Choice::Bypass(exact.unwrap_or(0)),
-    }
 }

@@ -7,9 +7,10 @@ use std::task::{Context, Poll};
 
 use http::HeaderValue;
 
-use super::{Answer, Decision, Observation, RequestKind, SharedObserver, Summary};
+use super::{Answer, Decision};
 use crate::head::Value;
 use crate::hook::HookFuture;
+use crate::observation::{Observation, RequestKind, SharedObserver, Summary};
 
 /// [`Cors::evaluate`](crate::Cors::evaluate)'s answer: decided now, or waiting for an asynchronous origin hook.
 ///
@@ -204,7 +205,7 @@ impl<V: Value + Unpin> Future for Pending<V> {
             outcome.allow(this.echo.clone());
         }
         if let Some(observing) = this.observing.take() {
-            let decided = Summary::of(&outcome);
+            let decided = outcome.summary();
             observing.observer.observe(&Observation {
                 decided,
                 candidate: observing

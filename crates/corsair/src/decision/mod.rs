@@ -8,7 +8,7 @@
 
 mod decide;
 mod evaluation;
-mod observe;
+mod lists;
 mod refusal;
 mod requested_headers;
 
@@ -16,42 +16,15 @@ use std::fmt;
 
 use http::HeaderValue;
 
+use crate::observation::{Outcome, RefusalKind, RequestKind, Summary};
+
 pub(crate) use decide::decide;
 pub(crate) use evaluation::{Decided, Pending};
 pub use evaluation::{Evaluation, PendingDecision};
-pub(crate) use observe::SharedObserver;
-pub use observe::{Observation, Observer, Outcome, Summary};
+pub use refusal::Refusal;
 pub(crate) use refusal::explain;
-pub use refusal::{Refusal, RefusalKind};
 pub use requested_headers::MAX_REQUEST_HEADERS_LEN;
 pub(crate) use requested_headers::for_each_requested_header;
-
-/// What a request is, for CORS.
-///
-/// ```
-/// use corsair::{Cors, RequestKind};
-/// use http::{HeaderMap, Method};
-///
-/// let cors = Cors::builder().allow_all_origins(true).build().unwrap();
-/// let mut headers = HeaderMap::new();
-/// headers.insert("origin", "https://a.example".parse().unwrap());
-/// let kind = |method: &Method, headers: &HeaderMap| {
-///     cors.evaluate(method, &"/".parse().unwrap(), headers).now().unwrap().kind()
-/// };
-/// assert_eq!(kind(&Method::OPTIONS, &headers), RequestKind::Actual);
-/// headers.insert("access-control-request-method", "PUT".parse().unwrap());
-/// assert_eq!(kind(&Method::OPTIONS, &headers), RequestKind::Preflight);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum RequestKind {
-    /// The path is outside `urls_regex`: the request passes through untouched.
-    Bypass,
-    /// `OPTIONS` with `Origin` and `Access-Control-Request-Method`: answered by corsair.
-    Preflight,
-    /// Any other request on a CORS path: the inner service answers, corsair adds headers.
-    Actual,
-}
 
 /// What corsair decided about the request's `Origin`.
 ///
@@ -137,6 +110,21 @@ impl<V> Answer<V> {
             OriginVerdict::Invalid => Some(RefusalKind::InvalidOrigin),
             OriginVerdict::Disallowed => Some(RefusalKind::OriginNotAllowed),
             OriginVerdict::Allowed => self.preflight_refusal,
+        }
+    }
+
+    /// What was decided, in a few words (for the observer).
+    pub(crate) fn summary(&self) -> Summary {
+        let outcome = match (self.kind, self.verdict) {
+            (RequestKind::Bypass, _) | (_, OriginVerdict::Missing) => Outcome::NotCors,
+            _ if self.refusal().is_some() => Outcome::Refused,
+            _ => Outcome::Allowed,
+        };
+        Summary {
+            kind: self.kind,
+            outcome,
+            refusal: self.refusal(),
+            route: self.rules.checked_sub(1),
         }
     }
 

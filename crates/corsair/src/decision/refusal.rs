@@ -4,11 +4,11 @@ use std::fmt;
 
 use http::{HeaderMap, Method, Uri};
 
-use super::decide::by_lists;
-use super::{OriginVerdict, for_each_requested_header};
-use crate::compiled::{Policy, Rules};
-use crate::fetch::cors_safelisted_method::is_cors_safelisted_method;
+use super::OriginVerdict;
+use super::lists::{by_lists, preflight_refusal};
+use crate::compiled::Policy;
 use crate::head::{Http1Head, RequestHead};
+use crate::observation::RefusalKind;
 
 /// Why a preflight will fail in the browser, for logs and diagnostics.
 ///
@@ -72,119 +72,6 @@ impl Refusal {
             Refusal::MalformedRequestHeaders => RefusalKind::MalformedRequestHeaders,
         }
     }
-}
-
-/// Why a CORS request is refused, as a value without details: what a
-/// [`Decision`](crate::Decision) knows without allocating, for metrics and logs.
-///
-/// ```
-/// use corsair::{Cors, RefusalKind};
-///
-/// let cors = Cors::builder().allowed_origins(["https://app.example"]).allow_methods(["GET"]).build().unwrap();
-/// let mut headers = http::HeaderMap::new();
-/// headers.insert("origin", "https://app.example".parse().unwrap());
-/// headers.insert("access-control-request-method", "DELETE".parse().unwrap());
-/// let decision = cors.evaluate(&http::Method::OPTIONS, &"/".parse().unwrap(), &headers).now().unwrap();
-/// assert_eq!(decision.refusal(), Some(RefusalKind::MethodNotAllowed));
-/// assert_eq!(RefusalKind::MethodNotAllowed.as_str(), "method_not_allowed");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RefusalKind {
-    /// No `Origin` header (only [`Cors::explain_preflight`](crate::Cors::explain_preflight)
-    /// reports it; such a request is not a CORS request).
-    MissingOrigin,
-    /// The `Origin` value is not a single serialized origin.
-    InvalidOrigin,
-    /// The origin is not allowed.
-    OriginNotAllowed,
-    /// A preflight's requested method is not allowed.
-    MethodNotAllowed,
-    /// A preflight's requested header is not allowed.
-    HeaderNotAllowed,
-    /// A preflight's `Access-Control-Request-Headers` is too long or malformed.
-    MalformedRequestHeaders,
-}
-
-impl RefusalKind {
-    /// The kind in snake case (`origin_not_allowed`), for metric labels and logs.
-    ///
-    /// ```
-    /// assert_eq!(corsair::RefusalKind::OriginNotAllowed.as_str(), "origin_not_allowed");
-    /// ```
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            RefusalKind::MissingOrigin => "missing_origin",
-            RefusalKind::InvalidOrigin => "invalid_origin",
-            RefusalKind::OriginNotAllowed => "origin_not_allowed",
-            RefusalKind::MethodNotAllowed => "method_not_allowed",
-            RefusalKind::HeaderNotAllowed => "header_not_allowed",
-            RefusalKind::MalformedRequestHeaders => "malformed_request_headers",
-        }
-    }
-
-    /// Every kind, for tables of metrics.
-    ///
-    /// ```
-    /// assert_eq!(corsair::RefusalKind::ALL.len(), 6);
-    /// ```
-    pub const ALL: [RefusalKind; 6] = [
-        RefusalKind::MissingOrigin,
-        RefusalKind::InvalidOrigin,
-        RefusalKind::OriginNotAllowed,
-        RefusalKind::MethodNotAllowed,
-        RefusalKind::HeaderNotAllowed,
-        RefusalKind::MalformedRequestHeaders,
-    ];
-}
-
-/// What a preflight asks that `rules` do not allow, in the browser's order (the method, then
-/// each requested header): `on_method` and `on_header` see the offending bytes.
-/// `requested_method` is the head's `Access-Control-Request-Method`, which the caller has read
-/// already. Allocates nothing.
-pub(crate) fn preflight_refusal<H: RequestHead>(
-    rules: &Rules,
-    head: &H,
-    requested_method: Option<&[u8]>,
-    on_method: impl FnOnce(&[u8]),
-    mut on_header: impl FnMut(&[u8]),
-) -> Option<RefusalKind> {
-    if let Some(method) = requested_method {
-        let text = std::str::from_utf8(method).unwrap_or_default();
-        let simple = is_cors_safelisted_method(text);
-        let listed = rules.any_method || rules.allow_methods.iter().any(|m| m.as_bytes() == method);
-        if !simple && !listed {
-            on_method(method);
-            return Some(RefusalKind::MethodNotAllowed);
-        }
-    }
-    let mut refusal = None;
-    head.for_each_request_headers(|value| {
-        if refusal.is_some() {
-            return;
-        }
-        let mut refused = false;
-        let well_formed = for_each_requested_header(value, |name| {
-            let listed = rules
-                .allow_headers
-                .iter()
-                .any(|h| h.as_bytes().eq_ignore_ascii_case(name));
-            let covered = rules.any_header && !name.eq_ignore_ascii_case(b"authorization");
-            if listed || covered {
-                true
-            } else {
-                on_header(name);
-                refused = true;
-                false
-            }
-        });
-        if refused {
-            refusal = Some(RefusalKind::HeaderNotAllowed);
-        } else if !well_formed {
-            refusal = Some(RefusalKind::MalformedRequestHeaders);
-        }
-    });
-    refusal
 }
 
 /// Why the browser will refuse a preflight, or `None` if it will pass (see

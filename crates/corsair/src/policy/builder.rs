@@ -9,10 +9,10 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
+use crate::config::{ConfigError, Finding};
 use crate::config::{CorsConfig, RouteConfig, Setting, SettingValue};
-use crate::decision::{Observer, SharedObserver};
-use crate::finding::{ConfigError, Finding};
 use crate::hook::{HookRequest, OriginHook};
+use crate::observation::{Observer, SharedObserver};
 use crate::origin_set::OriginSet;
 use crate::validate;
 

@@ -15,8 +15,8 @@ use http::{HeaderMap, Method, Response, StatusCode, Uri};
 
 use crate::compiled::{Policy, Rules};
 use crate::config::CorsConfig;
+use crate::config::Finding;
 use crate::decision::{self, Decided, Decision, Evaluation, PendingDecision, Refusal};
-use crate::finding::Finding;
 use crate::head::Http1Head;
 use crate::respond;
 
@@ -76,7 +76,7 @@ impl Cors {
     /// assert_eq!(cors.config().allowed_origins, ["http://localhost:8080"]);
     /// # Ok::<(), corsair::ConfigError>(())
     /// ```
-    pub fn from_config(config: &CorsConfig) -> Result<Cors, crate::finding::ConfigError> {
+    pub fn from_config(config: &CorsConfig) -> Result<Cors, crate::config::ConfigError> {
         CorsBuilder::from(config.clone()).build()
     }
 
@@ -96,7 +96,7 @@ impl Cors {
     /// # Ok::<(), corsair::ConfigError>(())
     /// ```
     #[cfg(feature = "config")]
-    pub fn from_env() -> Result<Cors, crate::finding::ConfigError> {
+    pub fn from_env() -> Result<Cors, crate::config::ConfigError> {
         CorsBuilder::from_env()?.build()
     }
 

@@ -3,8 +3,9 @@
 
 use super::vary::merge_vary_origin;
 use crate::compiled::{HeaderValues, Policy};
-use crate::decision::{Answer, RequestKind};
+use crate::decision::Answer;
 use crate::head::{CorsHeader, ResponseHeaders};
+use crate::observation::RequestKind;
 
 /// Writes a preflight answer's headers for any framework (see
 /// [`Cors::write_preflight_headers`](crate::Cors::write_preflight_headers)).

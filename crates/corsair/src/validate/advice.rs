@@ -2,9 +2,7 @@
 //! it; the engine never refuses a policy for it.
 
 use super::{OriginEntry, PortSpec};
-use crate::config::Setting;
-use crate::config::{CorsConfig, DEFAULT_URLS_REGEX};
-use crate::finding::Finding;
+use crate::config::{CorsConfig, DEFAULT_URLS_REGEX, Finding, FindingId, Setting};
 use crate::origin;
 
 /// More origins than this with credentials is advice-worthy.
@@ -18,7 +16,7 @@ pub(super) fn advice(config: &CorsConfig, origins: &[(&str, &OriginEntry)]) -> V
     let trusted = config.allowed_origins.len() + config.allowed_origin_regexes.len();
     if creds && trusted > MANY_CREDENTIALED_ORIGINS {
         found.push(Finding::warning(
-            "credentials-with-many-origins",
+            FindingId::CredentialsWithManyOrigins,
             Setting::AllowedOrigins,
             None,
             format!("{trusted} origins may read your users' data with their cookies: a cross-site scripting hole in any one of them exposes every user"),
@@ -31,7 +29,7 @@ pub(super) fn advice(config: &CorsConfig, origins: &[(&str, &OriginEntry)]) -> V
                 let any_port = matches!(port, PortSpec::Any);
                 if origin::is_loopback_host(host) || (any_port && host == "localhost") {
                     found.push(Finding::warning(
-                        "loopback-origin-with-credentials",
+                        FindingId::LoopbackOriginWithCredentials,
                         Setting::AllowedOrigins,
                         Some(raw),
                         "any program on a user's machine can serve a page from this loopback origin and read their data with their cookies",
@@ -43,7 +41,7 @@ pub(super) fn advice(config: &CorsConfig, origins: &[(&str, &OriginEntry)]) -> V
     }
     if config.allow_all_origins && config.allow_private_network {
         found.push(Finding::warning(
-            "private-network-with-allow-all",
+            FindingId::PrivateNetworkWithAllowAll,
             Setting::AllowPrivateNetwork,
             None,
             "every website on the internet may reach this private-network service through its visitors' browsers",
@@ -60,7 +58,7 @@ pub(super) fn advice(config: &CorsConfig, origins: &[(&str, &OriginEntry)]) -> V
     };
     if private_network {
         found.push(Finding::warning(
-            "allow-private-network-has-no-effect",
+            FindingId::AllowPrivateNetworkHasNoEffect,
             Setting::AllowPrivateNetwork,
             None,
             "current browsers send no Private Network Access preflight to answer: Chromium 142 and later ask the user's permission instead (Local Network Access), which no response header grants, and Firefox never sent them",
@@ -69,7 +67,7 @@ pub(super) fn advice(config: &CorsConfig, origins: &[(&str, &OriginEntry)]) -> V
     }
     if config.allow_all_origins && config.urls_regex == DEFAULT_URLS_REGEX {
         found.push(Finding::warning(
-            "allow-all-origins-on-every-path",
+            FindingId::AllowAllOriginsOnEveryPath,
             Setting::AllowAllOrigins,
             None,
             "every website can read every response, including those of endpoints protected only by network location (intranet, VPN)",
@@ -77,97 +75,4 @@ pub(super) fn advice(config: &CorsConfig, origins: &[(&str, &OriginEntry)]) -> V
         ));
     }
     found
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::policy::{Cors, CorsBuilder};
-
-    fn ids(builder: CorsBuilder) -> Vec<&'static str> {
-        let cors = builder.build().expect("a valid policy");
-        cors.advice().iter().map(|f| f.id).collect()
-    }
-
-    #[test]
-    fn risky_but_legal_configurations_get_advice() {
-        let many: Vec<String> = (0..9).map(|i| format!("https://app{i}.example")).collect();
-        let table: [(CorsBuilder, &[&str]); 10] = [
-            (
-                Cors::builder()
-                    .allowed_origins(["https://app.example"])
-                    .allow_credentials(true),
-                &[],
-            ),
-            (
-                Cors::builder()
-                    .allowed_origins(many)
-                    .allow_credentials(true),
-                &["credentials-with-many-origins"],
-            ),
-            (
-                Cors::builder()
-                    .allowed_origins(["http://localhost:3000"])
-                    .allow_credentials(true),
-                &["loopback-origin-with-credentials"],
-            ),
-            (
-                Cors::builder()
-                    .allowed_origins([
-                        "http://localhost:*",
-                        "http://[::1]:8000",
-                        "http://app.localhost",
-                    ])
-                    .allow_credentials(true),
-                &[
-                    "loopback-origin-with-credentials",
-                    "loopback-origin-with-credentials",
-                    "loopback-origin-with-credentials",
-                ],
-            ),
-            (
-                Cors::builder().allowed_origins(["http://localhost:3000"]),
-                &[],
-            ),
-            (
-                Cors::builder()
-                    .allow_all_origins(true)
-                    .allow_private_network(true),
-                &[
-                    "private-network-with-allow-all",
-                    "allow-private-network-has-no-effect",
-                    "allow-all-origins-on-every-path",
-                ],
-            ),
-            (
-                Cors::builder()
-                    .allowed_origins(["https://app.example"])
-                    .allow_private_network(true),
-                &["allow-private-network-has-no-effect"],
-            ),
-            // Set by a route only: still said once.
-            (
-                Cors::builder()
-                    .allowed_origins(["https://app.example"])
-                    .route("^/device/", Cors::builder().allow_private_network(true))
-                    .route("^/printer/", Cors::builder().allow_private_network(true)),
-                &["allow-private-network-has-no-effect"],
-            ),
-            (
-                Cors::builder()
-                    .allow_all_origins(true)
-                    .urls_regex("^/public/"),
-                &[],
-            ),
-            (
-                Cors::builder()
-                    .allowed_origins(["https://localhost.example"])
-                    .allow_credentials(true),
-                &[],
-            ),
-        ];
-        for (builder, expected) in table {
-            let shown = format!("{:?}", builder.config());
-            assert_eq!(ids(builder), expected, "{shown}");
-        }
-    }
 }

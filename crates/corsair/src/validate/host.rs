@@ -9,8 +9,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::config::Setting;
-use crate::finding::Finding;
+use crate::config::{Finding, FindingId, Setting};
 use crate::origin;
 
 /// A host as a browser parses it.
@@ -65,7 +64,7 @@ pub(super) fn canonical_host(
             None => "write the host in its ASCII (punycode) form".to_owned(),
         };
         findings.push(Finding::error(
-            "origin-non-ascii-host",
+            FindingId::OriginNonAsciiHost,
             setting,
             Some(raw),
             format!("browsers send internationalised host names in their ASCII (punycode) form, never `{host}`"),
@@ -75,7 +74,7 @@ pub(super) fn canonical_host(
     }
     let Some(parsed) = Host::parse(host) else {
         findings.push(Finding::error(
-            "origin-invalid-host",
+            FindingId::OriginInvalidHost,
             setting,
             Some(raw),
             format!("`{host}` is not a valid host"),
@@ -87,7 +86,7 @@ pub(super) fn canonical_host(
     let canonical = parsed.serialize();
     if !matches!(parsed, Host::Domain(_)) && canonical != host.to_ascii_lowercase() {
         findings.push(Finding::error(
-            "origin-non-canonical-ip",
+            FindingId::OriginNonCanonicalIp,
             setting,
             Some(raw),
             format!("browsers write this address as `{canonical}`, so `{host}` never matches"),
@@ -97,7 +96,7 @@ pub(super) fn canonical_host(
     }
     if !origin::is_host(&canonical) {
         findings.push(Finding::error(
-            "origin-invalid-host",
+            FindingId::OriginInvalidHost,
             setting,
             Some(raw),
             format!("`{host}` is not a host name browsers send"),

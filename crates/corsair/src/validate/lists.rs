@@ -2,13 +2,11 @@
 //! for names that can never have an effect (forbidden request headers, safelisted response
 //! headers, `Set-Cookie`).
 
-use crate::config::CorsConfig;
-use crate::config::Setting;
+use crate::config::{CorsConfig, Finding, FindingId, Setting};
 use crate::fetch::cors_safelisted_response_header_name::is_cors_safelisted_response_header_name;
 use crate::fetch::forbidden_method::is_forbidden_method;
 use crate::fetch::forbidden_request_header::is_forbidden_name;
 use crate::fetch::token;
-use crate::finding::Finding;
 
 /// A method or header-name token (RFC 9110).
 fn is_token(s: &str) -> bool {
@@ -23,7 +21,7 @@ pub(super) fn methods(config: &CorsConfig, findings: &mut Vec<Finding>) -> Vec<S
         if method == "*" {
             if config.allow_credentials {
                 findings.push(Finding::error(
-                    "wildcard-with-credentials",
+                    FindingId::WildcardWithCredentials,
                     setting,
                     Some(raw),
                     "with credentials, browsers read `*` in Access-Control-Allow-Methods as a method literally named `*`",
@@ -34,7 +32,7 @@ pub(super) fn methods(config: &CorsConfig, findings: &mut Vec<Finding>) -> Vec<S
             }
         } else if !is_token(method) {
             findings.push(Finding::error(
-                "invalid-method",
+                FindingId::InvalidMethod,
                 setting,
                 Some(raw),
                 format!("`{raw}` is not an HTTP method token"),
@@ -43,7 +41,7 @@ pub(super) fn methods(config: &CorsConfig, findings: &mut Vec<Finding>) -> Vec<S
             continue;
         } else if is_forbidden_method(method.as_bytes()) {
             findings.push(Finding::error(
-                "forbidden-method",
+                FindingId::ForbiddenMethod,
                 setting,
                 Some(raw),
                 format!(
@@ -59,7 +57,7 @@ pub(super) fn methods(config: &CorsConfig, findings: &mut Vec<Finding>) -> Vec<S
                 .any(|m| m.eq_ignore_ascii_case(method))
         {
             findings.push(Finding::warning(
-                "method-not-normalised",
+                FindingId::MethodNotNormalised,
                 setting,
                 Some(raw),
                 format!("browsers upper-case {} before sending it, and compare Access-Control-Allow-Methods case-sensitively", method.to_ascii_uppercase()),
@@ -85,7 +83,7 @@ pub(super) fn header_list(
         if name == "*" {
             if creds {
                 findings.push(Finding::error(
-                    "wildcard-with-credentials",
+                    FindingId::WildcardWithCredentials,
                     setting,
                     Some(raw),
                     format!(
@@ -99,7 +97,7 @@ pub(super) fn header_list(
             }
         } else if !is_token(&name) {
             findings.push(Finding::error(
-                "invalid-header-name",
+                FindingId::InvalidHeaderName,
                 setting,
                 Some(raw),
                 format!("`{raw}` is not a header name"),
@@ -112,7 +110,7 @@ pub(super) fn header_list(
                 || name == "access-control-max-age"
             {
                 findings.push(Finding::error(
-                    "response-header-in-allow-headers",
+                    FindingId::ResponseHeaderInAllowHeaders,
                     setting,
                     Some(raw),
                     format!("`{name}` is a response header that corsair sends itself; allow_headers lists request headers your frontend sends"),
@@ -122,7 +120,7 @@ pub(super) fn header_list(
             }
             if is_forbidden_name(name.as_bytes()) {
                 findings.push(Finding::warning(
-                    "forbidden-request-header",
+                    FindingId::ForbiddenRequestHeader,
                     setting,
                     Some(raw),
                     format!(
@@ -134,7 +132,7 @@ pub(super) fn header_list(
         } else {
             if name == "set-cookie" || name == "set-cookie2" {
                 findings.push(Finding::warning(
-                    "set-cookie-never-exposed",
+                    FindingId::SetCookieNeverExposed,
                     setting,
                     Some(raw),
                     "browsers never expose Set-Cookie to scripts, whatever the server says",
@@ -142,7 +140,7 @@ pub(super) fn header_list(
                 ));
             } else if is_cors_safelisted_response_header_name(name.as_bytes()) {
                 findings.push(Finding::warning(
-                    "safelisted-response-header",
+                    FindingId::SafelistedResponseHeader,
                     setting,
                     Some(raw),
                     format!("`{name}` is always readable by scripts; exposing it changes nothing"),
@@ -157,7 +155,7 @@ pub(super) fn header_list(
     let wildcard = out.iter().any(|h| h == "*");
     if setting == Setting::AllowHeaders && wildcard && !out.iter().any(|h| h == "authorization") {
         findings.push(Finding::warning(
-            "wildcard-does-not-cover-authorization",
+            FindingId::WildcardDoesNotCoverAuthorization,
             setting,
             Some("*"),
             "browsers never let `*` in Access-Control-Allow-Headers cover `authorization`, so requests that send an Authorization header fail their preflight",

@@ -1,12 +1,11 @@
 //! The `preflight_max_age` rule: refused beyond what any browser caches, warned about beyond
 //! Chromium's cap ([`fetch::max_age`]).
 
-use crate::config::Setting;
+use crate::config::{Finding, FindingId, Setting};
 use crate::fetch::{
     self,
     max_age::{CHROMIUM_MAX_AGE_CAP, capping_engines},
 };
-use crate::finding::Finding;
 
 /// The highest `preflight_max_age` accepted: Firefox's cap, since no browser caches a preflight
 /// longer ([`fetch::max_age`]).
@@ -23,7 +22,7 @@ pub(super) fn max_age(seconds: u64, findings: &mut Vec<Finding>) {
     let value = seconds.to_string();
     if seconds > MAX_PREFLIGHT_MAX_AGE {
         findings.push(Finding::error(
-            "max-age-too-large",
+            FindingId::MaxAgeTooLarge,
             setting,
             Some(&value),
             format!("no browser caches a preflight longer than {MAX_PREFLIGHT_MAX_AGE} seconds (Firefox); Chromium stops at {CHROMIUM_MAX_AGE_CAP}"),
@@ -34,7 +33,7 @@ pub(super) fn max_age(seconds: u64, findings: &mut Vec<Finding>) {
         // The default mirrors django-cors-headers; browsers cap it silently, so it is not worth a
         // warning on every policy. A value chosen by hand is.
         findings.push(Finding::warning(
-            "max-age-above-browser-cap",
+            FindingId::MaxAgeAboveBrowserCap,
             setting,
             Some(&value),
             format!(

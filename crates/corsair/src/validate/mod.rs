@@ -18,9 +18,7 @@ use std::collections::HashSet;
 use regex_automata::meta;
 use regex_syntax::hir::Hir;
 
-use crate::config::CorsConfig;
-use crate::config::Setting;
-use crate::finding::{ConfigError, Finding};
+use crate::config::{ConfigError, CorsConfig, Finding, FindingId, Setting};
 use crate::origin::CanonicalKey;
 
 pub use max_age::MAX_PREFLIGHT_MAX_AGE;
@@ -131,7 +129,7 @@ pub(crate) fn validate(
     }
     if config.allow_all_origins && creds {
         findings.push(Finding::error(
-            "credentials-with-allow-all",
+            FindingId::CredentialsWithAllowAll,
             Setting::AllowAllOrigins,
             None,
             "allow_all_origins together with allow_credentials lets every website on the internet read your users' data with their cookies",
@@ -147,7 +145,7 @@ pub(crate) fn validate(
         && !runtime_origins
     {
         findings.push(Finding::error(
-            "no-origin-allowed",
+            FindingId::NoOriginAllowed,
             Setting::AllowedOrigins,
             None,
             "no origin is allowed: allowed_origins and allowed_origin_regexes are empty and allow_all_origins is false",

@@ -4,9 +4,7 @@
 
 use super::host::canonical_host;
 use super::{OriginEntry, PortSpec};
-use crate::config::CorsConfig;
-use crate::config::Setting;
-use crate::finding::Finding;
+use crate::config::{CorsConfig, Finding, FindingId, Setting};
 use crate::origin;
 use crate::public_suffix;
 
@@ -54,7 +52,7 @@ pub(crate) fn origin_entry(
     if scheme_raw != scheme || host_text != host {
         let written = written(&scheme, subdomains, &host, &port);
         findings.push(Finding::warning(
-            "origin-not-canonical",
+            FindingId::OriginNotCanonical,
             Setting::AllowedOrigins,
             Some(raw),
             format!("browsers send origins in lower case; corsair matches `{written}`"),
@@ -70,7 +68,7 @@ pub(crate) fn origin_entry(
     })
 }
 
-fn error(findings: &mut Vec<Finding>, raw: &str, id: &'static str, message: String, fix: String) {
+fn error(findings: &mut Vec<Finding>, raw: &str, id: FindingId, message: String, fix: String) {
     findings.push(Finding::error(
         id,
         Setting::AllowedOrigins,
@@ -91,7 +89,7 @@ fn special_value(
         error(
             findings,
             raw,
-            "wildcard-in-allowed-origins",
+            FindingId::WildcardInAllowedOrigins,
             "`*` is not an origin".into(),
             "set allow_all_origins = true instead (and leave allowed_origins empty)".into(),
         );
@@ -101,7 +99,7 @@ fn special_value(
         error(
             findings,
             raw,
-            "empty-origin",
+            FindingId::EmptyOrigin,
             "an empty string is not an origin".into(),
             "remove it".into(),
         );
@@ -115,7 +113,7 @@ fn special_value(
         error(
             findings,
             raw,
-            "origin-has-whitespace",
+            FindingId::OriginHasWhitespace,
             "an origin contains no whitespace; browsers never send it".into(),
             format!("write `{compact}`"),
         );
@@ -131,7 +129,7 @@ fn split_scheme<'a>(raw: &'a str, findings: &mut Vec<Finding>) -> Option<(&'a st
         error(
             findings,
             raw,
-            "file-origin",
+            FindingId::FileOrigin,
             format!("`{what}` pages have an opaque origin: browsers send `Origin: null` for them"),
             "serve the page over http (e.g. `http://localhost:8080`) and allow that origin".into(),
         );
@@ -144,7 +142,7 @@ fn split_scheme<'a>(raw: &'a str, findings: &mut Vec<Finding>) -> Option<(&'a st
             error(
                 findings,
                 raw,
-                "origin-missing-scheme",
+                FindingId::OriginMissingScheme,
                 "an origin starts with its scheme".into(),
                 format!("write `https://{host}` (or `http://{host}` for a plain-http page)"),
             );
@@ -160,7 +158,7 @@ fn split_scheme<'a>(raw: &'a str, findings: &mut Vec<Finding>) -> Option<(&'a st
         error(
             findings,
             raw,
-            "origin-invalid-scheme",
+            FindingId::OriginInvalidScheme,
             format!("`{scheme_raw}` is not a URL scheme"),
             "write `https://host` or `http://host`".into(),
         );
@@ -185,10 +183,10 @@ fn split_authority<'a>(
     let suggestion = format!("{scheme}://{host_port}");
     if !tail.is_empty() {
         let (id, what) = match tail.as_bytes()[0] {
-            b'/' if tail == "/" => ("origin-has-path", "a trailing `/`"),
-            b'/' => ("origin-has-path", "a path"),
-            b'?' => ("origin-has-query", "a query"),
-            _ => ("origin-has-fragment", "a fragment"),
+            b'/' if tail == "/" => (FindingId::OriginHasPath, "a trailing `/`"),
+            b'/' => (FindingId::OriginHasPath, "a path"),
+            b'?' => (FindingId::OriginHasQuery, "a query"),
+            _ => (FindingId::OriginHasFragment, "a fragment"),
         };
         error(
             findings,
@@ -204,7 +202,7 @@ fn split_authority<'a>(
         error(
             findings,
             raw,
-            "origin-has-userinfo",
+            FindingId::OriginHasUserinfo,
             "an origin has no user name or password".into(),
             format!("write `{suggestion}`"),
         );
@@ -213,7 +211,7 @@ fn split_authority<'a>(
         error(
             findings,
             raw,
-            "origin-missing-host",
+            FindingId::OriginMissingHost,
             "the origin has no host".into(),
             format!("write `{scheme}://app.example.com`"),
         );
@@ -223,7 +221,7 @@ fn split_authority<'a>(
         error(
             findings,
             raw,
-            "origin-invalid-host",
+            FindingId::OriginInvalidHost,
             format!("`{host_port}` is not a valid host"),
             "write a host name or an IP address, with an optional port: `https://app.example.com:8443`".into(),
         );
@@ -252,9 +250,9 @@ fn port_spec(
             findings,
             raw,
             if out_of_range {
-                "origin-port-out-of-range"
+                FindingId::OriginPortOutOfRange
             } else {
-                "origin-invalid-port"
+                FindingId::OriginInvalidPort
             },
             format!("`{digits}` is not a port (1 to 65535)"),
             format!(
@@ -265,7 +263,7 @@ fn port_spec(
     };
     if origin::default_port(scheme) == Some(port) {
         findings.push(Finding::warning(
-            "origin-default-port",
+            FindingId::OriginDefaultPort,
             Setting::AllowedOrigins,
             Some(raw),
             format!("browsers never send the default port {port} of {scheme}; corsair matches `{scheme}://{host_raw}`"),
@@ -289,7 +287,7 @@ fn pattern_host(
         error(
             findings,
             raw,
-            "origin-invalid-pattern",
+            FindingId::OriginInvalidPattern,
             "`*` may only stand for the whole subdomain part (`https://*.example.com`) or the port (`http://localhost:*`)".into(),
             format!("write `{scheme}://*.{}` or use allowed_origin_regexes", host_text.trim_start_matches(['*', '.'])),
         );
@@ -300,7 +298,7 @@ fn pattern_host(
         error(
             findings,
             raw,
-            "origin-invalid-pattern",
+            FindingId::OriginInvalidPattern,
             "an IP address has no subdomains".into(),
             format!("write `{scheme}://{host}`"),
         );
@@ -322,7 +320,7 @@ fn written(scheme: &str, subdomains: bool, host: &str, port: &PortSpec) -> Strin
 fn null_entry(raw: &str, rules: CredentialRules, findings: &mut Vec<Finding>) -> OriginEntry {
     if rules.credentials {
         findings.push(Finding::error(
-            "null-with-credentials",
+            FindingId::NullWithCredentials,
             Setting::AllowedOrigins,
             Some(raw),
             "`null` is the origin of sandboxed iframes, `file:` pages and redirected requests: any site can produce it, so allowing it with credentials lets any site read your users' data",
@@ -331,7 +329,7 @@ fn null_entry(raw: &str, rules: CredentialRules, findings: &mut Vec<Finding>) ->
             .with_related(Setting::AllowCredentials));
     } else {
         findings.push(Finding::warning(
-            "null-origin-allowed",
+            FindingId::NullOriginAllowed,
             Setting::AllowedOrigins,
             Some(raw),
             "`null` is the origin of sandboxed iframes, `file:` pages and redirected requests: any site can produce it",
@@ -356,7 +354,7 @@ fn credentials_rules(
     let loopback = origin::is_loopback_host(host) || (subdomains && host == "localhost");
     if scheme == "http" && !loopback && !rules.allow_insecure {
         findings.push(Finding::error(
-            "insecure-origin-with-credentials",
+            FindingId::InsecureOriginWithCredentials,
             Setting::AllowedOrigins,
             Some(raw),
             "a plain-http origin can be impersonated by anyone on the network path, who then reads your users' data with their cookies",
@@ -385,7 +383,7 @@ fn credentials_rules(
             )
         };
         findings.push(Finding::error(
-            "pattern-on-public-suffix",
+            FindingId::PatternOnPublicSuffix,
             Setting::AllowedOrigins,
             Some(raw),
             format!("{what}: anyone can register a site under it and read your users' data with their cookies"),

@@ -7,9 +7,7 @@ use regex_automata::meta;
 use regex_syntax::hir::Hir;
 
 use crate::anchored::{self, Anchoring};
-use crate::config::CorsConfig;
-use crate::config::Setting;
-use crate::finding::Finding;
+use crate::config::{CorsConfig, Finding, FindingId, Setting};
 use crate::regex_audit::{self, OriginAudit};
 
 /// `(regex, allow_credentials, allow_insecure_origins_with_credentials)`: what a regex's
@@ -57,7 +55,7 @@ fn origin_regex(raw: &str, config: &CorsConfig, findings: &mut Vec<Finding>) -> 
         Ok(hir) => hir,
         Err(message) => {
             findings.push(Finding::error(
-                "invalid-regex",
+                FindingId::InvalidRegex,
                 setting,
                 Some(raw),
                 format!("the regex does not compile on its own: {message}"),
@@ -69,7 +67,7 @@ fn origin_regex(raw: &str, config: &CorsConfig, findings: &mut Vec<Finding>) -> 
     let dot = unescaped_dot(raw);
     if let Some(position) = dot {
         findings.push(Finding::warning(
-            "regex-unescaped-dot",
+            FindingId::RegexUnescapedDot,
             setting,
             Some(raw),
             format!("the `.` at byte {position} matches any character, so the regex allows more hosts than it seems to (`examplexcom` for `example.com`)"),
@@ -81,7 +79,7 @@ fn origin_regex(raw: &str, config: &CorsConfig, findings: &mut Vec<Finding>) -> 
         Ok(compiled) => compiled,
         Err(message) => {
             findings.push(Finding::error(
-                "invalid-regex",
+                FindingId::InvalidRegex,
                 setting,
                 Some(raw),
                 format!("the regex does not compile: {message}"),
@@ -133,16 +131,16 @@ fn audit_findings(
         let message = "the regex is too complex for corsair to tell which origins it matches";
         let fix = "simplify it, or list the origins (patterns such as `https://*.example.com` cover subdomains)";
         findings.push(if creds {
-            Finding::error("regex-not-analysed", setting, Some(raw), format!("{message}; with allow_credentials every origin it matches may read your users' data"), fix)
+            Finding::error(FindingId::RegexNotAnalysed, setting, Some(raw), format!("{message}; with allow_credentials every origin it matches may read your users' data"), fix)
             .with_related(Setting::AllowCredentials)
         } else {
-            Finding::warning("regex-not-analysed", setting, Some(raw), message, fix)
+            Finding::warning(FindingId::RegexNotAnalysed, setting, Some(raw), message, fix)
         });
         return;
     };
     if matches_nothing {
         findings.push(Finding::error(
-            "regex-never-matches",
+            FindingId::RegexNeverMatches,
             setting,
             Some(raw),
             "the regex matches no origin a browser sends: origins are matched in their canonical form, `scheme://host[:port]` in lower case, without a default port, a path or a trailing `/`",
@@ -170,7 +168,7 @@ fn audit_findings(
         };
         findings.push(if creds {
             Finding::error(
-                "broad-regex-with-credentials",
+                FindingId::BroadRegexWithCredentials,
                 setting,
                 Some(raw),
                 format!("{matched}: with allow_credentials, such a site reads your users' data with their cookies"),
@@ -178,14 +176,14 @@ fn audit_findings(
             )
             .with_related(Setting::AllowCredentials)
         } else {
-            Finding::warning("broad-regex", setting, Some(raw), matched, fix)
+            Finding::warning(FindingId::BroadRegex, setting, Some(raw), matched, fix)
         });
     }
     if let Some(insecure) =
         insecure.filter(|_| creds && !config.allow_insecure_origins_with_credentials)
     {
         findings.push(Finding::error(
-            "insecure-origin-with-credentials",
+            FindingId::InsecureOriginWithCredentials,
             setting,
             Some(raw),
             format!("the regex matches `{insecure}`: a plain-http origin can be impersonated by anyone on the network path, who then reads your users' data with their cookies"),
@@ -256,7 +254,7 @@ pub(super) fn urls_regex(raw: &str, findings: &mut Vec<Finding>) -> Option<meta:
     }
     let invalid = |findings: &mut Vec<Finding>, message: String| {
         findings.push(Finding::error(
-            "invalid-regex",
+            FindingId::InvalidRegex,
             Setting::UrlsRegex,
             Some(raw),
             format!("the regex does not compile on its own: {message}"),
@@ -280,7 +278,7 @@ pub(super) fn urls_regex(raw: &str, findings: &mut Vec<Finding>) -> Option<meta:
             _ => "write a regex for paths, e.g. urls_regex = \"^/api/\"".to_owned(),
         };
         findings.push(Finding::error(
-            "urls-regex-never-matches",
+            FindingId::UrlsRegexNeverMatches,
             Setting::UrlsRegex,
             Some(raw),
             "request paths start with `/` and the regex, matched from the start of the path, never matches one: CORS would apply to no request",

@@ -10,8 +10,7 @@ use regex_syntax::hir::Hir;
 use super::regexes::RegexMemo;
 use super::{Validated, validate};
 use crate::anchored::{self, Anchoring};
-use crate::config::{CorsConfig, RouteConfig, Setting};
-use crate::finding::{Finding, RouteScope};
+use crate::config::{CorsConfig, Finding, FindingId, RouteConfig, RouteScope, Setting};
 use crate::regex_audit;
 
 /// One validated route.
@@ -56,7 +55,7 @@ pub(crate) fn validate_routes(
         let path = route_path(route, findings, &scope(false, false, true));
         if route.names(Setting::UrlsRegex) {
             let mut finding = Finding::error(
-                "urls-regex-on-route",
+                FindingId::UrlsRegexOnRoute,
                 Setting::UrlsRegex,
                 None,
                 "urls_regex decides which paths are CORS paths at all, for the whole policy; routes are chosen among those paths",
@@ -67,7 +66,7 @@ pub(crate) fn validate_routes(
         }
         if route.names(Setting::CaseInsensitivePaths) {
             let mut finding = Finding::error(
-                "case-insensitive-paths-on-route",
+                FindingId::CaseInsensitivePathsOnRoute,
                 Setting::CaseInsensitivePaths,
                 None,
                 "case_insensitive_paths says how the upstream reads every path, so it is set once for the whole policy",
@@ -94,7 +93,7 @@ pub(crate) fn validate_routes(
         }
         if effective == default && !route.settings.is_empty() {
             let mut finding = Finding::warning(
-                "route-same-as-default",
+                FindingId::RouteSameAsDefault,
                 Setting::UrlsRegex,
                 None,
                 "every setting the route names has the default policy's value, so the route changes nothing",
@@ -108,7 +107,7 @@ pub(crate) fn validate_routes(
         };
         if let Some(first) = shadowing.first_covering(index, &earlier) {
             let mut finding = Finding::warning(
-                "route-never-matches",
+                FindingId::RouteNeverMatches,
                 Setting::UrlsRegex,
                 Some(&route.path),
                 format!(
@@ -140,7 +139,7 @@ fn route_path(route: &RouteConfig, findings: &mut Vec<Finding>, scope: &RouteSco
         Ok(hir) => hir,
         Err(message) => {
             push(Finding::error(
-                "invalid-regex",
+                FindingId::InvalidRegex,
                 Setting::UrlsRegex,
                 Some(&route.path),
                 format!("the route's path regex does not compile on its own: {message}"),
@@ -151,7 +150,7 @@ fn route_path(route: &RouteConfig, findings: &mut Vec<Finding>, scope: &RouteSco
     };
     if regex_audit::matches_some_path(&hir) == Some(false) {
         push(Finding::error(
-            "route-path-never-matches",
+            FindingId::RoutePathNeverMatches,
             Setting::UrlsRegex,
             Some(&route.path),
             "request paths start with `/` and the route's path, matched from the start of the path, never matches one",

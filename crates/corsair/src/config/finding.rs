@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::config::Setting;
+use super::{FindingId, Setting};
 
 /// How serious a [`Finding`] is.
 ///
@@ -54,7 +54,7 @@ impl fmt::Display for Severity {
 pub struct Finding {
     /// Whether this finding stops the policy from being built.
     pub severity: Severity,
-    /// A stable, kebab-case identifier of the rule.
+    /// The stable, kebab-case id of the rule (one of [`FindingId::ALL`]).
     pub id: &'static str,
     /// The setting the finding is about.
     pub setting: Setting,
@@ -121,7 +121,7 @@ impl fmt::Display for RouteScope {
 
 impl Finding {
     pub(crate) fn error(
-        id: &'static str,
+        id: FindingId,
         setting: Setting,
         value: Option<&str>,
         message: impl Into<String>,
@@ -129,7 +129,7 @@ impl Finding {
     ) -> Finding {
         Finding {
             severity: Severity::Error,
-            id,
+            id: id.as_str(),
             setting,
             value: value.map(str::to_owned),
             message: message.into(),
@@ -147,7 +147,7 @@ impl Finding {
     }
 
     pub(crate) fn warning(
-        id: &'static str,
+        id: FindingId,
         setting: Setting,
         value: Option<&str>,
         message: impl Into<String>,

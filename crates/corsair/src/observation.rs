@@ -1,6 +1,10 @@
-//! Observing decisions: an [`Observer`] is told, once per request, what the policy decided (the
-//! kind of request, the outcome, why it was refused, the route), and, when a report-only
-//! candidate policy is installed, what the candidate would have decided instead.
+//! What an [`Observer`] is told about each request: the kind of request, how it ended and why
+//! it was refused ([`RequestKind`], [`Outcome`], [`RefusalKind`], in a [`Summary`]), the route,
+//! and, when a report-only candidate policy is installed, what the candidate would have decided
+//! instead.
+//!
+//! These are the words of a decision, defined below both the compiled policy (which holds the
+//! observer) and the decision (which says them and tells the observer).
 //!
 //! Invariants: without an observer nothing here runs; with one, an [`Observation`] is built on
 //! the stack and borrowed by the call: the engine allocates nothing for it.
@@ -8,8 +12,98 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::{Answer, OriginVerdict, RefusalKind, RequestKind};
 use crate::head::HeadView;
+
+/// What a request is, for CORS.
+///
+/// ```
+/// use corsair::{Cors, RequestKind};
+/// use http::{HeaderMap, Method};
+///
+/// let cors = Cors::builder().allow_all_origins(true).build().unwrap();
+/// let mut headers = HeaderMap::new();
+/// headers.insert("origin", "https://a.example".parse().unwrap());
+/// let kind = |method: &Method, headers: &HeaderMap| {
+///     cors.evaluate(method, &"/".parse().unwrap(), headers).now().unwrap().kind()
+/// };
+/// assert_eq!(kind(&Method::OPTIONS, &headers), RequestKind::Actual);
+/// headers.insert("access-control-request-method", "PUT".parse().unwrap());
+/// assert_eq!(kind(&Method::OPTIONS, &headers), RequestKind::Preflight);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RequestKind {
+    /// The path is outside `urls_regex`: the request passes through untouched.
+    Bypass,
+    /// `OPTIONS` with `Origin` and `Access-Control-Request-Method`: answered by corsair.
+    Preflight,
+    /// Any other request on a CORS path: the inner service answers, corsair adds headers.
+    Actual,
+}
+
+/// Why a CORS request is refused, as a value without details: what a
+/// [`Decision`](crate::Decision) knows without allocating, for metrics and logs.
+///
+/// ```
+/// use corsair::{Cors, RefusalKind};
+///
+/// let cors = Cors::builder().allowed_origins(["https://app.example"]).allow_methods(["GET"]).build().unwrap();
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("origin", "https://app.example".parse().unwrap());
+/// headers.insert("access-control-request-method", "DELETE".parse().unwrap());
+/// let decision = cors.evaluate(&http::Method::OPTIONS, &"/".parse().unwrap(), &headers).now().unwrap();
+/// assert_eq!(decision.refusal(), Some(RefusalKind::MethodNotAllowed));
+/// assert_eq!(RefusalKind::MethodNotAllowed.as_str(), "method_not_allowed");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RefusalKind {
+    /// No `Origin` header (only [`Cors::explain_preflight`](crate::Cors::explain_preflight)
+    /// reports it; such a request is not a CORS request).
+    MissingOrigin,
+    /// The `Origin` value is not a single serialized origin.
+    InvalidOrigin,
+    /// The origin is not allowed.
+    OriginNotAllowed,
+    /// A preflight's requested method is not allowed.
+    MethodNotAllowed,
+    /// A preflight's requested header is not allowed.
+    HeaderNotAllowed,
+    /// A preflight's `Access-Control-Request-Headers` is too long or malformed.
+    MalformedRequestHeaders,
+}
+
+impl RefusalKind {
+    /// The kind in snake case (`origin_not_allowed`), for metric labels and logs.
+    ///
+    /// ```
+    /// assert_eq!(corsair::RefusalKind::OriginNotAllowed.as_str(), "origin_not_allowed");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RefusalKind::MissingOrigin => "missing_origin",
+            RefusalKind::InvalidOrigin => "invalid_origin",
+            RefusalKind::OriginNotAllowed => "origin_not_allowed",
+            RefusalKind::MethodNotAllowed => "method_not_allowed",
+            RefusalKind::HeaderNotAllowed => "header_not_allowed",
+            RefusalKind::MalformedRequestHeaders => "malformed_request_headers",
+        }
+    }
+
+    /// Every kind, for tables of metrics.
+    ///
+    /// ```
+    /// assert_eq!(corsair::RefusalKind::ALL.len(), 6);
+    /// ```
+    pub const ALL: [RefusalKind; 6] = [
+        RefusalKind::MissingOrigin,
+        RefusalKind::InvalidOrigin,
+        RefusalKind::OriginNotAllowed,
+        RefusalKind::MethodNotAllowed,
+        RefusalKind::HeaderNotAllowed,
+        RefusalKind::MalformedRequestHeaders,
+    ];
+}
 
 /// A function told what was decided about each request: feed your metrics and logs from it.
 ///
@@ -121,22 +215,6 @@ pub struct Summary {
     pub refusal: Option<RefusalKind>,
     /// The route whose policy decided (its index in `[[cors.routes]]`).
     pub route: Option<usize>,
-}
-
-impl Summary {
-    pub(crate) fn of<V>(outcome: &Answer<V>) -> Summary {
-        let result = match (outcome.kind, outcome.verdict) {
-            (RequestKind::Bypass, _) | (_, OriginVerdict::Missing) => Outcome::NotCors,
-            _ if outcome.refusal().is_some() => Outcome::Refused,
-            _ => Outcome::Allowed,
-        };
-        Summary {
-            kind: outcome.kind,
-            outcome: result,
-            refusal: outcome.refusal(),
-            route: outcome.rules.checked_sub(1),
-        }
-    }
 }
 
 impl fmt::Display for Summary {
