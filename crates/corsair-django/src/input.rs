@@ -253,18 +253,14 @@ fn unknown_setting(key: &str) -> DjangoFinding {
         .iter()
         .flat_map(|s| std::iter::once(s.env_var()).chain(s.legacy_env_var()))
         .collect();
-    let closest = known
-        .iter()
-        .map(|name| (strsim::levenshtein(key, name), *name))
-        .min_by_key(|(distance, _)| *distance)
-        .filter(|(distance, _)| *distance <= 4);
+    let closest = corsair::closest_name(key, known.iter().copied());
     DjangoFinding {
         kind: kind("unknown-setting"),
         setting: key.to_owned(),
         value: None,
         message: format!("{key} is not a django-cors-headers setting, so it has no effect"),
         fix: match closest {
-            Some((_, name)) => format!("did you mean {name}?"),
+            Some(name) => format!("did you mean {name}?"),
             None => format!("remove it; the settings are {}", known.join(", ")),
         },
     }

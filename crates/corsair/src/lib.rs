@@ -104,13 +104,13 @@ mod validate;
 
 #[cfg(feature = "actix")]
 pub use actix::{CorsMiddleware, MiddlewareFuture};
-#[cfg(feature = "config")]
-pub use config::EnvConfig;
 pub use config::{
     ConfigError, CorsConfig, DEFAULT_ALLOW_HEADERS, DEFAULT_ALLOW_METHODS,
     DEFAULT_PREFLIGHT_MAX_AGE, DEFAULT_URLS_REGEX, Finding, FindingId, FlagStyle, RouteConfig,
     RouteScope, Setting, SettingKind, SettingValue, Severity, WrongKind,
 };
+#[cfg(feature = "config")]
+pub use config::{EnvConfig, closest_name};
 pub use decision::{
     Decision, Evaluation, MAX_REQUEST_HEADERS_LEN, OriginVerdict, PendingDecision, Refusal,
 };

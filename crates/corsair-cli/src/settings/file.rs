@@ -463,7 +463,7 @@ fn apply_server(
     for (key, value) in table {
         let name = key.get_ref().as_ref();
         let Some(known) = server_key(name) else {
-            let fix = match closest_key(name, server_key_names()) {
+            let fix = match corsair::closest_name(name, server_key_names()) {
                 Some(known) => format!("did you mean `{known}`?"),
                 None if Setting::from_name(name).is_some() => {
                     format!("`{name}` is a CORS setting: move it under `[cors]`")
@@ -500,7 +500,7 @@ fn apply_admin(
     for (key, value) in table {
         let name = key.get_ref().as_ref();
         let Some(known) = admin_key(name) else {
-            let fix = match closest_key(name, admin_key_names()) {
+            let fix = match corsair::closest_name(name, admin_key_names()) {
                 Some(known) => format!("did you mean `{known}`?"),
                 None if server_key(name).is_some() => {
                     format!("`{name}` is a [server] key: move it under `[server]`")
@@ -541,16 +541,6 @@ fn apply_admin(
             )),
         }
     }
-}
-
-/// The known key closest to `unknown` by edit distance, if it is close enough to be a typo.
-fn closest_key<'a>(unknown: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    known
-        .into_iter()
-        .map(|k| (strsim::levenshtein(unknown, k), k))
-        .filter(|(distance, k)| *distance <= (k.len() / 3).max(2))
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, k)| k)
 }
 
 /// Deserializes a value into `T`, or `None` when its type does not fit.

@@ -442,7 +442,7 @@ fn read_entries(
                 format!("write {known} = \"...\" in quotes"),
             )),
             (unknown, _) => {
-                let fix = match closest(unknown) {
+                let fix = match corsair::closest_name(unknown, KEYS.iter().copied()) {
                     Some(known) => format!("did you mean `{known}`?"),
                     None => format!("the keys of {subject} are: {}", KEYS.join(", ")),
                 };
@@ -710,15 +710,6 @@ fn check_refresh(refresh: Duration) -> Result<Duration, String> {
         ));
     }
     Ok(refresh)
-}
-
-fn closest(name: &str) -> Option<&'static str> {
-    KEYS.iter()
-        .copied()
-        .map(|key| (strsim::jaro_winkler(name, key), key))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, key)| key)
 }
 
 #[cfg(test)]

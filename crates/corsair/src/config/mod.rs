@@ -14,6 +14,8 @@
 //! the rules' stable ids, [`FindingId`] (`finding_id.rs`).
 
 #[cfg(feature = "config")]
+mod closest;
+#[cfg(feature = "config")]
 mod env;
 mod finding;
 mod finding_id;
@@ -23,6 +25,8 @@ mod serde;
 mod table;
 mod value;
 
+#[cfg(feature = "config")]
+pub use closest::closest_name;
 #[cfg(feature = "config")]
 pub use env::EnvConfig;
 pub use finding::{ConfigError, Finding, RouteScope, Severity};
@@ -303,12 +307,8 @@ impl Setting {
     pub fn suggest(name: &str) -> Option<Setting> {
         Setting::from_django_name(name).or_else(|| {
             let lower = name.to_ascii_lowercase();
-            Setting::ALL
-                .iter()
-                .map(|&s| (strsim::levenshtein(&lower, s.name()), s))
-                .filter(|(distance, s)| *distance <= (s.name().len() / 3).max(2))
-                .min_by_key(|(distance, _)| *distance)
-                .map(|(_, s)| s)
+            let closest = closest_name(&lower, Setting::ALL.iter().map(|s| s.name()))?;
+            Setting::ALL.iter().copied().find(|s| s.name() == closest)
         })
     }
 
