@@ -5,9 +5,9 @@
 //! The sources are read as text: every `use` declaration and every `crate::`, `super::`,
 //! `self::` or child-module path in code (comments and string literals are skipped). A path is
 //! followed through the re-exports it names (`crate::decision::Observer` is wherever
-//! `decision/mod.rs` imports `Observer` from), so an import counts against the file that
+//! `decision.rs` imports `Observer` from), so an import counts against the file that
 //! defines what it names. A name a file imports counts as that file's dependency only where the
-//! file's own code uses it: a `mod.rs` that only re-exports its files' items depends on none of
+//! file's own code uses it: a module file that only re-exports its folder's items depends on none of
 //! them.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,7 +21,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "primitives",
         &[
             "fetch/",
-            "origin.rs",
+            "origin/",
             "path.rs",
             "head/",
             "hook.rs",
@@ -35,7 +35,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("validation", &["validate/"]),
     (
         "compiled policy",
-        &["compiled.rs", "matcher.rs", "origin_set.rs"],
+        &["compiled.rs", "matcher.rs", "origin_set/"],
     ),
     ("decision", &["decision/"]),
     ("headers", &["respond/"]),
@@ -102,7 +102,7 @@ fn module_of(relative: &Path) -> ModPath {
         .collect();
     let last = parts.pop().unwrap();
     match last.as_str() {
-        "lib.rs" | "mod.rs" => {}
+        "lib.rs" => {}
         file => parts.push(file.trim_end_matches(".rs").to_owned()),
     }
     parts
@@ -506,14 +506,15 @@ fn edges(files: &BTreeMap<ModPath, SourceFile>) -> Vec<Edge> {
     edges
 }
 
-/// The table entry a module belongs to (`decision/`, `compiled.rs`); `None` for `lib.rs`.
+/// The table entry a module belongs to (`decision/` for a module with files of its own, in
+/// `decision.rs` and `decision/`; `compiled.rs`); `None` for `lib.rs`.
 fn entry_of(module: &ModPath) -> Option<String> {
     let first = module.first()?;
-    let file = format!("{first}.rs");
-    Some(if src_dir().join(&file).exists() {
-        file
+    let folder = format!("{first}/");
+    Some(if src_dir().join(&folder).is_dir() {
+        folder
     } else {
-        format!("{first}/")
+        format!("{first}.rs")
     })
 }
 

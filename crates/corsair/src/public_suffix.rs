@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// The list, as the rules' text.
-const LIST: &str = include_str!("list.dat");
+const LIST: &str = include_str!("public_suffix/list.dat");
 
 /// The rules that name one domain.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
