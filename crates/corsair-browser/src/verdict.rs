@@ -1,6 +1,9 @@
 //! [`Verdict`]: what the browser decided, and the transcript that shows why.
 
+use std::borrow::Cow;
 use std::fmt;
+
+use corsair::{Problem, Severity};
 
 use crate::advice::Advice;
 use crate::message::Failure;
@@ -230,4 +233,31 @@ pub struct Warning {
     pub id: &'static str,
     /// What was noticed and what to do about it.
     pub message: String,
+}
+
+/// A warning is a [`Problem`] about the exchange as a whole, whose message says what to do.
+impl Problem for Warning {
+    fn severity(&self) -> Severity {
+        Severity::Warning
+    }
+
+    fn id(&self) -> &str {
+        self.id
+    }
+
+    fn subject(&self) -> Cow<'_, str> {
+        Cow::Borrowed("")
+    }
+
+    fn value(&self) -> Option<Cow<'_, str>> {
+        None
+    }
+
+    fn message(&self) -> &str {
+        &self.message
+    }
+
+    fn fix(&self) -> &str {
+        ""
+    }
 }

@@ -28,7 +28,8 @@ pub use origins_source::OriginSets;
 use origins_source::OriginsSource;
 
 pub use admin::AdminSettings;
-pub use diagnostic::{Diagnostic, render_all, tally};
+pub use corsair::tally;
+pub use diagnostic::{Diagnostic, render_all};
 pub use env::process_environment;
 pub use flags::Flags;
 pub use regular_file::read_regular_bytes;

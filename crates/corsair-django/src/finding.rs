@@ -2,7 +2,10 @@
 //! shows it: its kind (and so its id and severity), the Django setting by the name the project
 //! uses, the value as a Python literal, what is wrong and what to write.
 
+use std::borrow::Cow;
 use std::fmt::{self, Write as _};
+
+use corsair::{Problem, Severity};
 
 use super::kinds::Kind;
 
@@ -24,7 +27,7 @@ pub struct DjangoFinding {
 impl DjangoFinding {
     /// Whether it is an error (`corsair.E###`).
     pub fn is_error(&self) -> bool {
-        self.kind.severity == corsair::Severity::Error
+        self.kind.severity == Severity::Error
     }
 
     /// The message of the Django check: `SETTING = value: what is wrong`.
@@ -55,7 +58,43 @@ impl DjangoFinding {
     }
 }
 
+impl Problem for DjangoFinding {
+    fn severity(&self) -> Severity {
+        self.kind.severity
+    }
+
+    fn id(&self) -> &str {
+        self.kind.id
+    }
+
+    /// `corsair.W007 origin-has-path`: the Django check's id and the finding's name.
+    fn label(&self) -> Cow<'_, str> {
+        Cow::Owned(format!("{} {}", self.kind.id, self.kind.name))
+    }
+
+    fn subject(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.setting)
+    }
+
+    /// The value as a Python literal, as `settings.py` would hold it.
+    fn value(&self) -> Option<Cow<'_, str>> {
+        self.value
+            .as_ref()
+            .map(|value| Cow::Owned(python_literal(value)))
+    }
+
+    fn message(&self) -> &str {
+        &self.message
+    }
+
+    fn fix(&self) -> &str {
+        &self.fix
+    }
+}
+
 impl fmt::Display for DjangoFinding {
+    /// The block of [`Problem::write_block`]:
+    ///
     /// ```text
     /// warning[corsair.W007 origin-has-path] CORS_ALLOWED_ORIGINS
     ///    = value: 'https://example.com/'
@@ -63,19 +102,7 @@ impl fmt::Display for DjangoFinding {
     ///    = fix:   write `https://example.com`
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{}[{} {}] {}",
-            self.kind.severity, self.kind.id, self.kind.name, self.setting
-        )?;
-        if let Some(value) = &self.value {
-            writeln!(f, "   = value: {}", python_literal(value))?;
-        }
-        writeln!(f, "   = why:   {}", self.message)?;
-        if !self.fix.is_empty() {
-            writeln!(f, "   = fix:   {}", self.fix)?;
-        }
-        Ok(())
+        self.write_block(f, &[])
     }
 }
 

@@ -19,6 +19,7 @@ mod closest;
 mod env;
 mod finding;
 mod finding_id;
+mod problem;
 mod route;
 #[cfg(feature = "config")]
 mod serde;
@@ -31,6 +32,7 @@ pub use closest::closest_name;
 pub use env::EnvConfig;
 pub use finding::{ConfigError, Finding, RouteScope, Severity};
 pub use finding_id::FindingId;
+pub use problem::{Problem, tally};
 pub use route::RouteConfig;
 pub use value::{FlagStyle, SettingKind, SettingValue, WrongKind};
 

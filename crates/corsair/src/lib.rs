@@ -106,8 +106,8 @@ mod validate;
 pub use actix::{CorsMiddleware, MiddlewareFuture};
 pub use config::{
     ConfigError, CorsConfig, DEFAULT_ALLOW_HEADERS, DEFAULT_ALLOW_METHODS,
-    DEFAULT_PREFLIGHT_MAX_AGE, DEFAULT_URLS_REGEX, Finding, FindingId, FlagStyle, RouteConfig,
-    RouteScope, Setting, SettingKind, SettingValue, Severity, WrongKind,
+    DEFAULT_PREFLIGHT_MAX_AGE, DEFAULT_URLS_REGEX, Finding, FindingId, FlagStyle, Problem,
+    RouteConfig, RouteScope, Setting, SettingKind, SettingValue, Severity, WrongKind, tally,
 };
 #[cfg(feature = "config")]
 pub use config::{EnvConfig, closest_name};

@@ -54,21 +54,11 @@ pub fn run(file: Option<&Path>, json: bool) -> ExitCode {
         for finding in &findings {
             println!("{finding}");
         }
-        println!("{}", tally(errors, warnings));
+        println!("{}", corsair::tally(&findings));
     }
     match (errors, warnings) {
         (0, 0) => ExitCode::SUCCESS,
         (0, _) => ExitCode::from(1),
         _ => ExitCode::from(2),
-    }
-}
-
-fn tally(errors: usize, warnings: usize) -> String {
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    match (errors, warnings) {
-        (0, 0) => "no problems found".to_owned(),
-        (0, w) => plural(w, "warning"),
-        (e, 0) => plural(e, "error"),
-        (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
     }
 }

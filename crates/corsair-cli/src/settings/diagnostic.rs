@@ -2,9 +2,10 @@
 //! [`Finding`] plus where the offending value came from, or a problem of the file itself (a
 //! syntax error, an unknown key, a bad `[server]` value).
 
+use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 
-use corsair::{Finding, Severity};
+use corsair::{Finding, Problem, Severity, tally};
 
 use super::source::{Provenance, Source};
 
@@ -158,31 +159,47 @@ impl Diagnostic {
     }
 }
 
+impl Problem for Diagnostic {
+    fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    fn id(&self) -> &str {
+        self.id
+    }
+
+    fn subject(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.subject)
+    }
+
+    fn value(&self) -> Option<Cow<'_, str>> {
+        self.value
+            .as_ref()
+            .map(|value| Cow::Owned(format!("`{value}`")))
+    }
+
+    fn message(&self) -> &str {
+        &self.message
+    }
+
+    fn fix(&self) -> &str {
+        &self.fix
+    }
+}
+
 impl fmt::Display for Diagnostic {
-    /// A block a person can read at a glance:
-    ///
-    /// ```text
-    /// error[origin-has-path] allowed_origins
-    ///   --> corsair.toml:7
-    ///    = value: `https://app.example/`
-    ///    = why:   the origin has a path; ...
-    ///    = fix:   write `https://app.example`
-    /// ```
+    /// The block of [`Problem::write_block`], located by where the value came from (and
+    /// the related value's source and name).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}[{}] {}", self.severity, self.id, self.subject)?;
-        writeln!(f, "  --> {}", self.source)?;
-        if let Some(related) = &self.related {
-            let (setting, source) = &**related;
-            writeln!(f, "  --> {source} ({setting})")?;
+        let related = self
+            .related
+            .as_deref()
+            .map(|(setting, source)| format!("{source} ({setting})"));
+        let mut locations: Vec<&dyn fmt::Display> = vec![&self.source];
+        if let Some(related) = &related {
+            locations.push(related);
         }
-        if let Some(value) = &self.value {
-            writeln!(f, "   = value: `{value}`")?;
-        }
-        writeln!(f, "   = why:   {}", self.message)?;
-        if !self.fix.is_empty() {
-            writeln!(f, "   = fix:   {}", self.fix)?;
-        }
-        Ok(())
+        self.write_block(f, &locations)
     }
 }
 
@@ -196,19 +213,6 @@ pub fn render_all(diagnostics: &[Diagnostic]) -> String {
     }
     out.push_str(&tally(diagnostics));
     out
-}
-
-/// `2 errors, 1 warning`, `no problems found`.
-pub fn tally(diagnostics: &[Diagnostic]) -> String {
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    match (errors, warnings) {
-        (0, 0) => "no problems found".to_owned(),
-        (0, w) => plural(w, "warning"),
-        (e, 0) => plural(e, "error"),
-        (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
-    }
 }
 
 #[cfg(test)]

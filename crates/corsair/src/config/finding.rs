@@ -4,9 +4,10 @@
 //! Every finding names its [`Setting`], the offending value, what is wrong and what to write
 //! instead, so that a user never has to guess.
 
+use std::borrow::Cow;
 use std::fmt;
 
-use super::{FindingId, Setting};
+use super::{FindingId, Problem, Setting};
 
 /// How serious a [`Finding`] is.
 ///
@@ -167,6 +168,53 @@ impl Finding {
     /// ```
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+impl Problem for Finding {
+    fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    fn id(&self) -> &str {
+        self.id
+    }
+
+    /// The setting, after the route (`cors.routes[1] (path "^/partner/") allowed_origins`)
+    /// and `report_only` when it is the candidate policy's.
+    fn subject(&self) -> Cow<'_, str> {
+        let setting = match &self.route {
+            Some(route) if route.about_path => "path",
+            _ => self.setting.name(),
+        };
+        match (&self.route, self.report_only) {
+            (None, false) => Cow::Borrowed(setting),
+            (route, report_only) => {
+                let mut subject = String::new();
+                if report_only {
+                    subject.push_str("report_only ");
+                }
+                if let Some(route) = route {
+                    subject.push_str(&format!("{route} "));
+                }
+                subject.push_str(setting);
+                Cow::Owned(subject)
+            }
+        }
+    }
+
+    fn value(&self) -> Option<Cow<'_, str>> {
+        self.value
+            .as_ref()
+            .map(|value| Cow::Owned(format!("{value:?}")))
+    }
+
+    fn message(&self) -> &str {
+        &self.message
+    }
+
+    fn fix(&self) -> &str {
+        &self.fix
     }
 }
 
