@@ -5,8 +5,6 @@
 //! of each CORS header. An adapter test only has to provide a function that sends a request
 //! through its middleware to an application with the given behaviour.
 
-#![allow(dead_code)]
-
 use corsair::{Cors, CorsBuilder};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode};
 

@@ -1,6 +1,5 @@
 //! A policy read from a file composes with code: the file's origins apply as they are, and an
 //! asynchronous origin hook given in code decides the origins the file does not list.
-#![cfg(feature = "config")]
 
 use corsair::{CorsBuilder, CorsConfig};
 

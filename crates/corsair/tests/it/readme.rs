@@ -1,6 +1,6 @@
 //! The README's settings table is generated from the settings table: names, environment
 //! variables, flags, defaults and meanings can never drift from the code.
-//! `CORSAIR_BLESS=1 cargo test -p corsair --test readme` rewrites it.
+//! `CORSAIR_BLESS=1 cargo test -p corsair --test it readme::` rewrites it.
 
 use corsair::Setting;
 
@@ -44,7 +44,7 @@ fn the_readme_settings_table_is_the_settings_table() {
             return;
         }
         panic!(
-            "the README's settings table is out of date: run `CORSAIR_BLESS=1 cargo test -p corsair --test readme`\nexpected:\n{expected}"
+            "the README's settings table is out of date: run `CORSAIR_BLESS=1 cargo test -p corsair --test it readme::`\nexpected:\n{expected}"
         );
     }
 }

@@ -1,6 +1,5 @@
 //! The tower layer in a tonic server: gRPC calls pass through with their trailers, a
 //! gRPC-web preflight is answered, and calls from an allowed origin get the CORS headers.
-#![cfg(feature = "tower")]
 
 use std::time::Duration;
 

@@ -1,7 +1,6 @@
 //! The actix-web example, served on a real socket and driven over plain HTTP/1.1.
-#![cfg(all(feature = "actix", feature = "config"))]
 
-#[path = "../../../examples/actix.rs"]
+#[path = "../../../../examples/actix.rs"]
 #[allow(dead_code)]
 mod example;
 

@@ -1,9 +1,6 @@
 //! The rules table through the actix-web middleware, plus what is specific to actix-web: errors
 //! from handlers, extractors and inner middleware get the CORS headers; preflights never reach
 //! the application; actix's own values are read and echoed intact.
-#![cfg(feature = "actix")]
-
-mod common;
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -13,9 +10,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::header::{HeaderName as AxName, HeaderValue as AxValue};
 use actix_web::{App as ActixApp, HttpResponse, error, test as actix_test, web};
-use common::{App, Observed};
 use corsair::{Cors, HookRequest};
 use http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode};
+
+use crate::common::{self, App, Observed};
 
 /// Sends an `http` 1 request through `cors` to an application that answers as `app` says.
 async fn send(cors: Cors, request: Request<()>, app: App) -> Observed {

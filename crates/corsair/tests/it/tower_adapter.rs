@@ -1,17 +1,16 @@
 //! The rules table through the tower adapter, plus what is specific to it (hooks, body types).
 
-mod common;
-
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use common::{App, Observed};
 use corsair::{Cors, HookRequest};
 use http::{HeaderName, HeaderValue, Request, Response};
 use http_body_util::{BodyExt, Full};
 use tower::util::BoxCloneService;
 use tower::{Layer, ServiceExt};
+
+use crate::common::{self, App, Observed};
 
 type Body = Full<bytes::Bytes>;
 

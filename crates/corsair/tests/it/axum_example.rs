@@ -1,7 +1,6 @@
 //! The axum example, served on a real socket and driven by a real HTTP client.
-#![cfg(all(feature = "tower", feature = "config"))]
 
-#[path = "../../../examples/axum.rs"]
+#[path = "../../../../examples/axum.rs"]
 #[allow(dead_code)]
 mod example;
 
