@@ -1,8 +1,6 @@
 //! The browser model run against corsair's own tower layer (`browser::testing::fetch`): for a
 //! table of policies and page requests, what Chromium would conclude.
 
-#![cfg(feature = "tower")]
-
 use axum::Router;
 use axum::body::Body;
 use axum::http::StatusCode;

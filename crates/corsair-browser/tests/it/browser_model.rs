@@ -565,7 +565,7 @@ fn headers_disallowed_lists_every_missing_one_in_the_advice() {
 }
 
 mod properties {
-    use crate::*;
+    use super::*;
     use proptest::prelude::*;
 
     /// Header values a careless or hostile server might send.
