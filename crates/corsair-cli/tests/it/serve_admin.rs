@@ -7,8 +7,6 @@
 //! `scripts/test-all` installs); without it the tests that parse metrics fail and say how to
 //! create it.
 
-mod serve_support;
-
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -18,7 +16,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use serve_support::*;
+use crate::serve_support::*;
+use crate::temp_dirs::temp_dir;
 
 const EVIL: &str = "https://evil.example";
 const PARTNER: &str = "https://partner.example";

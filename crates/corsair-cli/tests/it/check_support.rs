@@ -1,8 +1,6 @@
 //! Shared by the `check_*` tests: an HTTP/1.1 server on loopback that records every request
 //! and answers as the test says, and the `--json` output of a run.
 
-#![allow(dead_code)]
-
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;

@@ -3,8 +3,6 @@
 //! packages, and stopped by PID (PostgreSQL by `pg_ctl`, as the `postgres` user when the tests
 //! run as root, since it refuses to run as root).
 
-#![allow(dead_code)]
-
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -1,15 +1,10 @@
 //! `corsair lint`: exit 0 when clean, 1 with warnings only, 2 with errors; every finding names
 //! its id, setting, source and fix.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("corsair-lint-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use crate::temp_dirs::temp_dir;
 
 /// Runs `corsair lint ARGS` in `dir` with only `env` as `CORS_*` variables.
 fn lint(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {

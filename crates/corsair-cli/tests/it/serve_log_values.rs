@@ -2,9 +2,8 @@
 //! terminals read as CSI) in the path or the `Origin` of a request is written percent-encoded in
 //! the access log, text and JSON, as every untrusted value is.
 
-mod serve_support;
-
-use serve_support::*;
+use crate::serve_support::*;
+use crate::temp_dirs::temp_dir;
 
 /// The request of finding N18, byte for byte: U+009B (`C2 9B` in UTF-8) in the path and in the
 /// `Origin` header.

@@ -3,12 +3,11 @@
 //! the browser model; nothing is sent. Its verdict, message, exit status, the rules that
 //! decided, `bypassed` for paths corsair leaves alone, and configuration errors.
 
-mod check_support;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use check_support::json_of;
+use crate::check_support::json_of;
+use crate::temp_dirs::temp_dir;
 
 /// A routed policy: the app with credentials under /api/, public data for everyone, webhooks
 /// left to the upstream.
@@ -33,13 +32,6 @@ enabled = false
 
 const API: &str = "https://api.example.com";
 const APP: &str = "https://app.example.com";
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("corsair-offline-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn config_file(name: &str, text: &str) -> PathBuf {
     let file = temp_dir(name).join("corsair.toml");

@@ -1,9 +1,8 @@
 //! `corsair serve` configuration: an invalid configuration never starts (exit 2, every problem
 //! with its source and fix); a valid one says at start what it uses.
 
-mod serve_support;
-
-use serve_support::*;
+use crate::serve_support::*;
+use crate::temp_dirs::temp_dir;
 
 /// Runs `corsair serve ARGS` (which must exit), returning its status and stderr.
 fn run(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {

@@ -4,6 +4,8 @@
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
+use crate::temp_dirs::temp_dir;
+
 /// Runs `corsair lint --django ARGS` with `stdin`; (exit status, stdout, stderr).
 fn lint_django(args: &[&str], stdin: &str) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_corsair"))
@@ -104,8 +106,7 @@ fn json_is_one_object_with_every_finding() {
 
 #[test]
 fn a_file_is_read_like_stdin() {
-    let dir = std::env::temp_dir().join(format!("corsair-lint-django-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("lint-django");
     let file = dir.join("settings.json");
     std::fs::write(&file, r#"{"CORS_ALLOWED_ORIGINS": ["null"]}"#).unwrap();
     let (code, stdout, _) = lint_django(&[file.to_str().unwrap()], "");

@@ -1,8 +1,6 @@
 //! Shared by the `serve_*` tests: the real `corsair` binary as a child process, in-process
 //! upstream servers that record what they receive, and a small HTTP client.
 
-#![allow(dead_code)]
-
 use std::convert::Infallible;
 use std::future::Future;
 use std::io::{BufRead, BufReader};
@@ -158,14 +156,6 @@ pub fn corsair_command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Comma
     command.env_remove("RUST_LOG");
     command.envs(env.iter().copied());
     command
-}
-
-/// A fresh temporary directory.
-pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("corsair-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// Writes `corsair.toml` in `dir` forwarding to `upstream`, with extra `[server]` lines and the

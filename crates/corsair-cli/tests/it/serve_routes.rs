@@ -1,9 +1,8 @@
 //! Policies per route through `corsair serve`: the routes issue's configuration in a file, in
 //! front of a real upstream that sets its own reflecting CORS headers, over real sockets.
 
-mod serve_support;
-
-use serve_support::*;
+use crate::serve_support::*;
+use crate::temp_dirs::temp_dir;
 
 const CONFIG: &str = r#"
 allowed_origins = ["https://app.example.com"]

@@ -10,6 +10,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+use crate::temp_dirs::temp_dir;
+
 const PAGE: &str = "http://localhost:8080";
 
 /// An nginx serving one location on a port of its own; stopped when dropped.
@@ -22,10 +24,7 @@ impl Nginx {
     /// Starts nginx with `directives` in its only location, which answers `200` with JSON.
     fn start(name: &str, directives: &str) -> Nginx {
         let binary = nginx_binary();
-        let dir =
-            std::env::temp_dir().join(format!("corsair-nginx-fix-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = temp_dir(&format!("nginx-fix-{name}"));
         let port = free_port();
         let d = dir.display();
         let config = format!(

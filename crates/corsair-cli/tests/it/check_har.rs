@@ -4,25 +4,18 @@
 //! requests, preflight entries to fold in, navigations, images and same-origin requests to
 //! leave out.
 
-mod check_support;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use check_support::{RecordingServer, json_of};
 use serde_json::{Value, json};
+
+use crate::check_support::{RecordingServer, json_of};
+use crate::temp_dirs::temp_dir;
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data/har")
         .join(name)
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("corsair-har-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// Runs `corsair check ARGS` without the caller's `CORS_*` variables.

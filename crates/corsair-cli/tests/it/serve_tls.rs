@@ -4,8 +4,6 @@
 //! rapid-reset and CONTINUATION floods cut off with bounded memory. Every certificate is made
 //! here, by a test authority (rcgen).
 
-mod serve_support;
-
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -25,7 +23,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
-use serve_support::*;
+use crate::serve_support::*;
+use crate::temp_dirs::temp_dir;
 
 /// A certificate authority of the tests.
 struct Authority {

@@ -2,11 +2,10 @@
 //! of one finding of the security review of `corsair serve` against the real binary, and states
 //! what must hold. Future changes must keep every test passing.
 
-mod serve_support;
-
 use std::time::{Duration, Instant};
 
-use serve_support::*;
+use crate::serve_support::*;
+use crate::temp_dirs::temp_dir;
 
 /// Runs `corsair serve ARGS` in `dir` (it must exit), returning its status and whole stderr.
 fn run_to_exit(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {

@@ -4,8 +4,6 @@
 //! Needs the virtual environment at `.venv` with Django installed; without it the test fails
 //! and says how to create it.
 
-mod serve_support;
-
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -13,7 +11,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serve_support::*;
+use crate::serve_support::*;
+use crate::temp_dirs::temp_dir;
 
 /// `runserver` on a free port; killed when dropped.
 struct Django {

@@ -2,12 +2,11 @@
 //! status, its `--json` contract and its trace. Expected messages are the ones headless
 //! Chromium 156 prints for the same server behaviour.
 
-mod check_support;
-
 use std::process::{Command, Output};
 
-use check_support::{RecordingServer, json_of};
 use serde_json::Value;
+
+use crate::check_support::{RecordingServer, json_of};
 
 const PAGE: &str = "http://localhost:3000";
 

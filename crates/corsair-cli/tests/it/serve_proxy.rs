@@ -1,14 +1,14 @@
 //! `corsair serve` as a proxy: the real binary between a real client and in-process upstreams,
 //! over real sockets.
 
-mod serve_support;
-
 use std::time::Duration;
 
 use http_body_util::BodyExt;
-use serve_support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+use crate::serve_support::*;
+use crate::temp_dirs::temp_dir;
 
 const POLICY: &str =
     "allowed_origins = [\"http://localhost:8080\"]\nexpose_headers = [\"x-end-to-end\"]";

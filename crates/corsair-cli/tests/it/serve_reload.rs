@@ -1,12 +1,11 @@
 //! `corsair serve` reloads (SIGHUP, `--watch`) and stops gracefully (SIGTERM).
 
-mod serve_support;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use serve_support::*;
+use crate::serve_support::*;
+use crate::temp_dirs::temp_dir;
 
 const OTHER: &str = "https://other.example";
 

@@ -2,16 +2,13 @@
 //! within a second of a `PUBLISH` or `NOTIFY`, invalid entries are skipped with one warning,
 //! a store that goes down leaves the last good set serving and is caught up with when it comes
 //! back, 100,000 origins load within 2 s under 150 MiB, and a password never reaches the logs.
-#![cfg(all(feature = "redis", feature = "postgres"))]
-
-mod serve_support;
-mod stores;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use serve_support::*;
-use stores::{Postgres, Redis};
+use crate::serve_support::*;
+use crate::stores::{self, Postgres, Redis};
+use crate::temp_dirs::temp_dir;
 
 const KEY: &str = "corsair:origins";
 
