@@ -13,6 +13,7 @@ mod serve_support;
 #[cfg(all(feature = "redis", feature = "postgres"))]
 mod stores;
 mod temp_dirs;
+mod wait;
 
 mod adversarial;
 mod check_cli;

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use crate::serve_support::*;
 use crate::temp_dirs::temp_dir;
+use crate::wait;
 
 const EVIL: &str = "https://evil.example";
 const PARTNER: &str = "https://partner.example";
@@ -461,7 +462,7 @@ async fn readyz_turns_503_when_shutdown_begins_while_a_slow_request_finishes() {
     let url = served.corsair.url("/slow");
     let in_flight =
         tokio::spawn(async move { send(&client(), "GET", &url, &[("origin", APP)], "").await });
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    upstream.wait_for_request("/slow").await;
     served.corsair.signal("TERM");
     served.corsair.wait_for_log("stopping").await;
     assert!(
@@ -559,8 +560,8 @@ async fn health_probes_answer_while_idle_and_slow_sockets_crowd_the_admin_listen
             ))
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(opened.load(Ordering::SeqCst) >= 85, "the sockets are open");
+    let crowded = wait::until(async || opened.load(Ordering::SeqCst) >= 85).await;
+    assert!(crowded, "the sockets are open");
 
     for probe in 0..10 {
         for path in ["/healthz", "/readyz"] {
@@ -573,6 +574,7 @@ async fn health_probes_answer_while_idle_and_slow_sockets_crowd_the_admin_listen
             .unwrap_or_else(|_| panic!("probe {probe} of {path}: no answer within 1 s"));
             assert_eq!(answer.status, 200, "probe {probe} of {path}: {answer:?}");
         }
+        // The probes are spread over seconds, while the holders close and reopen sockets.
         tokio::time::sleep(Duration::from_millis(400)).await;
     }
     stop.store(true, Ordering::SeqCst);

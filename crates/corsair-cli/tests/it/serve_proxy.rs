@@ -366,6 +366,8 @@ async fn connections_beyond_the_limit_wait_for_a_free_slot() {
     let url = corsair.url("/two");
     let second =
         tokio::spawn(async move { send(&client, "GET", &url, &[("origin", APP)], "").await });
+    // A connection waiting for its slot shows nothing: this is the time the second request has
+    // to be answered, were the limit not held.
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(
         !second.is_finished(),

@@ -2,10 +2,11 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::serve_support::*;
 use crate::temp_dirs::temp_dir;
+use crate::wait;
 
 const OTHER: &str = "https://other.example";
 
@@ -44,7 +45,13 @@ async fn sighup_swaps_the_policy_under_load_without_failing_a_request() {
         })
         .collect();
 
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The reloads come while the load runs, and the load goes on after them.
+    let load_runs = async |more: usize| {
+        let target = done.load(Ordering::Relaxed) + more;
+        let ran = wait::until(async || done.load(Ordering::Relaxed) >= target).await;
+        assert!(ran, "the load stalled: {:#?}", corsair.log());
+    };
+    load_runs(64).await;
     write_config(&dir, upstream.addr, "", &policy(&[APP, OTHER]));
     corsair.signal("HUP");
     corsair.wait_for_log("configuration reloaded").await;
@@ -65,7 +72,7 @@ async fn sighup_swaps_the_policy_under_load_without_failing_a_request() {
     let still = send(&client, "GET", &corsair.url("/x"), &[("origin", OTHER)], "").await;
     assert_eq!(still.header("access-control-allow-origin"), Some(OTHER));
 
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    load_runs(64).await;
     stop.store(true, Ordering::Relaxed);
     for worker in workers {
         let failures = worker.await.unwrap();
@@ -84,10 +91,23 @@ async fn watch_reloads_when_the_file_changes() {
     let before = send(&client, "GET", &corsair.url("/x"), &[("origin", OTHER)], "").await;
     assert_eq!(before.header("access-control-allow-origin"), None);
 
-    // Some file systems keep modification times in whole seconds.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    write_config(&dir, upstream.addr, "", &policy(&[OTHER]));
-    corsair.wait_for_log("file changed").await;
+    // The file is written again until corsair sees it change: some file systems keep
+    // modification times in whole seconds, and the watcher starts just after the start line.
+    let deadline = Instant::now() + wait::DEADLINE;
+    loop {
+        write_config(&dir, upstream.addr, "", &policy(&[OTHER]));
+        let seen = corsair
+            .log_line_within(Duration::from_secs(1), "file changed")
+            .await;
+        if seen.is_some() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the change was never seen: {:#?}",
+            corsair.log()
+        );
+    }
     let after = send(&client, "GET", &corsair.url("/x"), &[("origin", OTHER)], "").await;
     assert_eq!(after.header("access-control-allow-origin"), Some(OTHER));
 }
@@ -150,7 +170,7 @@ async fn sigterm_lets_requests_in_flight_finish() {
     let url = corsair.url("/slow");
     let in_flight =
         tokio::spawn(async move { send(&client, "GET", &url, &[("origin", APP)], "").await });
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    upstream.wait_for_request("/slow").await;
     corsair.signal("TERM");
     corsair.wait_for_log("stopping").await;
     assert!(
@@ -180,8 +200,8 @@ async fn the_grace_period_bounds_the_wait_for_requests_in_flight() {
         let request = http::Request::get(url).body(empty()).unwrap();
         client.request(request).await
     });
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let signalled = std::time::Instant::now();
+    upstream.wait_for_request("/slow").await;
+    let signalled = Instant::now();
     corsair.signal("TERM");
     assert!(corsair.wait(Duration::from_secs(5)).success());
     assert!(

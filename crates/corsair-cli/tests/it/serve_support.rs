@@ -21,6 +21,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
 
+use crate::wait;
+
 /// The allowed origin of the test policies.
 pub const APP: &str = "http://localhost:8080";
 
@@ -102,15 +104,22 @@ impl Corsair {
         self.log.lock().unwrap().clone()
     }
 
-    /// Waits until a log line contains `needle`.
+    /// Waits until a log line contains `needle` (at most [`wait::DEADLINE`]), and returns it.
     pub async fn wait_for_log(&self, needle: &str) -> String {
-        for _ in 0..200 {
-            if let Some(line) = self.log().into_iter().find(|l| l.contains(needle)) {
-                return line;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!("no log line contains {needle:?}: {:#?}", self.log());
+        self.log_line_within(wait::DEADLINE, needle)
+            .await
+            .unwrap_or_else(|| panic!("no log line contains {needle:?}: {:#?}", self.log()))
+    }
+
+    /// The first log line that contains `needle`, waited for at most `within`.
+    pub async fn log_line_within(&self, within: Duration, needle: &str) -> Option<String> {
+        let mut line = None;
+        wait::until_within(within, async || {
+            line = self.log().into_iter().find(|l| l.contains(needle));
+            line.is_some()
+        })
+        .await;
+        line
     }
 
     /// Waits for the process to exit.
@@ -221,6 +230,17 @@ impl Upstream {
     /// Everything received so far.
     pub fn received(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
+    }
+
+    /// Waits until a request for `target` has arrived (at most [`wait::DEADLINE`]).
+    pub async fn wait_for_request(&self, target: &str) {
+        let arrived =
+            wait::until(async || self.received().iter().any(|r| r.target == target)).await;
+        assert!(
+            arrived,
+            "no request for {target} reached the upstream: {:#?}",
+            self.received()
+        );
     }
 }
 

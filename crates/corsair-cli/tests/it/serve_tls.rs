@@ -7,7 +7,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -25,6 +25,7 @@ use tokio_rustls::client::TlsStream;
 
 use crate::serve_support::*;
 use crate::temp_dirs::temp_dir;
+use crate::wait;
 
 /// A certificate authority of the tests.
 struct Authority {
@@ -436,11 +437,16 @@ async fn sighup_renews_the_certificate_under_load_without_failing_a_request() {
 
     let stop = Arc::new(AtomicBool::new(false));
     let renewed = Arc::new(AtomicBool::new(false));
+    // Requests answered on the open connection after the renewal; new connections made before
+    // and after it.
+    let kept_after_renewal = Arc::new(AtomicUsize::new(0));
+    let connections = Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
     let kept = {
         let (stop, renewed) = (Arc::clone(&stop), Arc::clone(&renewed));
+        let after_renewal = Arc::clone(&kept_after_renewal);
         let url = https_url(&corsair, "/kept");
         tokio::spawn(async move {
-            let (mut failures, mut after_renewal) = (Vec::new(), 0);
+            let mut failures = Vec::new();
             while !stop.load(Ordering::Relaxed) {
                 let mut sender = sender.clone();
                 let request = Request::get(&url)
@@ -451,48 +457,55 @@ async fn sighup_renews_the_certificate_under_load_without_failing_a_request() {
                     Ok(response) if response.status() == 200 => {
                         let _ = response.into_body().collect().await;
                         if renewed.load(Ordering::Relaxed) {
-                            after_renewal += 1;
+                            after_renewal.fetch_add(1, Ordering::Relaxed);
                         }
                     }
                     other => failures.push(format!("{other:?}")),
                 }
             }
-            (failures, after_renewal)
+            failures
         })
     };
     // New connections, one request each, recording the certificate each one got.
     let loops: Vec<_> = (0..3)
         .map(|_| {
             let (stop, renewed) = (Arc::clone(&stop), Arc::clone(&renewed));
+            let connections = Arc::clone(&connections);
             let config = authority.client_config(&[b"http/1.1"]);
             tokio::spawn(async move {
                 let mut seen = Vec::new();
                 while !stop.load(Ordering::Relaxed) {
                     let after = renewed.load(Ordering::Relaxed);
                     seen.push((after, on_a_new_connection(addr, Arc::clone(&config)).await));
+                    connections[usize::from(after)].fetch_add(1, Ordering::Relaxed);
                 }
                 seen
             })
         })
         .collect();
 
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    let loaded = wait::until(async || connections[0].load(Ordering::Relaxed) >= 3).await;
+    assert!(loaded, "no connections before the renewal");
     two.write(&dir);
     corsair.signal("HUP");
     let line = corsair.wait_for_log("certificate reloaded").await;
     assert!(line.contains("serial 02"), "{line}");
     renewed.store(true, Ordering::Relaxed);
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    let used = wait::until(async || {
+        connections[1].load(Ordering::Relaxed) >= 3
+            && kept_after_renewal.load(Ordering::Relaxed) > 0
+    })
+    .await;
     stop.store(true, Ordering::Relaxed);
 
-    let (failures, after_renewal) = kept.await.unwrap();
+    let failures = kept.await.unwrap();
     assert!(
         failures.is_empty(),
         "the open HTTP/2 connection failed: {failures:#?}"
     );
     assert!(
-        after_renewal > 0,
-        "the open connection was used after the renewal"
+        used,
+        "the open connection and new ones were used after the renewal"
     );
     let mut counts = [[0usize; 2]; 2];
     for seen in loops {
@@ -633,21 +646,20 @@ async fn a_key_that_does_not_match_is_refused_at_start_and_on_reload() {
 
 /// Waits until `count` log lines contain `needle`, and returns the last of them.
 async fn wait_for_lines(corsair: &Corsair, needle: &str, count: usize) -> String {
-    for _ in 0..200 {
-        let lines: Vec<String> = corsair
+    let lines = || -> Vec<String> {
+        corsair
             .log()
             .into_iter()
             .filter(|l| l.contains(needle))
-            .collect();
-        if lines.len() >= count {
-            return lines[count - 1].clone();
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!(
+            .collect()
+    };
+    let enough = wait::until(async || lines().len() >= count).await;
+    assert!(
+        enough,
         "fewer than {count} log lines contain {needle:?}: {:#?}",
         corsair.log()
     );
+    lines().swap_remove(count - 1)
 }
 
 /// A reload used to swap in an expired certificate, or one for other names, and log only
