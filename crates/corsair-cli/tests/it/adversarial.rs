@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::serve_support::*;
 use crate::temp_dirs::temp_dir;
+use crate::wait;
 
 /// Runs `corsair serve ARGS` in `dir` (it must exit), returning its status and whole stderr.
 fn run_to_exit(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
@@ -725,6 +726,8 @@ async fn a_slow_client_does_not_hold_a_one_connection_upstream() {
     slow.write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\na")
         .await
         .unwrap();
+    // Time for corsair to take the slow request first, which nothing outside shows: were it
+    // forwarded before its body is whole, it would hold the upstream's only connection.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let started = Instant::now();
     let other = tokio::time::timeout(
@@ -1131,7 +1134,22 @@ async fn a_fifo_swapped_in_for_a_watched_file_is_refused_without_blocking() {
         "allowed_origins = [\"https://app.example.com\"]",
     );
     let corsair = Corsair::start(&dir, &["--watch"]);
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // The watcher starts just after the start line: an edit it sees shows it is watching.
+    let deadline = Instant::now() + wait::DEADLINE;
+    loop {
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        std::io::Write::write_all(&mut file, b"# edited\n").unwrap();
+        let seen = corsair
+            .log_line_within(Duration::from_secs(1), "file changed")
+            .await;
+        if seen.is_some() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{:#?}", corsair.log());
+    }
     std::fs::remove_file(&path).unwrap();
     let made = std::process::Command::new("mkfifo")
         .arg(&path)
@@ -1592,8 +1610,10 @@ async fn stalled_http2_uploads_stay_within_the_buffer_budgets() {
         let attacks: Vec<_> = (0..connections)
             .map(|_| tokio::spawn(stalled_uploads(corsair.addr, 100)))
             .collect();
-        // Meanwhile another client is served.
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        // Meanwhile, once the uploads have spent a budget, another client is served.
+        corsair
+            .wait_for_log("request refused: buffered request bodies hold all the bytes allowed")
+            .await;
         let other = send(&client(), method, &corsair.url("/other"), &[], body).await;
         assert_eq!(other.status, 200, "{lines}: {}", other.body);
         let mut statuses = Vec::new();

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use crate::serve_support::*;
 use crate::stores::{self, Postgres, Redis};
 use crate::temp_dirs::temp_dir;
+use crate::wait;
 
 const KEY: &str = "corsair:origins";
 
@@ -115,7 +116,11 @@ async fn redis_instances_converge_within_a_second_and_skip_invalid_entries() {
     let redis = Redis::start(&dir);
     let upstream = Upstream::start().await;
     redis_config(&dir, upstream.addr, &redis.url(), "");
-    let (a, b) = (Corsair::start(&dir, &[]), Corsair::start(&dir, &[]));
+    let admin_listen = ["--admin-listen", "127.0.0.1:0"];
+    let (a, b) = (
+        Corsair::start(&dir, &admin_listen),
+        Corsair::start(&dir, &admin_listen),
+    );
     for corsair in [&a, &b] {
         corsair.wait_for_log("origins source up").await;
     }
@@ -166,10 +171,15 @@ async fn redis_instances_converge_within_a_second_and_skip_invalid_entries() {
         allows(&a, "https://eu.t3.example").await,
         "patterns are allowed"
     );
+    // Loads after the one that warned do not warn again.
+    let loads = [metric(&a, LOADS).await, metric(&b, LOADS).await];
     for _ in 0..3 {
         redis_command(&redis, &["PUBLISH", KEY, "changed"]).await;
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    for (corsair, before) in [&a, &b].into_iter().zip(loads) {
+        let reloaded = wait::until(async || metric(corsair, LOADS).await > before).await;
+        assert!(reloaded, "no load after the PUBLISH: {:#?}", corsair.log());
+    }
     for corsair in [&a, &b] {
         let warnings: Vec<String> = corsair
             .log()
@@ -249,7 +259,9 @@ async fn a_redis_that_goes_down_leaves_the_last_good_set_and_is_caught_up_with()
         "{policy:#}"
     );
     // Several reconnection attempts later: still one line, and the last good set serves.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    let failures = metric(&corsair, FAILURES).await;
+    let retried = wait::until(async || metric(&corsair, FAILURES).await >= failures + 3).await;
+    assert!(retried, "no reconnection attempts: {:#?}", corsair.log());
     assert_eq!(
         count(&corsair, "origins source down"),
         1,
@@ -340,7 +352,8 @@ async fn a_password_never_reaches_the_logs() {
         ],
     );
     refused.wait_for_log("unavailable at start").await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // A failed reconnection too (logged at debug level) names the store without the password.
+    refused.wait_for_log("origins source still down").await;
     for path in ["/policy", "/metrics"] {
         let body = admin(&good, path).await;
         assert!(
@@ -685,7 +698,7 @@ async fn a_postgres_password_with_a_slash_never_reaches_policy_or_the_logs() {
         ),
     )
     .await;
-    postgres.require_passwords();
+    postgres.require_passwords().await;
     let upstream = Upstream::start().await;
     write_config(
         &dir,
@@ -869,6 +882,24 @@ async fn metric(corsair: &Corsair, series: &str) -> u64 {
 }
 
 const LOADS: &str = r#"corsair_origins_source_loads_total{source="cors.origins_source"}"#;
+const FAILURES: &str = r#"corsair_origins_source_failures_total{source="cors.origins_source"}"#;
+
+/// The loads counted once no more are coming: unchanged for longer than a burst of
+/// notifications is held back before its load (0.5 s at most).
+async fn settled_loads(corsair: &Corsair) -> u64 {
+    let quiet = Duration::from_millis(600);
+    let mut last = (metric(corsair, LOADS).await, Instant::now());
+    let settled = wait::until(async || {
+        let loads = metric(corsair, LOADS).await;
+        if loads != last.0 {
+            last = (loads, Instant::now());
+        }
+        last.1.elapsed() >= quiet
+    })
+    .await;
+    assert!(settled, "the loads never settled: {:#?}", corsair.log());
+    last.0
+}
 
 /// Finding N12: every notification reloaded the whole set. A burst of 200 `PUBLISH` (with a
 /// change between each) is a handful of loads, and the last change is applied.
@@ -896,6 +927,7 @@ async fn a_burst_of_notifications_is_a_bounded_number_of_loads_and_the_last_chan
             .query_async(&mut connection)
             .await
             .unwrap();
+        // Spread over a second or so: longer than a load waits for the rest of a burst.
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let burst = started.elapsed();
@@ -906,8 +938,7 @@ async fn a_burst_of_notifications_is_a_bounded_number_of_loads_and_the_last_chan
         Duration::from_secs(3),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    let loads = metric(&corsair, LOADS).await - before;
+    let loads = settled_loads(&corsair).await - before;
     // At most one load per half second of the burst, one after it, and one for what arrived
     // during the last load.
     let bound = burst.as_millis() as u64 / 500 + 3;
@@ -949,6 +980,7 @@ async fn a_burst_of_postgres_notifications_is_a_bounded_number_of_queries() {
             ))
             .await
             .unwrap();
+        // Spread over a second or so: longer than a load waits for the rest of a burst.
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let burst = started.elapsed();
@@ -959,8 +991,7 @@ async fn a_burst_of_postgres_notifications_is_a_bounded_number_of_queries() {
         Duration::from_secs(3),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    let loads = metric(&corsair, LOADS).await - before;
+    let loads = settled_loads(&corsair).await - before;
     let bound = burst.as_millis() as u64 / 500 + 3;
     eprintln!("200 notifications over {burst:?}: {loads} queries (bound {bound})");
     assert!(

@@ -267,7 +267,7 @@ impl Postgres {
 
     /// From now on, TCP connections of every user but `postgres` (the test's own) need their
     /// password (`scram-sha-256`); the server reloads its `pg_hba.conf`.
-    pub fn require_passwords(&self) {
+    pub async fn require_passwords(&self) {
         let hba = "local all all trust\n\
                    host all postgres 127.0.0.1/32 trust\n\
                    host all all 127.0.0.1/32 scram-sha-256\n";
@@ -285,8 +285,19 @@ impl Postgres {
             "pg_ctl reload failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        // The postmaster reads the file again on the signal pg_ctl sends.
-        std::thread::sleep(Duration::from_millis(500));
+        // The postmaster reads the file again on the signal pg_ctl sends, a moment later: from
+        // then on, a user other than `postgres` is asked for a password (even one that does not
+        // exist, which it would be told before).
+        let probe = format!("postgresql://probe@127.0.0.1:{}/postgres", self.port);
+        let asked = crate::wait::until(async || {
+            let refused = tokio_postgres::connect(&probe, tokio_postgres::NoTls).await;
+            // The driver's error says "invalid configuration", its cause "password missing".
+            refused.is_err_and(|e| {
+                std::error::Error::source(&e).is_some_and(|c| c.to_string().contains("password"))
+            })
+        })
+        .await;
+        assert!(asked, "PostgreSQL never asked for a password");
     }
 
     /// Stops it at once (`pg_ctl -m immediate`: like a crash, without a clean shutdown).
