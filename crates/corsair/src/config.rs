@@ -30,9 +30,9 @@ mod value;
 pub use closest::closest_name;
 #[cfg(feature = "config")]
 pub use env::EnvConfig;
-pub use finding::{ConfigError, Finding, RouteScope, Severity};
+pub use finding::{ConfigError, Finding, RouteScope};
 pub use finding_id::FindingId;
-pub use problem::{Problem, tally};
+pub use problem::{Problem, Severity, tally};
 pub use route::RouteConfig;
 pub use value::{FlagStyle, SettingKind, SettingValue, WrongKind};
 

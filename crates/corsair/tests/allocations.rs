@@ -5,6 +5,9 @@
 //! echoing an origin clones the request's value. Header maps are created before counting with
 //! room for the headers written, as a server's response map would be; what the engine itself
 //! does (evaluate, write headers) is what is counted.
+//!
+//! A test binary of its own, not a module of `tests/it`: a `#[global_allocator]` is the whole
+//! process's, and would count (and slow down) the allocations of every test beside it.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

@@ -7,30 +7,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use super::{FindingId, Problem, Setting};
-
-/// How serious a [`Finding`] is.
-///
-/// ```
-/// use corsair::Severity;
-/// assert!(Severity::Error > Severity::Warning);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    /// The policy is built, but probably does not do what was meant.
-    Warning,
-    /// The policy is refused.
-    Error,
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        })
-    }
-}
+use super::{FindingId, Problem, Setting, Severity};
 
 /// One problem found in a configuration.
 ///

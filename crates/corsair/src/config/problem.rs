@@ -6,7 +6,29 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use super::Severity;
+/// How serious a [`Problem`] is.
+///
+/// ```
+/// use corsair::Severity;
+/// assert!(Severity::Error > Severity::Warning);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// What it is about still works (a policy is built, corsair starts), probably not as
+    /// meant.
+    Warning,
+    /// What it is about is refused (a policy, a start).
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
 
 /// A problem found in a configuration or an exchange: how serious it is, its stable id, what
 /// it is about, the offending value, what is wrong and what to write instead.
@@ -113,40 +135,5 @@ pub fn tally<P: Problem>(problems: &[P]) -> String {
         (0, w) => plural(w, "warning"),
         (e, 0) => plural(e, "error"),
         (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::Cors;
-
-    #[test]
-    fn a_route_finding_is_about_the_route_and_its_setting() {
-        let err = Cors::builder()
-            .allowed_origins(["https://app.example"])
-            .allow_credentials(true)
-            .route("^/public/", Cors::builder().allow_all_origins(true))
-            .build()
-            .unwrap_err();
-        let finding = &err.findings()[0];
-        assert_eq!(
-            finding.subject(),
-            r#"cors.routes[0] (path "^/public/") allow_all_origins"#
-        );
-        assert_eq!(finding.value(), None);
-        let mut block = String::new();
-        finding
-            .write_block(&mut block, &[&"corsair.toml:3"])
-            .unwrap();
-        let lines: Vec<&str> = block.lines().collect();
-        assert_eq!(
-            lines[..2],
-            [
-                r#"error[credentials-with-allow-all] cors.routes[0] (path "^/public/") allow_all_origins"#,
-                "  --> corsair.toml:3",
-            ]
-        );
-        assert!(lines[2].starts_with("   = why:   "), "{block}");
     }
 }
