@@ -20,7 +20,7 @@ mod idle_body;
 mod listener;
 mod logging;
 mod metrics;
-mod origins_source;
+mod origin_stores;
 mod policy_info;
 mod proxy;
 mod reload;
@@ -184,7 +184,7 @@ async fn start(
     for source in &loaded.origins_sources {
         let set = loaded.origin_sets.get(&source.store);
         let source_metrics = metrics.source(&source.subject);
-        match origins_source::start(source.clone(), set, source_metrics).await {
+        match origin_stores::start(source.clone(), set, source_metrics).await {
             Ok(status) => sources.push(status),
             Err(down) => {
                 tracing::error!("{down}");

@@ -19,7 +19,7 @@ use super::buffer_budget::Budget;
 use super::edge::{self, Rejection};
 use super::forward::{Aborted, Forwarder, ProxyBody, Route, UpstreamClient, own_response};
 use super::metrics::Metrics;
-use super::origins_source::SourceStatus;
+use super::origin_stores::SourceStatus;
 use super::policy_info::PolicyInfo;
 
 /// What a reload replaces beside the policy: where to forward, and what `/policy` says.
