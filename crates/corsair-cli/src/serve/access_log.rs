@@ -12,7 +12,7 @@ use super::logging::loggable;
 
 /// What corsair decided about a request, as logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub enum AccessVerdict {
     /// The path is outside `urls_regex`.
     Bypass,
     /// No `Origin`: not a CORS request.
@@ -27,16 +27,16 @@ pub enum Verdict {
     Refused,
 }
 
-impl Verdict {
+impl AccessVerdict {
     /// The word in the log line.
     pub fn as_str(self) -> &'static str {
         match self {
-            Verdict::Bypass => "bypass",
-            Verdict::NoOrigin => "no-origin",
-            Verdict::PreflightAllowed => "preflight-allowed",
-            Verdict::PreflightRefused => "preflight-refused",
-            Verdict::Allowed => "allowed",
-            Verdict::Refused => "refused",
+            AccessVerdict::Bypass => "bypass",
+            AccessVerdict::NoOrigin => "no-origin",
+            AccessVerdict::PreflightAllowed => "preflight-allowed",
+            AccessVerdict::PreflightRefused => "preflight-refused",
+            AccessVerdict::Allowed => "allowed",
+            AccessVerdict::Refused => "refused",
         }
     }
 }
@@ -54,7 +54,7 @@ struct Line {
     method: Method,
     path: String,
     origin: Option<String>,
-    verdict: Verdict,
+    verdict: AccessVerdict,
     refusal: Option<Refusal>,
     /// The path of the route whose policy decided, if a route did.
     route: Option<String>,
@@ -92,22 +92,22 @@ impl AccessRecord {
             };
         }
         let (verdict, refusal) = match kind_and_origin {
-            None | Some((RequestKind::Bypass, _)) => (Verdict::Bypass, None),
-            Some((_, OriginVerdict::Missing)) => (Verdict::NoOrigin, None),
+            None | Some((RequestKind::Bypass, _)) => (AccessVerdict::Bypass, None),
+            Some((_, OriginVerdict::Missing)) => (AccessVerdict::NoOrigin, None),
             Some((RequestKind::Preflight, _)) if decision.and_then(Decision::refusal).is_none() => {
-                (Verdict::PreflightAllowed, None)
+                (AccessVerdict::PreflightAllowed, None)
             }
             Some((RequestKind::Preflight, _)) => {
                 let refusal = explained
                     .then(|| cors.explain_preflight(uri, headers))
                     .flatten();
-                (Verdict::PreflightRefused, refusal)
+                (AccessVerdict::PreflightRefused, refusal)
             }
-            Some((RequestKind::Actual, OriginVerdict::Allowed)) => (Verdict::Allowed, None),
+            Some((RequestKind::Actual, OriginVerdict::Allowed)) => (AccessVerdict::Allowed, None),
             Some((RequestKind::Actual, OriginVerdict::Invalid)) => {
-                (Verdict::Refused, Some(Refusal::InvalidOrigin))
+                (AccessVerdict::Refused, Some(Refusal::InvalidOrigin))
             }
-            Some((_, _)) => (Verdict::Refused, Some(Refusal::OriginNotAllowed)),
+            Some((_, _)) => (AccessVerdict::Refused, Some(Refusal::OriginNotAllowed)),
         };
         let origin = headers
             .get(ORIGIN)
@@ -232,7 +232,7 @@ mod tests {
             &'a str,
             &'a str,
             &'a [(&'a str, &'a str)],
-            Verdict,
+            AccessVerdict,
             Option<Refusal>,
         );
         let table: [Case<'_>; 7] = [
@@ -240,22 +240,22 @@ mod tests {
                 "GET",
                 "/static/x.js",
                 &[("origin", "https://evil.example")],
-                Verdict::Bypass,
+                AccessVerdict::Bypass,
                 None,
             ),
-            ("GET", "/api/x", &[], Verdict::NoOrigin, None),
+            ("GET", "/api/x", &[], AccessVerdict::NoOrigin, None),
             (
                 "GET",
                 "/api/x",
                 &[("origin", "https://app.example")],
-                Verdict::Allowed,
+                AccessVerdict::Allowed,
                 None,
             ),
             (
                 "GET",
                 "/api/x",
                 &[("origin", "https://evil.example")],
-                Verdict::Refused,
+                AccessVerdict::Refused,
                 Some(Refusal::OriginNotAllowed),
             ),
             (
@@ -265,7 +265,7 @@ mod tests {
                     ("origin", "https://app.example"),
                     ("access-control-request-method", "PUT"),
                 ],
-                Verdict::PreflightAllowed,
+                AccessVerdict::PreflightAllowed,
                 None,
             ),
             (
@@ -275,7 +275,7 @@ mod tests {
                     ("origin", "https://app.example"),
                     ("access-control-request-method", "DELETE"),
                 ],
-                Verdict::PreflightRefused,
+                AccessVerdict::PreflightRefused,
                 Some(Refusal::MethodNotAllowed("DELETE".into())),
             ),
             (
@@ -285,7 +285,7 @@ mod tests {
                     ("origin", "https://evil.example"),
                     ("access-control-request-method", "PUT"),
                 ],
-                Verdict::PreflightRefused,
+                AccessVerdict::PreflightRefused,
                 Some(Refusal::OriginNotAllowed),
             ),
         ];
@@ -299,7 +299,7 @@ mod tests {
                 .evaluate(request.method(), request.uri(), request.headers())
                 .now();
             let record = AccessRecord::capture_with(&request, &cors, decision.as_ref(), true, true);
-            assert_eq!(record.is_cors_path(), verdict != Verdict::Bypass);
+            assert_eq!(record.is_cors_path(), verdict != AccessVerdict::Bypass);
             let line = record.line.as_ref().expect("the access log is on");
             assert_eq!(line.verdict, verdict, "{method} {path} {headers:?}");
             assert_eq!(

@@ -26,7 +26,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use super::buffer_budget::{Budget, Held, Spent};
 use super::idle_body::{BoxError, Idle, IdleTimeout};
 use super::metrics::{Metrics, UpstreamError};
-use super::request_body::{self, ClientError, Outgoing, Progress, Refused, Waiting};
+use super::request_body::{self, BodyProgress, ClientError, Outgoing, Refused, Waiting};
 use super::{cookies, forwarded, hop_by_hop, upgrade};
 use crate::net::error_chain;
 use crate::settings::Upstream;
@@ -180,8 +180,8 @@ impl Forwarder<'_> {
         let progress = body.progress();
         let sent = self.client.request(Request::from_parts(parts, body));
         let response = match self.wait(sent, &progress).await {
-            Outcome::Answered(Ok(response)) => response,
-            Outcome::Answered(Err(error)) => {
+            UpstreamWait::Answered(Ok(response)) => response,
+            UpstreamWait::Answered(Err(error)) => {
                 if let Some(fault) = progress.client_error() {
                     return match fault {
                         ClientError::Malformed => Ok(self.client_fault(fault, true)),
@@ -204,7 +204,7 @@ impl Forwarder<'_> {
                     "corsair: the upstream server could not be reached\n",
                 ));
             }
-            Outcome::NoAnswer => {
+            UpstreamWait::NoAnswer => {
                 progress.abandon();
                 self.metrics.upstream_error(UpstreamError::Timeout);
                 tracing::warn!(%upstream, timeout = ?self.upstream_timeout, "upstream did not answer in time");
@@ -213,7 +213,7 @@ impl Forwarder<'_> {
                     "corsair: the upstream server did not answer in time\n",
                 ));
             }
-            Outcome::NotReading => {
+            UpstreamWait::NotReading => {
                 progress.abandon();
                 self.metrics.upstream_error(UpstreamError::Timeout);
                 tracing::warn!(%upstream, timeout = ?self.idle_timeout, "upstream stopped reading the request body");
@@ -275,7 +275,7 @@ impl Forwarder<'_> {
     /// Waits for the upstream's answer to `sent`: `upstream_timeout` counts from the moment
     /// the request was sent whole, `idle_timeout` bounds each wait for the upstream to read
     /// more of the body; the client's pauses are its body's own business.
-    async fn wait<F>(&self, sent: F, progress: &Progress) -> Outcome
+    async fn wait<F>(&self, sent: F, progress: &BodyProgress) -> UpstreamWait
     where
         F: Future<Output = Result<Response<Incoming>, hyper_util::client::legacy::Error>>,
     {
@@ -286,16 +286,16 @@ impl Forwarder<'_> {
             | Waiting::UpstreamReading(deadline)
             | Waiting::Other(deadline)) = waiting;
             tokio::select! {
-                answered = &mut sent => return Outcome::Answered(answered),
+                answered = &mut sent => return UpstreamWait::Answered(answered),
                 () = tokio::time::sleep_until(deadline) => {}
                 () = progress.changed() => continue,
             }
             // Look again: the body may have moved on while we slept.
             let now = tokio::time::Instant::now();
             match progress.waiting(self.upstream_timeout, self.idle_timeout) {
-                Waiting::Answer(deadline) if deadline <= now => return Outcome::NoAnswer,
+                Waiting::Answer(deadline) if deadline <= now => return UpstreamWait::NoAnswer,
                 Waiting::UpstreamReading(deadline) if deadline <= now => {
-                    return Outcome::NotReading;
+                    return UpstreamWait::NotReading;
                 }
                 _ => {}
             }
@@ -344,7 +344,7 @@ impl Forwarder<'_> {
 }
 
 /// How waiting for the upstream ended.
-enum Outcome {
+enum UpstreamWait {
     /// hyper's result.
     Answered(Result<Response<Incoming>, hyper_util::client::legacy::Error>),
     /// Sent whole, not answered within `upstream_timeout`.
