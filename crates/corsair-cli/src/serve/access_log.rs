@@ -44,7 +44,6 @@ impl AccessVerdict {
 /// The request's side of a log line, captured before it is forwarded.
 #[derive(Debug)]
 pub struct AccessRecord {
-    cors_path: bool,
     /// `None` when the access log is off, so that nothing is copied or explained for it.
     line: Option<Line>,
 }
@@ -61,8 +60,8 @@ struct Line {
 }
 
 impl AccessRecord {
-    /// Records whether the request is on a CORS path, from the `decision` of `cors` (the policy
-    /// that answers it), and captures its log line when the access log is on.
+    /// Captures the log line of a request and of the `decision` of `cors` (the policy that
+    /// answers it), when the access log is on.
     pub fn capture<B>(
         request: &Request<B>,
         cors: &Cors,
@@ -83,14 +82,10 @@ impl AccessRecord {
         explained: bool,
     ) -> AccessRecord {
         let (method, uri, headers) = (request.method(), request.uri(), request.headers());
-        let kind_and_origin = decision.map(|d| (d.kind(), d.origin()));
-        let cors_path = !matches!(kind_and_origin, None | Some((RequestKind::Bypass, _)));
         if !logged {
-            return AccessRecord {
-                cors_path,
-                line: None,
-            };
+            return AccessRecord { line: None };
         }
+        let kind_and_origin = decision.map(|d| (d.kind(), d.origin()));
         let (verdict, refusal) = match kind_and_origin {
             None | Some((RequestKind::Bypass, _)) => (AccessVerdict::Bypass, None),
             Some((_, OriginVerdict::Missing)) => (AccessVerdict::NoOrigin, None),
@@ -113,7 +108,6 @@ impl AccessRecord {
             .get(ORIGIN)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         AccessRecord {
-            cors_path,
             line: Some(Line {
                 method: method.clone(),
                 path: uri.path().to_owned(),
@@ -126,11 +120,6 @@ impl AccessRecord {
                     .map(|route| route.path().to_owned()),
             }),
         }
-    }
-
-    /// Whether the request is on a CORS path (inside `urls_regex`).
-    pub fn is_cors_path(&self) -> bool {
-        self.cors_path
     }
 
     /// Writes the line (and the refusal's reason at debug level), if the access log is on.
@@ -299,7 +288,6 @@ mod tests {
                 .evaluate(request.method(), request.uri(), request.headers())
                 .now();
             let record = AccessRecord::capture_with(&request, &cors, decision.as_ref(), true, true);
-            assert_eq!(record.is_cors_path(), verdict != AccessVerdict::Bypass);
             let line = record.line.as_ref().expect("the access log is on");
             assert_eq!(line.verdict, verdict, "{method} {path} {headers:?}");
             assert_eq!(
@@ -309,7 +297,6 @@ mod tests {
             );
             let quiet =
                 AccessRecord::capture_with(&request, &cors, decision.as_ref(), false, false);
-            assert_eq!(quiet.is_cors_path(), record.is_cors_path());
             assert!(quiet.line.is_none());
         }
     }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
-use corsair::{ReloadableCors, RequestKind};
+use corsair::{Decision, ReloadableCors, RequestKind};
 use http::{Request, Response, StatusCode};
 use hyper::body::Incoming;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
@@ -121,7 +121,7 @@ pub async fn handle(
                 client_scheme: shared.client_scheme,
                 upstream_http2: shared.upstream_http2,
                 metrics: &shared.metrics,
-                owns_cors: record.is_cors_path(),
+                owns_cors: owns_cors(decision.as_ref()),
                 slot: &slot,
                 tunnels: &worker.tunnels,
             };
@@ -144,6 +144,14 @@ pub async fn handle(
         shared.metrics.request_answered(decision.kind(), elapsed);
     }
     Ok(response)
+}
+
+/// Whether corsair owns CORS on the request's path, from the engine's `decision`: there is one,
+/// and it does not leave the path to the upstream ([`RequestKind::Bypass`]: outside
+/// `urls_regex`). There the upstream's `Access-Control-*` headers are removed; elsewhere they
+/// pass through.
+fn owns_cors(decision: Option<&Decision>) -> bool {
+    decision.is_some_and(|decision| decision.kind() != RequestKind::Bypass)
 }
 
 /// corsair's own answer to a request refused at the edge, logged with its status and reason.
@@ -183,4 +191,59 @@ fn unread_body_closes<B: hyper::body::Body>(
         );
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use corsair::Cors;
+
+    #[test]
+    fn corsair_owns_cors_on_every_path_it_does_not_bypass() {
+        let cors = Cors::builder()
+            .allowed_origins(["https://app.example"])
+            .allow_methods(["GET", "PUT"])
+            .urls_regex("^/api/")
+            .build()
+            .unwrap();
+        /// (method, path, headers, owned)
+        type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], bool);
+        let table: [Case<'_>; 6] = [
+            (
+                "GET",
+                "/static/x.js",
+                &[("origin", "https://app.example")],
+                false,
+            ),
+            ("GET", "/static/x.js", &[], false),
+            ("GET", "/api/x", &[], true),
+            ("GET", "/api/x", &[("origin", "https://app.example")], true),
+            ("GET", "/api/x", &[("origin", "https://evil.example")], true),
+            (
+                "OPTIONS",
+                "/api/x",
+                &[
+                    ("origin", "https://evil.example"),
+                    ("access-control-request-method", "PUT"),
+                ],
+                true,
+            ),
+        ];
+        for (method, path, headers, owned) in table {
+            let mut request = Request::builder().method(method).uri(path);
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            let request = request.body(()).unwrap();
+            let decision = cors
+                .evaluate(request.method(), request.uri(), request.headers())
+                .now();
+            assert_eq!(
+                owns_cors(decision.as_ref()),
+                owned,
+                "{method} {path} {headers:?}"
+            );
+        }
+        assert!(!owns_cors(None));
+    }
 }
