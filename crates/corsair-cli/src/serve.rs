@@ -42,7 +42,7 @@ use tokio::sync::mpsc;
 
 use crate::settings::{self, ConfigFile, Diagnostic, Layers, Loaded, ServerSettings};
 use admin::{Admin, Readiness};
-use forward::{Route, UpstreamClient};
+use forward::UpstreamClient;
 use listener::Accepted;
 use logging::LogFormat;
 use metrics::Metrics;
@@ -218,13 +218,7 @@ async fn start(
 
     let shared = Arc::new(Shared {
         policy: Cors::reloadable(loaded.cors),
-        active: ArcSwap::from_pointee(Active {
-            route: Arc::new(Route {
-                upstream: server.upstream.clone(),
-                preserve_host: server.preserves_host(),
-            }),
-            info,
-        }),
+        active: ArcSwap::from_pointee(Active::new(&server, info)),
         upstream_timeout: server.upstream_timeout,
         idle_timeout: server.idle_timeout,
         request_buffer_bytes: server.request_buffer_bytes,

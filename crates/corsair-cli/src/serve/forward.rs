@@ -29,7 +29,7 @@ use super::metrics::{Metrics, UpstreamError};
 use super::request_body::{self, BodyProgress, ClientError, Outgoing, Refused, Waiting};
 use super::{cookies, forwarded, hop_by_hop, upgrade};
 use crate::net::error_chain;
-use crate::settings::Upstream;
+use crate::settings::{ServerSettings, Upstream};
 
 /// The exchange was abandoned without an answer: the client stalled after part of its body had
 /// been forwarded (the upstream has half a request; the connection is closed).
@@ -58,6 +58,16 @@ pub struct Route {
     pub upstream: Upstream,
     /// Forward the client's `Host` (else the upstream's authority is sent).
     pub preserve_host: bool,
+}
+
+impl Route {
+    /// The route `server` sets (`upstream`, `preserve_host`).
+    pub fn new(server: &ServerSettings) -> Route {
+        Route {
+            upstream: server.upstream.clone(),
+            preserve_host: server.preserves_host(),
+        }
+    }
 }
 
 /// Forwards one request.

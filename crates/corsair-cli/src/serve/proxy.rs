@@ -21,6 +21,7 @@ use super::forward::{Aborted, Forwarder, ProxyBody, Route, UpstreamClient, own_r
 use super::metrics::Metrics;
 use super::origin_stores::SourceStatus;
 use super::policy_info::PolicyInfo;
+use crate::settings::ServerSettings;
 
 /// What a reload replaces beside the policy: where to forward, and what `/policy` says.
 #[derive(Debug, Clone)]
@@ -29,6 +30,17 @@ pub struct Active {
     pub route: Arc<Route>,
     /// The policy as `/policy` shows it.
     pub info: Arc<PolicyInfo>,
+}
+
+impl Active {
+    /// The route `server` sets, and `info`, the policy loaded with it (at start, and by each
+    /// reload).
+    pub fn new(server: &ServerSettings, info: Arc<PolicyInfo>) -> Active {
+        Active {
+            route: Arc::new(Route::new(server)),
+            info,
+        }
+    }
 }
 
 /// The state shared by every connection of every worker.
