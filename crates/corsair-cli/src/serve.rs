@@ -42,7 +42,7 @@ use tokio::sync::mpsc;
 
 use crate::settings::{self, ConfigFile, Diagnostic, Layers, Loaded, ServerSettings};
 use admin::{Admin, Readiness};
-use forward::UpstreamClient;
+use forward::{Forwarding, UpstreamClient};
 use listener::Accepted;
 use logging::LogFormat;
 use metrics::Metrics;
@@ -219,15 +219,7 @@ async fn start(
     let shared = Arc::new(Shared {
         policy: Cors::reloadable(loaded.cors),
         active: ArcSwap::from_pointee(Active::new(&server, info)),
-        upstream_timeout: server.upstream_timeout,
-        idle_timeout: server.idle_timeout,
-        request_buffer_bytes: server.request_buffer_bytes,
-        buffers: buffer_budget::Budget::new(server.max_buffered_bytes),
-        connection_buffer_bytes: server.max_buffered_bytes_per_connection,
-        tunnel_idle_timeout: server.tunnel_idle_timeout,
-        upstream_slots: Arc::new(tokio::sync::Semaphore::new(server.max_upstream_requests)),
-        client_scheme: scheme,
-        upstream_http2: server.upstream_http2,
+        forwarding: Forwarding::new(&server, scheme),
         metrics: Arc::clone(&metrics),
         sources,
     });

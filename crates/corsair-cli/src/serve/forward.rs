@@ -70,41 +70,76 @@ impl Route {
     }
 }
 
-/// Forwards one request.
+/// How every request is forwarded: the forwarding settings of `[server]`, and the process-wide
+/// limits they size. Built once at start from [`ServerSettings`] (a reload changes none of them:
+/// they only change on restart), held by the proxy's shared state and borrowed by each
+/// [`Forwarder`].
+pub struct Forwarding {
+    /// How long the upstream may take to send its response head once the request was sent
+    /// whole (`upstream_timeout`).
+    pub upstream_timeout: Duration,
+    /// How long either side may pause in the middle of a body (`idle_timeout`).
+    pub idle_timeout: Duration,
+    /// How much of a request body is read before the upstream is contacted
+    /// (`request_buffer_bytes`).
+    pub request_buffer_bytes: usize,
+    /// The bytes all buffered request bodies of the process may hold together
+    /// (`max_buffered_bytes`).
+    pub buffers: Arc<Budget>,
+    /// The bytes the buffered request bodies of one client connection may hold together
+    /// (`max_buffered_bytes_per_connection`; each connection has its own [`Budget`]).
+    pub connection_buffer_bytes: usize,
+    /// How long an upgraded connection may go without a byte either way
+    /// (`tunnel_idle_timeout`).
+    pub tunnel_idle_timeout: Duration,
+    /// The slots of `max_upstream_requests`: requests in flight to the upstream, over every
+    /// worker.
+    pub upstream_slots: Arc<Semaphore>,
+    /// The scheme the clients use: `https` when corsair speaks TLS to them, else `http` (for
+    /// `X-Forwarded-Proto`).
+    pub client_scheme: &'static str,
+    /// Whether requests go to the upstream over HTTP/2 (`upstream_http2`).
+    pub upstream_http2: bool,
+}
+
+impl Forwarding {
+    /// The forwarding `server` sets, for clients that speak `client_scheme`.
+    pub fn new(server: &ServerSettings, client_scheme: &'static str) -> Forwarding {
+        Forwarding {
+            upstream_timeout: server.upstream_timeout,
+            idle_timeout: server.idle_timeout,
+            request_buffer_bytes: server.request_buffer_bytes,
+            buffers: Budget::new(server.max_buffered_bytes),
+            connection_buffer_bytes: server.max_buffered_bytes_per_connection,
+            tunnel_idle_timeout: server.tunnel_idle_timeout,
+            upstream_slots: Arc::new(Semaphore::new(server.max_upstream_requests)),
+            client_scheme,
+            upstream_http2: server.upstream_http2,
+        }
+    }
+}
+
+/// Forwards one request: the process's [`Forwarding`], and what is the request's own.
 pub struct Forwarder<'a> {
-    /// The pooled client.
+    /// How every request is forwarded.
+    pub forwarding: &'a Forwarding,
+    /// The worker's pooled client.
     pub client: &'a UpstreamClient,
-    /// Where to forward.
+    /// Where to forward: the route active when the request arrived.
     pub route: &'a Route,
     /// The client's address.
     pub peer: SocketAddr,
-    /// How long the upstream may take to send its response head.
-    pub upstream_timeout: Duration,
-    /// How long either side may pause in the middle of a body.
-    pub idle_timeout: Duration,
-    /// How much of the request body is read before the upstream is contacted.
-    pub request_buffer_bytes: usize,
     /// The bytes that the client connection's buffered bodies may hold together.
     pub connection_buffers: &'a Arc<Budget>,
-    /// The bytes that the process's buffered bodies may hold together.
-    pub process_buffers: &'a Arc<Budget>,
-    /// How long an upgraded connection may go without a byte either way.
-    pub tunnel_idle_timeout: Duration,
-    /// The slots of `max_upstream_requests`, shared by every worker.
-    pub upstream_slots: &'a Arc<Semaphore>,
-    /// The scheme the client used (`http`, or `https` over TLS).
-    pub client_scheme: &'static str,
-    /// Whether the upstream is spoken to over HTTP/2.
-    pub upstream_http2: bool,
-    /// Where upstream failures are counted.
-    pub metrics: &'a Arc<Metrics>,
-    /// Whether the request is on a CORS path (`urls_regex`), where corsair owns the
-    /// `Access-Control-*` headers; elsewhere the upstream's pass through.
-    pub owns_cors: bool,
     /// The client connection's slot of the connection limit (kept by an upgraded connection).
     pub slot: &'a Arc<OwnedSemaphorePermit>,
     /// The worker's count of open tunnels.
     pub tunnels: &'a mpsc::Sender<()>,
+    /// Where upstream failures are counted.
+    pub metrics: &'a Arc<Metrics>,
+    /// Whether corsair owns CORS on the request's path: then the upstream's `Access-Control-*`
+    /// headers (and trailers) are removed; elsewhere they pass through.
+    pub owns_cors: bool,
 }
 
 impl Forwarder<'_> {
@@ -114,7 +149,7 @@ impl Forwarder<'_> {
         mut request: Request<Incoming>,
     ) -> Result<Response<ProxyBody>, Aborted> {
         let protocol = upgrade::requested(request.version(), request.headers());
-        if protocol.is_some() && self.upstream_http2 {
+        if protocol.is_some() && self.forwarding.upstream_http2 {
             tracing::warn!(peer = %self.peer, "an upgrade (WebSocket) cannot be forwarded over HTTP/2: upstream_http2 is on");
             return Ok(own_response(
                 StatusCode::NOT_IMPLEMENTED,
@@ -124,9 +159,14 @@ impl Forwarder<'_> {
         let client_upgrade = protocol.is_some().then(|| hyper::upgrade::on(&mut request));
         let (mut parts, body) = request.into_parts();
         // Nothing reaches the upstream before the body is buffered (or the limit reached).
-        let held = Held::new(self.connection_buffers, self.process_buffers);
-        let buffered =
-            request_body::buffer(body, self.request_buffer_bytes, self.idle_timeout, held).await;
+        let held = Held::new(self.connection_buffers, &self.forwarding.buffers);
+        let buffered = request_body::buffer(
+            body,
+            self.forwarding.request_buffer_bytes,
+            self.forwarding.idle_timeout,
+            held,
+        )
+        .await;
         let body = match buffered {
             Ok(body) => body,
             Err(Refused::Client(fault)) => return Ok(self.client_fault(fault, false)),
@@ -146,9 +186,10 @@ impl Forwarder<'_> {
                 .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
         });
         // gRPC asks for trailers with `TE: trailers`, the one TE that HTTP/2 carries.
-        let trailers = self.upstream_http2 && hop_by_hop::asks_for_trailers(&parts.headers);
+        let trailers =
+            self.forwarding.upstream_http2 && hop_by_hop::asks_for_trailers(&parts.headers);
         hop_by_hop::remove(&mut parts.headers);
-        if !self.upstream_http2 {
+        if !self.forwarding.upstream_http2 {
             // HTTP/1.1 has one Cookie line; HTTP/2 clients may send one field per cookie.
             cookies::join(&mut parts.headers);
         }
@@ -163,7 +204,7 @@ impl Forwarder<'_> {
         forwarded::add(
             &mut parts.headers,
             self.peer.ip(),
-            self.client_scheme,
+            self.forwarding.client_scheme,
             host.as_ref(),
         );
         forwarded::add_via(&mut parts.headers, parts.version);
@@ -173,7 +214,7 @@ impl Forwarder<'_> {
             None => parts.headers.remove(HOST),
         };
         parts.uri = target;
-        parts.version = if self.upstream_http2 {
+        parts.version = if self.forwarding.upstream_http2 {
             Version::HTTP_2
         } else {
             Version::HTTP_11
@@ -181,7 +222,10 @@ impl Forwarder<'_> {
 
         let upstream = &self.route.upstream;
         // Held until the response body ends: the request is in flight until then.
-        let Ok(slot) = Arc::clone(self.upstream_slots).acquire_owned().await else {
+        let Ok(slot) = Arc::clone(&self.forwarding.upstream_slots)
+            .acquire_owned()
+            .await
+        else {
             return Ok(own_response(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "corsair: the server is stopping\n",
@@ -196,7 +240,7 @@ impl Forwarder<'_> {
                     return match fault {
                         ClientError::Malformed => Ok(self.client_fault(fault, true)),
                         ClientError::Stalled => {
-                            tracing::info!(peer = %self.peer, timeout = ?self.idle_timeout, "client stalled in the middle of its request body: aborted");
+                            tracing::info!(peer = %self.peer, timeout = ?self.forwarding.idle_timeout, "client stalled in the middle of its request body: aborted");
                             Err(Aborted)
                         }
                     };
@@ -217,7 +261,7 @@ impl Forwarder<'_> {
             UpstreamWait::NoAnswer => {
                 progress.abandon();
                 self.metrics.upstream_error(UpstreamError::Timeout);
-                tracing::warn!(%upstream, timeout = ?self.upstream_timeout, "upstream did not answer in time");
+                tracing::warn!(%upstream, timeout = ?self.forwarding.upstream_timeout, "upstream did not answer in time");
                 return Ok(own_response(
                     StatusCode::GATEWAY_TIMEOUT,
                     "corsair: the upstream server did not answer in time\n",
@@ -226,7 +270,7 @@ impl Forwarder<'_> {
             UpstreamWait::NotReading => {
                 progress.abandon();
                 self.metrics.upstream_error(UpstreamError::Timeout);
-                tracing::warn!(%upstream, timeout = ?self.idle_timeout, "upstream stopped reading the request body");
+                tracing::warn!(%upstream, timeout = ?self.forwarding.idle_timeout, "upstream stopped reading the request body");
                 return Ok(closing(own_response(
                     StatusCode::GATEWAY_TIMEOUT,
                     "corsair: the upstream server stopped reading the request\n",
@@ -242,7 +286,7 @@ impl Forwarder<'_> {
                     client,
                     upstream,
                     hold,
-                    self.tunnel_idle_timeout,
+                    self.forwarding.tunnel_idle_timeout,
                 ));
                 response.headers().get(UPGRADE).cloned()
             }
@@ -265,7 +309,7 @@ impl Forwarder<'_> {
         }
         let metrics = Arc::clone(self.metrics);
         let owns_cors = self.owns_cors;
-        let body = IdleTimeout::new(body, self.idle_timeout)
+        let body = IdleTimeout::new(body, self.forwarding.idle_timeout)
             // Trailers (an HTTP/2 upstream's) follow the rules of the head.
             .map_frame(move |frame| clean_trailers(frame, owns_cors))
             // The closure owns the slot: it is released when the body is dropped.
@@ -291,7 +335,10 @@ impl Forwarder<'_> {
     {
         tokio::pin!(sent);
         loop {
-            let waiting = progress.waiting(self.upstream_timeout, self.idle_timeout);
+            let waiting = progress.waiting(
+                self.forwarding.upstream_timeout,
+                self.forwarding.idle_timeout,
+            );
             let (Waiting::Answer(deadline)
             | Waiting::UpstreamReading(deadline)
             | Waiting::Other(deadline)) = waiting;
@@ -302,7 +349,10 @@ impl Forwarder<'_> {
             }
             // Look again: the body may have moved on while we slept.
             let now = tokio::time::Instant::now();
-            match progress.waiting(self.upstream_timeout, self.idle_timeout) {
+            match progress.waiting(
+                self.forwarding.upstream_timeout,
+                self.forwarding.idle_timeout,
+            ) {
                 Waiting::Answer(deadline) if deadline <= now => return UpstreamWait::NoAnswer,
                 Waiting::UpstreamReading(deadline) if deadline <= now => {
                     return UpstreamWait::NotReading;
@@ -317,7 +367,7 @@ impl Forwarder<'_> {
     fn no_room(&self, spent: Spent) -> Response<ProxyBody> {
         let budget = match spent {
             Spent::Connection => self.connection_buffers,
-            Spent::Process => self.process_buffers,
+            Spent::Process => &self.forwarding.buffers,
         };
         tracing::info!(
             peer = %self.peer,

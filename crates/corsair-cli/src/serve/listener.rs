@@ -216,7 +216,7 @@ impl Client {
         } = self;
         let guard = Guard::new(limits, start);
         let io = HeadGuard::new(stream, guard.clone(), peer);
-        let buffers = Budget::new(worker.shared.connection_buffer_bytes);
+        let buffers = Budget::new(worker.shared.forwarding.connection_buffer_bytes);
         let service = service_fn(move |request| {
             // The head is complete: its limits end until the response is over.
             let token = guard.request_started();

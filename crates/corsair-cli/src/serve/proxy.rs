@@ -6,18 +6,20 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use arc_swap::ArcSwap;
 use corsair::{Decision, ReloadableCors, RequestKind};
 use http::{Request, Response, StatusCode};
 use hyper::body::Incoming;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
 use super::access_log::AccessRecord;
 use super::buffer_budget::Budget;
 use super::edge::{self, Rejection};
-use super::forward::{Aborted, Forwarder, ProxyBody, Route, UpstreamClient, own_response};
+use super::forward::{
+    Aborted, Forwarder, Forwarding, ProxyBody, Route, UpstreamClient, own_response,
+};
 use super::metrics::Metrics;
 use super::origin_stores::SourceStatus;
 use super::policy_info::PolicyInfo;
@@ -49,26 +51,8 @@ pub struct Shared {
     pub policy: ReloadableCors,
     /// The active route and policy description; replaced atomically by a reload.
     pub active: ArcSwap<Active>,
-    /// How long the upstream may take to send its response head.
-    pub upstream_timeout: Duration,
-    /// How long either side may pause in the middle of a body.
-    pub idle_timeout: Duration,
-    /// How much of a request body is read before the upstream is contacted.
-    pub request_buffer_bytes: usize,
-    /// The bytes all buffered request bodies may hold together (`max_buffered_bytes`).
-    pub buffers: Arc<Budget>,
-    /// The bytes one connection's buffered request bodies may hold together
-    /// (`max_buffered_bytes_per_connection`; each connection has its own [`Budget`]).
-    pub connection_buffer_bytes: usize,
-    /// How long an upgraded connection may go without a byte either way.
-    pub tunnel_idle_timeout: Duration,
-    /// The slots of `max_upstream_requests`: requests in flight to the upstream, over every
-    /// worker.
-    pub upstream_slots: Arc<Semaphore>,
-    /// `https` when corsair speaks TLS to its clients, else `http` (for `X-Forwarded-Proto`).
-    pub client_scheme: &'static str,
-    /// Whether requests go to the upstream over HTTP/2 (`upstream_http2`).
-    pub upstream_http2: bool,
+    /// How every request is forwarded (built at start; a reload leaves it).
+    pub forwarding: Forwarding,
     /// The process's metrics (the same registry across reloads).
     pub metrics: Arc<Metrics>,
     /// The state of each origins source (bound at start).
@@ -120,22 +104,15 @@ pub async fn handle(
         }
         _ => {
             let forwarder = Forwarder {
+                forwarding: &shared.forwarding,
                 client: &worker.client,
                 route: &active.route,
                 peer,
-                upstream_timeout: shared.upstream_timeout,
-                idle_timeout: shared.idle_timeout,
-                request_buffer_bytes: shared.request_buffer_bytes,
                 connection_buffers: &buffers,
-                process_buffers: &shared.buffers,
-                tunnel_idle_timeout: shared.tunnel_idle_timeout,
-                upstream_slots: &shared.upstream_slots,
-                client_scheme: shared.client_scheme,
-                upstream_http2: shared.upstream_http2,
-                metrics: &shared.metrics,
-                owns_cors: owns_cors(decision.as_ref()),
                 slot: &slot,
                 tunnels: &worker.tunnels,
+                metrics: &shared.metrics,
+                owns_cors: owns_cors(decision.as_ref()),
             };
             let mut response = match forwarder.forward(request).await {
                 Ok(response) => response,
