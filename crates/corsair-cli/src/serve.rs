@@ -9,15 +9,7 @@
 
 mod access_log;
 mod admin;
-mod buffer_budget;
-mod cookies;
-mod edge;
-mod forward;
-mod forwarded;
-mod head_guard;
-mod hop_by_hop;
-mod idle_body;
-mod listener;
+mod http;
 mod logging;
 mod metrics;
 mod origin_stores;
@@ -25,9 +17,6 @@ mod policy_info;
 mod proxy;
 mod reload;
 mod report_only;
-mod request_body;
-mod tls;
-mod upgrade;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,15 +24,14 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use corsair::Cors;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 use crate::settings::{self, ConfigFile, Diagnostic, Layers, Loaded, ServerSettings};
 use admin::{Admin, Readiness};
-use forward::{Forwarding, UpstreamClient};
-use listener::Accepted;
+use http::forward::Forwarding;
+use http::listener::{self, Accepted};
+use http::{tls, upstream_client};
 use logging::LogFormat;
 use metrics::Metrics;
 use policy_info::PolicyInfo;
@@ -219,7 +207,7 @@ async fn start(
     let shared = Arc::new(Shared {
         policy: Cors::reloadable(loaded.cors),
         active: ArcSwap::from_pointee(Active::new(&server, info)),
-        forwarding: Forwarding::new(&server, scheme),
+        forwarding: Forwarding::new(&server, scheme, Arc::clone(&metrics) as _),
         metrics: Arc::clone(&metrics),
         sources,
     });
@@ -318,7 +306,7 @@ impl WorkerStart {
             let (tunnels, open_tunnels) = mpsc::channel(1);
             let worker = Arc::new(Worker {
                 shared,
-                client: upstream_client(&server),
+                client: upstream_client::build(&server),
                 tunnels,
             });
             listener::serve(incoming, worker, open_tunnels, &server, tls).await;
@@ -339,25 +327,6 @@ fn event_loop(whose: &str) -> Option<tokio::runtime::Runtime> {
             None
         }
     }
-}
-
-/// The largest header list of an HTTP/2 upstream's response (a larger one is a `502`).
-const UPSTREAM_HTTP2_MAX_HEADER_LIST_SIZE: u32 = 256 * 1024;
-
-/// The pooled keep-alive client to the upstream; `https` upstreams are verified against the
-/// webpki roots (Mozilla's list), like a browser would. HTTP/1.1, or with `upstream_http2`
-/// HTTP/2 over every connection (h2c for `http`, ALPN `h2` for `https`).
-fn upstream_client(server: &ServerSettings) -> UpstreamClient {
-    let connector = crate::net::connector_for(server.connect_timeout, server.upstream_http2);
-    Client::builder(TokioExecutor::new())
-        .pool_timer(TokioTimer::new())
-        .pool_idle_timeout(server.idle_timeout)
-        // An upstream response with more header lines than this is a 502.
-        .http1_max_headers(server.max_response_headers)
-        .http2_only(server.upstream_http2)
-        .timer(TokioTimer::new())
-        .http2_max_header_list_size(UPSTREAM_HTTP2_MAX_HEADER_LIST_SIZE)
-        .build(connector)
 }
 
 /// Completes on SIGINT or SIGTERM.

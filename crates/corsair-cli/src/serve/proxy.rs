@@ -3,8 +3,10 @@
 //! request, so a reload never changes the rules in the middle of one) decides once, and its
 //! observer counts the decision; a preflight is answered here, anything else is forwarded and
 //! its response gets the CORS headers; then the access log, and the request's duration.
+//!
+//! Each worker is the [`Handler`] of its connections: the CORS side of `corsair serve`, on top
+//! of the HTTP plumbing of [`super::http`].
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -12,14 +14,13 @@ use arc_swap::ArcSwap;
 use corsair::{Decision, ReloadableCors, RequestKind};
 use http::{Request, Response, StatusCode};
 use hyper::body::Incoming;
-use tokio::sync::{OwnedSemaphorePermit, mpsc};
+use tokio::sync::mpsc;
 
 use super::access_log::AccessRecord;
-use super::buffer_budget::Budget;
-use super::edge::{self, Rejection};
-use super::forward::{
-    Aborted, Forwarder, Forwarding, ProxyBody, Route, UpstreamClient, own_response,
-};
+use super::http::edge::{self, Rejection};
+use super::http::forward::{Aborted, Forwarder, Forwarding, ProxyBody, Route, own_response};
+use super::http::listener::{Connection, Handler};
+use super::http::upstream_client::UpstreamClient;
 use super::metrics::Metrics;
 use super::origin_stores::SourceStatus;
 use super::policy_info::PolicyInfo;
@@ -72,14 +73,21 @@ pub struct Worker {
     pub tunnels: mpsc::Sender<()>,
 }
 
-/// Answers one request of the client at `peer`: a preflight on a CORS path here, anything else
-/// by forwarding it, with the CORS headers added to the upstream's response. `buffers` is the
-/// connection's budget of buffered body bytes.
-pub async fn handle(
+impl Handler for Worker {
+    fn handle(
+        self: Arc<Self>,
+        connection: Connection,
+        request: Request<Incoming>,
+    ) -> impl Future<Output = Result<Response<ProxyBody>, Aborted>> + Send + 'static {
+        handle(self, connection, request)
+    }
+}
+
+/// Answers one request that arrived on `connection`: a preflight on a CORS path here, anything
+/// else by forwarding it, with the CORS headers added to the upstream's response.
+async fn handle(
     worker: Arc<Worker>,
-    peer: SocketAddr,
-    slot: Arc<OwnedSemaphorePermit>,
-    buffers: Arc<Budget>,
+    connection: Connection,
     request: Request<Incoming>,
 ) -> Result<Response<ProxyBody>, Aborted> {
     let started = Instant::now();
@@ -107,11 +115,8 @@ pub async fn handle(
                 forwarding: &shared.forwarding,
                 client: &worker.client,
                 route: &active.route,
-                peer,
-                connection_buffers: &buffers,
-                slot: &slot,
+                connection: &connection,
                 tunnels: &worker.tunnels,
-                metrics: &shared.metrics,
                 owns_cors: owns_cors(decision.as_ref()),
             };
             let mut response = match forwarder.forward(request).await {

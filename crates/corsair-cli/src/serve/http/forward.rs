@@ -5,11 +5,11 @@
 //! client's body is malformed or stalls before anything was forwarded, `502`/`504` when the
 //! upstream fails, is too slow to answer once the request was sent whole (`upstream_timeout`),
 //! or stops reading the request body (`idle_timeout`). Every response it returns (errors
-//! included) then gets the CORS headers; a client that stalls after part of its body was
-//! forwarded gets no answer ([`Aborted`]). Each upstream failure is counted by its kind
-//! (connect, timeout, protocol), also when it cuts a response short after its head.
+//! included) goes back to the handler (the proxy adds the CORS headers); a client that stalls
+//! after part of its body was forwarded gets no answer ([`Aborted`]). Each upstream failure is
+//! reported by its kind (connect, timeout, protocol) to [`UpstreamErrors`], also when it cuts a
+//! response short after its head.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,15 +18,14 @@ use http::header::{CONTENT_TYPE, HOST, TE, UPGRADE};
 use http::{HeaderMap, HeaderValue, Request, Response, StatusCode, Version};
 use http_body_util::{BodyExt, Full, combinators::UnsyncBoxBody};
 use hyper::body::{Frame, Incoming};
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::sync::{Semaphore, mpsc};
 
 use super::buffer_budget::{Budget, Held, Spent};
 use super::idle_body::{BoxError, Idle, IdleTimeout};
-use super::metrics::{Metrics, UpstreamError};
-use super::request_body::{self, BodyProgress, ClientError, Outgoing, Refused, Waiting};
+use super::listener::Connection;
+use super::request_body::{self, BodyProgress, ClientError, Refused, Waiting};
+use super::upstream_client::UpstreamClient;
+use super::upstream_error::{UpstreamError, UpstreamErrors};
 use super::{cookies, forwarded, hop_by_hop, upgrade};
 use crate::net::error_chain;
 use crate::settings::{ServerSettings, Upstream};
@@ -47,10 +46,6 @@ impl std::error::Error for Aborted {}
 /// The body of every response corsair serves: the upstream's, streamed, or corsair's own.
 pub type ProxyBody = UnsyncBoxBody<Bytes, BoxError>;
 
-/// The pooled client to the upstream (`http`, or `https` with the webpki roots); request bodies
-/// are the clients', buffered up to a limit, then streamed.
-pub type UpstreamClient = Client<HttpsConnector<HttpConnector>, Outgoing>;
-
 /// Where and how requests are forwarded; swapped as a whole on reload.
 #[derive(Debug, Clone)]
 pub struct Route {
@@ -70,10 +65,10 @@ impl Route {
     }
 }
 
-/// How every request is forwarded: the forwarding settings of `[server]`, and the process-wide
-/// limits they size. Built once at start from [`ServerSettings`] (a reload changes none of them:
-/// they only change on restart), held by the proxy's shared state and borrowed by each
-/// [`Forwarder`].
+/// How every request is forwarded: the forwarding settings of `[server]`, the process-wide
+/// limits they size, and where upstream failures are reported. Built once at start from
+/// [`ServerSettings`] (a reload changes none of them: they only change on restart), held by the
+/// proxy's shared state and borrowed by each [`Forwarder`].
 pub struct Forwarding {
     /// How long the upstream may take to send its response head once the request was sent
     /// whole (`upstream_timeout`).
@@ -86,9 +81,6 @@ pub struct Forwarding {
     /// The bytes all buffered request bodies of the process may hold together
     /// (`max_buffered_bytes`).
     pub buffers: Arc<Budget>,
-    /// The bytes the buffered request bodies of one client connection may hold together
-    /// (`max_buffered_bytes_per_connection`; each connection has its own [`Budget`]).
-    pub connection_buffer_bytes: usize,
     /// How long an upgraded connection may go without a byte either way
     /// (`tunnel_idle_timeout`).
     pub tunnel_idle_timeout: Duration,
@@ -100,21 +92,28 @@ pub struct Forwarding {
     pub client_scheme: &'static str,
     /// Whether requests go to the upstream over HTTP/2 (`upstream_http2`).
     pub upstream_http2: bool,
+    /// Where each upstream failure is reported (the metrics count them).
+    pub errors: Arc<dyn UpstreamErrors>,
 }
 
 impl Forwarding {
-    /// The forwarding `server` sets, for clients that speak `client_scheme`.
-    pub fn new(server: &ServerSettings, client_scheme: &'static str) -> Forwarding {
+    /// The forwarding `server` sets, for clients that speak `client_scheme`, reporting upstream
+    /// failures to `errors`.
+    pub fn new(
+        server: &ServerSettings,
+        client_scheme: &'static str,
+        errors: Arc<dyn UpstreamErrors>,
+    ) -> Forwarding {
         Forwarding {
             upstream_timeout: server.upstream_timeout,
             idle_timeout: server.idle_timeout,
             request_buffer_bytes: server.request_buffer_bytes,
             buffers: Budget::new(server.max_buffered_bytes),
-            connection_buffer_bytes: server.max_buffered_bytes_per_connection,
             tunnel_idle_timeout: server.tunnel_idle_timeout,
             upstream_slots: Arc::new(Semaphore::new(server.max_upstream_requests)),
             client_scheme,
             upstream_http2: server.upstream_http2,
+            errors,
         }
     }
 }
@@ -127,16 +126,10 @@ pub struct Forwarder<'a> {
     pub client: &'a UpstreamClient,
     /// Where to forward: the route active when the request arrived.
     pub route: &'a Route,
-    /// The client's address.
-    pub peer: SocketAddr,
-    /// The bytes that the client connection's buffered bodies may hold together.
-    pub connection_buffers: &'a Arc<Budget>,
-    /// The client connection's slot of the connection limit (kept by an upgraded connection).
-    pub slot: &'a Arc<OwnedSemaphorePermit>,
+    /// The client connection the request arrived on.
+    pub connection: &'a Connection,
     /// The worker's count of open tunnels.
     pub tunnels: &'a mpsc::Sender<()>,
-    /// Where upstream failures are counted.
-    pub metrics: &'a Arc<Metrics>,
     /// Whether corsair owns CORS on the request's path: then the upstream's `Access-Control-*`
     /// headers (and trailers) are removed; elsewhere they pass through.
     pub owns_cors: bool,
@@ -150,7 +143,7 @@ impl Forwarder<'_> {
     ) -> Result<Response<ProxyBody>, Aborted> {
         let protocol = upgrade::requested(request.version(), request.headers());
         if protocol.is_some() && self.forwarding.upstream_http2 {
-            tracing::warn!(peer = %self.peer, "an upgrade (WebSocket) cannot be forwarded over HTTP/2: upstream_http2 is on");
+            tracing::warn!(peer = %self.connection.peer, "an upgrade (WebSocket) cannot be forwarded over HTTP/2: upstream_http2 is on");
             return Ok(own_response(
                 StatusCode::NOT_IMPLEMENTED,
                 "corsair: upgrades (WebSocket) are not forwarded to an HTTP/2 upstream\n",
@@ -159,7 +152,7 @@ impl Forwarder<'_> {
         let client_upgrade = protocol.is_some().then(|| hyper::upgrade::on(&mut request));
         let (mut parts, body) = request.into_parts();
         // Nothing reaches the upstream before the body is buffered (or the limit reached).
-        let held = Held::new(self.connection_buffers, &self.forwarding.buffers);
+        let held = Held::new(&self.connection.buffers, &self.forwarding.buffers);
         let buffered = request_body::buffer(
             body,
             self.forwarding.request_buffer_bytes,
@@ -203,7 +196,7 @@ impl Forwarder<'_> {
         }
         forwarded::add(
             &mut parts.headers,
-            self.peer.ip(),
+            self.connection.peer.ip(),
             self.forwarding.client_scheme,
             host.as_ref(),
         );
@@ -240,18 +233,20 @@ impl Forwarder<'_> {
                     return match fault {
                         ClientError::Malformed => Ok(self.client_fault(fault, true)),
                         ClientError::Stalled => {
-                            tracing::info!(peer = %self.peer, timeout = ?self.forwarding.idle_timeout, "client stalled in the middle of its request body: aborted");
+                            tracing::info!(peer = %self.connection.peer, timeout = ?self.forwarding.idle_timeout, "client stalled in the middle of its request body: aborted");
                             Err(Aborted)
                         }
                     };
                 }
                 let cause = error_chain(&error);
                 tracing::warn!(%upstream, %cause, "upstream request failed");
-                self.metrics.upstream_error(if error.is_connect() {
-                    UpstreamError::Connect
-                } else {
-                    UpstreamError::Protocol
-                });
+                self.forwarding
+                    .errors
+                    .upstream_error(if error.is_connect() {
+                        UpstreamError::Connect
+                    } else {
+                        UpstreamError::Protocol
+                    });
                 // The details (addresses, causes) go to the log, not to the client.
                 return Ok(own_response(
                     StatusCode::BAD_GATEWAY,
@@ -260,7 +255,9 @@ impl Forwarder<'_> {
             }
             UpstreamWait::NoAnswer => {
                 progress.abandon();
-                self.metrics.upstream_error(UpstreamError::Timeout);
+                self.forwarding
+                    .errors
+                    .upstream_error(UpstreamError::Timeout);
                 tracing::warn!(%upstream, timeout = ?self.forwarding.upstream_timeout, "upstream did not answer in time");
                 return Ok(own_response(
                     StatusCode::GATEWAY_TIMEOUT,
@@ -269,7 +266,9 @@ impl Forwarder<'_> {
             }
             UpstreamWait::NotReading => {
                 progress.abandon();
-                self.metrics.upstream_error(UpstreamError::Timeout);
+                self.forwarding
+                    .errors
+                    .upstream_error(UpstreamError::Timeout);
                 tracing::warn!(%upstream, timeout = ?self.forwarding.idle_timeout, "upstream stopped reading the request body");
                 return Ok(closing(own_response(
                     StatusCode::GATEWAY_TIMEOUT,
@@ -281,7 +280,8 @@ impl Forwarder<'_> {
         let switched = match client_upgrade {
             Some(client) if response.status() == StatusCode::SWITCHING_PROTOCOLS => {
                 let upstream = hyper::upgrade::on(&mut response);
-                let hold = upgrade::Hold::new(Arc::clone(self.slot), self.tunnels.clone());
+                let hold =
+                    upgrade::Hold::new(Arc::clone(&self.connection.slot), self.tunnels.clone());
                 tokio::spawn(upgrade::tunnel(
                     client,
                     upstream,
@@ -307,7 +307,7 @@ impl Forwarder<'_> {
         if self.owns_cors {
             remove_cors_headers(&mut parts.headers);
         }
-        let metrics = Arc::clone(self.metrics);
+        let errors = Arc::clone(&self.forwarding.errors);
         let owns_cors = self.owns_cors;
         let body = IdleTimeout::new(body, self.forwarding.idle_timeout)
             // Trailers (an HTTP/2 upstream's) follow the rules of the head.
@@ -315,7 +315,7 @@ impl Forwarder<'_> {
             // The closure owns the slot: it is released when the body is dropped.
             .map_err(move |error| {
                 let _in_flight = &slot;
-                metrics.upstream_error(if error.is::<Idle>() {
+                errors.upstream_error(if error.is::<Idle>() {
                     UpstreamError::Timeout
                 } else {
                     UpstreamError::Protocol
@@ -366,11 +366,11 @@ impl Forwarder<'_> {
     /// `503` with `Retry-After`, nothing forwarded (the rest of the body is never read).
     fn no_room(&self, spent: Spent) -> Response<ProxyBody> {
         let budget = match spent {
-            Spent::Connection => self.connection_buffers,
+            Spent::Connection => &self.connection.buffers,
             Spent::Process => &self.forwarding.buffers,
         };
         tracing::info!(
-            peer = %self.peer,
+            peer = %self.connection.peer,
             setting = spent.setting(),
             limit = budget.limit(),
             used = budget.used(),
@@ -389,7 +389,7 @@ impl Forwarder<'_> {
     /// corsair's answer to a client whose body failed (`forwarded`: part of it had reached
     /// the upstream, which is abandoned).
     fn client_fault(&self, fault: ClientError, forwarded: bool) -> Response<ProxyBody> {
-        tracing::info!(peer = %self.peer, ?fault, forwarded, "client error in the request body");
+        tracing::info!(peer = %self.connection.peer, ?fault, forwarded, "client error in the request body");
         closing(match fault {
             ClientError::Malformed => own_response(
                 StatusCode::BAD_REQUEST,
