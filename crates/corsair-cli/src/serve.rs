@@ -9,41 +9,30 @@
 
 mod access_log;
 mod admin;
-mod buffer_budget;
-mod cookies;
-mod edge;
-mod forward;
-mod forwarded;
-mod head_guard;
-mod hop_by_hop;
-mod idle_body;
-mod listener;
+mod http;
 mod logging;
 mod metrics;
-mod origins_source;
+mod origin_stores;
 mod policy_info;
 mod proxy;
 mod reload;
 mod report_only;
-mod request_body;
-mod tls;
-mod upgrade;
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use corsair::Cors;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 use crate::settings::{self, ConfigFile, Diagnostic, Layers, Loaded, ServerSettings};
 use admin::{Admin, Readiness};
-use forward::{Route, UpstreamClient};
-use listener::Accepted;
+use http::forward::Forwarding;
+use http::listener::{self, Accepted};
+use http::{tls, upstream_client};
 use logging::LogFormat;
 use metrics::Metrics;
 use policy_info::PolicyInfo;
@@ -148,105 +137,33 @@ fn load_tls(loaded: &mut Loaded) -> Result<Option<tls::Tls>, settings::Problems>
         .map_err(refused)
 }
 
+/// Starts serving `loaded`, serves until SIGINT or SIGTERM, and stops gracefully: exit 0, or 2
+/// when an address cannot be bound or a required origins source cannot be read, or 1 when a
+/// worker cannot start or did not stop cleanly.
 async fn start(
     loaded: Loaded,
     reloading: reload::Reloading,
     tls: Option<Arc<tls::Tls>>,
     metrics: Arc<Metrics>,
 ) -> ExitCode {
-    let server = loaded.server.clone();
-    let listener = match TcpListener::bind(server.listen).await {
-        Ok(listener) => listener,
-        Err(error) => {
-            tracing::error!(listen = %server.listen, %error, "cannot listen");
-            return ExitCode::from(2);
-        }
+    let Some(bound) = bind(&loaded).await else {
+        return ExitCode::from(2);
     };
-    let address = listener.local_addr().unwrap_or(server.listen);
-    let admin_listener = match loaded.admin.listen {
-        Some(admin) => match admin::bind(admin).await {
-            Ok(bound) => Some(bound),
-            Err(error) => {
-                let source = settings::server_source(&loaded.admin_sources, "listen");
-                tracing::error!(listen = %admin, %source, "{error}");
-                return ExitCode::from(2);
-            }
-        },
-        None => None,
-    };
-    if admin_listener.is_none() {
+    if bound.admin.is_none() {
         // Nobody can read per-request metrics, and an admin listener only starts on a restart.
         metrics.without_reader();
     }
-    // The tenant origins are loaded before corsair says it listens (a required source that
-    // cannot be read stops it here); the sources then keep them up to date.
-    let mut sources = Vec::new();
-    for source in &loaded.origins_sources {
-        let set = loaded.origin_sets.get(&source.store);
-        let source_metrics = metrics.source(&source.subject);
-        match origins_source::start(source.clone(), set, source_metrics).await {
-            Ok(status) => sources.push(status),
-            Err(down) => {
-                tracing::error!("{down}");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    let workers = server.worker_count();
-    let config = loaded
-        .file
-        .as_ref()
-        .map_or_else(|| "none".to_owned(), |f| f.display().to_string());
+    let Some(sources) = start_sources(&loaded, &metrics).await else {
+        return ExitCode::from(2);
+    };
+    let server = loaded.server.clone();
+    // Caught before corsair says it listens: a SIGHUP sent right after never stops it.
     let hangups = reload::hangups();
-    let scheme = if tls.is_some() { "https" } else { "http" };
-    let certificate = tls
-        .as_ref()
-        .map_or_else(|| "none".to_owned(), |tls| tls.current().describe());
-    let info = Arc::new(PolicyInfo::new(&loaded, "start"));
-    metrics.set_policy_origins(policy_info::origin_count(&loaded.cors));
-    tracing::info!(
-        config,
-        upstream = %server.upstream,
-        upstream_http2 = server.upstream_http2,
-        workers,
-        certificate,
-        policy = %loaded.cors,
-        version = %info.version,
-        "corsair serve is listening on {scheme}://{address}"
-    );
-    logging::log_warnings(&loaded.warnings);
-
-    let shared = Arc::new(Shared {
-        policy: Cors::reloadable(loaded.cors),
-        active: ArcSwap::from_pointee(Active {
-            route: Arc::new(Route {
-                upstream: server.upstream.clone(),
-                preserve_host: server.preserves_host(),
-            }),
-            info,
-        }),
-        upstream_timeout: server.upstream_timeout,
-        idle_timeout: server.idle_timeout,
-        request_buffer_bytes: server.request_buffer_bytes,
-        buffers: buffer_budget::Budget::new(server.max_buffered_bytes),
-        connection_buffer_bytes: server.max_buffered_bytes_per_connection,
-        tunnel_idle_timeout: server.tunnel_idle_timeout,
-        upstream_slots: Arc::new(tokio::sync::Semaphore::new(server.max_upstream_requests)),
-        client_scheme: scheme,
-        upstream_http2: server.upstream_http2,
-        metrics: Arc::clone(&metrics),
-        sources,
-    });
+    let shared = shared_state(loaded, bound.address, tls.as_deref(), metrics, sources);
     let readiness = Arc::new(Readiness::default());
-    let admin_address = admin_listener.map(|bound| {
-        let address = bound.local_addr().ok();
-        let admin = Arc::new(Admin {
-            shared: Arc::clone(&shared),
-            readiness: Arc::clone(&readiness),
-        });
-        tokio::spawn(admin::serve(bound, admin));
-        address
-    });
+    let admin_address = bound
+        .admin
+        .and_then(|admin| spawn_admin(admin, &shared, &readiness));
     let reloads = hangups.map(|hangups| {
         tokio::spawn(reload::run(
             reloading,
@@ -255,34 +172,196 @@ async fn start(
             server.clone(),
         ))
     });
-    let mut senders = Vec::with_capacity(workers);
-    let mut threads = Vec::with_capacity(workers);
-    for index in 0..workers {
+    let Some(workers) = spawn_workers(&shared, &server, tls.as_deref()) else {
+        return ExitCode::FAILURE;
+    };
+    readiness.accepting();
+    if let Some(admin) = admin_address {
+        tracing::info!("admin endpoints (/metrics, /healthz, /readyz, /policy) at http://{admin}");
+    }
+    serve_until_stopped(bound.listener, workers, &server, &readiness, reloads).await
+}
+
+/// The listeners, bound before anything else starts.
+struct Bound {
+    /// The proxy's.
+    listener: TcpListener,
+    /// The proxy's address (the port the system chose, for `:0`).
+    address: SocketAddr,
+    /// The admin endpoints', with `[admin] listen`.
+    admin: Option<TcpListener>,
+}
+
+/// Binds the proxy's address and the admin one; `None`, logged, when either cannot be bound.
+async fn bind(loaded: &Loaded) -> Option<Bound> {
+    let listen = loaded.server.listen;
+    let listener = match TcpListener::bind(listen).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::error!(%listen, %error, "cannot listen");
+            return None;
+        }
+    };
+    let address = listener.local_addr().unwrap_or(listen);
+    let admin = match loaded.admin.listen {
+        Some(admin) => match admin::bind(admin).await {
+            Ok(bound) => Some(bound),
+            Err(error) => {
+                let source = settings::server_source(&loaded.admin_sources, "listen");
+                tracing::error!(listen = %admin, %source, "{error}");
+                return None;
+            }
+        },
+        None => None,
+    };
+    Some(Bound {
+        listener,
+        address,
+        admin,
+    })
+}
+
+/// Starts the origins sources. The tenant origins are loaded before corsair says it listens (a
+/// required source that cannot be read stops it here: `None`, logged); the sources then keep
+/// them up to date.
+async fn start_sources(
+    loaded: &Loaded,
+    metrics: &Metrics,
+) -> Option<Vec<Arc<origin_stores::SourceStatus>>> {
+    let mut sources = Vec::new();
+    for source in &loaded.origins_sources {
+        let set = loaded.origin_sets.get(&source.store);
+        let source_metrics = metrics.source(&source.subject);
+        match origin_stores::start(source.clone(), set, source_metrics).await {
+            Ok(status) => sources.push(status),
+            Err(down) => {
+                tracing::error!("{down}");
+                return None;
+            }
+        }
+    }
+    Some(sources)
+}
+
+/// The state every connection shares, built from `loaded` (once the policy it carries is
+/// announced).
+fn shared_state(
+    loaded: Loaded,
+    address: SocketAddr,
+    tls: Option<&tls::Tls>,
+    metrics: Arc<Metrics>,
+    sources: Vec<Arc<origin_stores::SourceStatus>>,
+) -> Arc<Shared> {
+    let info = Arc::new(PolicyInfo::new(&loaded, "start"));
+    metrics.set_policy_origins(policy_info::origin_count(&loaded.cors));
+    announce(&loaded, address, tls, &info);
+    let scheme = client_scheme(tls);
+    let server = &loaded.server;
+    Arc::new(Shared {
+        active: ArcSwap::from_pointee(Active::new(server, info)),
+        forwarding: Forwarding::new(server, scheme, Arc::clone(&metrics) as _),
+        policy: Cors::reloadable(loaded.cors),
+        metrics,
+        sources,
+    })
+}
+
+/// Says that corsair listens on `address`, with which file, upstream, workers, certificate and
+/// policy; then the configuration's warnings.
+fn announce(loaded: &Loaded, address: SocketAddr, tls: Option<&tls::Tls>, info: &PolicyInfo) {
+    let server = &loaded.server;
+    let config = loaded
+        .file
+        .as_ref()
+        .map_or_else(|| "none".to_owned(), |f| f.display().to_string());
+    let scheme = client_scheme(tls);
+    let certificate = tls.map_or_else(|| "none".to_owned(), |tls| tls.current().describe());
+    tracing::info!(
+        config,
+        upstream = %server.upstream,
+        upstream_http2 = server.upstream_http2,
+        workers = server.worker_count(),
+        certificate,
+        policy = %loaded.cors,
+        version = %info.version,
+        "corsair serve is listening on {scheme}://{address}"
+    );
+    logging::log_warnings(&loaded.warnings);
+}
+
+/// The scheme clients use: `https` when corsair speaks TLS to them.
+fn client_scheme(tls: Option<&tls::Tls>) -> &'static str {
+    if tls.is_some() { "https" } else { "http" }
+}
+
+/// Serves the admin endpoints on `listener`; the address they are at, when it can be read.
+fn spawn_admin(
+    listener: TcpListener,
+    shared: &Arc<Shared>,
+    readiness: &Arc<Readiness>,
+) -> Option<SocketAddr> {
+    let address = listener.local_addr().ok();
+    let admin = Arc::new(Admin {
+        shared: Arc::clone(shared),
+        readiness: Arc::clone(readiness),
+    });
+    tokio::spawn(admin::serve(listener, admin));
+    address
+}
+
+/// The worker threads, and how the acceptor hands each one its connections.
+struct Workers {
+    senders: Vec<mpsc::UnboundedSender<Accepted>>,
+    threads: Vec<std::thread::JoinHandle<bool>>,
+}
+
+/// Starts `server.workers` worker threads; `None`, logged, when one cannot be started.
+fn spawn_workers(
+    shared: &Arc<Shared>,
+    server: &ServerSettings,
+    tls: Option<&tls::Tls>,
+) -> Option<Workers> {
+    let count = server.worker_count();
+    let mut workers = Workers {
+        senders: Vec::with_capacity(count),
+        threads: Vec::with_capacity(count),
+    };
+    for index in 0..count {
         let (sender, incoming) = mpsc::unbounded_channel();
         let worker = WorkerStart {
             incoming,
-            shared: Arc::clone(&shared),
+            shared: Arc::clone(shared),
             server: server.clone(),
-            tls: tls.as_ref().map(|tls| tls.acceptor()),
+            tls: tls.map(tls::Tls::acceptor),
         };
         let spawned = std::thread::Builder::new()
             .name(format!("corsair-worker-{index}"))
             .spawn(move || worker.run());
         match spawned {
             Ok(thread) => {
-                senders.push(sender);
-                threads.push(thread);
+                workers.senders.push(sender);
+                workers.threads.push(thread);
             }
             Err(error) => {
                 tracing::error!(%error, "cannot start a worker thread");
-                return ExitCode::FAILURE;
+                return None;
             }
         }
     }
-    readiness.accepting();
-    if let Some(admin) = admin_address.flatten() {
-        tracing::info!("admin endpoints (/metrics, /healthz, /readyz, /policy) at http://{admin}");
-    }
+    Some(workers)
+}
+
+/// Accepts connections for the workers until SIGINT or SIGTERM (from then on `/readyz` says
+/// so), then stops reloading and waits for the workers to finish: exit 0, or 1 when one did
+/// not stop cleanly.
+async fn serve_until_stopped(
+    listener: TcpListener,
+    workers: Workers,
+    server: &ServerSettings,
+    readiness: &Readiness,
+    reloads: Option<tokio::task::JoinHandle<()>>,
+) -> ExitCode {
+    let Workers { senders, threads } = workers;
     let stop = async {
         stop_requested().await;
         // From now on a load balancer is told to stop sending.
@@ -332,7 +411,7 @@ impl WorkerStart {
             let (tunnels, open_tunnels) = mpsc::channel(1);
             let worker = Arc::new(Worker {
                 shared,
-                client: upstream_client(&server),
+                client: upstream_client::build(&server),
                 tunnels,
             });
             listener::serve(incoming, worker, open_tunnels, &server, tls).await;
@@ -353,25 +432,6 @@ fn event_loop(whose: &str) -> Option<tokio::runtime::Runtime> {
             None
         }
     }
-}
-
-/// The largest header list of an HTTP/2 upstream's response (a larger one is a `502`).
-const UPSTREAM_HTTP2_MAX_HEADER_LIST_SIZE: u32 = 256 * 1024;
-
-/// The pooled keep-alive client to the upstream; `https` upstreams are verified against the
-/// webpki roots (Mozilla's list), like a browser would. HTTP/1.1, or with `upstream_http2`
-/// HTTP/2 over every connection (h2c for `http`, ALPN `h2` for `https`).
-fn upstream_client(server: &ServerSettings) -> UpstreamClient {
-    let connector = crate::net::connector_for(server.connect_timeout, server.upstream_http2);
-    Client::builder(TokioExecutor::new())
-        .pool_timer(TokioTimer::new())
-        .pool_idle_timeout(server.idle_timeout)
-        // An upstream response with more header lines than this is a 502.
-        .http1_max_headers(server.max_response_headers)
-        .http2_only(server.upstream_http2)
-        .timer(TokioTimer::new())
-        .http2_max_header_list_size(UPSTREAM_HTTP2_MAX_HEADER_LIST_SIZE)
-        .build(connector)
 }
 
 /// Completes on SIGINT or SIGTERM.

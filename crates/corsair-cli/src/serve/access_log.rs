@@ -12,7 +12,7 @@ use super::logging::loggable;
 
 /// What corsair decided about a request, as logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub enum AccessVerdict {
     /// The path is outside `urls_regex`.
     Bypass,
     /// No `Origin`: not a CORS request.
@@ -27,16 +27,16 @@ pub enum Verdict {
     Refused,
 }
 
-impl Verdict {
+impl AccessVerdict {
     /// The word in the log line.
     pub fn as_str(self) -> &'static str {
         match self {
-            Verdict::Bypass => "bypass",
-            Verdict::NoOrigin => "no-origin",
-            Verdict::PreflightAllowed => "preflight-allowed",
-            Verdict::PreflightRefused => "preflight-refused",
-            Verdict::Allowed => "allowed",
-            Verdict::Refused => "refused",
+            AccessVerdict::Bypass => "bypass",
+            AccessVerdict::NoOrigin => "no-origin",
+            AccessVerdict::PreflightAllowed => "preflight-allowed",
+            AccessVerdict::PreflightRefused => "preflight-refused",
+            AccessVerdict::Allowed => "allowed",
+            AccessVerdict::Refused => "refused",
         }
     }
 }
@@ -44,7 +44,6 @@ impl Verdict {
 /// The request's side of a log line, captured before it is forwarded.
 #[derive(Debug)]
 pub struct AccessRecord {
-    cors_path: bool,
     /// `None` when the access log is off, so that nothing is copied or explained for it.
     line: Option<Line>,
 }
@@ -54,15 +53,15 @@ struct Line {
     method: Method,
     path: String,
     origin: Option<String>,
-    verdict: Verdict,
+    verdict: AccessVerdict,
     refusal: Option<Refusal>,
     /// The path of the route whose policy decided, if a route did.
     route: Option<String>,
 }
 
 impl AccessRecord {
-    /// Records whether the request is on a CORS path, from the `decision` of `cors` (the policy
-    /// that answers it), and captures its log line when the access log is on.
+    /// Captures the log line of a request and of the `decision` of `cors` (the policy that
+    /// answers it), when the access log is on.
     pub fn capture<B>(
         request: &Request<B>,
         cors: &Cors,
@@ -83,37 +82,32 @@ impl AccessRecord {
         explained: bool,
     ) -> AccessRecord {
         let (method, uri, headers) = (request.method(), request.uri(), request.headers());
-        let kind_and_origin = decision.map(|d| (d.kind(), d.origin()));
-        let cors_path = !matches!(kind_and_origin, None | Some((RequestKind::Bypass, _)));
         if !logged {
-            return AccessRecord {
-                cors_path,
-                line: None,
-            };
+            return AccessRecord { line: None };
         }
+        let kind_and_origin = decision.map(|d| (d.kind(), d.origin()));
         let (verdict, refusal) = match kind_and_origin {
-            None | Some((RequestKind::Bypass, _)) => (Verdict::Bypass, None),
-            Some((_, OriginVerdict::Missing)) => (Verdict::NoOrigin, None),
+            None | Some((RequestKind::Bypass, _)) => (AccessVerdict::Bypass, None),
+            Some((_, OriginVerdict::Missing)) => (AccessVerdict::NoOrigin, None),
             Some((RequestKind::Preflight, _)) if decision.and_then(Decision::refusal).is_none() => {
-                (Verdict::PreflightAllowed, None)
+                (AccessVerdict::PreflightAllowed, None)
             }
             Some((RequestKind::Preflight, _)) => {
                 let refusal = explained
                     .then(|| cors.explain_preflight(uri, headers))
                     .flatten();
-                (Verdict::PreflightRefused, refusal)
+                (AccessVerdict::PreflightRefused, refusal)
             }
-            Some((RequestKind::Actual, OriginVerdict::Allowed)) => (Verdict::Allowed, None),
+            Some((RequestKind::Actual, OriginVerdict::Allowed)) => (AccessVerdict::Allowed, None),
             Some((RequestKind::Actual, OriginVerdict::Invalid)) => {
-                (Verdict::Refused, Some(Refusal::InvalidOrigin))
+                (AccessVerdict::Refused, Some(Refusal::InvalidOrigin))
             }
-            Some((_, _)) => (Verdict::Refused, Some(Refusal::OriginNotAllowed)),
+            Some((_, _)) => (AccessVerdict::Refused, Some(Refusal::OriginNotAllowed)),
         };
         let origin = headers
             .get(ORIGIN)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         AccessRecord {
-            cors_path,
             line: Some(Line {
                 method: method.clone(),
                 path: uri.path().to_owned(),
@@ -126,11 +120,6 @@ impl AccessRecord {
                     .map(|route| route.path().to_owned()),
             }),
         }
-    }
-
-    /// Whether the request is on a CORS path (inside `urls_regex`).
-    pub fn is_cors_path(&self) -> bool {
-        self.cors_path
     }
 
     /// Writes the line (and the refusal's reason at debug level), if the access log is on.
@@ -232,7 +221,7 @@ mod tests {
             &'a str,
             &'a str,
             &'a [(&'a str, &'a str)],
-            Verdict,
+            AccessVerdict,
             Option<Refusal>,
         );
         let table: [Case<'_>; 7] = [
@@ -240,22 +229,22 @@ mod tests {
                 "GET",
                 "/static/x.js",
                 &[("origin", "https://evil.example")],
-                Verdict::Bypass,
+                AccessVerdict::Bypass,
                 None,
             ),
-            ("GET", "/api/x", &[], Verdict::NoOrigin, None),
+            ("GET", "/api/x", &[], AccessVerdict::NoOrigin, None),
             (
                 "GET",
                 "/api/x",
                 &[("origin", "https://app.example")],
-                Verdict::Allowed,
+                AccessVerdict::Allowed,
                 None,
             ),
             (
                 "GET",
                 "/api/x",
                 &[("origin", "https://evil.example")],
-                Verdict::Refused,
+                AccessVerdict::Refused,
                 Some(Refusal::OriginNotAllowed),
             ),
             (
@@ -265,7 +254,7 @@ mod tests {
                     ("origin", "https://app.example"),
                     ("access-control-request-method", "PUT"),
                 ],
-                Verdict::PreflightAllowed,
+                AccessVerdict::PreflightAllowed,
                 None,
             ),
             (
@@ -275,7 +264,7 @@ mod tests {
                     ("origin", "https://app.example"),
                     ("access-control-request-method", "DELETE"),
                 ],
-                Verdict::PreflightRefused,
+                AccessVerdict::PreflightRefused,
                 Some(Refusal::MethodNotAllowed("DELETE".into())),
             ),
             (
@@ -285,7 +274,7 @@ mod tests {
                     ("origin", "https://evil.example"),
                     ("access-control-request-method", "PUT"),
                 ],
-                Verdict::PreflightRefused,
+                AccessVerdict::PreflightRefused,
                 Some(Refusal::OriginNotAllowed),
             ),
         ];
@@ -299,7 +288,6 @@ mod tests {
                 .evaluate(request.method(), request.uri(), request.headers())
                 .now();
             let record = AccessRecord::capture_with(&request, &cors, decision.as_ref(), true, true);
-            assert_eq!(record.is_cors_path(), verdict != Verdict::Bypass);
             let line = record.line.as_ref().expect("the access log is on");
             assert_eq!(line.verdict, verdict, "{method} {path} {headers:?}");
             assert_eq!(
@@ -309,7 +297,6 @@ mod tests {
             );
             let quiet =
                 AccessRecord::capture_with(&request, &cors, decision.as_ref(), false, false);
-            assert_eq!(quiet.is_cors_path(), record.is_cors_path());
             assert!(quiet.line.is_none());
         }
     }

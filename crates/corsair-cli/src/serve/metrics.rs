@@ -22,6 +22,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
+use super::http::upstream_error::{UpstreamError, UpstreamErrors};
 use super::report_only;
 
 /// The `Content-Type` of `/metrics`.
@@ -175,34 +176,19 @@ struct StatusLabel {
     status: u16,
 }
 
-/// How the upstream failed a request: the `kind` of `corsair_upstream_errors_total`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UpstreamError {
-    /// No connection could be made (refused, unreachable, `connect_timeout`).
-    Connect,
-    /// Connected, but too slow: no response head within `upstream_timeout`, the request body
-    /// not read, or the response body stalled, for `idle_timeout`.
-    Timeout,
-    /// Connected, but the exchange broke: the connection closed, or the response was not valid
-    /// HTTP.
-    Protocol,
-}
+/// Every way the upstream fails a request: the `kind`s of `corsair_upstream_errors_total`.
+const UPSTREAM_ERRORS: [UpstreamError; 3] = [
+    UpstreamError::Connect,
+    UpstreamError::Timeout,
+    UpstreamError::Protocol,
+];
 
-impl UpstreamError {
-    /// Every kind.
-    const ALL: [UpstreamError; 3] = [
-        UpstreamError::Connect,
-        UpstreamError::Timeout,
-        UpstreamError::Protocol,
-    ];
-
-    /// The label value.
-    fn as_str(self) -> &'static str {
-        match self {
-            UpstreamError::Connect => "connect",
-            UpstreamError::Timeout => "timeout",
-            UpstreamError::Protocol => "protocol",
-        }
+/// The `kind` label of `error`.
+fn upstream_error_label(error: UpstreamError) -> &'static str {
+    match error {
+        UpstreamError::Connect => "connect",
+        UpstreamError::Timeout => "timeout",
+        UpstreamError::Protocol => "protocol",
     }
 }
 
@@ -228,7 +214,7 @@ pub struct Metrics {
     durations: Family<KindLabel, Histogram, fn() -> Histogram>,
     /// The histograms of `durations`, by kind.
     duration_histograms: [Histogram; KINDS.len()],
-    upstream_errors: [Counter; UpstreamError::ALL.len()],
+    upstream_errors: [Counter; UPSTREAM_ERRORS.len()],
     reloads_ok: Counter,
     reloads_refused: Counter,
     policy_origins: Gauge,
@@ -343,9 +329,9 @@ impl Metrics {
                 kind: kind_label(kind),
             })
         });
-        let upstream_errors = UpstreamError::ALL.map(|error| {
+        let upstream_errors = UPSTREAM_ERRORS.map(|error| {
             upstream.get_or_create_owned(&KindLabel {
-                kind: error.as_str(),
+                kind: upstream_error_label(error),
             })
         });
         let [reloads_ok, reloads_refused] =
@@ -457,15 +443,6 @@ impl Metrics {
         }
     }
 
-    /// Counts a request the upstream failed.
-    pub fn upstream_error(&self, error: UpstreamError) {
-        let index = UpstreamError::ALL
-            .iter()
-            .position(|e| *e == error)
-            .unwrap_or_default();
-        self.upstream_errors[index].inc();
-    }
-
     /// Counts a request answered at the edge with `status`.
     pub fn edge_answer(&self, status: http::StatusCode) {
         self.edge
@@ -508,6 +485,17 @@ impl Metrics {
         let mut text = String::new();
         prometheus_text::encode(&mut text, &self.registry)?;
         Ok(text)
+    }
+}
+
+impl UpstreamErrors for Metrics {
+    /// Counts a request the upstream failed.
+    fn upstream_error(&self, error: UpstreamError) {
+        let index = UPSTREAM_ERRORS
+            .iter()
+            .position(|e| *e == error)
+            .unwrap_or_default();
+        self.upstream_errors[index].inc();
     }
 }
 

@@ -16,7 +16,7 @@ use bytes::Bytes;
 use corsair::{Cors, CorsConfig};
 use serde_json::{Map, Value, json};
 
-use super::origins_source::SourceStatus;
+use super::origin_stores::SourceStatus;
 use crate::settings::{Loaded, Source};
 
 /// The running policy, as `/policy` shows it.

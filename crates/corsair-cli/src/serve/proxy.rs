@@ -3,24 +3,28 @@
 //! request, so a reload never changes the rules in the middle of one) decides once, and its
 //! observer counts the decision; a preflight is answered here, anything else is forwarded and
 //! its response gets the CORS headers; then the access log, and the request's duration.
+//!
+//! Each worker is the [`Handler`] of its connections: the CORS side of `corsair serve`, on top
+//! of the HTTP plumbing of [`super::http`].
 
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use arc_swap::ArcSwap;
-use corsair::{ReloadableCors, RequestKind};
+use corsair::{Decision, ReloadableCors, RequestKind};
 use http::{Request, Response, StatusCode};
 use hyper::body::Incoming;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::sync::mpsc;
 
 use super::access_log::AccessRecord;
-use super::buffer_budget::Budget;
-use super::edge::{self, Rejection};
-use super::forward::{Aborted, Forwarder, ProxyBody, Route, UpstreamClient, own_response};
+use super::http::edge::{self, Rejection};
+use super::http::forward::{Aborted, Forwarder, Forwarding, ProxyBody, Route, own_response};
+use super::http::listener::{Connection, Handler};
+use super::http::upstream_client::UpstreamClient;
 use super::metrics::Metrics;
-use super::origins_source::SourceStatus;
+use super::origin_stores::SourceStatus;
 use super::policy_info::PolicyInfo;
+use crate::settings::ServerSettings;
 
 /// What a reload replaces beside the policy: where to forward, and what `/policy` says.
 #[derive(Debug, Clone)]
@@ -31,32 +35,25 @@ pub struct Active {
     pub info: Arc<PolicyInfo>,
 }
 
+impl Active {
+    /// The route `server` sets, and `info`, the policy loaded with it (at start, and by each
+    /// reload).
+    pub fn new(server: &ServerSettings, info: Arc<PolicyInfo>) -> Active {
+        Active {
+            route: Arc::new(Route::new(server)),
+            info,
+        }
+    }
+}
+
 /// The state shared by every connection of every worker.
 pub struct Shared {
     /// The CORS policy; a reload stores the new one through its handle.
     pub policy: ReloadableCors,
     /// The active route and policy description; replaced atomically by a reload.
     pub active: ArcSwap<Active>,
-    /// How long the upstream may take to send its response head.
-    pub upstream_timeout: Duration,
-    /// How long either side may pause in the middle of a body.
-    pub idle_timeout: Duration,
-    /// How much of a request body is read before the upstream is contacted.
-    pub request_buffer_bytes: usize,
-    /// The bytes all buffered request bodies may hold together (`max_buffered_bytes`).
-    pub buffers: Arc<Budget>,
-    /// The bytes one connection's buffered request bodies may hold together
-    /// (`max_buffered_bytes_per_connection`; each connection has its own [`Budget`]).
-    pub connection_buffer_bytes: usize,
-    /// How long an upgraded connection may go without a byte either way.
-    pub tunnel_idle_timeout: Duration,
-    /// The slots of `max_upstream_requests`: requests in flight to the upstream, over every
-    /// worker.
-    pub upstream_slots: Arc<Semaphore>,
-    /// `https` when corsair speaks TLS to its clients, else `http` (for `X-Forwarded-Proto`).
-    pub client_scheme: &'static str,
-    /// Whether requests go to the upstream over HTTP/2 (`upstream_http2`).
-    pub upstream_http2: bool,
+    /// How every request is forwarded (built at start; a reload leaves it).
+    pub forwarding: Forwarding,
     /// The process's metrics (the same registry across reloads).
     pub metrics: Arc<Metrics>,
     /// The state of each origins source (bound at start).
@@ -76,14 +73,21 @@ pub struct Worker {
     pub tunnels: mpsc::Sender<()>,
 }
 
-/// Answers one request of the client at `peer`: a preflight on a CORS path here, anything else
-/// by forwarding it, with the CORS headers added to the upstream's response. `buffers` is the
-/// connection's budget of buffered body bytes.
-pub async fn handle(
+impl Handler for Worker {
+    fn handle(
+        self: Arc<Self>,
+        connection: Connection,
+        request: Request<Incoming>,
+    ) -> impl Future<Output = Result<Response<ProxyBody>, Aborted>> + Send + 'static {
+        handle(self, connection, request)
+    }
+}
+
+/// Answers one request that arrived on `connection`: a preflight on a CORS path here, anything
+/// else by forwarding it, with the CORS headers added to the upstream's response.
+async fn handle(
     worker: Arc<Worker>,
-    peer: SocketAddr,
-    slot: Arc<OwnedSemaphorePermit>,
-    buffers: Arc<Budget>,
+    connection: Connection,
     request: Request<Incoming>,
 ) -> Result<Response<ProxyBody>, Aborted> {
     let started = Instant::now();
@@ -108,22 +112,12 @@ pub async fn handle(
         }
         _ => {
             let forwarder = Forwarder {
+                forwarding: &shared.forwarding,
                 client: &worker.client,
                 route: &active.route,
-                peer,
-                upstream_timeout: shared.upstream_timeout,
-                idle_timeout: shared.idle_timeout,
-                request_buffer_bytes: shared.request_buffer_bytes,
-                connection_buffers: &buffers,
-                process_buffers: &shared.buffers,
-                tunnel_idle_timeout: shared.tunnel_idle_timeout,
-                upstream_slots: &shared.upstream_slots,
-                client_scheme: shared.client_scheme,
-                upstream_http2: shared.upstream_http2,
-                metrics: &shared.metrics,
-                owns_cors: record.is_cors_path(),
-                slot: &slot,
+                connection: &connection,
                 tunnels: &worker.tunnels,
+                owns_cors: owns_cors(decision.as_ref()),
             };
             let mut response = match forwarder.forward(request).await {
                 Ok(response) => response,
@@ -144,6 +138,14 @@ pub async fn handle(
         shared.metrics.request_answered(decision.kind(), elapsed);
     }
     Ok(response)
+}
+
+/// Whether corsair owns CORS on the request's path, from the engine's `decision`: there is one,
+/// and it does not leave the path to the upstream ([`RequestKind::Bypass`]: outside
+/// `urls_regex`). There the upstream's `Access-Control-*` headers are removed; elsewhere they
+/// pass through.
+fn owns_cors(decision: Option<&Decision>) -> bool {
+    decision.is_some_and(|decision| decision.kind() != RequestKind::Bypass)
 }
 
 /// corsair's own answer to a request refused at the edge, logged with its status and reason.
@@ -183,4 +185,59 @@ fn unread_body_closes<B: hyper::body::Body>(
         );
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use corsair::Cors;
+
+    #[test]
+    fn corsair_owns_cors_on_every_path_it_does_not_bypass() {
+        let cors = Cors::builder()
+            .allowed_origins(["https://app.example"])
+            .allow_methods(["GET", "PUT"])
+            .urls_regex("^/api/")
+            .build()
+            .unwrap();
+        /// (method, path, headers, owned)
+        type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], bool);
+        let table: [Case<'_>; 6] = [
+            (
+                "GET",
+                "/static/x.js",
+                &[("origin", "https://app.example")],
+                false,
+            ),
+            ("GET", "/static/x.js", &[], false),
+            ("GET", "/api/x", &[], true),
+            ("GET", "/api/x", &[("origin", "https://app.example")], true),
+            ("GET", "/api/x", &[("origin", "https://evil.example")], true),
+            (
+                "OPTIONS",
+                "/api/x",
+                &[
+                    ("origin", "https://evil.example"),
+                    ("access-control-request-method", "PUT"),
+                ],
+                true,
+            ),
+        ];
+        for (method, path, headers, owned) in table {
+            let mut request = Request::builder().method(method).uri(path);
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            let request = request.body(()).unwrap();
+            let decision = cors
+                .evaluate(request.method(), request.uri(), request.headers())
+                .now();
+            assert_eq!(
+                owns_cors(decision.as_ref()),
+                owned,
+                "{method} {path} {headers:?}"
+            );
+        }
+        assert!(!owns_cors(None));
+    }
 }

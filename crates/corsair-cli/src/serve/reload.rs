@@ -29,7 +29,6 @@ use super::metrics::ReloadResult;
 use super::policy_info::{self, PolicyInfo};
 use super::proxy::{Active, Shared};
 use super::tls::Tls;
-use crate::serve::forward::Route;
 use crate::settings::origins_source::OriginsSource;
 use crate::settings::{self, AdminSettings, Layers, OriginSets, ServerSettings};
 
@@ -174,13 +173,7 @@ pub async fn reload(reloading: &Reloading, shared: &Shared, running: &ServerSett
             }
             shared.metrics.set_policy_origins(origins);
             let policy = loaded.cors;
-            let active = Active {
-                route: Arc::new(Route {
-                    preserve_host: loaded.server.preserves_host(),
-                    upstream: loaded.server.upstream,
-                }),
-                info: Arc::new(info),
-            };
+            let active = Active::new(&loaded.server, Arc::new(info));
             tracing::info!(cause, upstream = %active.route.upstream, %policy, version = %active.info.version, "configuration reloaded");
             shared.policy.handle().store(policy);
             shared.active.store(Arc::new(active));

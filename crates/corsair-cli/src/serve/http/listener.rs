@@ -5,12 +5,17 @@
 //! first, and ALPN decides: `h2` goes straight to HTTP/2, anything else to HTTP/1.1. HTTP/2 is
 //! bounded the same way over both: concurrent streams, header list size, and the resets that
 //! a rapid-reset flood is made of.
+//!
+//! What answers the requests is the worker's [`Handler`] (the proxy), given each request with
+//! the [`Connection`] it arrived on.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use http::{Request, Response};
+use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -21,8 +26,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio_rustls::TlsAcceptor;
 
 use super::buffer_budget::Budget;
+use super::forward::{Aborted, ProxyBody};
 use super::head_guard::{Guard, HeadGuard, Limits, Start};
-use super::proxy::{self, Worker};
 use super::tls;
 use crate::settings::ServerSettings;
 
@@ -33,6 +38,30 @@ pub const MAX_PENDING_ACCEPT_RESET_STREAMS: usize = 20;
 /// the server reset its streams for it), over the connection's life; one more and it gets
 /// `GOAWAY`. h2's own value.
 pub const MAX_LOCAL_ERROR_RESET_STREAMS: usize = 1024;
+
+/// What answers the requests of a worker's connections.
+pub trait Handler: Send + Sync + 'static {
+    /// Answers `request`, which arrived on `connection`; [`Aborted`] closes the connection
+    /// without an answer.
+    fn handle(
+        self: Arc<Self>,
+        connection: Connection,
+        request: Request<Incoming>,
+    ) -> impl Future<Output = Result<Response<ProxyBody>, Aborted>> + Send + 'static;
+}
+
+/// The client connection a request arrived on: what forwarding the request needs of it.
+#[derive(Clone)]
+pub struct Connection {
+    /// The client's address.
+    pub peer: SocketAddr,
+    /// The connection's slot of `max_connections` (kept by an upgraded connection until its
+    /// tunnel closes).
+    pub slot: Arc<OwnedSemaphorePermit>,
+    /// The bytes that the connection's buffered request bodies may hold together
+    /// (`max_buffered_bytes_per_connection`).
+    pub buffers: Arc<Budget>,
+}
 
 /// An accepted connection on its way to a worker, with its slot of the connection limit.
 pub struct Accepted {
@@ -110,13 +139,13 @@ struct Protocols {
     tls: Option<TlsAcceptor>,
 }
 
-/// Serves the connections a worker is handed until the acceptor stops, then lets in-flight
-/// requests and upgraded connections finish for up to `server.shutdown_grace`. `tunnels`
-/// receives nothing: it ends when the worker and every tunnel have dropped their senders.
-/// With `tls`, every connection is HTTPS.
-pub async fn serve(
+/// Serves the connections a worker is handed until the acceptor stops, each request answered by
+/// `worker`, then lets in-flight requests and upgraded connections finish for up to
+/// `server.shutdown_grace`. `tunnels` receives nothing: it ends when the worker and every tunnel
+/// have dropped their senders. With `tls`, every connection is HTTPS.
+pub async fn serve<H: Handler>(
     mut incoming: mpsc::UnboundedReceiver<Accepted>,
-    worker: Arc<Worker>,
+    worker: Arc<H>,
     mut tunnels: mpsc::Receiver<()>,
     server: &ServerSettings,
     tls: Option<TlsAcceptor>,
@@ -134,6 +163,7 @@ pub async fn serve(
         max_header_bytes: server.max_header_bytes,
         idle_timeout: server.idle_timeout,
     };
+    let connection_buffer_bytes = server.max_buffered_bytes_per_connection;
     while let Some(Accepted {
         stream,
         peer,
@@ -150,9 +180,12 @@ pub async fn serve(
             let _ = stream.set_nodelay(true);
             let client = Client {
                 worker,
-                peer,
-                // Shared with a tunnel, if the connection is upgraded.
-                slot: Arc::new(permit),
+                connection: Connection {
+                    peer,
+                    // Shared with a tunnel, if the connection is upgraded.
+                    slot: Arc::new(permit),
+                    buffers: Budget::new(connection_buffer_bytes),
+                },
                 limits,
                 watcher,
             };
@@ -192,15 +225,14 @@ pub async fn serve(
 }
 
 /// One client connection, ready to be served once its protocol is known.
-struct Client {
-    worker: Arc<Worker>,
-    peer: SocketAddr,
-    slot: Arc<OwnedSemaphorePermit>,
+struct Client<H> {
+    worker: Arc<H>,
+    connection: Connection,
     limits: Limits,
     watcher: Watcher,
 }
 
-impl Client {
+impl<H: Handler> Client<H> {
     /// Serves `stream` with `builder` (which speaks what `start` says) until it closes, or the
     /// worker stops.
     async fn serve<S>(self, builder: &auto::Builder<TokioExecutor>, stream: S, start: Start)
@@ -209,28 +241,21 @@ impl Client {
     {
         let Client {
             worker,
-            peer,
-            slot,
+            connection,
             limits,
             watcher,
         } = self;
+        let peer = connection.peer;
         let guard = Guard::new(limits, start);
         let io = HeadGuard::new(stream, guard.clone(), peer);
-        let buffers = Budget::new(worker.shared.connection_buffer_bytes);
         let service = service_fn(move |request| {
             // The head is complete: its limits end until the response is over.
             let token = guard.request_started();
-            let handled = proxy::handle(
-                Arc::clone(&worker),
-                peer,
-                Arc::clone(&slot),
-                Arc::clone(&buffers),
-                request,
-            );
+            let handled = Arc::clone(&worker).handle(connection.clone(), request);
             async move { handled.await.map(|response| token.attach(response)) }
         });
-        let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
-        if let Err(error) = watcher.watch(connection).await {
+        let serving = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
+        if let Err(error) = watcher.watch(serving).await {
             tracing::debug!(%peer, error = %error, "connection ended with an error");
         }
     }

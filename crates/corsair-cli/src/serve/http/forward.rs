@@ -5,11 +5,11 @@
 //! client's body is malformed or stalls before anything was forwarded, `502`/`504` when the
 //! upstream fails, is too slow to answer once the request was sent whole (`upstream_timeout`),
 //! or stops reading the request body (`idle_timeout`). Every response it returns (errors
-//! included) then gets the CORS headers; a client that stalls after part of its body was
-//! forwarded gets no answer ([`Aborted`]). Each upstream failure is counted by its kind
-//! (connect, timeout, protocol), also when it cuts a response short after its head.
+//! included) goes back to the handler (the proxy adds the CORS headers); a client that stalls
+//! after part of its body was forwarded gets no answer ([`Aborted`]). Each upstream failure is
+//! reported by its kind (connect, timeout, protocol) to [`UpstreamErrors`], also when it cuts a
+//! response short after its head.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,18 +18,17 @@ use http::header::{CONTENT_TYPE, HOST, TE, UPGRADE};
 use http::{HeaderMap, HeaderValue, Request, Response, StatusCode, Version};
 use http_body_util::{BodyExt, Full, combinators::UnsyncBoxBody};
 use hyper::body::{Frame, Incoming};
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::sync::{Semaphore, mpsc};
 
 use super::buffer_budget::{Budget, Held, Spent};
 use super::idle_body::{BoxError, Idle, IdleTimeout};
-use super::metrics::{Metrics, UpstreamError};
-use super::request_body::{self, ClientError, Outgoing, Progress, Refused, Waiting};
+use super::listener::Connection;
+use super::request_body::{self, BodyProgress, ClientError, Refused, Waiting};
+use super::upstream_client::UpstreamClient;
+use super::upstream_error::{UpstreamError, UpstreamErrors};
 use super::{cookies, forwarded, hop_by_hop, upgrade};
 use crate::net::error_chain;
-use crate::settings::Upstream;
+use crate::settings::{ServerSettings, Upstream};
 
 /// The exchange was abandoned without an answer: the client stalled after part of its body had
 /// been forwarded (the upstream has half a request; the connection is closed).
@@ -47,10 +46,6 @@ impl std::error::Error for Aborted {}
 /// The body of every response corsair serves: the upstream's, streamed, or corsair's own.
 pub type ProxyBody = UnsyncBoxBody<Bytes, BoxError>;
 
-/// The pooled client to the upstream (`http`, or `https` with the webpki roots); request bodies
-/// are the clients', buffered up to a limit, then streamed.
-pub type UpstreamClient = Client<HttpsConnector<HttpConnector>, Outgoing>;
-
 /// Where and how requests are forwarded; swapped as a whole on reload.
 #[derive(Debug, Clone)]
 pub struct Route {
@@ -60,41 +55,84 @@ pub struct Route {
     pub preserve_host: bool,
 }
 
-/// Forwards one request.
-pub struct Forwarder<'a> {
-    /// The pooled client.
-    pub client: &'a UpstreamClient,
-    /// Where to forward.
-    pub route: &'a Route,
-    /// The client's address.
-    pub peer: SocketAddr,
-    /// How long the upstream may take to send its response head.
+impl Route {
+    /// The route `server` sets (`upstream`, `preserve_host`).
+    pub fn new(server: &ServerSettings) -> Route {
+        Route {
+            upstream: server.upstream.clone(),
+            preserve_host: server.preserves_host(),
+        }
+    }
+}
+
+/// How every request is forwarded: the forwarding settings of `[server]`, the process-wide
+/// limits they size, and where upstream failures are reported. Built once at start from
+/// [`ServerSettings`] (a reload changes none of them: they only change on restart), held by the
+/// proxy's shared state and borrowed by each [`Forwarder`].
+pub struct Forwarding {
+    /// How long the upstream may take to send its response head once the request was sent
+    /// whole (`upstream_timeout`).
     pub upstream_timeout: Duration,
-    /// How long either side may pause in the middle of a body.
+    /// How long either side may pause in the middle of a body (`idle_timeout`).
     pub idle_timeout: Duration,
-    /// How much of the request body is read before the upstream is contacted.
+    /// How much of a request body is read before the upstream is contacted
+    /// (`request_buffer_bytes`).
     pub request_buffer_bytes: usize,
-    /// The bytes that the client connection's buffered bodies may hold together.
-    pub connection_buffers: &'a Arc<Budget>,
-    /// The bytes that the process's buffered bodies may hold together.
-    pub process_buffers: &'a Arc<Budget>,
-    /// How long an upgraded connection may go without a byte either way.
+    /// The bytes all buffered request bodies of the process may hold together
+    /// (`max_buffered_bytes`).
+    pub buffers: Arc<Budget>,
+    /// How long an upgraded connection may go without a byte either way
+    /// (`tunnel_idle_timeout`).
     pub tunnel_idle_timeout: Duration,
-    /// The slots of `max_upstream_requests`, shared by every worker.
-    pub upstream_slots: &'a Arc<Semaphore>,
-    /// The scheme the client used (`http`, or `https` over TLS).
+    /// The slots of `max_upstream_requests`: requests in flight to the upstream, over every
+    /// worker.
+    pub upstream_slots: Arc<Semaphore>,
+    /// The scheme the clients use: `https` when corsair speaks TLS to them, else `http` (for
+    /// `X-Forwarded-Proto`).
     pub client_scheme: &'static str,
-    /// Whether the upstream is spoken to over HTTP/2.
+    /// Whether requests go to the upstream over HTTP/2 (`upstream_http2`).
     pub upstream_http2: bool,
-    /// Where upstream failures are counted.
-    pub metrics: &'a Arc<Metrics>,
-    /// Whether the request is on a CORS path (`urls_regex`), where corsair owns the
-    /// `Access-Control-*` headers; elsewhere the upstream's pass through.
-    pub owns_cors: bool,
-    /// The client connection's slot of the connection limit (kept by an upgraded connection).
-    pub slot: &'a Arc<OwnedSemaphorePermit>,
+    /// Where each upstream failure is reported (the metrics count them).
+    pub errors: Arc<dyn UpstreamErrors>,
+}
+
+impl Forwarding {
+    /// The forwarding `server` sets, for clients that speak `client_scheme`, reporting upstream
+    /// failures to `errors`.
+    pub fn new(
+        server: &ServerSettings,
+        client_scheme: &'static str,
+        errors: Arc<dyn UpstreamErrors>,
+    ) -> Forwarding {
+        Forwarding {
+            upstream_timeout: server.upstream_timeout,
+            idle_timeout: server.idle_timeout,
+            request_buffer_bytes: server.request_buffer_bytes,
+            buffers: Budget::new(server.max_buffered_bytes),
+            tunnel_idle_timeout: server.tunnel_idle_timeout,
+            upstream_slots: Arc::new(Semaphore::new(server.max_upstream_requests)),
+            client_scheme,
+            upstream_http2: server.upstream_http2,
+            errors,
+        }
+    }
+}
+
+/// Forwards one request: the process's [`Forwarding`], and what is the request's own.
+pub struct Forwarder<'a> {
+    /// How every request is forwarded.
+    pub forwarding: &'a Forwarding,
+    /// The worker's pooled client.
+    pub client: &'a UpstreamClient,
+    /// Where to forward: the route active when the request arrived.
+    pub route: &'a Route,
+    /// The client connection the request arrived on.
+    pub connection: &'a Connection,
     /// The worker's count of open tunnels.
     pub tunnels: &'a mpsc::Sender<()>,
+    /// Whether corsair owns CORS on the request's path: then the upstream's `Access-Control-*`
+    /// headers (and trailers) are removed; elsewhere they pass through.
+    pub owns_cors: bool,
 }
 
 impl Forwarder<'_> {
@@ -104,8 +142,8 @@ impl Forwarder<'_> {
         mut request: Request<Incoming>,
     ) -> Result<Response<ProxyBody>, Aborted> {
         let protocol = upgrade::requested(request.version(), request.headers());
-        if protocol.is_some() && self.upstream_http2 {
-            tracing::warn!(peer = %self.peer, "an upgrade (WebSocket) cannot be forwarded over HTTP/2: upstream_http2 is on");
+        if protocol.is_some() && self.forwarding.upstream_http2 {
+            tracing::warn!(peer = %self.connection.peer, "an upgrade (WebSocket) cannot be forwarded over HTTP/2: upstream_http2 is on");
             return Ok(own_response(
                 StatusCode::NOT_IMPLEMENTED,
                 "corsair: upgrades (WebSocket) are not forwarded to an HTTP/2 upstream\n",
@@ -114,9 +152,14 @@ impl Forwarder<'_> {
         let client_upgrade = protocol.is_some().then(|| hyper::upgrade::on(&mut request));
         let (mut parts, body) = request.into_parts();
         // Nothing reaches the upstream before the body is buffered (or the limit reached).
-        let held = Held::new(self.connection_buffers, self.process_buffers);
-        let buffered =
-            request_body::buffer(body, self.request_buffer_bytes, self.idle_timeout, held).await;
+        let held = Held::new(&self.connection.buffers, &self.forwarding.buffers);
+        let buffered = request_body::buffer(
+            body,
+            self.forwarding.request_buffer_bytes,
+            self.forwarding.idle_timeout,
+            held,
+        )
+        .await;
         let body = match buffered {
             Ok(body) => body,
             Err(Refused::Client(fault)) => return Ok(self.client_fault(fault, false)),
@@ -136,9 +179,10 @@ impl Forwarder<'_> {
                 .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
         });
         // gRPC asks for trailers with `TE: trailers`, the one TE that HTTP/2 carries.
-        let trailers = self.upstream_http2 && hop_by_hop::asks_for_trailers(&parts.headers);
+        let trailers =
+            self.forwarding.upstream_http2 && hop_by_hop::asks_for_trailers(&parts.headers);
         hop_by_hop::remove(&mut parts.headers);
-        if !self.upstream_http2 {
+        if !self.forwarding.upstream_http2 {
             // HTTP/1.1 has one Cookie line; HTTP/2 clients may send one field per cookie.
             cookies::join(&mut parts.headers);
         }
@@ -152,8 +196,8 @@ impl Forwarder<'_> {
         }
         forwarded::add(
             &mut parts.headers,
-            self.peer.ip(),
-            self.client_scheme,
+            self.connection.peer.ip(),
+            self.forwarding.client_scheme,
             host.as_ref(),
         );
         forwarded::add_via(&mut parts.headers, parts.version);
@@ -163,7 +207,7 @@ impl Forwarder<'_> {
             None => parts.headers.remove(HOST),
         };
         parts.uri = target;
-        parts.version = if self.upstream_http2 {
+        parts.version = if self.forwarding.upstream_http2 {
             Version::HTTP_2
         } else {
             Version::HTTP_11
@@ -171,7 +215,10 @@ impl Forwarder<'_> {
 
         let upstream = &self.route.upstream;
         // Held until the response body ends: the request is in flight until then.
-        let Ok(slot) = Arc::clone(self.upstream_slots).acquire_owned().await else {
+        let Ok(slot) = Arc::clone(&self.forwarding.upstream_slots)
+            .acquire_owned()
+            .await
+        else {
             return Ok(own_response(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "corsair: the server is stopping\n",
@@ -180,43 +227,49 @@ impl Forwarder<'_> {
         let progress = body.progress();
         let sent = self.client.request(Request::from_parts(parts, body));
         let response = match self.wait(sent, &progress).await {
-            Outcome::Answered(Ok(response)) => response,
-            Outcome::Answered(Err(error)) => {
+            UpstreamWait::Answered(Ok(response)) => response,
+            UpstreamWait::Answered(Err(error)) => {
                 if let Some(fault) = progress.client_error() {
                     return match fault {
                         ClientError::Malformed => Ok(self.client_fault(fault, true)),
                         ClientError::Stalled => {
-                            tracing::info!(peer = %self.peer, timeout = ?self.idle_timeout, "client stalled in the middle of its request body: aborted");
+                            tracing::info!(peer = %self.connection.peer, timeout = ?self.forwarding.idle_timeout, "client stalled in the middle of its request body: aborted");
                             Err(Aborted)
                         }
                     };
                 }
                 let cause = error_chain(&error);
                 tracing::warn!(%upstream, %cause, "upstream request failed");
-                self.metrics.upstream_error(if error.is_connect() {
-                    UpstreamError::Connect
-                } else {
-                    UpstreamError::Protocol
-                });
+                self.forwarding
+                    .errors
+                    .upstream_error(if error.is_connect() {
+                        UpstreamError::Connect
+                    } else {
+                        UpstreamError::Protocol
+                    });
                 // The details (addresses, causes) go to the log, not to the client.
                 return Ok(own_response(
                     StatusCode::BAD_GATEWAY,
                     "corsair: the upstream server could not be reached\n",
                 ));
             }
-            Outcome::NoAnswer => {
+            UpstreamWait::NoAnswer => {
                 progress.abandon();
-                self.metrics.upstream_error(UpstreamError::Timeout);
-                tracing::warn!(%upstream, timeout = ?self.upstream_timeout, "upstream did not answer in time");
+                self.forwarding
+                    .errors
+                    .upstream_error(UpstreamError::Timeout);
+                tracing::warn!(%upstream, timeout = ?self.forwarding.upstream_timeout, "upstream did not answer in time");
                 return Ok(own_response(
                     StatusCode::GATEWAY_TIMEOUT,
                     "corsair: the upstream server did not answer in time\n",
                 ));
             }
-            Outcome::NotReading => {
+            UpstreamWait::NotReading => {
                 progress.abandon();
-                self.metrics.upstream_error(UpstreamError::Timeout);
-                tracing::warn!(%upstream, timeout = ?self.idle_timeout, "upstream stopped reading the request body");
+                self.forwarding
+                    .errors
+                    .upstream_error(UpstreamError::Timeout);
+                tracing::warn!(%upstream, timeout = ?self.forwarding.idle_timeout, "upstream stopped reading the request body");
                 return Ok(closing(own_response(
                     StatusCode::GATEWAY_TIMEOUT,
                     "corsair: the upstream server stopped reading the request\n",
@@ -227,12 +280,13 @@ impl Forwarder<'_> {
         let switched = match client_upgrade {
             Some(client) if response.status() == StatusCode::SWITCHING_PROTOCOLS => {
                 let upstream = hyper::upgrade::on(&mut response);
-                let hold = upgrade::Hold::new(Arc::clone(self.slot), self.tunnels.clone());
+                let hold =
+                    upgrade::Hold::new(Arc::clone(&self.connection.slot), self.tunnels.clone());
                 tokio::spawn(upgrade::tunnel(
                     client,
                     upstream,
                     hold,
-                    self.tunnel_idle_timeout,
+                    self.forwarding.tunnel_idle_timeout,
                 ));
                 response.headers().get(UPGRADE).cloned()
             }
@@ -253,15 +307,15 @@ impl Forwarder<'_> {
         if self.owns_cors {
             remove_cors_headers(&mut parts.headers);
         }
-        let metrics = Arc::clone(self.metrics);
+        let errors = Arc::clone(&self.forwarding.errors);
         let owns_cors = self.owns_cors;
-        let body = IdleTimeout::new(body, self.idle_timeout)
+        let body = IdleTimeout::new(body, self.forwarding.idle_timeout)
             // Trailers (an HTTP/2 upstream's) follow the rules of the head.
             .map_frame(move |frame| clean_trailers(frame, owns_cors))
             // The closure owns the slot: it is released when the body is dropped.
             .map_err(move |error| {
                 let _in_flight = &slot;
-                metrics.upstream_error(if error.is::<Idle>() {
+                errors.upstream_error(if error.is::<Idle>() {
                     UpstreamError::Timeout
                 } else {
                     UpstreamError::Protocol
@@ -275,27 +329,33 @@ impl Forwarder<'_> {
     /// Waits for the upstream's answer to `sent`: `upstream_timeout` counts from the moment
     /// the request was sent whole, `idle_timeout` bounds each wait for the upstream to read
     /// more of the body; the client's pauses are its body's own business.
-    async fn wait<F>(&self, sent: F, progress: &Progress) -> Outcome
+    async fn wait<F>(&self, sent: F, progress: &BodyProgress) -> UpstreamWait
     where
         F: Future<Output = Result<Response<Incoming>, hyper_util::client::legacy::Error>>,
     {
         tokio::pin!(sent);
         loop {
-            let waiting = progress.waiting(self.upstream_timeout, self.idle_timeout);
+            let waiting = progress.waiting(
+                self.forwarding.upstream_timeout,
+                self.forwarding.idle_timeout,
+            );
             let (Waiting::Answer(deadline)
             | Waiting::UpstreamReading(deadline)
             | Waiting::Other(deadline)) = waiting;
             tokio::select! {
-                answered = &mut sent => return Outcome::Answered(answered),
+                answered = &mut sent => return UpstreamWait::Answered(answered),
                 () = tokio::time::sleep_until(deadline) => {}
                 () = progress.changed() => continue,
             }
             // Look again: the body may have moved on while we slept.
             let now = tokio::time::Instant::now();
-            match progress.waiting(self.upstream_timeout, self.idle_timeout) {
-                Waiting::Answer(deadline) if deadline <= now => return Outcome::NoAnswer,
+            match progress.waiting(
+                self.forwarding.upstream_timeout,
+                self.forwarding.idle_timeout,
+            ) {
+                Waiting::Answer(deadline) if deadline <= now => return UpstreamWait::NoAnswer,
                 Waiting::UpstreamReading(deadline) if deadline <= now => {
-                    return Outcome::NotReading;
+                    return UpstreamWait::NotReading;
                 }
                 _ => {}
             }
@@ -306,11 +366,11 @@ impl Forwarder<'_> {
     /// `503` with `Retry-After`, nothing forwarded (the rest of the body is never read).
     fn no_room(&self, spent: Spent) -> Response<ProxyBody> {
         let budget = match spent {
-            Spent::Connection => self.connection_buffers,
-            Spent::Process => self.process_buffers,
+            Spent::Connection => &self.connection.buffers,
+            Spent::Process => &self.forwarding.buffers,
         };
         tracing::info!(
-            peer = %self.peer,
+            peer = %self.connection.peer,
             setting = spent.setting(),
             limit = budget.limit(),
             used = budget.used(),
@@ -329,7 +389,7 @@ impl Forwarder<'_> {
     /// corsair's answer to a client whose body failed (`forwarded`: part of it had reached
     /// the upstream, which is abandoned).
     fn client_fault(&self, fault: ClientError, forwarded: bool) -> Response<ProxyBody> {
-        tracing::info!(peer = %self.peer, ?fault, forwarded, "client error in the request body");
+        tracing::info!(peer = %self.connection.peer, ?fault, forwarded, "client error in the request body");
         closing(match fault {
             ClientError::Malformed => own_response(
                 StatusCode::BAD_REQUEST,
@@ -344,7 +404,7 @@ impl Forwarder<'_> {
 }
 
 /// How waiting for the upstream ended.
-enum Outcome {
+enum UpstreamWait {
     /// hyper's result.
     Answered(Result<Response<Incoming>, hyper_util::client::legacy::Error>),
     /// Sent whole, not answered within `upstream_timeout`.

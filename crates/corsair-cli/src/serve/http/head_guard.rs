@@ -201,7 +201,7 @@ impl Guard {
     }
 
     /// Takes in `bytes` just read; what corsair must answer itself, if anything.
-    fn received(&self, bytes: &[u8]) -> Option<Refusal> {
+    fn received(&self, bytes: &[u8]) -> Option<HeadRefusal> {
         let limits = self.limits;
         self.with(|state| {
             if let Some(matched) = state.preface {
@@ -243,10 +243,10 @@ impl Guard {
                     state.phase = Phase::InRequest;
                     None
                 }
-                Some(_) => Some(Refusal::TooLarge),
+                Some(_) => Some(HeadRefusal::TooLarge),
                 None => {
                     *count += bytes.len();
-                    (*count > limits.max_header_bytes).then_some(Refusal::TooLarge)
+                    (*count > limits.max_header_bytes).then_some(HeadRefusal::TooLarge)
                 }
             }
         })
@@ -267,7 +267,9 @@ impl Guard {
         let idle_timeout = self.limits.idle_timeout;
         self.with(|state| match state.phase {
             Phase::BetweenRequests { deadline } => Some((deadline, Expiry::Close)),
-            Phase::InHead { deadline, .. } => Some((deadline, Expiry::Refuse(Refusal::Timeout))),
+            Phase::InHead { deadline, .. } => {
+                Some((deadline, Expiry::Refuse(HeadRefusal::Timeout)))
+            }
             Phase::Http2 {
                 in_flight: 0,
                 idle_since,
@@ -329,7 +331,7 @@ fn keep_last(bytes: &[u8], last: &mut [u8; 2]) {
 
 /// What corsair answers itself before closing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
+pub enum HeadRefusal {
     /// `408`: the head took too long.
     Timeout,
     /// `431`: the head is too large.
@@ -339,7 +341,7 @@ pub enum Refusal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Expiry {
     Close,
-    Refuse(Refusal),
+    Refuse(HeadRefusal),
 }
 
 /// Held by a response until its body ended or was dropped: then the connection's next request
@@ -419,7 +421,7 @@ pub struct HeadGuard<S> {
     peer: SocketAddr,
     timer: Option<Pin<Box<Sleep>>>,
     /// corsair's own answer being written, and how much of it is.
-    refusing: Option<(Refusal, usize)>,
+    refusing: Option<(HeadRefusal, usize)>,
     /// Bytes read but not yet handed to hyper: a head in progress, then the complete head.
     held: BytesMut,
     closed: bool,
@@ -445,8 +447,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> HeadGuard<S> {
             return Poll::Ready(());
         };
         let bytes = match refusal {
-            Refusal::Timeout => REQUEST_TIMEOUT,
-            Refusal::TooLarge => TOO_LARGE,
+            HeadRefusal::Timeout => REQUEST_TIMEOUT,
+            HeadRefusal::TooLarge => TOO_LARGE,
         };
         while *written < bytes.len() {
             match Pin::new(&mut self.stream).poll_write(cx, &bytes[*written..]) {
@@ -461,8 +463,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> HeadGuard<S> {
             return Poll::Pending;
         }
         let (status, why) = match refusal {
-            Refusal::Timeout => (408, "request head not received in time"),
-            Refusal::TooLarge => (431, "request head too large"),
+            HeadRefusal::Timeout => (408, "request head not received in time"),
+            HeadRefusal::TooLarge => (431, "request head too large"),
         };
         tracing::info!(target: "corsair::access", peer = %self.peer, status, "{why}");
         self.refusing = None;
@@ -713,7 +715,7 @@ mod tests {
         };
         assert_eq!(deadline, Instant::now() + LIMITS.idle_timeout);
         // The next head is limited too.
-        assert_eq!(guard.received(&[b'a'; 65]), Some(Refusal::TooLarge));
+        assert_eq!(guard.received(&[b'a'; 65]), Some(HeadRefusal::TooLarge));
     }
 
     #[tokio::test(start_paused = true)]
@@ -762,7 +764,7 @@ mod tests {
         let guard = Guard::new(LIMITS, Start::Http1);
         assert_eq!(guard.received(&H2_PREFACE[..16]), None);
         assert!(matches!(guard.phase(), Phase::InHead { .. }));
-        assert_eq!(guard.received(&[b'a'; 64]), Some(Refusal::TooLarge));
+        assert_eq!(guard.received(&[b'a'; 64]), Some(HeadRefusal::TooLarge));
     }
 
     #[tokio::test(start_paused = true)]
@@ -775,7 +777,7 @@ mod tests {
         guard.received(b"GE");
         assert!(matches!(
             guard.deadline(),
-            Some((_, Expiry::Refuse(Refusal::Timeout)))
+            Some((_, Expiry::Refuse(HeadRefusal::Timeout)))
         ));
     }
 }

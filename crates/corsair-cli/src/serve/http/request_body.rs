@@ -1,7 +1,7 @@
 //! The request body on its way to the upstream: read into memory up to `request_buffer_bytes`
 //! before the upstream is contacted (so that a slow client never holds an upstream worker, and
 //! a malformed body is refused before the upstream sees any of it), then sent, the rest
-//! streaming after the buffered prefix; and the [`Progress`] of the sending, which tells the
+//! streaming after the buffered prefix; and the [`BodyProgress`] of the sending, which tells the
 //! forwarder when the request has been sent whole (the upstream's time to answer starts then),
 //! whether the upstream stopped reading it, and whether the client was at fault.
 //!
@@ -59,7 +59,7 @@ impl ClientError {
 /// How the sending of one request body goes, shared by the body (which hyper polls) and the
 /// forwarder (which waits for the answer, and may abandon the rest of the body).
 #[derive(Clone, Default)]
-pub struct Progress(Arc<Shared>);
+pub struct BodyProgress(Arc<Shared>);
 
 #[derive(Default)]
 struct Shared {
@@ -109,7 +109,7 @@ pub enum Waiting {
     Other(Instant),
 }
 
-impl Progress {
+impl BodyProgress {
     /// Applies `change`; tells the forwarder when the kind of wait changed.
     fn update(&self, change: impl FnOnce(&mut State)) {
         let mut state = self.0.state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -182,12 +182,12 @@ pub struct Outgoing {
     held: Held,
     /// Whether part of the client's body was not buffered (it is in the progress's `rest`).
     streams: bool,
-    progress: Progress,
+    progress: BodyProgress,
 }
 
 impl Outgoing {
     /// The progress of this body's sending.
-    pub fn progress(&self) -> Progress {
+    pub fn progress(&self) -> BodyProgress {
         self.progress.clone()
     }
 
@@ -244,7 +244,7 @@ pub async fn buffer(
             Some(Err(error)) => return Err(Refused::Client(ClientError::of(&error))),
         }
     }
-    let progress = Progress::default();
+    let progress = BodyProgress::default();
     if !ended {
         *progress
             .0
@@ -344,7 +344,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn the_forwarder_waits_for_the_upstream_reading_then_for_its_answer() {
         let (upstream, idle) = (Duration::from_secs(60), Duration::from_secs(5));
-        let progress = Progress::default();
+        let progress = BodyProgress::default();
         let now = Instant::now();
         // Not polled yet: connecting, bounded by its own timeout.
         assert_eq!(progress.waiting(upstream, idle), Waiting::Other(now + idle));

@@ -1,5 +1,7 @@
-//! Tenant origins kept up to date from a store (`[cors.origins_source]`): each source fills one
-//! [`OriginSet`] that the policy consults beside the file's `allowed_origins`.
+//! The running origin stores: tenant origins kept up to date from the Redis or PostgreSQL
+//! store that each origins source names (`[cors.origins_source]`, as
+//! [`crate::settings::origins_source`] reads it); each source fills one [`OriginSet`] that the
+//! policy consults beside the file's `allowed_origins`.
 //!
 //! A source runs as one task: connect, subscribe to change notifications, load in full, then
 //! load again on each notification and every `refresh`. Loading builds the new set on a

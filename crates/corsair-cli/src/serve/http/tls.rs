@@ -618,7 +618,7 @@ mod tests {
         Identity::load(&cert_file, &sec1).unwrap();
 
         // RSA: a fixed test key (ring cannot make one), in PKCS#1 and in PKCS#8.
-        let rsa_pkcs8 = include_str!("../../tests/data/rsa-2048.pkcs8.pem");
+        let rsa_pkcs8 = include_str!("../../../tests/data/rsa-2048.pkcs8.pem");
         let rsa = rcgen::KeyPair::from_pem(rsa_pkcs8).unwrap();
         let rsa_cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
             .unwrap()
@@ -628,7 +628,7 @@ mod tests {
         let pkcs1 = write(
             &dir,
             "pkcs1.pem",
-            include_bytes!("../../tests/data/rsa-2048.pkcs1.pem"),
+            include_bytes!("../../../tests/data/rsa-2048.pkcs1.pem"),
         );
         Identity::load(&rsa_cert, &pkcs1).unwrap();
         // The RSA key is not the ECDSA certificate's.

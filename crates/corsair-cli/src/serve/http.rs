@@ -1,0 +1,39 @@
+//! The HTTP side of `corsair serve`, free of CORS: everything between the client's bytes and the
+//! upstream's, and nothing that decides, counts or logs CORS (no module here imports the engine,
+//! the metrics, the access log, `/policy` or the origin stores). The proxy plugs in through two
+//! seams: it is the [`listener::Handler`] that answers each request, and the
+//! [`upstream_error::UpstreamErrors`] that the forwarder reports upstream failures to.
+//!
+//! What a request goes through: the [`listener`] accepts its connection (within
+//! `max_connections`) and hands it to a worker; with HTTPS, [`tls`] makes the handshake and
+//! ALPN picks HTTP/2 or HTTP/1.1; hyper reads the connection through the [`head_guard`], which
+//! bounds every request head (time and size) and the idle time between requests. The handler
+//! gets each request with its [`listener::Connection`] (peer, slot, buffer budget); the proxy
+//! refuses what [`edge`] refuses, makes its CORS decision, answers preflights itself and hands
+//! anything else to a [`forward::Forwarder`]: the [`request_body`] is buffered within the
+//! [`buffer_budget`], a slot of `max_upstream_requests` is taken, the [`hop_by_hop`] headers are
+//! removed, the [`cookies`] joined for HTTP/1.1 and the [`forwarded`] headers added, and the
+//! request goes out through the worker's [`upstream_client`]. The response streams back, each
+//! pause bounded by [`idle_body`], or, after an accepted [`upgrade`], the two connections are
+//! joined into a tunnel.
+//!
+//! Every request is forwarded through hyper today, on both sides. Another forwarding core (a
+//! byte-level HTTP/1.1 path) would be a module beside [`forward`], given the same
+//! [`forward::Forwarding`] and [`listener::Connection`] and reporting to the same
+//! [`upstream_error::UpstreamErrors`], chosen by the handler; what comes before it (listener,
+//! TLS, head guard, edge) and the header rules (hop-by-hop, cookies, forwarded) would serve both.
+
+mod buffer_budget;
+mod cookies;
+pub mod edge;
+pub mod forward;
+mod forwarded;
+mod head_guard;
+mod hop_by_hop;
+mod idle_body;
+pub mod listener;
+mod request_body;
+pub mod tls;
+mod upgrade;
+pub mod upstream_client;
+pub mod upstream_error;
