@@ -24,7 +24,7 @@ mod render;
 mod session;
 mod snippets;
 
-pub use args::Args;
+pub(crate) use args::Args;
 use judge::Judge;
 use judgement::Judgement;
 
@@ -53,7 +53,7 @@ impl CheckError {
 }
 
 /// Runs `corsair check`.
-pub fn run(args: Args) -> ExitCode {
+pub(crate) fn run(args: Args) -> ExitCode {
     if let Some(file) = &args.har {
         return har::run(&args, file);
     }

@@ -3,6 +3,9 @@
 //! the `corsair-cors` Python wheel calls it through its extension module, so that
 //! `pip install corsair-cors` gives the `corsair` command without a second binary.
 
+// Every item is either the library's API (`run`, `Cli`) or private to the crate, and says so.
+#![deny(unreachable_pub)]
+
 use std::ffi::OsString;
 use std::process::ExitCode;
 

@@ -14,7 +14,7 @@ use crate::settings::{self, ConfigFile, Diagnostic, Layers, Provenance};
 
 /// Arguments of `corsair lint`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The file to audit (default: ./corsair.toml if it exists, else the CORS_* environment;
     /// with --django, a JSON object of Django settings, default stdin).
     #[arg(value_name = "FILE", conflicts_with = "env")]
@@ -33,7 +33,7 @@ pub struct Args {
 }
 
 /// Runs `corsair lint`.
-pub fn run(args: Args) -> ExitCode {
+pub(crate) fn run(args: Args) -> ExitCode {
     if args.django {
         return django::run(args.file.as_deref(), args.json);
     }

@@ -8,13 +8,16 @@ use hyper_util::client::legacy::connect::HttpConnector;
 
 /// `http`, or `https` verified against the webpki roots (Mozilla's list) the way a browser
 /// verifies a server; TCP_NODELAY on, connecting for at most `connect_timeout`. HTTP/1.1.
-pub fn connector(connect_timeout: Duration) -> HttpsConnector<HttpConnector> {
+pub(crate) fn connector(connect_timeout: Duration) -> HttpsConnector<HttpConnector> {
     connector_for(connect_timeout, false)
 }
 
 /// [`connector`], or with `http2` one that offers only `h2` by ALPN over `https` (the client
 /// then speaks HTTP/2 over every connection: with prior knowledge, h2c, over `http`).
-pub fn connector_for(connect_timeout: Duration, http2: bool) -> HttpsConnector<HttpConnector> {
+pub(crate) fn connector_for(
+    connect_timeout: Duration,
+    http2: bool,
+) -> HttpsConnector<HttpConnector> {
     let mut http = HttpConnector::new();
     http.set_connect_timeout(Some(connect_timeout));
     http.set_nodelay(true);
@@ -31,7 +34,7 @@ pub fn connector_for(connect_timeout: Duration, http2: bool) -> HttpsConnector<H
 
 /// An error and its causes, outermost first, each cause once ("client error (Connect): tcp
 /// connect error: Connection refused").
-pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

@@ -40,7 +40,7 @@ use proxy::{Active, Shared, Worker};
 
 /// Arguments of `corsair serve`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The configuration file (default: ./corsair.toml if it exists).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -57,7 +57,7 @@ pub struct Args {
 
 /// Runs `corsair serve`: exit 0 after a graceful stop, 2 when the configuration is invalid or the
 /// address cannot be bound.
-pub fn run(args: Args) -> ExitCode {
+pub(crate) fn run(args: Args) -> ExitCode {
     let layers = Layers {
         file: args
             .config

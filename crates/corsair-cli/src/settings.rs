@@ -13,7 +13,7 @@ mod diagnostic;
 mod env;
 mod file;
 mod flags;
-pub mod origins_source;
+pub(crate) mod origins_source;
 mod policy;
 mod regular_file;
 mod server;
@@ -24,25 +24,25 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use corsair::{Cors, CorsConfig, Observer};
-pub use origins_source::OriginSets;
+pub(crate) use origins_source::OriginSets;
 use origins_source::OriginsSource;
 
-pub use admin::AdminSettings;
-pub use corsair::tally;
-pub use diagnostic::{Diagnostic, render_all};
-pub use env::process_environment;
-pub use flags::Flags;
-pub use regular_file::read_regular_bytes;
+pub(crate) use admin::AdminSettings;
+pub(crate) use corsair::tally;
+pub(crate) use diagnostic::{Diagnostic, render_all};
+pub(crate) use env::process_environment;
+pub(crate) use flags::Flags;
+pub(crate) use regular_file::read_regular_bytes;
 use server::{Key, Raw};
-pub use server::{ServerSettings, Upstream};
-pub use source::{Provenance, Source};
+pub(crate) use server::{ServerSettings, Upstream};
+pub(crate) use source::{Provenance, Source};
 
 /// The file read when none is named and it exists in the working directory.
-pub const DEFAULT_CONFIG_FILE: &str = "corsair.toml";
+pub(crate) const DEFAULT_CONFIG_FILE: &str = "corsair.toml";
 
 /// Which configuration file to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConfigFile {
+pub(crate) enum ConfigFile {
     /// This file, which must exist.
     Named(PathBuf),
     /// `corsair.toml` in the working directory, if there is one.
@@ -53,7 +53,7 @@ pub enum ConfigFile {
 
 /// What to load: the file, the environment, and the flags.
 #[derive(Debug, Clone)]
-pub struct Layers {
+pub(crate) struct Layers {
     /// The file layer.
     pub file: ConfigFile,
     /// The environment's variables (all of them; only corsair's are read), or `None` to ignore
@@ -65,7 +65,7 @@ pub struct Layers {
 
 /// A configuration that builds: the policy, the server settings, and the warnings.
 #[derive(Debug, Clone)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     /// The configuration file read, if any.
     pub file: Option<PathBuf>,
     /// The proxy's settings.
@@ -128,21 +128,21 @@ impl Gathered {
 }
 
 /// A configuration that does not build: every problem, errors and warnings.
-pub type Problems = Vec<Diagnostic>;
+pub(crate) type Problems = Vec<Diagnostic>;
 
 /// Loads every layer and builds the policy.
 ///
 /// Problems that leave a value unread (syntax, wrong types) are reported without building the
 /// policy, since the engine would judge a configuration the user did not write; otherwise the
 /// engine's findings are reported with the file's and the environment's.
-pub fn load(layers: &Layers) -> Result<Loaded, Problems> {
+pub(crate) fn load(layers: &Layers) -> Result<Loaded, Problems> {
     load_observed(layers, None, &OriginSets::default())
 }
 
 /// [`load`], with an observer told of every decision of the policy (and of each request the
 /// report-only candidate would decide differently), and the origin sets its sources fill
 /// (those of earlier loads, to keep them).
-pub fn load_observed(
+pub(crate) fn load_observed(
     layers: &Layers,
     observer: Option<Arc<dyn Observer>>,
     origin_sets: &OriginSets,
@@ -167,7 +167,7 @@ pub fn load_observed(
 
 /// The source of `[server]` (or `[admin]`) key `key`: the last layer that set it, else the
 /// default.
-pub fn server_source(sources: &[(&'static str, Source)], key: &str) -> Source {
+pub(crate) fn server_source(sources: &[(&'static str, Source)], key: &str) -> Source {
     sources
         .iter()
         .rev()

@@ -30,7 +30,7 @@ as it does in fetch().
 
 Exit status: 0 allowed (or bypassed), 1 blocked by the browser (with --har: any request), 2
 usage, configuration, file or network error.")]
-pub struct Args {
+pub(crate) struct Args {
     /// The URL the page fetches.
     #[arg(required_unless_present = "har", conflicts_with = "har")]
     pub url: Option<String>,
@@ -84,7 +84,7 @@ pub struct Args {
 
 /// The body kinds of `--body-type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum BodyType {
+pub(crate) enum BodyType {
     /// No body.
     None,
     /// A string.

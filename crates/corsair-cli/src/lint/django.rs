@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use corsair_django::{DjangoFinding, judge};
 
 /// Runs `corsair lint --django [FILE] [--json]`.
-pub fn run(file: Option<&Path>, json: bool) -> ExitCode {
+pub(super) fn run(file: Option<&Path>, json: bool) -> ExitCode {
     let (audited, text) = match file.filter(|f| f.as_os_str() != "-") {
         Some(path) => (
             path.display().to_string(),

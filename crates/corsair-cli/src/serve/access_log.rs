@@ -12,7 +12,7 @@ use super::logging::loggable;
 
 /// What corsair decided about a request, as logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AccessVerdict {
+pub(super) enum AccessVerdict {
     /// The path is outside `urls_regex`.
     Bypass,
     /// No `Origin`: not a CORS request.
@@ -29,7 +29,7 @@ pub enum AccessVerdict {
 
 impl AccessVerdict {
     /// The word in the log line.
-    pub fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             AccessVerdict::Bypass => "bypass",
             AccessVerdict::NoOrigin => "no-origin",
@@ -43,7 +43,7 @@ impl AccessVerdict {
 
 /// The request's side of a log line, captured before it is forwarded.
 #[derive(Debug)]
-pub struct AccessRecord {
+pub(super) struct AccessRecord {
     /// `None` when the access log is off, so that nothing is copied or explained for it.
     line: Option<Line>,
 }
@@ -62,7 +62,7 @@ struct Line {
 impl AccessRecord {
     /// Captures the log line of a request and of the `decision` of `cors` (the policy that
     /// answers it), when the access log is on.
-    pub fn capture<B>(
+    pub(super) fn capture<B>(
         request: &Request<B>,
         cors: &Cors,
         decision: Option<&Decision>,
@@ -123,7 +123,7 @@ impl AccessRecord {
     }
 
     /// Writes the line (and the refusal's reason at debug level), if the access log is on.
-    pub fn log(&self, status: StatusCode, elapsed: Duration) {
+    pub(super) fn log(&self, status: StatusCode, elapsed: Duration) {
         let Some(line) = &self.line else {
             return;
         };

@@ -44,7 +44,7 @@ const EVICTED_GRACE: Duration = Duration::from_secs(1);
 
 /// Whether the proxy is ready for traffic: what `/readyz` answers.
 #[derive(Debug, Default)]
-pub struct Readiness(AtomicU8);
+pub(super) struct Readiness(AtomicU8);
 
 const STARTING: u8 = 0;
 const READY: u8 = 1;
@@ -52,14 +52,14 @@ const STOPPING: u8 = 2;
 
 impl Readiness {
     /// The policy is loaded and the proxy's listener accepts.
-    pub fn accepting(&self) {
+    pub(super) fn accepting(&self) {
         let _ = self
             .0
             .compare_exchange(STARTING, READY, Ordering::SeqCst, Ordering::SeqCst);
     }
 
     /// Shutdown has begun: no new connections; requests in flight finish.
-    pub fn stopping(&self) {
+    pub(super) fn stopping(&self) {
         self.0.store(STOPPING, Ordering::SeqCst);
     }
 
@@ -69,7 +69,7 @@ impl Readiness {
 }
 
 /// What the admin endpoints read.
-pub struct Admin {
+pub(super) struct Admin {
     /// The running policy (and its `/policy` document), and the metrics.
     pub shared: Arc<Shared>,
     /// What `/readyz` answers.
@@ -81,7 +81,7 @@ pub struct Admin {
 /// Every connection is accepted at once and given a [slot](slots::Slots): idle and slow
 /// connections can take at most the slots of the oldest, so `/healthz` and `/readyz` keep
 /// answering however many sockets are left open against the listener.
-pub async fn serve(listener: TcpListener, admin: Arc<Admin>) {
+pub(super) async fn serve(listener: TcpListener, admin: Arc<Admin>) {
     let slots = Slots::new(MAX_CONNECTIONS);
     loop {
         let (stream, peer) = match listener.accept().await {
@@ -194,7 +194,7 @@ fn respond(status: StatusCode, content_type: &'static str, body: Bytes) -> Respo
 }
 
 /// Binds the admin listener; the error names the address.
-pub async fn bind(address: SocketAddr) -> Result<TcpListener, String> {
+pub(super) async fn bind(address: SocketAddr) -> Result<TcpListener, String> {
     TcpListener::bind(address)
         .await
         .map_err(|error| format!("cannot listen on {address} for the admin endpoints: {error}"))

@@ -25,15 +25,15 @@
 
 mod buffer_budget;
 mod cookies;
-pub mod edge;
-pub mod forward;
+pub(super) mod edge;
+pub(super) mod forward;
 mod forwarded;
 mod head_guard;
 mod hop_by_hop;
 mod idle_body;
-pub mod listener;
+pub(super) mod listener;
 mod request_body;
-pub mod tls;
+pub(super) mod tls;
 mod upgrade;
-pub mod upstream_client;
-pub mod upstream_error;
+pub(super) mod upstream_client;
+pub(super) mod upstream_error;

@@ -12,13 +12,13 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::util::SubscriberInitExt;
 
-pub use untrusted::loggable;
+pub(super) use untrusted::loggable;
 
 use crate::settings::Diagnostic;
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum LogFormat {
+pub(super) enum LogFormat {
     /// Human-readable lines (`INFO corsair::access: method=GET path=/api status=200 ...`).
     #[default]
     Text,
@@ -32,7 +32,7 @@ fn colours_wanted() -> bool {
 }
 
 /// Installs the global subscriber, writing to stderr.
-pub fn init(format: LogFormat) {
+pub(super) fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     // Installing twice only happens in tests; the first subscriber stays.
     let _ = subscriber(format, filter, std::io::stderr, colours_wanted()).try_init();
@@ -59,7 +59,7 @@ where
 }
 
 /// Logs each warning once, with its id, setting, source and fix.
-pub fn log_warnings(warnings: &[Diagnostic]) {
+pub(super) fn log_warnings(warnings: &[Diagnostic]) {
     for w in warnings.iter().filter(|d| !d.is_error()) {
         tracing::warn!(
             id = w.id,
@@ -73,7 +73,7 @@ pub fn log_warnings(warnings: &[Diagnostic]) {
 }
 
 /// Logs every problem of a refused configuration.
-pub fn log_problems(problems: &[Diagnostic]) {
+pub(super) fn log_problems(problems: &[Diagnostic]) {
     for p in problems {
         if p.is_error() {
             tracing::error!(

@@ -26,7 +26,7 @@ use super::http::upstream_error::{UpstreamError, UpstreamErrors};
 use super::report_only;
 
 /// The `Content-Type` of `/metrics`.
-pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
+pub(super) const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
 
 /// The bounds of `corsair_request_duration_seconds`, from a preflight answered in a tenth of a
 /// millisecond to an upstream taking a minute (the default `upstream_timeout`).
@@ -158,7 +158,7 @@ struct SourceLabel {
 
 /// The series of one origins source: what its task updates, and what `/policy` reads.
 #[derive(Debug, Clone, Default)]
-pub struct SourceMetrics {
+pub(super) struct SourceMetrics {
     /// 1 while the store can be read, else 0.
     pub up: Gauge,
     /// The origins of the last good load.
@@ -194,7 +194,7 @@ fn upstream_error_label(error: UpstreamError) -> &'static str {
 
 /// How a reload ended: the `result` of `corsair_policy_reloads_total`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReloadResult {
+pub(super) enum ReloadResult {
     /// The new configuration replaced the running one.
     Ok,
     /// The new configuration was invalid (or could not be read): the running one stays.
@@ -202,7 +202,7 @@ pub enum ReloadResult {
 }
 
 /// The process's metrics.
-pub struct Metrics {
+pub(super) struct Metrics {
     registry: Registry,
     /// Whether anyone can read the per-request series (the admin listener is on). Without a
     /// reader, requests are not counted nor timed: every worker thread would otherwise write
@@ -239,7 +239,7 @@ fn duration_histogram() -> Histogram {
 
 impl Metrics {
     /// Every metric, registered, with the series a dashboard expects at 0.
-    pub fn new() -> Metrics {
+    pub(super) fn new() -> Metrics {
         let mut registry = Registry::default();
         let requests = Family::<RequestLabels, Counter>::default();
         registry.register(
@@ -367,7 +367,7 @@ impl Metrics {
     /// The observer that counts each decision of a policy into these metrics (and reports the
     /// report-only candidate's differences): given to every policy loaded, so that the counts
     /// go on across reloads.
-    pub fn observer(self: &Arc<Metrics>) -> Arc<dyn Observer> {
+    pub(super) fn observer(self: &Arc<Metrics>) -> Arc<dyn Observer> {
         let metrics = Arc::clone(self);
         Arc::new(move |seen: &Observation<'_>| metrics.observe(seen))
     }
@@ -375,7 +375,7 @@ impl Metrics {
     /// Stops counting and timing requests, when no admin listener serves the metrics. The
     /// report-only candidate's differences are still logged. Everything else (reloads, origins
     /// sources, upstream errors) is rare and still counted, for `/policy` and the logs.
-    pub fn without_reader(&self) {
+    pub(super) fn without_reader(&self) {
         self.per_request.store(false, Ordering::Relaxed);
     }
 
@@ -427,7 +427,7 @@ impl Metrics {
     }
 
     /// Records how long a request of `kind` took from its head to its response head.
-    pub fn request_answered(&self, kind: RequestKind, elapsed: Duration) {
+    pub(super) fn request_answered(&self, kind: RequestKind, elapsed: Duration) {
         if !self.counts_requests() {
             return;
         }
@@ -444,7 +444,7 @@ impl Metrics {
     }
 
     /// Counts a request answered at the edge with `status`.
-    pub fn edge_answer(&self, status: http::StatusCode) {
+    pub(super) fn edge_answer(&self, status: http::StatusCode) {
         self.edge
             .get_or_create(&StatusLabel {
                 status: status.as_u16(),
@@ -453,7 +453,7 @@ impl Metrics {
     }
 
     /// Counts a reload.
-    pub fn reload(&self, result: ReloadResult) {
+    pub(super) fn reload(&self, result: ReloadResult) {
         match result {
             ReloadResult::Ok => self.reloads_ok.inc(),
             ReloadResult::Refused => self.reloads_refused.inc(),
@@ -461,13 +461,13 @@ impl Metrics {
     }
 
     /// Sets the number of origins of the enforced policy.
-    pub fn set_policy_origins(&self, count: usize) {
+    pub(super) fn set_policy_origins(&self, count: usize) {
         self.policy_origins
             .set(i64::try_from(count).unwrap_or(i64::MAX));
     }
 
     /// The series of the origins source of table `subject` (made at 0).
-    pub fn source(&self, subject: &str) -> SourceMetrics {
+    pub(super) fn source(&self, subject: &str) -> SourceMetrics {
         let label = SourceLabel {
             source: subject.to_owned(),
         };
@@ -481,7 +481,7 @@ impl Metrics {
     }
 
     /// Every metric in the Prometheus text format (0.0.4).
-    pub fn encode(&self) -> Result<String, fmt::Error> {
+    pub(super) fn encode(&self) -> Result<String, fmt::Error> {
         let mut text = String::new();
         prometheus_text::encode(&mut text, &self.registry)?;
         Ok(text)

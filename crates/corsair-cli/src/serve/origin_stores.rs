@@ -37,7 +37,7 @@ use crate::settings::origins_source::{OriginsSource, Store};
 
 /// The most origins one source loads: a bigger set or result is refused as a whole (the last
 /// good set stays), so that a runaway table cannot exhaust the proxy's memory.
-pub const MAX_ORIGINS: usize = 1_000_000;
+pub(super) const MAX_ORIGINS: usize = 1_000_000;
 
 /// How long connecting, subscribing and each load may take before the store counts as down.
 const STORE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -54,7 +54,7 @@ const BACKOFF: (Duration, Duration) = (Duration::from_millis(200), Duration::fro
 
 /// What a source's task shares with metrics and the admin endpoints.
 #[derive(Debug)]
-pub struct SourceStatus {
+pub(super) struct SourceStatus {
     /// `cors.origins_source` or `cors.routes[i].origins_source`.
     pub subject: String,
     /// The store, without secrets: `redis://cache:6379/0 key corsair:origins`.
@@ -76,32 +76,32 @@ impl SourceStatus {
     }
 
     /// Whether the last attempt to read the store succeeded.
-    pub fn is_up(&self) -> bool {
+    pub(super) fn is_up(&self) -> bool {
         self.metrics.up.get() == 1
     }
 
     /// The origins of the last good load.
-    pub fn origins(&self) -> i64 {
+    pub(super) fn origins(&self) -> i64 {
         self.metrics.origins.get()
     }
 
     /// The entries of the last good load that were skipped as invalid.
-    pub fn skipped(&self) -> i64 {
+    pub(super) fn skipped(&self) -> i64 {
         self.metrics.skipped.get()
     }
 
     /// Successful loads since start.
-    pub fn loads(&self) -> u64 {
+    pub(super) fn loads(&self) -> u64 {
         self.metrics.loads.get()
     }
 
     /// Failed connections and loads since start.
-    pub fn failures(&self) -> u64 {
+    pub(super) fn failures(&self) -> u64 {
         self.metrics.failures.get()
     }
 
     /// Why the store is down, while it is.
-    pub fn error(&self) -> Option<String> {
+    pub(super) fn error(&self) -> Option<String> {
         self.error
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -111,7 +111,7 @@ impl SourceStatus {
 
 /// Why `corsair serve` does not start.
 #[derive(Debug)]
-pub struct RequiredSourceDown {
+pub(super) struct RequiredSourceDown {
     /// The source's subject and store.
     pub source: String,
     /// What went wrong.
@@ -135,7 +135,7 @@ impl std::fmt::Display for RequiredSourceDown {
 /// # Errors
 ///
 /// [`RequiredSourceDown`] when a required source cannot be read at start.
-pub async fn start(
+pub(super) async fn start(
     source: OriginsSource,
     set: OriginSet,
     metrics: SourceMetrics,

@@ -21,7 +21,7 @@ use crate::settings::{Loaded, Source};
 
 /// The running policy, as `/policy` shows it.
 #[derive(Debug)]
-pub struct PolicyInfo {
+pub(super) struct PolicyInfo {
     /// `sha256:` and the first 16 hex digits of the SHA-256 of the configuration's JSON.
     pub version: String,
     cors: Cors,
@@ -37,7 +37,7 @@ pub struct PolicyInfo {
 
 impl PolicyInfo {
     /// What `loaded` is, loaded now because of `cause` (`start`, `SIGHUP`, `file changed`).
-    pub fn new(loaded: &Loaded, cause: &str) -> PolicyInfo {
+    pub(super) fn new(loaded: &Loaded, cause: &str) -> PolicyInfo {
         PolicyInfo::at(loaded, cause, SystemTime::now())
     }
 
@@ -70,7 +70,7 @@ impl PolicyInfo {
 
     /// The JSON document `/policy` answers, with the state of `sources` now (the policy's part
     /// is made the first time: call it off the event loop).
-    pub fn body(&self, sources: &[Arc<SourceStatus>]) -> Bytes {
+    pub(super) fn body(&self, sources: &[Arc<SourceStatus>]) -> Bytes {
         let policy = self.body.get_or_init(|| self.render());
         // The policy's document is an object: its closing brace gives way to the sources.
         let Some(open) = policy.strip_suffix(b"\n}\n") else {
@@ -162,7 +162,7 @@ fn without_routes(config: &CorsConfig) -> Value {
 
 /// The number of distinct origins, patterns and regexes the enforced policy lists, over the
 /// default policy and every route with CORS on (a route that inherits a list counts it once).
-pub fn origin_count(cors: &Cors) -> usize {
+pub(super) fn origin_count(cors: &Cors) -> usize {
     let routes: Vec<CorsConfig> = cors.routes().map(|route| route.config()).collect();
     let mut entries = HashSet::new();
     for config in std::iter::once(cors.config()).chain(&routes) {

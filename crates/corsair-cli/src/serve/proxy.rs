@@ -28,7 +28,7 @@ use crate::settings::ServerSettings;
 
 /// What a reload replaces beside the policy: where to forward, and what `/policy` says.
 #[derive(Debug, Clone)]
-pub struct Active {
+pub(super) struct Active {
     /// The upstream.
     pub route: Arc<Route>,
     /// The policy as `/policy` shows it.
@@ -38,7 +38,7 @@ pub struct Active {
 impl Active {
     /// The route `server` sets, and `info`, the policy loaded with it (at start, and by each
     /// reload).
-    pub fn new(server: &ServerSettings, info: Arc<PolicyInfo>) -> Active {
+    pub(super) fn new(server: &ServerSettings, info: Arc<PolicyInfo>) -> Active {
         Active {
             route: Arc::new(Route::new(server)),
             info,
@@ -47,7 +47,7 @@ impl Active {
 }
 
 /// The state shared by every connection of every worker.
-pub struct Shared {
+pub(super) struct Shared {
     /// The CORS policy; a reload stores the new one through its handle.
     pub policy: ReloadableCors,
     /// The active route and policy description; replaced atomically by a reload.
@@ -63,7 +63,7 @@ pub struct Shared {
 /// What the connections of one worker thread share: the process-wide state, and the worker's
 /// own pool of upstream connections (so that a request and its upstream connection are served
 /// by the same event loop).
-pub struct Worker {
+pub(super) struct Worker {
     /// The process-wide state.
     pub shared: Arc<Shared>,
     /// The pooled client to the upstream.

@@ -33,7 +33,7 @@ use crate::settings::origins_source::OriginsSource;
 use crate::settings::{self, AdminSettings, Layers, OriginSets, ServerSettings};
 
 /// What a reload reads again, and the TLS configuration it updates.
-pub struct Reloading {
+pub(super) struct Reloading {
     /// The file, environment and flags, as at start.
     pub layers: Layers,
     /// The observer every policy gets (it feeds the metrics).
@@ -55,7 +55,7 @@ const WATCH_INTERVAL: Duration = Duration::from_millis(500);
 
 /// SIGHUP, caught from now on (before corsair says it is listening, so that a SIGHUP sent
 /// right after never stops the process); `None`, with a warning, when it cannot be.
-pub fn hangups() -> Option<Signal> {
+pub(super) fn hangups() -> Option<Signal> {
     match signal(SignalKind::hangup()) {
         Ok(hangups) => Some(hangups),
         Err(error) => {
@@ -67,7 +67,7 @@ pub fn hangups() -> Option<Signal> {
 
 /// Reloads on each of `hangups` (and file changes when `reloading.watched` is a file) until
 /// the process ends.
-pub async fn run(
+pub(super) async fn run(
     reloading: Reloading,
     mut hangups: Signal,
     shared: Arc<Shared>,
@@ -117,7 +117,12 @@ fn stamp(path: &std::path::Path) -> Option<Stamp> {
 
 /// Loads the configuration (and the certificate, with HTTPS) again, off the event loop, and
 /// swaps it in, or keeps the running one.
-pub async fn reload(reloading: &Reloading, shared: &Shared, running: &ServerSettings, cause: &str) {
+pub(super) async fn reload(
+    reloading: &Reloading,
+    shared: &Shared,
+    running: &ServerSettings,
+    cause: &str,
+) {
     let layers = reloading.layers.clone();
     let observer = Arc::clone(&reloading.observer);
     let origin_sets = reloading.origin_sets.clone();

@@ -12,7 +12,7 @@ use super::logging::loggable;
 /// would refuse (where the enforced policy allows, or refuses for another reason); `allowed`
 /// when it would allow what the enforced policy refuses (or leaves alone); `not_cors` when it
 /// would not apply CORS where the enforced policy does (its `urls_regex`, or `enabled = false`).
-pub const REASONS: [&str; 7] = [
+pub(super) const REASONS: [&str; 7] = [
     "origin_not_allowed",
     "method_not_allowed",
     "header_not_allowed",
@@ -23,7 +23,7 @@ pub const REASONS: [&str; 7] = [
 ];
 
 /// The `reason` label of a difference, from what the candidate would decide.
-pub fn reason(candidate: &Summary) -> &'static str {
+pub(super) fn reason(candidate: &Summary) -> &'static str {
     match (candidate.outcome, candidate.refusal) {
         (Outcome::Refused, Some(refusal)) => refusal.as_str(),
         (Outcome::NotCors, _) => "not_cors",
@@ -34,7 +34,7 @@ pub fn reason(candidate: &Summary) -> &'static str {
 }
 
 /// Logs one difference.
-pub fn log(seen: &Observation<'_>, candidate: &Summary, reason: &str) {
+pub(super) fn log(seen: &Observation<'_>, candidate: &Summary, reason: &str) {
     // The client's text, escaped and cut as every untrusted value logged.
     let origin = seen.origin().map(String::from_utf8_lossy);
     let origin = loggable(origin.as_deref().unwrap_or("-"));

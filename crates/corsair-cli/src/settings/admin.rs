@@ -11,7 +11,7 @@ use super::source::Source;
 /// One `[admin]` key: its name, and its default as the file would write it (for a key without
 /// one, an example).
 #[derive(Debug, Clone, Copy)]
-pub struct AdminKey {
+pub(super) struct AdminKey {
     /// The key's name.
     pub name: &'static str,
     /// The default, or an example, as the file would write it.
@@ -20,24 +20,24 @@ pub struct AdminKey {
 
 /// Every `[admin]` key, in the order the sample file documents them: the one place that says
 /// which keys the table has (the file reader and the README follow it).
-pub const ADMIN_KEYS: &[AdminKey] = &[AdminKey {
+pub(super) const ADMIN_KEYS: &[AdminKey] = &[AdminKey {
     name: "listen",
     written: "\"127.0.0.1:9300\"",
 }];
 
 /// The `[admin]` key called `name`.
-pub fn admin_key(name: &str) -> Option<&'static AdminKey> {
+pub(super) fn admin_key(name: &str) -> Option<&'static AdminKey> {
     ADMIN_KEYS.iter().find(|k| k.name == name)
 }
 
 /// The names of the `[admin]` keys.
-pub fn admin_key_names() -> impl Iterator<Item = &'static str> + Clone {
+pub(super) fn admin_key_names() -> impl Iterator<Item = &'static str> + Clone {
     ADMIN_KEYS.iter().map(|k| k.name)
 }
 
 /// The admin listener's settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AdminSettings {
+pub(crate) struct AdminSettings {
     /// Where the admin endpoints are served (`None`: nowhere, the default).
     pub listen: Option<SocketAddr>,
 }
@@ -45,7 +45,7 @@ pub struct AdminSettings {
 /// Whether an admin listener on `admin` would take the proxy's address `proxy`, or overlap it:
 /// the same port on the same IP, or on an unspecified IP (`0.0.0.0`, `::`) on either side. Port
 /// 0 asks the system for a free port, which is never the other listener's.
-pub fn shares_address(proxy: SocketAddr, admin: SocketAddr) -> bool {
+pub(super) fn shares_address(proxy: SocketAddr, admin: SocketAddr) -> bool {
     if proxy.port() == 0 || admin.port() == 0 || proxy.port() != admin.port() {
         return false;
     }
@@ -56,7 +56,7 @@ pub fn shares_address(proxy: SocketAddr, admin: SocketAddr) -> bool {
 
 /// The problem of an admin address that [shares](shares_address) the proxy's, pointing at both
 /// settings, with an address to write instead.
-pub fn shared_address_problem(
+pub(super) fn shared_address_problem(
     proxy: SocketAddr,
     proxy_source: Source,
     admin: SocketAddr,

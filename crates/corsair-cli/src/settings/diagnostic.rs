@@ -17,7 +17,7 @@ use super::source::{Provenance, Source};
 /// assert!(d.is_error());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
+pub(crate) struct Diagnostic {
     /// Whether it stops corsair from starting.
     pub severity: Severity,
     /// A stable, kebab-case rule identifier (the engine's finding ids, plus the file's own).
@@ -39,7 +39,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error about `subject`.
-    pub fn error(
+    pub(crate) fn error(
         id: &'static str,
         subject: impl Into<String>,
         source: Source,
@@ -60,7 +60,7 @@ impl Diagnostic {
     }
 
     /// A warning about `subject`.
-    pub fn warning(
+    pub(crate) fn warning(
         id: &'static str,
         subject: impl Into<String>,
         source: Source,
@@ -77,7 +77,7 @@ impl Diagnostic {
     /// An engine finding, located with `provenance`. A finding of the report-only candidate
     /// is named after its table: `report_only.allowed_origins`,
     /// `report_only.routes[0] (path "^/public/") allow_credentials`.
-    pub fn from_finding(finding: Finding, provenance: &Provenance) -> Diagnostic {
+    pub(crate) fn from_finding(finding: Finding, provenance: &Provenance) -> Diagnostic {
         let source = provenance.of_finding(&finding);
         let related = finding.related.zip(provenance.of_related(&finding));
         let table = if finding.report_only {
@@ -137,12 +137,12 @@ impl Diagnostic {
     }
 
     /// Whether it stops corsair from starting.
-    pub fn is_error(&self) -> bool {
+    pub(crate) fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 
     /// The diagnostic as one JSON object (for `--json` and `--log-format json`).
-    pub fn to_json(&self) -> serde_json::Value {
+    pub(crate) fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "severity": self.severity.to_string(),
             "id": self.id,
@@ -204,7 +204,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// Every diagnostic, errors first, then a one-line tally (`2 errors, 1 warning`).
-pub fn render_all(diagnostics: &[Diagnostic]) -> String {
+pub(crate) fn render_all(diagnostics: &[Diagnostic]) -> String {
     let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
     sorted.sort_by_key(|d| std::cmp::Reverse(d.severity));
     let mut out = String::new();

@@ -85,7 +85,7 @@ fn apply_cors(
 
 /// The process's environment variables that are valid UTF-8 (the others cannot be corsair
 /// settings), for [`Layers::env`](super::Layers::env).
-pub fn process_environment() -> Vec<(String, String)> {
+pub(crate) fn process_environment() -> Vec<(String, String)> {
     std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .collect()

@@ -71,7 +71,7 @@ impl origins_source::Locate for Lines<'_> {
 
 /// The file layer: reads the file `file` names, if any, over `values` (the defaults), and
 /// records it as the file read. A file that cannot be read is a problem.
-pub fn apply_file(file: &ConfigFile, values: &mut Gathered, problems: &mut Vec<Diagnostic>) {
+pub(super) fn apply_file(file: &ConfigFile, values: &mut Gathered, problems: &mut Vec<Diagnostic>) {
     let Some(path) = locate(file) else {
         return;
     };

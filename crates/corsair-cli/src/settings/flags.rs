@@ -19,7 +19,7 @@ use super::userinfo::redact_userinfo;
 /// Every flag of a load: the `[server]` keys', `--admin-listen` and the CORS settings', in the
 /// order `corsair serve --help` lists them. `check` and `lint` give none.
 #[derive(Debug, Clone, Default, clap::Args)]
-pub struct Flags {
+pub(crate) struct Flags {
     /// `--listen`, `--upstream` and the other `[server]` flags.
     #[command(flatten)]
     pub server: ServerFlags,
@@ -54,14 +54,14 @@ impl Flags {
 /// table's order, each as written: clap checked its form, and its key reads it as it reads the
 /// file's value. `Debug` never shows a URL's password.
 #[derive(Clone, Default)]
-pub struct ServerFlags {
+pub(crate) struct ServerFlags {
     given: Vec<(&'static Key, OsString)>,
 }
 
 impl ServerFlags {
     /// Flags as if given on the command line: key names and values.
     #[cfg(test)]
-    pub fn given<'a>(values: impl IntoIterator<Item = (&'a str, &'a str)>) -> ServerFlags {
+    pub(crate) fn given<'a>(values: impl IntoIterator<Item = (&'a str, &'a str)>) -> ServerFlags {
         let given = values
             .into_iter()
             .map(|(name, value)| {
@@ -138,21 +138,21 @@ impl FromArgMatches for ServerFlags {
 /// The CORS flags given on the command line, in the settings table's order. A flag that is
 /// given replaces the setting's value from the file and the environment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CorsFlags {
+pub(crate) struct CorsFlags {
     given: Vec<(Setting, SettingValue)>,
 }
 
 impl CorsFlags {
     /// Flags as if given on the command line.
     #[cfg(test)]
-    pub fn given(values: impl IntoIterator<Item = (Setting, SettingValue)>) -> CorsFlags {
+    pub(crate) fn given(values: impl IntoIterator<Item = (Setting, SettingValue)>) -> CorsFlags {
         CorsFlags {
             given: values.into_iter().collect(),
         }
     }
 
     /// Applies the flags that were given over `config`, recording them as sources.
-    pub fn apply(&self, config: &mut CorsConfig, provenance: &mut Provenance) {
+    pub(crate) fn apply(&self, config: &mut CorsConfig, provenance: &mut Provenance) {
         for (setting, value) in &self.given {
             // Each value was read with its setting's kind.
             if config.set(*setting, value.clone()).is_ok() {

@@ -24,13 +24,13 @@ use super::userinfo::redact_userinfo;
 
 /// The environment variable that replaces the URL of `[cors.origins_source]`, so that the
 /// password need not be in the file.
-pub const URL_ENV: &str = "CORSAIR_ORIGINS_SOURCE_URL";
+pub(crate) const URL_ENV: &str = "CORSAIR_ORIGINS_SOURCE_URL";
 
 /// The Redis key read when `key` is not given.
-pub const DEFAULT_REDIS_KEY: &str = "corsair:origins";
+pub(crate) const DEFAULT_REDIS_KEY: &str = "corsair:origins";
 
 /// How often the store is read in full when `refresh` is not given.
-pub const DEFAULT_REFRESH: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_REFRESH: Duration = Duration::from_secs(30);
 
 /// The range of `refresh`.
 const REFRESH_RANGE: (Duration, Duration) = (Duration::from_secs(1), Duration::from_secs(86_400));
@@ -42,7 +42,7 @@ const KEYS: &[&str] = &[
 
 /// The origins source tables of a file, as read: `[cors.origins_source]` and each route's.
 #[derive(Debug, Clone, Default)]
-pub struct Tables {
+pub(crate) struct Tables {
     /// `[cors.origins_source]`.
     pub default: Option<Partial>,
     /// `[cors.routes.origins_source]`, with the index of its route.
@@ -53,7 +53,7 @@ impl Tables {
     /// The sources, complete: the default one first (its URL replaced by `env_url`, the value
     /// of [`URL_ENV`], when set), then each route's (taking the default's store when it names
     /// none). Every problem is pushed.
-    pub fn resolve(
+    pub(crate) fn resolve(
         self,
         env_url: Option<&str>,
         problems: &mut Vec<Diagnostic>,
@@ -97,7 +97,7 @@ impl Tables {
 
 /// One origins source, as configured.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OriginsSource {
+pub(crate) struct OriginsSource {
     /// The store and what to read from it.
     pub store: Store,
     /// How often the store is read in full, whatever the notifications.
@@ -121,7 +121,7 @@ pub struct OriginsSource {
 /// that used to be in its place. A source a reload adds gets an empty set, which nothing fills
 /// until a restart starts its source. Clones share the sets.
 #[derive(Debug, Clone, Default)]
-pub struct OriginSets(Arc<Mutex<Vec<(Store, OriginSet)>>>);
+pub(crate) struct OriginSets(Arc<Mutex<Vec<(Store, OriginSet)>>>);
 
 impl OriginSets {
     /// The set filled from `store`, created empty on first use.
@@ -132,7 +132,7 @@ impl OriginSets {
     /// sets.get(&partners).insert("https://p.example")?;
     /// assert!(sets.get(&partners).contains("https://p.example"));
     /// ```
-    pub fn get(&self, store: &Store) -> OriginSet {
+    pub(crate) fn get(&self, store: &Store) -> OriginSet {
         let mut sets = self
             .0
             .lock()
@@ -148,7 +148,7 @@ impl OriginSets {
 
 /// A store of origins, and what is read from it: the identity of a source.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Store {
+pub(crate) enum Store {
     /// A Redis set, and the pub/sub channel named like it.
     Redis {
         /// The server.
@@ -169,7 +169,7 @@ pub enum Store {
 
 impl Store {
     /// `redis` or `postgres`.
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Store::Redis { .. } => "redis",
             Store::Postgres { .. } => "postgres",
@@ -177,14 +177,14 @@ impl Store {
     }
 
     /// The server's URL.
-    pub fn url(&self) -> &StoreUrl {
+    pub(crate) fn url(&self) -> &StoreUrl {
         match self {
             Store::Redis { url, .. } | Store::Postgres { url, .. } => url,
         }
     }
 
     /// What is read, for logs: the key, or the channel.
-    pub fn what(&self) -> String {
+    pub(crate) fn what(&self) -> String {
         match self {
             Store::Redis { key, .. } => format!("key {key}"),
             Store::Postgres {
@@ -200,17 +200,17 @@ impl Store {
 /// whole: [`StoreUrl::describe`] is the host, port and database, [`StoreUrl::expose`] the text
 /// for the client library alone.
 #[derive(Clone, PartialEq, Eq)]
-pub struct StoreUrl(String);
+pub(crate) struct StoreUrl(String);
 
 impl StoreUrl {
     /// Wraps a URL.
-    pub fn new(raw: impl Into<String>) -> StoreUrl {
+    pub(crate) fn new(raw: impl Into<String>) -> StoreUrl {
         StoreUrl(raw.into())
     }
 
     /// The URL itself, password included: only for the store's client.
     #[cfg_attr(not(any(feature = "redis", feature = "postgres")), allow(dead_code))]
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 
@@ -220,7 +220,7 @@ impl StoreUrl {
     /// shown either, since it could be the end of a password in the query). A PostgreSQL
     /// `key=value` string is read as tokio-postgres reads it (quoted values, backslash
     /// escapes), and only its `host`, `hostaddr`, `port` and `dbname` are shown.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let raw = self.0.as_str();
         let Some(scheme_end) = raw.find("://") else {
             return describe_key_values(raw);
@@ -294,7 +294,7 @@ impl fmt::Display for StoreUrl {
 }
 
 /// How a file location is found for a span.
-pub trait Locate {
+pub(crate) trait Locate {
     /// Where the byte range is.
     fn source(&self, span: &Range<usize>) -> Source;
     /// The text at the byte range, as written.
@@ -303,7 +303,7 @@ pub trait Locate {
 
 /// A table read, before a route's missing URL is taken from the default source.
 #[derive(Debug, Clone)]
-pub struct Partial {
+pub(crate) struct Partial {
     kind: Option<&'static str>,
     url: Option<(StoreUrl, Source)>,
     key: Option<String>,
@@ -317,7 +317,7 @@ pub struct Partial {
 
 /// Reads `[cors.origins_source]` (or a route's: `subject` says which). Every problem is
 /// pushed; `None` when the table cannot be used.
-pub fn read(
+pub(crate) fn read(
     subject: &str,
     table: &Spanned<DeValue<'_>>,
     at: &dyn Locate,
@@ -532,7 +532,7 @@ fn url_fix(kind: &str) -> &'static str {
 impl Partial {
     /// The source, complete: a route without a URL of its own uses the store of `default`
     /// (the source of `[cors.origins_source]`), with a key or query of its own.
-    pub fn resolve(
+    pub(crate) fn resolve(
         self,
         default: Option<&OriginsSource>,
         problems: &mut Vec<Diagnostic>,
@@ -606,7 +606,7 @@ impl Partial {
 /// # Errors
 ///
 /// A diagnostic when the variable's URL is not of the source's store, or does not parse.
-pub fn apply_env_url(source: &mut OriginsSource, raw: &str) -> Result<(), Box<Diagnostic>> {
+pub(crate) fn apply_env_url(source: &mut OriginsSource, raw: &str) -> Result<(), Box<Diagnostic>> {
     let url = StoreUrl::new(raw.trim());
     let env = Source::Env(URL_ENV.to_owned());
     let is_redis = raw.starts_with("redis://")

@@ -7,7 +7,7 @@ use std::path::Path;
 /// refused without blocking: the type is checked before opening, the file is opened
 /// non-blocking (a FIFO swapped in meanwhile cannot block the open), and the opened file is
 /// checked again.
-pub fn read_regular_file(path: &Path) -> std::io::Result<String> {
+pub(super) fn read_regular_file(path: &Path) -> std::io::Result<String> {
     String::from_utf8(read_regular_bytes(path, u64::MAX)?).map_err(|_| {
         std::io::Error::new(
             std::io::ErrorKind::InvalidData,
@@ -18,7 +18,7 @@ pub fn read_regular_file(path: &Path) -> std::io::Result<String> {
 
 /// The bytes of the regular file `path` (see [`read_regular_file`]), refused when longer than
 /// `limit`.
-pub fn read_regular_bytes(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+pub(crate) fn read_regular_bytes(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
     let not_regular = |kind: std::fs::FileType| {

@@ -19,9 +19,9 @@ use std::time::Duration;
 
 use http::uri::Scheme;
 
-pub use read::{Raw, parse_duration};
-pub use table::{Flag, Key};
-pub use upstream::Upstream;
+pub(super) use read::{Raw, parse_duration};
+pub(super) use table::{Flag, Key};
+pub(crate) use upstream::Upstream;
 
 use table::{durations, numbers, optional, server_table};
 
@@ -257,37 +257,37 @@ server_table! {
 }
 
 /// The `[server]` key called `name`.
-pub fn server_key(name: &str) -> Option<&'static Key> {
+pub(super) fn server_key(name: &str) -> Option<&'static Key> {
     SERVER_KEYS.iter().find(|k| k.name == name)
 }
 
 /// The names of the `[server]` keys.
-pub fn server_key_names() -> impl Iterator<Item = &'static str> + Clone {
+pub(super) fn server_key_names() -> impl Iterator<Item = &'static str> + Clone {
     SERVER_KEYS.iter().map(|k| k.name)
 }
 
 impl ServerSettings {
     /// How many worker threads serve connections (see [`ServerSettings::workers`]).
-    pub fn worker_count(&self) -> usize {
+    pub(crate) fn worker_count(&self) -> usize {
         self.workers.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, |n| n.get().min(1024))
         })
     }
 
     /// The certificate chain and key files when both are set: corsair then speaks HTTPS.
-    pub fn tls_files(&self) -> Option<(&Path, &Path)> {
+    pub(crate) fn tls_files(&self) -> Option<(&Path, &Path)> {
         Some((self.tls_cert.as_deref()?, self.tls_key.as_deref()?))
     }
 
     /// Whether the client's `Host` is forwarded (see [`ServerSettings::preserve_host`]).
-    pub fn preserves_host(&self) -> bool {
+    pub(crate) fn preserves_host(&self) -> bool {
         self.preserve_host
             .unwrap_or(self.upstream.scheme != Scheme::HTTPS)
     }
 
     /// The keys that only a restart applies whose value differs in `new`: a reload keeps the
     /// running ones.
-    pub fn restart_only_changes<'a>(
+    pub(crate) fn restart_only_changes<'a>(
         &'a self,
         new: &'a ServerSettings,
     ) -> impl Iterator<Item = &'static str> + 'a {

@@ -18,7 +18,7 @@ use corsair::{Finding, Setting};
 /// assert_eq!(source.to_string(), "corsair.toml:7");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// Nobody set it: the built-in default applies.
     Default,
     /// A line of the configuration file (1-based).
@@ -36,7 +36,7 @@ pub enum Source {
 
 impl Source {
     /// A file source.
-    pub fn file(path: &Arc<Path>, line: usize) -> Source {
+    pub(crate) fn file(path: &Arc<Path>, line: usize) -> Source {
         Source::File {
             path: Arc::clone(path),
             line,
@@ -59,7 +59,7 @@ impl fmt::Display for Source {
 /// the file (so that a finding about one origin points at that origin's line); and those of the
 /// report-only candidate policy (`[report_only]`), whose findings point at its own lines.
 #[derive(Debug, Clone, Default)]
-pub struct Provenance {
+pub(crate) struct Provenance {
     settings: BTreeMap<Setting, Source>,
     elements: BTreeMap<(Setting, String), Source>,
     /// The sources of each route of `[[cors.routes]]`, in order.
@@ -70,7 +70,7 @@ pub struct Provenance {
 
 /// Where a route and the settings it names were written.
 #[derive(Debug, Clone, Default)]
-pub struct RouteProvenance {
+pub(crate) struct RouteProvenance {
     /// The route's `path` line.
     pub path: Option<Source>,
     settings: BTreeMap<Setting, Source>,
@@ -79,12 +79,12 @@ pub struct RouteProvenance {
 
 impl RouteProvenance {
     /// Records that the route names `setting`, written at `source`.
-    pub fn set(&mut self, setting: Setting, source: Source) {
+    pub(crate) fn set(&mut self, setting: Setting, source: Source) {
         self.settings.insert(setting, source);
     }
 
     /// Records the source of one element of a list the route names.
-    pub fn set_element(&mut self, setting: Setting, element: &str, source: Source) {
+    pub(crate) fn set_element(&mut self, setting: Setting, element: &str, source: Source) {
         self.elements
             .entry((setting, element.to_owned()))
             .or_insert(source);
@@ -93,20 +93,20 @@ impl RouteProvenance {
 
 impl Provenance {
     /// Records that `setting` was set by `source`, replacing what a lower layer recorded.
-    pub fn set(&mut self, setting: Setting, source: Source) {
+    pub(crate) fn set(&mut self, setting: Setting, source: Source) {
         self.elements.retain(|(s, _), _| *s != setting);
         self.settings.insert(setting, source);
     }
 
     /// Records the source of one element of a list setting.
-    pub fn set_element(&mut self, setting: Setting, element: &str, source: Source) {
+    pub(crate) fn set_element(&mut self, setting: Setting, element: &str, source: Source) {
         self.elements
             .entry((setting, element.to_owned()))
             .or_insert(source);
     }
 
     /// Where `setting` came from.
-    pub fn of(&self, setting: Setting) -> Source {
+    pub(crate) fn of(&self, setting: Setting) -> Source {
         self.settings
             .get(&setting)
             .cloned()
@@ -115,7 +115,7 @@ impl Provenance {
 
     /// Where `value` of `setting` came from: its own line when it is an element of a list
     /// written in the file, else the setting's source.
-    pub fn of_value(&self, setting: Setting, value: &str) -> Source {
+    pub(crate) fn of_value(&self, setting: Setting, value: &str) -> Source {
         self.elements
             .get(&(setting, value.to_owned()))
             .cloned()
@@ -123,32 +123,32 @@ impl Provenance {
     }
 
     /// Records the sources of the routes (replacing what a lower layer recorded).
-    pub fn set_routes(&mut self, routes: Vec<RouteProvenance>) {
+    pub(crate) fn set_routes(&mut self, routes: Vec<RouteProvenance>) {
         self.routes = routes;
     }
 
     /// Records the sources of the report-only candidate policy (`[report_only]`).
-    pub fn set_report_only(&mut self, candidate: Provenance) {
+    pub(crate) fn set_report_only(&mut self, candidate: Provenance) {
         self.report_only = Some(Box::new(candidate));
     }
 
     /// Where each setting that is not at its default came from (the enforced policy's, not the
     /// candidate's).
-    pub fn sources(&self) -> impl Iterator<Item = &Source> {
+    pub(crate) fn sources(&self) -> impl Iterator<Item = &Source> {
         self.settings.values()
     }
 
     /// Where the value a finding is about came from (see [`Provenance::of_value`]): on a route,
     /// the route's own line when it names the setting (or for its path), else the default
     /// policy's; for a finding of the report-only candidate, the same in `[report_only]`.
-    pub fn of_finding(&self, finding: &Finding) -> Source {
+    pub(crate) fn of_finding(&self, finding: &Finding) -> Source {
         self.policy_of(finding).map_or(Source::Default, |policy| {
             policy.of_setting_in(finding, finding.setting, finding.value.as_deref())
         })
     }
 
     /// Where the related setting of a finding (if any) came from.
-    pub fn of_related(&self, finding: &Finding) -> Option<Source> {
+    pub(crate) fn of_related(&self, finding: &Finding) -> Option<Source> {
         let related = finding.related?;
         Some(self.policy_of(finding).map_or(Source::Default, |policy| {
             policy.of_setting_in(finding, related, None)

@@ -22,7 +22,7 @@
 /// assert_eq!(userinfo("postgresql://u:a/b@h/db"), Some(13..18));
 /// assert_eq!(userinfo("http://h/x"), None);
 /// ```
-pub fn userinfo(raw: &str) -> Option<std::ops::Range<usize>> {
+pub(super) fn userinfo(raw: &str) -> Option<std::ops::Range<usize>> {
     let start = raw.find("://")? + 3;
     let at = raw[start..].rfind('@')?;
     Some(start..start + at)
@@ -35,7 +35,7 @@ pub fn userinfo(raw: &str) -> Option<std::ops::Range<usize>> {
 /// assert_eq!(redact_userinfo("postgresql://corsair:S3cr/etPw@h/app"), "postgresql://corsair:***@h/app");
 /// assert_eq!(redact_userinfo("http://token@h"), "http://***@h");
 /// ```
-pub fn redact_userinfo(raw: &str) -> String {
+pub(super) fn redact_userinfo(raw: &str) -> String {
     let Some(range) = userinfo(raw) else {
         return raw.to_owned();
     };
@@ -56,7 +56,7 @@ pub fn redact_userinfo(raw: &str) -> String {
 /// assert_eq!(host_and_path("postgresql://u:a/b@h:5432/db?sslmode=require"), Some("h:5432/db"));
 /// assert_eq!(host_and_path("postgresql://h/db?password=p@ss"), None);
 /// ```
-pub fn host_and_path(raw: &str) -> Option<&str> {
+pub(super) fn host_and_path(raw: &str) -> Option<&str> {
     let rest = &raw[raw.find("://")? + 3..];
     let rest = match rest.rfind('@') {
         Some(at) if rest[..at].contains('?') => return None,

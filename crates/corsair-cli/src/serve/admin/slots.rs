@@ -56,14 +56,14 @@ struct Open {
 /// assert!(slots.admit().is_none()); // the only slot is answering a request
 /// ```
 #[derive(Debug)]
-pub struct Slots {
+pub(super) struct Slots {
     capacity: usize,
     open: Mutex<Open>,
 }
 
 impl Slots {
     /// Slots for at most `capacity` connections (at least one).
-    pub fn new(capacity: usize) -> Arc<Slots> {
+    pub(super) fn new(capacity: usize) -> Arc<Slots> {
         Arc::new(Slots {
             capacity: capacity.max(1),
             open: Mutex::new(Open::default()),
@@ -72,7 +72,7 @@ impl Slots {
 
     /// A slot for a connection just accepted: a free one, or the oldest idle connection's
     /// (which is told to close); `None` when every open connection is answering a request.
-    pub fn admit(self: &Arc<Slots>) -> Option<Slot> {
+    pub(super) fn admit(self: &Arc<Slots>) -> Option<Slot> {
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
         if open.by_age.len() >= self.capacity {
             let oldest_idle = open
@@ -107,7 +107,7 @@ impl Slots {
 
 /// The slot of one connection, freed when dropped.
 #[derive(Debug)]
-pub struct Slot {
+pub(super) struct Slot {
     id: u64,
     state: Arc<State>,
     slots: Arc<Slots>,
@@ -116,7 +116,7 @@ pub struct Slot {
 impl Slot {
     /// Marks the connection as answering a request until the guard is dropped; `None` when it
     /// has already been evicted (it is closing, and the request is not answered).
-    pub fn serving(&self) -> Option<Serving> {
+    pub(super) fn serving(&self) -> Option<Serving> {
         self.state
             .serving
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
@@ -127,13 +127,13 @@ impl Slot {
     }
 
     /// Whether another connection took this one's slot.
-    pub fn is_evicted(&self) -> bool {
+    pub(super) fn is_evicted(&self) -> bool {
         self.state.serving.load(Ordering::SeqCst) == EVICTED
     }
 
     /// Resolves once another connection has taken this one's slot: the connection must then
     /// be closed.
-    pub async fn evicted(&self) {
+    pub(super) async fn evicted(&self) {
         if self.is_evicted() {
             return;
         }
@@ -161,7 +161,7 @@ impl Drop for Slot {
 
 /// A request being answered on a connection: it keeps the connection from being evicted.
 #[derive(Debug)]
-pub struct Serving(Arc<State>);
+pub(super) struct Serving(Arc<State>);
 
 impl Drop for Serving {
     fn drop(&mut self) {

@@ -22,14 +22,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// assert_eq!(budget.used(), 0);
 /// ```
 #[derive(Debug)]
-pub struct Budget {
+pub(crate) struct Budget {
     used: AtomicUsize,
     limit: usize,
 }
 
 impl Budget {
     /// A budget of `limit` bytes, none of them used.
-    pub fn new(limit: usize) -> Arc<Budget> {
+    pub(crate) fn new(limit: usize) -> Arc<Budget> {
         Arc::new(Budget {
             used: AtomicUsize::new(0),
             limit,
@@ -37,12 +37,12 @@ impl Budget {
     }
 
     /// The most bytes it lets buffered bodies hold.
-    pub fn limit(&self) -> usize {
+    pub(crate) fn limit(&self) -> usize {
         self.limit
     }
 
     /// The bytes held now.
-    pub fn used(&self) -> usize {
+    pub(crate) fn used(&self) -> usize {
         self.used.load(Ordering::Relaxed)
     }
 
@@ -62,7 +62,7 @@ impl Budget {
 
 /// Which budget was spent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Spent {
+pub(super) enum Spent {
     /// The client connection's (`max_buffered_bytes_per_connection`).
     Connection,
     /// The process's (`max_buffered_bytes`).
@@ -71,7 +71,7 @@ pub enum Spent {
 
 impl Spent {
     /// The setting that bounds it.
-    pub fn setting(self) -> &'static str {
+    pub(super) fn setting(self) -> &'static str {
         match self {
             Spent::Connection => "max_buffered_bytes_per_connection",
             Spent::Process => "max_buffered_bytes",
@@ -81,7 +81,7 @@ impl Spent {
 
 /// The bytes one request holds of its connection's budget and of the process's.
 #[derive(Debug)]
-pub struct Held {
+pub(super) struct Held {
     connection: Arc<Budget>,
     process: Arc<Budget>,
     bytes: usize,
@@ -89,7 +89,7 @@ pub struct Held {
 
 impl Held {
     /// Holds nothing yet.
-    pub fn new(connection: &Arc<Budget>, process: &Arc<Budget>) -> Held {
+    pub(super) fn new(connection: &Arc<Budget>, process: &Arc<Budget>) -> Held {
         Held {
             connection: Arc::clone(connection),
             process: Arc::clone(process),
@@ -98,7 +98,7 @@ impl Held {
     }
 
     /// The most one request may buffer: what it is allowed, and no more than either budget.
-    pub fn cap(&self, request_buffer_bytes: usize) -> usize {
+    pub(super) fn cap(&self, request_buffer_bytes: usize) -> usize {
         request_buffer_bytes
             .min(self.connection.limit)
             .min(self.process.limit)
@@ -109,7 +109,7 @@ impl Held {
     /// # Errors
     ///
     /// [`Spent`] names the budget that has not `bytes` left.
-    pub fn take(&mut self, bytes: usize) -> Result<(), Spent> {
+    pub(super) fn take(&mut self, bytes: usize) -> Result<(), Spent> {
         if !self.connection.try_take(bytes) {
             return Err(Spent::Connection);
         }
@@ -122,7 +122,7 @@ impl Held {
     }
 
     /// Gives back up to `bytes` (those that left for the upstream).
-    pub fn give(&mut self, bytes: usize) {
+    pub(super) fn give(&mut self, bytes: usize) {
         let bytes = bytes.min(self.bytes);
         self.connection.give(bytes);
         self.process.give(bytes);

@@ -21,7 +21,7 @@ use http::{HeaderMap, HeaderValue};
 /// join(&mut headers);
 /// assert_eq!(headers["cookie"], "sessionid=S; csrftoken=T");
 /// ```
-pub fn join(headers: &mut HeaderMap) {
+pub(super) fn join(headers: &mut HeaderMap) {
     let mut fields = headers.get_all(COOKIE).iter();
     if fields.next().is_none() || fields.next().is_none() {
         return;

@@ -19,11 +19,11 @@ use http::header::HOST;
 use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Version};
 
 /// The methods corsair forwards, as `Allow` lists them in the answer to `CONNECT`.
-pub const ALLOWED_METHODS: &str = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
+pub(crate) const ALLOWED_METHODS: &str = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 
 /// An answer corsair gives itself instead of forwarding the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rejection {
+pub(crate) struct Rejection {
     /// The status of the answer.
     pub status: StatusCode,
     /// The plain-text body (`corsair: ...\n`; empty for `204`).
@@ -95,7 +95,7 @@ const OPTIONS_SERVER: Rejection = Rejection {
 };
 
 /// Checks a request head; `Err` is the answer to give instead of forwarding it.
-pub fn check<B>(request: &Request<B>) -> Result<(), Rejection> {
+pub(crate) fn check<B>(request: &Request<B>) -> Result<(), Rejection> {
     check_head(
         request.method(),
         request.version(),
@@ -182,7 +182,7 @@ fn same_host(host: &HeaderValue, authority: &str) -> bool {
 
 /// `uri-host [":" port]` (RFC 3986 §3.2.2): an IP literal in brackets, or a reg-name (which
 /// covers IPv4 addresses), not empty, without userinfo; the port 1 to 5 digits up to 65535.
-pub fn is_valid_host(value: &[u8]) -> bool {
+pub(crate) fn is_valid_host(value: &[u8]) -> bool {
     let (host, port) = if value.first() == Some(&b'[') {
         let Some(end) = value.iter().position(|&b| b == b']') else {
             return false;
@@ -267,7 +267,7 @@ fn is_ip_literal(inside: &[u8]) -> bool {
 /// as `/` (what an upstream that decodes its path would see), a segment's name ending at its
 /// first `;` (or `%3b`/`%3B`): servlet containers cut path parameters before they resolve dot
 /// segments, so `/..;/admin` climbs a level there (RFC 3986 §3.3). One pass, no allocation.
-pub fn has_dot_segment(path: &str) -> bool {
+pub(crate) fn has_dot_segment(path: &str) -> bool {
     let bytes = path.as_bytes();
     // The current segment's name (up to its parameters): its length and how many of its bytes
     // are dots, in decoded bytes.

@@ -33,7 +33,7 @@ use crate::settings::{ServerSettings, Upstream};
 /// The exchange was abandoned without an answer: the client stalled after part of its body had
 /// been forwarded (the upstream has half a request; the connection is closed).
 #[derive(Debug)]
-pub struct Aborted;
+pub(crate) struct Aborted;
 
 impl std::fmt::Display for Aborted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -44,11 +44,11 @@ impl std::fmt::Display for Aborted {
 impl std::error::Error for Aborted {}
 
 /// The body of every response corsair serves: the upstream's, streamed, or corsair's own.
-pub type ProxyBody = UnsyncBoxBody<Bytes, BoxError>;
+pub(crate) type ProxyBody = UnsyncBoxBody<Bytes, BoxError>;
 
 /// Where and how requests are forwarded; swapped as a whole on reload.
 #[derive(Debug, Clone)]
-pub struct Route {
+pub(crate) struct Route {
     /// The upstream server.
     pub upstream: Upstream,
     /// Forward the client's `Host` (else the upstream's authority is sent).
@@ -57,7 +57,7 @@ pub struct Route {
 
 impl Route {
     /// The route `server` sets (`upstream`, `preserve_host`).
-    pub fn new(server: &ServerSettings) -> Route {
+    pub(crate) fn new(server: &ServerSettings) -> Route {
         Route {
             upstream: server.upstream.clone(),
             preserve_host: server.preserves_host(),
@@ -69,7 +69,7 @@ impl Route {
 /// limits they size, and where upstream failures are reported. Built once at start from
 /// [`ServerSettings`] (a reload changes none of them: they only change on restart), held by the
 /// proxy's shared state and borrowed by each [`Forwarder`].
-pub struct Forwarding {
+pub(crate) struct Forwarding {
     /// How long the upstream may take to send its response head once the request was sent
     /// whole (`upstream_timeout`).
     pub upstream_timeout: Duration,
@@ -99,7 +99,7 @@ pub struct Forwarding {
 impl Forwarding {
     /// The forwarding `server` sets, for clients that speak `client_scheme`, reporting upstream
     /// failures to `errors`.
-    pub fn new(
+    pub(crate) fn new(
         server: &ServerSettings,
         client_scheme: &'static str,
         errors: Arc<dyn UpstreamErrors>,
@@ -119,7 +119,7 @@ impl Forwarding {
 }
 
 /// Forwards one request: the process's [`Forwarding`], and what is the request's own.
-pub struct Forwarder<'a> {
+pub(crate) struct Forwarder<'a> {
     /// How every request is forwarded.
     pub forwarding: &'a Forwarding,
     /// The worker's pooled client.
@@ -137,7 +137,7 @@ pub struct Forwarder<'a> {
 
 impl Forwarder<'_> {
     /// Sends `request` to the upstream and returns its response, or corsair's own answer.
-    pub async fn forward(
+    pub(crate) async fn forward(
         self,
         mut request: Request<Incoming>,
     ) -> Result<Response<ProxyBody>, Aborted> {
@@ -415,7 +415,7 @@ enum UpstreamWait {
 
 /// Removes the `Access-Control-*` headers an upstream set: corsair owns CORS, and two values
 /// of one of them make the browser fail the request.
-pub fn remove_cors_headers(headers: &mut HeaderMap) {
+pub(crate) fn remove_cors_headers(headers: &mut HeaderMap) {
     let names: Vec<_> = headers
         .keys()
         .filter(|name| name.as_str().starts_with("access-control-"))
@@ -443,7 +443,7 @@ fn clean_trailers(frame: Frame<Bytes>, owns_cors: bool) -> Frame<Bytes> {
 }
 
 /// A plain-text response written by corsair itself.
-pub fn own_response(status: StatusCode, text: &'static str) -> Response<ProxyBody> {
+pub(crate) fn own_response(status: StatusCode, text: &'static str) -> Response<ProxyBody> {
     let body = Full::new(Bytes::from_static(text.as_bytes()))
         .map_err(|never| match never {})
         .boxed_unsync();

@@ -14,7 +14,7 @@ const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host")
 /// Appends the client's address to `X-Forwarded-For` (keeping the chain of earlier proxies),
 /// and sets `X-Forwarded-Proto` and `X-Forwarded-Host` to what this proxy received (a client
 /// cannot make the upstream believe another host or scheme was used).
-pub fn add(
+pub(super) fn add(
     headers: &mut HeaderMap,
     client: IpAddr,
     proto: &'static str,
@@ -37,7 +37,7 @@ pub fn add(
 }
 
 /// Appends `1.1 corsair` (or `2 corsair`: the protocol the request arrived with) to `Via`.
-pub fn add_via(headers: &mut HeaderMap, received: Version) {
+pub(super) fn add_via(headers: &mut HeaderMap, received: Version) {
     let item = if received == Version::HTTP_2 {
         "2 corsair"
     } else {

@@ -52,7 +52,7 @@ const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
 /// The limits of request heads.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
+pub(super) struct Limits {
     /// How long a started head may take.
     pub header_read_timeout: Duration,
     /// The most bytes of a head.
@@ -63,7 +63,7 @@ pub struct Limits {
 
 /// What a connection is known to speak when it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Start {
+pub(super) enum Start {
     /// Plain TCP: HTTP/2 if its first bytes are the preface (prior knowledge), else HTTP/1.
     Detect,
     /// HTTP/1 (TLS without ALPN `h2`): the preface is not looked for.
@@ -74,7 +74,7 @@ pub enum Start {
 
 /// Where a connection is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
+pub(super) enum Phase {
     /// Waiting for the first byte of a request head, until `deadline` (then closed quietly).
     BetweenRequests {
         /// When the wait ends.
@@ -117,7 +117,7 @@ struct State {
 
 /// The state shared by a connection's IO wrapper and its service.
 #[derive(Debug, Clone)]
-pub struct Guard {
+pub(super) struct Guard {
     state: Arc<Mutex<State>>,
     limits: Limits,
 }
@@ -125,7 +125,7 @@ pub struct Guard {
 impl Guard {
     /// A new connection, ready now: its first request must start within
     /// `header_read_timeout` (an HTTP/2 one: a stream within `idle_timeout`).
-    pub fn new(limits: Limits, start: Start) -> Guard {
+    pub(super) fn new(limits: Limits, start: Start) -> Guard {
         let now = Instant::now();
         let phase = match start {
             Start::Http2 => Phase::Http2 {
@@ -157,7 +157,7 @@ impl Guard {
     }
 
     /// The service was called: the head is complete (an HTTP/2 stream opened).
-    pub fn request_started(&self) -> ResponseToken {
+    pub(super) fn request_started(&self) -> ResponseToken {
         self.with(|state| match &mut state.phase {
             Phase::Http2 { in_flight, .. } => *in_flight += 1,
             Phase::Transparent => {}
@@ -282,7 +282,7 @@ impl Guard {
 /// The end of a head in `bytes` (the offset just past its last byte), scanning for `\n\n` and
 /// `\n\r\n` with the two bytes before `bytes` in `last`, which is updated. Only the line feeds
 /// are looked at (found with `memchr`), not every byte.
-pub fn scan_head(bytes: &[u8], last: &mut [u8; 2], started: &mut bool) -> Option<usize> {
+pub(super) fn scan_head(bytes: &[u8], last: &mut [u8; 2], started: &mut bool) -> Option<usize> {
     // The byte `back` (1 or 2) positions before `i`, reaching into `last` at the start.
     let before = |last: &[u8; 2], i: usize, back: usize| {
         if i >= back {
@@ -331,7 +331,7 @@ fn keep_last(bytes: &[u8], last: &mut [u8; 2]) {
 
 /// What corsair answers itself before closing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HeadRefusal {
+pub(super) enum HeadRefusal {
     /// `408`: the head took too long.
     Timeout,
     /// `431`: the head is too large.
@@ -347,7 +347,7 @@ enum Expiry {
 /// Held by a response until its body ended or was dropped: then the connection's next request
 /// may start.
 #[derive(Debug)]
-pub struct ResponseToken {
+pub(super) struct ResponseToken {
     guard: Option<Guard>,
     closing: bool,
 }
@@ -356,7 +356,7 @@ impl ResponseToken {
     /// Ties the token to `response`: a `101` makes the connection transparent, a
     /// `Connection: close` ends head limits for good, and the end of the body lets the next
     /// request start.
-    pub fn attach<B>(mut self, response: Response<B>) -> Response<Tracked<B>> {
+    pub(super) fn attach<B>(mut self, response: Response<B>) -> Response<Tracked<B>> {
         if response.status() == StatusCode::SWITCHING_PROTOCOLS {
             if let Some(guard) = &self.guard {
                 guard.upgraded();
@@ -385,7 +385,7 @@ impl Drop for ResponseToken {
 
 /// A response body that tells the guard when it ended.
 #[derive(Debug)]
-pub struct Tracked<B> {
+pub(super) struct Tracked<B> {
     inner: B,
     token: ResponseToken,
 }
@@ -415,7 +415,7 @@ impl<B: Body + Unpin> Body for Tracked<B> {
 }
 
 /// The client connection as hyper reads and writes it (`S`: TCP, or TLS over TCP).
-pub struct HeadGuard<S> {
+pub(super) struct HeadGuard<S> {
     stream: S,
     guard: Guard,
     peer: SocketAddr,
@@ -429,7 +429,7 @@ pub struct HeadGuard<S> {
 
 impl<S: AsyncRead + AsyncWrite + Unpin> HeadGuard<S> {
     /// Wraps the connection from `peer`.
-    pub fn new(stream: S, guard: Guard, peer: SocketAddr) -> HeadGuard<S> {
+    pub(super) fn new(stream: S, guard: Guard, peer: SocketAddr) -> HeadGuard<S> {
         HeadGuard {
             stream,
             guard,

@@ -36,7 +36,7 @@ fn always_hop_by_hop(name: &HeaderName) -> bool {
 /// remove(&mut headers);
 /// assert!(headers.is_empty());
 /// ```
-pub fn remove(headers: &mut HeaderMap) {
+pub(super) fn remove(headers: &mut HeaderMap) {
     if !headers.keys().any(always_hop_by_hop) {
         return;
     }
@@ -63,7 +63,7 @@ pub fn remove(headers: &mut HeaderMap) {
 
 /// Whether the client's `TE` lists `trailers` (RFC 9110 §10.1.4): gRPC sends it, and an
 /// HTTP/2 hop may carry it on, as the only `TE` allowed there (RFC 9113 §8.2.2).
-pub fn asks_for_trailers(headers: &HeaderMap) -> bool {
+pub(super) fn asks_for_trailers(headers: &HeaderMap) -> bool {
     headers
         .get_all(TE)
         .iter()

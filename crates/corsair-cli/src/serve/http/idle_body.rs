@@ -14,11 +14,11 @@ use hyper::body::{Body, Frame, SizeHint};
 use tokio::time::{Instant, Sleep};
 
 /// Any body error, boxed.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(super) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The error of a body whose sender sent nothing for the whole timeout.
 #[derive(Debug)]
-pub struct Idle(Duration);
+pub(super) struct Idle(Duration);
 
 impl fmt::Display for Idle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -29,7 +29,7 @@ impl fmt::Display for Idle {
 impl std::error::Error for Idle {}
 
 /// `inner`, failing with [`Idle`] after `timeout` without a frame.
-pub struct IdleTimeout<B> {
+pub(super) struct IdleTimeout<B> {
     inner: B,
     timeout: Duration,
     /// Made the first time the sender keeps the body waiting (most bodies never do).
@@ -39,7 +39,7 @@ pub struct IdleTimeout<B> {
 
 impl<B> IdleTimeout<B> {
     /// Wraps `inner`.
-    pub fn new(inner: B, timeout: Duration) -> IdleTimeout<B> {
+    pub(super) fn new(inner: B, timeout: Duration) -> IdleTimeout<B> {
         IdleTimeout {
             inner,
             timeout,

@@ -33,14 +33,14 @@ use crate::settings::ServerSettings;
 
 /// Streams a client may reset before the server has accepted them (the rapid-reset attack,
 /// CVE-2023-44487), over the connection's life; one more and it gets `GOAWAY`. h2's own value.
-pub const MAX_PENDING_ACCEPT_RESET_STREAMS: usize = 20;
+pub(crate) const MAX_PENDING_ACCEPT_RESET_STREAMS: usize = 20;
 /// Streams corsair may reset because the client broke the protocol on them (a client making
 /// the server reset its streams for it), over the connection's life; one more and it gets
 /// `GOAWAY`. h2's own value.
-pub const MAX_LOCAL_ERROR_RESET_STREAMS: usize = 1024;
+pub(crate) const MAX_LOCAL_ERROR_RESET_STREAMS: usize = 1024;
 
 /// What answers the requests of a worker's connections.
-pub trait Handler: Send + Sync + 'static {
+pub(crate) trait Handler: Send + Sync + 'static {
     /// Answers `request`, which arrived on `connection`; [`Aborted`] closes the connection
     /// without an answer.
     fn handle(
@@ -52,7 +52,7 @@ pub trait Handler: Send + Sync + 'static {
 
 /// The client connection a request arrived on: what forwarding the request needs of it.
 #[derive(Clone)]
-pub struct Connection {
+pub(crate) struct Connection {
     /// The client's address.
     pub peer: SocketAddr,
     /// The connection's slot of `max_connections` (kept by an upgraded connection until its
@@ -64,7 +64,7 @@ pub struct Connection {
 }
 
 /// An accepted connection on its way to a worker, with its slot of the connection limit.
-pub struct Accepted {
+pub(crate) struct Accepted {
     stream: std::net::TcpStream,
     peer: SocketAddr,
     permit: OwnedSemaphorePermit,
@@ -73,7 +73,7 @@ pub struct Accepted {
 /// Accepts connections until `stop` completes, at most `max_connections` open at once (further
 /// clients wait in the listen queue), and hands them to the workers in turn. Dropping the
 /// senders on return tells the workers to finish.
-pub async fn accept(
+pub(crate) async fn accept(
     listener: TcpListener,
     workers: Vec<mpsc::UnboundedSender<Accepted>>,
     max_connections: usize,
@@ -143,7 +143,7 @@ struct Protocols {
 /// `worker`, then lets in-flight requests and upgraded connections finish for up to
 /// `server.shutdown_grace`. `tunnels` receives nothing: it ends when the worker and every tunnel
 /// have dropped their senders. With `tls`, every connection is HTTPS.
-pub async fn serve<H: Handler>(
+pub(crate) async fn serve<H: Handler>(
     mut incoming: mpsc::UnboundedReceiver<Accepted>,
     worker: Arc<H>,
     mut tunnels: mpsc::Receiver<()>,

@@ -29,7 +29,7 @@ use super::idle_body::{BoxError, Idle, IdleTimeout};
 
 /// What the client did wrong with its body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClientError {
+pub(crate) enum ClientError {
     /// The body is not valid HTTP framing (a bad chunk size or line, oversized chunk
     /// extensions or trailers, fewer bytes than announced before the connection closed).
     Malformed,
@@ -39,7 +39,7 @@ pub enum ClientError {
 
 /// Why a body was not buffered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refused {
+pub(super) enum Refused {
     /// The client's body failed.
     Client(ClientError),
     /// A budget of buffered bytes is spent: the request cannot be buffered now.
@@ -59,7 +59,7 @@ impl ClientError {
 /// How the sending of one request body goes, shared by the body (which hyper polls) and the
 /// forwarder (which waits for the answer, and may abandon the rest of the body).
 #[derive(Clone, Default)]
-pub struct BodyProgress(Arc<Shared>);
+pub(crate) struct BodyProgress(Arc<Shared>);
 
 #[derive(Default)]
 struct Shared {
@@ -98,7 +98,7 @@ impl State {
 
 /// What the forwarder should wait for next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Waiting {
+pub(crate) enum Waiting {
     /// The upstream's answer, until this instant (`upstream_timeout` after the request was
     /// sent whole).
     Answer(Instant),
@@ -121,12 +121,12 @@ impl BodyProgress {
     }
 
     /// Completes when what the forwarder waits for may have changed.
-    pub async fn changed(&self) {
+    pub(crate) async fn changed(&self) {
         self.0.changed.notified().await;
     }
 
     /// Drops what is left of the client's body: the exchange is given up.
-    pub fn abandon(&self) {
+    pub(crate) fn abandon(&self) {
         let rest = self
             .0
             .rest
@@ -143,7 +143,7 @@ impl BodyProgress {
     }
 
     /// Whether the body was handed to the upstream whole.
-    pub fn is_sent(&self) -> bool {
+    pub(crate) fn is_sent(&self) -> bool {
         self.0
             .state
             .lock()
@@ -153,7 +153,7 @@ impl BodyProgress {
     }
 
     /// The client's fault, if its body failed.
-    pub fn client_error(&self) -> Option<ClientError> {
+    pub(crate) fn client_error(&self) -> Option<ClientError> {
         self.0
             .state
             .lock()
@@ -162,7 +162,7 @@ impl BodyProgress {
     }
 
     /// What the forwarder waits for now.
-    pub fn waiting(&self, upstream_timeout: Duration, idle_timeout: Duration) -> Waiting {
+    pub(crate) fn waiting(&self, upstream_timeout: Duration, idle_timeout: Duration) -> Waiting {
         let state = self.0.state.lock().unwrap_or_else(PoisonError::into_inner);
         match (state.sent, state.last_poll) {
             (Some(sent), _) => Waiting::Answer(sent + upstream_timeout),
@@ -175,7 +175,7 @@ impl BodyProgress {
 }
 
 /// The body sent to the upstream: the buffered frames, then the rest of the client's body.
-pub struct Outgoing {
+pub(crate) struct Outgoing {
     frames: VecDeque<Frame<Bytes>>,
     buffered_len: u64,
     /// The budgets' bytes the buffered frames hold, given back as they are sent.
@@ -187,7 +187,7 @@ pub struct Outgoing {
 
 impl Outgoing {
     /// The progress of this body's sending.
-    pub fn progress(&self) -> BodyProgress {
+    pub(crate) fn progress(&self) -> BodyProgress {
         self.progress.clone()
     }
 
@@ -217,7 +217,7 @@ impl Outgoing {
 /// [`Refused::Client`] when the client's body failed before anything was forwarded;
 /// [`Refused::Spent`] when a budget has no room for the next frame (the bytes read so far are
 /// given back).
-pub async fn buffer(
+pub(super) async fn buffer(
     body: Incoming,
     limit: usize,
     idle_timeout: Duration,

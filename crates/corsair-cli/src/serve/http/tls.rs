@@ -37,7 +37,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
 use crate::settings::{self, Diagnostic, Loaded, Source};
-pub use review::Concern;
+pub(crate) use review::Concern;
 
 mod review;
 
@@ -51,7 +51,7 @@ const MAX_PEM_BYTES: u64 = 1024 * 1024;
 /// A problem with `tls_cert` or `tls_key`: the key it concerns, the file, what is wrong (never
 /// the key's contents) and the fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub(crate) struct Problem {
     /// `tls_cert` or `tls_key`.
     pub key: &'static str,
     /// The file that was read.
@@ -80,7 +80,7 @@ impl fmt::Display for Problem {
 }
 
 /// A certificate chain and the private key it was issued for, checked to belong together.
-pub struct Identity {
+pub(crate) struct Identity {
     certified: Arc<CertifiedKey>,
     serial: String,
     /// Its validity and names (`None` when the certificate cannot be read as X.509: rustls
@@ -90,7 +90,7 @@ pub struct Identity {
 
 impl Identity {
     /// Reads and checks the pair named by `tls_cert` and `tls_key`.
-    pub fn load(cert_file: &Path, key_file: &Path) -> Result<Identity, Problem> {
+    pub(crate) fn load(cert_file: &Path, key_file: &Path) -> Result<Identity, Problem> {
         let provider = rustls::crypto::ring::default_provider();
         let chain = read_chain(cert_file)?;
         let key = read_key(key_file)?;
@@ -143,7 +143,7 @@ impl Identity {
 
     /// What serving this pair at `now` would break, in place of `running` (`None` at start):
     /// an expired or not yet valid certificate, names of the running one it no longer covers.
-    pub fn concerns(&self, running: Option<&Identity>, now: SystemTime) -> Vec<Concern> {
+    pub(crate) fn concerns(&self, running: Option<&Identity>, now: SystemTime) -> Vec<Concern> {
         let Some(facts) = &self.facts else {
             return Vec::new();
         };
@@ -151,7 +151,7 @@ impl Identity {
     }
 
     /// `serial 0a:1b:…, 2 certificates`: which certificate is served, for the log.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let count = self.certified.cert.len();
         let plural = if count == 1 { "" } else { "s" };
         format!(
@@ -284,7 +284,7 @@ fn der_element(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
 /// `running` (`None` at start): what it would break joins `loaded`'s warnings, or, with
 /// `tls_strict`, is the error that refuses it. The error names the key, where it was set, the
 /// file and the problem.
-pub fn load_identity(
+pub(crate) fn load_identity(
     loaded: &mut Loaded,
     running: Option<&Identity>,
 ) -> Result<Option<Identity>, settings::Problems> {
@@ -319,7 +319,7 @@ pub fn load_identity(
 /// The concerns about serving `identity` now in place of `running` (`None` at start), as
 /// problems of `tls_cert` set at `source`: warnings, or errors when `strict` (`tls_strict`)
 /// refuses such a certificate. Empty when it breaks nothing.
-pub fn vet(
+pub(crate) fn vet(
     identity: &Identity,
     running: Option<&Identity>,
     strict: bool,
@@ -453,7 +453,7 @@ impl StoresServerSessions for Sessions {
 
 /// The TLS side of the listener: one rustls configuration for the process, its certificate
 /// replaceable.
-pub struct Tls {
+pub(crate) struct Tls {
     current: Arc<Current>,
     sessions: Arc<Sessions>,
     config: Arc<ServerConfig>,
@@ -462,7 +462,7 @@ pub struct Tls {
 impl Tls {
     /// The configuration serving `identity`, for handshakes that take at most
     /// `handshake_timeout` ([`accept`]'s deadline); the error says why rustls refused it.
-    pub fn new(identity: Identity, handshake_timeout: Duration) -> Result<Tls, String> {
+    pub(crate) fn new(identity: Identity, handshake_timeout: Duration) -> Result<Tls, String> {
         let current = Arc::new(Current(ArcSwap::from_pointee(identity)));
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut config = ServerConfig::builder_with_provider(provider)
@@ -482,19 +482,19 @@ impl Tls {
     }
 
     /// An acceptor for a worker's connections.
-    pub fn acceptor(&self) -> TlsAcceptor {
+    pub(crate) fn acceptor(&self) -> TlsAcceptor {
         TlsAcceptor::from(Arc::clone(&self.config))
     }
 
     /// New handshakes get `identity`, and no session made before can be resumed; open
     /// connections keep theirs.
-    pub fn replace(&self, identity: Identity) {
+    pub(crate) fn replace(&self, identity: Identity) {
         self.current.0.store(Arc::new(identity));
         self.sessions.forget();
     }
 
     /// The pair new handshakes get.
-    pub fn current(&self) -> Arc<Identity> {
+    pub(crate) fn current(&self) -> Arc<Identity> {
         self.current.0.load_full()
     }
 }
@@ -508,7 +508,7 @@ impl fmt::Debug for Tls {
 }
 
 /// A client connection after its handshake.
-pub struct Accepted {
+pub(crate) struct Accepted {
     /// The encrypted stream.
     pub stream: TlsStream<TcpStream>,
     /// Whether the client chose HTTP/2 (ALPN `h2`); else HTTP/1.1.
@@ -517,7 +517,7 @@ pub struct Accepted {
 
 /// Completes the handshake of the client at `peer`, or gives up after `timeout` (the
 /// connection is then dropped, as it is when the handshake fails).
-pub async fn accept(
+pub(crate) async fn accept(
     acceptor: &TlsAcceptor,
     stream: TcpStream,
     peer: SocketAddr,

@@ -30,7 +30,7 @@ const UPGRADE_TOKEN: HeaderValue = HeaderValue::from_static("upgrade");
 /// headers.insert("upgrade", "websocket".parse().unwrap());
 /// assert_eq!(requested(http::Version::HTTP_11, &headers).unwrap(), "websocket");
 /// ```
-pub fn requested(version: Version, headers: &HeaderMap) -> Option<HeaderValue> {
+pub(super) fn requested(version: Version, headers: &HeaderMap) -> Option<HeaderValue> {
     if version != Version::HTTP_11 {
         return None;
     }
@@ -43,7 +43,7 @@ pub fn requested(version: Version, headers: &HeaderMap) -> Option<HeaderValue> {
 }
 
 /// Puts the upgrade headers back after the hop-by-hop ones were removed.
-pub fn restore(headers: &mut HeaderMap, protocol: HeaderValue) {
+pub(super) fn restore(headers: &mut HeaderMap, protocol: HeaderValue) {
     headers.insert(UPGRADE, protocol);
     headers.insert(CONNECTION, UPGRADE_TOKEN);
 }
@@ -51,14 +51,14 @@ pub fn restore(headers: &mut HeaderMap, protocol: HeaderValue) {
 /// What a joined connection keeps while it lives: the client connection's slot of the
 /// `max_connections` limit (an upgraded connection is still a connection), and a sender whose
 /// closing the worker waits for, up to the grace period, when it stops.
-pub struct Hold {
+pub(super) struct Hold {
     _slot: Arc<OwnedSemaphorePermit>,
     _open: mpsc::Sender<()>,
 }
 
 impl Hold {
     /// Holds `slot` and a clone of `tunnels` until dropped.
-    pub fn new(slot: Arc<OwnedSemaphorePermit>, tunnels: mpsc::Sender<()>) -> Hold {
+    pub(super) fn new(slot: Arc<OwnedSemaphorePermit>, tunnels: mpsc::Sender<()>) -> Hold {
         Hold {
             _slot: slot,
             _open: tunnels,
@@ -68,7 +68,12 @@ impl Hold {
 
 /// Joins the client's and the upstream's upgraded connections until either side closes, or no
 /// byte moved either way for `idle_timeout`.
-pub async fn tunnel(client: OnUpgrade, upstream: OnUpgrade, hold: Hold, idle_timeout: Duration) {
+pub(super) async fn tunnel(
+    client: OnUpgrade,
+    upstream: OnUpgrade,
+    hold: Hold,
+    idle_timeout: Duration,
+) {
     let _hold = hold;
     let (client, upstream) = match tokio::join!(client, upstream) {
         (Ok(client), Ok(upstream)) => (client, upstream),

@@ -13,13 +13,13 @@ use crate::settings::ServerSettings;
 
 /// The pooled client to the upstream (`http`, or `https` with the webpki roots); request bodies
 /// are the clients', buffered up to a limit, then streamed.
-pub type UpstreamClient = Client<HttpsConnector<HttpConnector>, Outgoing>;
+pub(crate) type UpstreamClient = Client<HttpsConnector<HttpConnector>, Outgoing>;
 
 /// The largest header list of an HTTP/2 upstream's response (a larger one is a `502`).
 const UPSTREAM_HTTP2_MAX_HEADER_LIST_SIZE: u32 = 256 * 1024;
 
 /// A client with the connection, pool and header limits that `server` sets.
-pub fn build(server: &ServerSettings) -> UpstreamClient {
+pub(crate) fn build(server: &ServerSettings) -> UpstreamClient {
     let connector = crate::net::connector_for(server.connect_timeout, server.upstream_http2);
     Client::builder(TokioExecutor::new())
         .pool_timer(TokioTimer::new())

@@ -4,7 +4,7 @@
 
 /// How the upstream failed a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UpstreamError {
+pub(crate) enum UpstreamError {
     /// No connection could be made (refused, unreachable, `connect_timeout`).
     Connect,
     /// Connected, but too slow: no response head within `upstream_timeout`, the request body
@@ -17,7 +17,7 @@ pub enum UpstreamError {
 
 /// Where the forwarder reports each upstream failure, also one that cuts a response short
 /// after its head.
-pub trait UpstreamErrors: Send + Sync {
+pub(crate) trait UpstreamErrors: Send + Sync {
     /// Takes note of one failure.
     fn upstream_error(&self, error: UpstreamError);
 }

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// The most bytes of one untrusted value a log line shows; the rest is counted, not shown.
-pub const MAX_LOGGED_BYTES: usize = 1024;
+pub(super) const MAX_LOGGED_BYTES: usize = 1024;
 
 /// `value` as a log line may show it: unchanged (and not copied) when it is short and has
 /// nothing to escape, otherwise escaped and cut at [`MAX_LOGGED_BYTES`] of the original.
@@ -24,7 +24,7 @@ pub const MAX_LOGGED_BYTES: usize = 1024;
 /// assert_eq!(loggable("https://a.example\nforged"), "https://a.example%0Aforged");
 /// assert_eq!(loggable("/x\u{9b}2J"), "/x%C2%9B2J");
 /// ```
-pub fn loggable(value: &str) -> Cow<'_, str> {
+pub(crate) fn loggable(value: &str) -> Cow<'_, str> {
     if value.len() <= MAX_LOGGED_BYTES && !value.chars().any(needs_escape) {
         return Cow::Borrowed(value);
     }

@@ -17,10 +17,10 @@ use super::upstream::Upstream;
 use crate::settings::userinfo::redact_userinfo;
 
 /// Why a value was refused, and what to write instead.
-pub type Refusal = (String, String);
+pub(super) type Refusal = (String, String);
 
 /// A `[server]` value, as a layer gives it.
-pub enum Raw<'a> {
+pub(crate) enum Raw<'a> {
     /// A value of the file.
     Toml {
         /// The value.
@@ -34,7 +34,7 @@ pub enum Raw<'a> {
 
 impl Raw<'_> {
     /// The value as a problem shows it back: as written, without a URL's password.
-    pub fn shown(&self) -> String {
+    pub(crate) fn shown(&self) -> String {
         match self {
             Raw::Toml { written, .. } => redact_userinfo(written),
             Raw::Text(text) => redact_userinfo(&text.to_string_lossy()),
@@ -81,7 +81,7 @@ fn write_default(key: &Key) -> String {
 }
 
 /// `listen`: an IP address and a port.
-pub fn address(key: &Key, raw: &Raw<'_>) -> Result<SocketAddr, Refusal> {
+pub(super) fn address(key: &Key, raw: &Raw<'_>) -> Result<SocketAddr, Refusal> {
     raw.string().unwrap_or_default().parse().map_err(|_| {
         (
             format!("{} must be an IP address and a port", key.name),
@@ -94,13 +94,13 @@ pub fn address(key: &Key, raw: &Raw<'_>) -> Result<SocketAddr, Refusal> {
 }
 
 /// `upstream`: the URL of the server requests are forwarded to (see [`Upstream::parse`]).
-pub fn upstream(key: &Key, raw: &Raw<'_>) -> Result<Upstream, Refusal> {
+pub(super) fn upstream(key: &Key, raw: &Raw<'_>) -> Result<Upstream, Refusal> {
     Upstream::parse(&raw.string().unwrap_or_default()).map_err(|e| (e, write_default(key)))
 }
 
 /// `true` or `false`. The fix writes the value that is not the default: the one that changes
 /// something.
-pub fn switch(key: &Key, raw: &Raw<'_>) -> Result<bool, Refusal> {
+pub(super) fn switch(key: &Key, raw: &Raw<'_>) -> Result<bool, Refusal> {
     raw.boolean().ok_or_else(|| {
         let other = if key.written == "true" {
             "false"
@@ -115,7 +115,7 @@ pub fn switch(key: &Key, raw: &Raw<'_>) -> Result<bool, Refusal> {
 }
 
 /// The path of the PEM file that holds `what` (`the certificate chain`); never blank.
-pub fn pem_file(key: &Key, raw: &Raw<'_>, what: &str) -> Result<PathBuf, Refusal> {
+pub(super) fn pem_file(key: &Key, raw: &Raw<'_>, what: &str) -> Result<PathBuf, Refusal> {
     raw.path()
         .filter(|path| !path.to_string_lossy().trim().is_empty())
         .ok_or_else(|| {
@@ -128,7 +128,7 @@ pub fn pem_file(key: &Key, raw: &Raw<'_>, what: &str) -> Result<PathBuf, Refusal
 
 /// A duration within the key's range: whole seconds (`30`), or a string with a unit
 /// (`"500ms"`, see [`parse_duration`]).
-pub fn duration(key: &Key, raw: &Raw<'_>) -> Result<Duration, Refusal> {
+pub(super) fn duration(key: &Key, raw: &Raw<'_>) -> Result<Duration, Refusal> {
     let example = || format!("write `{} = \"10s\"`", key.name);
     let duration = match raw {
         Raw::Toml { value, .. } => match value.get_ref() {
@@ -145,7 +145,7 @@ pub fn duration(key: &Key, raw: &Raw<'_>) -> Result<Duration, Refusal> {
 }
 
 /// A whole number within the key's range, as the type of the key's field.
-pub fn number<T: TryFrom<u64>>(key: &Key, raw: &Raw<'_>) -> Result<T, Refusal> {
+pub(super) fn number<T: TryFrom<u64>>(key: &Key, raw: &Raw<'_>) -> Result<T, Refusal> {
     let number = raw.number().ok_or_else(|| {
         (
             format!("{} must be a whole number", key.name),
@@ -174,7 +174,7 @@ fn within_range(key: &Key, raw: &Raw<'_>, admits: impl Fn(&Bounds) -> bool) -> R
 
 /// Parses a duration: whole seconds (`30`), or a number with a unit (`500ms`, `30s`, `2m`,
 /// `1h`).
-pub fn parse_duration(raw: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(raw: &str) -> Result<Duration, String> {
     let raw = raw.trim();
     let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
     let (number, unit) = raw.split_at(split);
@@ -193,7 +193,7 @@ pub fn parse_duration(raw: &str) -> Result<Duration, String> {
 }
 
 /// `1ms`, `10s`, `5m`, `24h`: the largest unit that shows `duration` exactly.
-pub fn show_duration(duration: Duration) -> String {
+pub(super) fn show_duration(duration: Duration) -> String {
     let ms = duration.as_millis();
     if ms == 0 {
         return "0s".to_owned();

@@ -13,7 +13,7 @@ use crate::settings::source::Source;
 
 /// The valid values of a numeric `[server]` key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Bounds {
+pub(crate) enum Bounds {
     /// A duration between `min` and `max` (inclusive).
     Duration {
         /// The shortest accepted.
@@ -32,7 +32,7 @@ pub enum Bounds {
 
 impl Bounds {
     /// `between 1ms and 24h`.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Bounds::Duration { min, max } => {
                 format!(
@@ -46,29 +46,29 @@ impl Bounds {
     }
 
     /// Whether `duration` is in range (a number key never accepts a duration).
-    pub fn admits_duration(&self, duration: Duration) -> bool {
+    pub(crate) fn admits_duration(&self, duration: Duration) -> bool {
         matches!(self, Bounds::Duration { min, max } if (*min..=*max).contains(&duration))
     }
 
     /// Whether `number` is in range (a duration key never accepts a number).
-    pub fn admits_number(&self, number: u64) -> bool {
+    pub(crate) fn admits_number(&self, number: u64) -> bool {
         matches!(self, Bounds::Number { min, max } if (*min..=*max).contains(&number))
     }
 }
 
 /// The range of a duration key, for the table.
-pub const fn durations(min: Duration, max: Duration) -> Bounds {
+pub(super) const fn durations(min: Duration, max: Duration) -> Bounds {
     Bounds::Duration { min, max }
 }
 
 /// The range of a number key, for the table.
-pub const fn numbers(min: u64, max: u64) -> Bounds {
+pub(super) const fn numbers(min: u64, max: u64) -> Bounds {
     Bounds::Number { min, max }
 }
 
 /// The command-line flag of a `[server]` key.
 #[derive(Debug, Clone, Copy)]
-pub struct Flag {
+pub(crate) struct Flag {
     /// `--listen`.
     pub long: &'static str,
     /// What `--help` calls its value (`ADDR`).
@@ -82,7 +82,7 @@ pub struct Flag {
 
 /// One `[server]` key: everything corsair knows about it (see [`super::SERVER_KEYS`]).
 #[derive(Debug, Clone, Copy)]
-pub struct Key {
+pub(crate) struct Key {
     /// The key's name.
     pub name: &'static str,
     /// The default, as the file would write it (`"60s"`, `4096`); for a key without one
@@ -106,7 +106,7 @@ impl Key {
     /// Reads `raw`, which `source` gave, into the key's field of `server`. The problem names the
     /// key, the source and the value (without a password), with the fix written for that
     /// source (a flag's says `--workers 2`, the file's `workers = 2`).
-    pub fn apply(
+    pub(crate) fn apply(
         &self,
         raw: &Raw<'_>,
         source: &Source,
@@ -169,8 +169,8 @@ macro_rules! server_table {
         /// assert_eq!(server.listen.to_string(), "127.0.0.1:8300");
         /// ```
         #[derive(Debug, Clone, PartialEq, Eq)]
-        pub struct ServerSettings {
-            $( $(#[doc = $doc])+ pub $field: $type, )+
+        pub(crate) struct ServerSettings {
+            $( $(#[doc = $doc])+ pub(crate) $field: $type, )+
         }
 
         impl Default for ServerSettings {
@@ -182,7 +182,7 @@ macro_rules! server_table {
         /// Every `[server]` key, in the order the sample file documents them: the one place
         /// that says which values a key accepts, how it is read, its flag and whether a reload
         /// applies it.
-        pub static SERVER_KEYS: &[Key] = &[$(
+        pub(crate) static SERVER_KEYS: &[Key] = &[$(
             Key {
                 name: stringify!($field),
                 written: $written,

@@ -9,7 +9,7 @@ use crate::settings::userinfo::{redact_userinfo, userinfo};
 /// The upstream server: `http://host:port` or `https://host`, optionally with a path prefix that
 /// every forwarded path is appended to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Upstream {
+pub(crate) struct Upstream {
     /// `http` or `https`.
     pub scheme: Scheme,
     /// `host:port`.
@@ -20,7 +20,7 @@ pub struct Upstream {
 
 impl Upstream {
     /// Parses an upstream URL; the error says what to write instead.
-    pub fn parse(raw: &str) -> Result<Upstream, String> {
+    pub(crate) fn parse(raw: &str) -> Result<Upstream, String> {
         // Every message shows the URL without its password.
         let shown = redact_userinfo(raw);
         let uri: Uri = raw
@@ -66,7 +66,7 @@ impl Upstream {
 
     /// The URI a request for `path_and_query` (`None`: `/`) goes to. Without a path prefix,
     /// the request's own path and query are reused as they are, without a copy.
-    pub fn target(&self, path_and_query: Option<&PathAndQuery>) -> Result<Uri, http::Error> {
+    pub(crate) fn target(&self, path_and_query: Option<&PathAndQuery>) -> Result<Uri, http::Error> {
         let path_and_query = match path_and_query {
             Some(path_and_query) if self.prefix.is_empty() => path_and_query.clone(),
             _ => {

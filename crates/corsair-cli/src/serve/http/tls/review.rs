@@ -25,7 +25,7 @@ use x509_cert::time::Time;
 
 /// A name a certificate is valid for.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Name {
+pub(crate) enum Name {
     /// A DNS name, lowercased (`api.example.com`, `*.example.com`).
     Dns(String),
     /// An IP address.
@@ -61,7 +61,7 @@ impl fmt::Display for Name {
 
 /// What a certificate says about when and for what it is valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Facts {
+pub(super) struct Facts {
     not_before: Time,
     not_after: Time,
     names: Vec<Name>,
@@ -69,7 +69,7 @@ pub struct Facts {
 
 impl Facts {
     /// The facts of a DER certificate (`None` when it cannot be read as X.509).
-    pub fn read(der: &[u8]) -> Option<Facts> {
+    pub(super) fn read(der: &[u8]) -> Option<Facts> {
         let certificate = Certificate::from_der(der).ok()?;
         let tbs = &certificate.tbs_certificate;
         let mut names = Vec::new();
@@ -110,7 +110,7 @@ impl Facts {
 
 /// Something a certificate about to be served would break.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Concern {
+pub(crate) enum Concern {
     /// Its validity ended before now.
     Expired {
         /// `notAfter`.
@@ -164,7 +164,7 @@ impl fmt::Display for Concern {
 /// let concerns = review(&renewed, Some(&running), SystemTime::now());
 /// assert!(concerns.is_empty(), "a renewal for the same names, valid now");
 /// ```
-pub fn review(new: &Facts, running: Option<&Facts>, now: SystemTime) -> Vec<Concern> {
+pub(super) fn review(new: &Facts, running: Option<&Facts>, now: SystemTime) -> Vec<Concern> {
     let mut concerns = Vec::new();
     if new.not_after.to_system_time() < now {
         concerns.push(Concern::Expired { at: new.not_after });
