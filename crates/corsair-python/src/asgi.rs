@@ -85,14 +85,11 @@ impl AsgiCors {
         match decision.kind() {
             RequestKind::Bypass => app.call1((scope, receive, send)),
             RequestKind::Preflight => {
-                let response: http::Response<()> = self.cors.preflight_response(&decision);
+                let (status, answer) = Written::preflight(&self.cors, &decision);
                 let start = PyDict::new(py);
                 start.set_item(intern!(py, "type"), intern!(py, "http.response.start"))?;
-                start.set_item(intern!(py, "status"), response.status().as_u16())?;
-                start.set_item(
-                    intern!(py, "headers"),
-                    header_pairs(py, &Written::new(&self.cors, &decision, []))?,
-                )?;
+                start.set_item(intern!(py, "status"), status)?;
+                start.set_item(intern!(py, "headers"), header_pairs(py, &answer)?)?;
                 let body = PyDict::new(py);
                 body.set_item(intern!(py, "type"), intern!(py, "http.response.body"))?;
                 body.set_item(intern!(py, "body"), PyBytes::new(py, b""))?;

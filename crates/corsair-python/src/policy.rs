@@ -174,6 +174,16 @@ pub(crate) struct Written {
 }
 
 impl Written {
+    /// A preflight's answer: its status and every header of it.
+    pub(crate) fn preflight(cors: &Cors, decision: &corsair::Decision) -> (u16, Written) {
+        let (parts, ()) = cors.preflight_response::<()>(decision).into_parts();
+        let written = Written {
+            headers: parts.headers,
+            vary_changed: true,
+        };
+        (parts.status.as_u16(), written)
+    }
+
     pub(crate) fn new<'a>(
         cors: &Cors,
         decision: &corsair::Decision,
