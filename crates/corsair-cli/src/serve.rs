@@ -352,7 +352,7 @@ fn spawn_workers(
 }
 
 /// Accepts connections for the workers until SIGINT or SIGTERM (from then on `/readyz` says
-/// so), then stops reloading and waits for the workers to finish: exit 0, or 1 when one did
+/// so) and `shutdown_delay` after it, then stops reloading and waits for the workers to finish: exit 0, or 1 when one did
 /// not stop cleanly.
 async fn serve_until_stopped(
     listener: TcpListener,
@@ -366,6 +366,15 @@ async fn serve_until_stopped(
         stop_requested().await;
         // From now on a load balancer is told to stop sending.
         readiness.stopping();
+        // Until it has stopped, new connections are still accepted and served.
+        let delay = server.shutdown_delay;
+        if !delay.is_zero() {
+            tracing::info!(
+                ?delay,
+                "still accepting through shutdown_delay; /readyz answers 503"
+            );
+            tokio::time::sleep(delay).await;
+        }
     };
     listener::accept(listener, senders, server.max_connections, stop).await;
     tracing::info!(grace = ?server.shutdown_grace, "stopping: no new connections, finishing requests in flight");

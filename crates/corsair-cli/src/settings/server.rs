@@ -145,6 +145,22 @@ server_table! {
         read: read::duration,
         restart_only: true,
     }
+    /// How long corsair goes on accepting and serving after SIGINT/SIGTERM, while `/readyz`
+    /// already answers `503`, before it stops accepting: the time a load balancer (or
+    /// Kubernetes, removing the pod from its endpoints) takes to stop sending.
+    shutdown_delay: Duration {
+        default: Duration::ZERO,
+        written: "\"0s\"",
+        range: durations(Duration::ZERO, HOUR),
+        read: read::duration,
+        restart_only: true,
+        flag: {
+            long: "--shutdown-delay",
+            value_name: "DURATION",
+            checked_as: String,
+            help: "After SIGTERM, go on accepting for this long while /readyz answers 503 (e.g. 5s) [default: 0s]",
+        },
+    }
     /// How long in-flight requests may take to finish after SIGINT/SIGTERM.
     shutdown_grace: Duration {
         default: Duration::from_secs(10),
@@ -385,6 +401,7 @@ mod tests {
                 ("upstream", "--upstream"),
                 ("tls_cert", "--tls-cert"),
                 ("tls_key", "--tls-key"),
+                ("shutdown_delay", "--shutdown-delay"),
                 ("workers", "--workers"),
             ]
         );

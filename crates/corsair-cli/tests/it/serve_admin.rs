@@ -481,6 +481,61 @@ async fn readyz_turns_503_when_shutdown_begins_while_a_slow_request_finishes() {
     assert!(served.corsair.wait(Duration::from_secs(5)).success());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_shutdown_delay_no_request_sent_across_sigterm_fails() {
+    let upstream = Upstream::start().await;
+    let dir = temp_dir("admin-delay");
+    write_config(
+        &dir,
+        upstream.addr,
+        "shutdown_delay = \"1500ms\"",
+        &format!("allowed_origins = [\"{APP}\"]"),
+    );
+    let mut served = Served::start(&dir, &[]).await;
+    // Requests sent one after another, each on a connection of its own, across the signal.
+    let url = served.corsair.url("/");
+    let stop = Arc::new(AtomicBool::new(false));
+    let sent = Arc::new(AtomicUsize::new(0));
+    let load = tokio::spawn({
+        let (stop, sent) = (Arc::clone(&stop), Arc::clone(&sent));
+        async move {
+            let mut statuses = Vec::new();
+            while !stop.load(Ordering::SeqCst) {
+                statuses.push(
+                    send(&client(), "GET", &url, &[("origin", APP)], "")
+                        .await
+                        .status,
+                );
+                sent.fetch_add(1, Ordering::SeqCst);
+            }
+            statuses
+        }
+    });
+    wait::until(async || sent.load(Ordering::SeqCst) >= 5).await;
+    served.corsair.signal("TERM");
+    served
+        .corsair
+        .wait_for_log("still accepting through shutdown_delay")
+        .await;
+    let ready = served.admin_get("/readyz").await;
+    assert_eq!(ready.status, 503, "{ready:?}");
+    // The load goes on through the delay: more requests, every one answered.
+    let at_signal = sent.load(Ordering::SeqCst);
+    wait::until(async || sent.load(Ordering::SeqCst) >= at_signal + 20).await;
+    stop.store(true, Ordering::SeqCst);
+    let statuses = load.await.expect("no request failed");
+    assert!(statuses.iter().all(|&status| status == 200), "{statuses:?}");
+    // Then the listener stops, and the process exits cleanly.
+    served
+        .corsair
+        .wait_for_log("stopping: no new connections")
+        .await;
+    assert!(served.corsair.wait(Duration::from_secs(10)).success());
+    let log = served.corsair.log();
+    let position = |needle: &str| log.iter().position(|l| l.contains(needle)).unwrap();
+    assert!(position("still accepting") < position("stopping: no new connections"));
+}
+
 /// One socket held open against the admin listener, reopened whenever it is closed, until
 /// `stop`: `Idle` sends nothing, `Slow` trickles a request head that never ends, `KeptAlive`
 /// asks for `/healthz` once and then stays silent on the open connection.
