@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 mod check;
 mod lint;
 mod net;
+mod quiet_pipe;
 mod serve;
 mod settings;
 
@@ -51,7 +52,13 @@ where
 {
     match Cli::parse_from(args).command {
         Command::Serve(args) => serve::run(args),
-        Command::Check(args) => check::run(args),
-        Command::Lint(args) => lint::run(args),
+        Command::Check(args) => {
+            quiet_pipe::end_quietly_when_the_reader_goes();
+            check::run(args)
+        }
+        Command::Lint(args) => {
+            quiet_pipe::end_quietly_when_the_reader_goes();
+            lint::run(args)
+        }
     }
 }

@@ -294,3 +294,43 @@ fn origins_sources_are_checked_and_shown_without_their_password() {
         "{output}"
     );
 }
+
+/// `corsair lint FILE | head`: a reader that goes away ends the report quietly (SIGPIPE, as Unix
+/// tools end), never with a panic about a broken pipe.
+#[test]
+fn a_reader_that_goes_away_ends_the_report_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+
+    let dir = temp_dir("closed-pipe");
+    let file = dir.join("corsair.toml");
+    std::fs::write(
+        &file,
+        "[cors]\nallowed_origins = [\"https://App.Example\"]\n",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_corsair"))
+        .current_dir(&dir)
+        .args(["lint", file.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader is gone before the report is written.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(stderr, "", "nothing is said about the pipe");
+    assert_eq!(
+        output.status.signal(),
+        Some(libc_sigpipe()),
+        "{:?}",
+        output.status
+    );
+}
+
+/// SIGPIPE's number on Linux.
+fn libc_sigpipe() -> i32 {
+    13
+}
