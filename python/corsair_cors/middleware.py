@@ -117,9 +117,10 @@ def _decide(request: HttpRequest) -> Any:
 
 
 def _preflight(decision: Any) -> HttpResponse:
-    response = HttpResponse(status=decision.status)
+    status, headers = decision.answer()
+    response = HttpResponse(status=status)
     del response["Content-Type"]
-    for name, value in decision.headers():
+    for name, value in headers:
         response[name] = value
     return response
 

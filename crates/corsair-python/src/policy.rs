@@ -125,8 +125,8 @@ impl Decision {
 
 #[pymethods]
 impl Decision {
-    /// Whether the middleware answers the request itself (a CORS preflight), with `status` and
-    /// `headers()`, instead of calling the application.
+    /// Whether the middleware answers the request itself (a CORS preflight), with `answer()`,
+    /// instead of calling the application.
     #[getter]
     fn preflight(&self) -> bool {
         self.decision.kind() == RequestKind::Preflight
@@ -138,17 +138,15 @@ impl Decision {
         self.decision.is_allowed()
     }
 
-    /// The status of the preflight answer.
-    #[getter]
-    fn status(&self) -> u16 {
-        let response: http::Response<()> = self.cors.preflight_response(&self.decision);
-        response.status().as_u16()
+    /// The preflight's answer, built once: its status and its headers (`(name, value)` pairs).
+    fn answer(&self) -> (u16, Vec<(String, String)>) {
+        let (status, written) = Written::preflight(&self.cors, &self.decision);
+        (status, text_pairs(&written))
     }
 
-    /// The headers to set on the response, each replacing any value of that name: for a
-    /// preflight, the whole answer's; for another request, what corsair adds to the
-    /// application's response, whose `Vary` values are `vary` (their merge with `origin` is in
-    /// the list).
+    /// The headers to set on the response of an actual request, each replacing any value of
+    /// that name: what corsair adds to the application's response, whose `Vary` values are
+    /// `vary` (their merge with `origin` is in the list).
     #[pyo3(signature = (vary=None))]
     fn headers<'py>(
         &self,
@@ -157,12 +155,19 @@ impl Decision {
     ) -> PyResult<Bound<'py, PyList>> {
         let vary = vary.iter().flatten().map(|v| v.as_bytes());
         let written = Written::new(&self.cors, &self.decision, vary);
-        let pairs: Vec<(&str, String)> = written
-            .each()
-            .map(|(name, value)| (name.as_str(), String::from_utf8_lossy(&value).into_owned()))
-            .collect();
-        PyList::new(py, pairs)
+        PyList::new(py, text_pairs(&written))
     }
+}
+
+/// The headers of `written` as text pairs, as Django sets them.
+fn text_pairs(written: &Written) -> Vec<(String, String)> {
+    written
+        .each()
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(&value).into_owned();
+            (name.as_str().to_owned(), value)
+        })
+        .collect()
 }
 
 /// The headers corsair writes for one decision: the answer's for a preflight; otherwise what

@@ -200,17 +200,7 @@ impl fmt::Display for Finding {
     /// route, `error[...] cors.routes[1] (path "^/partner/") allowed_origins ...`, saying which
     /// values the route inherited.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}[{}] ", self.severity, self.id)?;
-        if self.report_only {
-            f.write_str("report_only ")?;
-        }
-        if let Some(route) = &self.route {
-            write!(f, "{route} ")?;
-        }
-        match &self.route {
-            Some(route) if route.about_path => f.write_str("path")?,
-            _ => write!(f, "{}", self.setting)?,
-        }
+        write!(f, "{}[{}] {}", self.severity, self.id, self.subject())?;
         if let Some(value) = &self.value {
             write!(f, " = {value:?}")?;
         }
