@@ -2,7 +2,10 @@
 # Runs every benchmark and regenerates BENCHMARKS.md at the repository root.
 #
 #   bench/report.sh                 # criterion + allocations + proxy load test (a few minutes)
-#   SKIP_PROXY=1 bench/report.sh    # without the load test (no wrk/nginx needed)
+#   SKIP_PROXY=1 bench/report.sh    # without the load test (no wrk, nginx or HAProxy needed)
+#
+# The load test's PROXY_BENCH_* variables (rounds, duration, corsair's settings, a second corsair
+# to compare with) are read by bench/proxy.sh: see its header.
 #
 # Criterion's own timing options can be changed with BENCH_ARGS
 # (default: --warm-up-time 1 --measurement-time 2 --nresamples 10000, short enough for a
