@@ -613,8 +613,18 @@ fn named(url: &str, name: &str) -> String {
     url.replace("127.0.0.1", name)
 }
 
-/// One row of the comparison: what corsair and CORScanner find on one server.
-fn compare(name: &str, url: &str, trusted: &str, expected: &[(&str, &str)]) -> String {
+/// What CORScanner reports on one server, at the API's name and at the frontend's.
+type Scanned<'a> = (&'a [&'a str], &'a [&'a str]);
+
+/// One row of the comparison: what corsair and CORScanner find on one server, each checked
+/// against what was measured.
+fn compare(
+    name: &str,
+    url: &str,
+    trusted: &str,
+    expected: &[(&str, &str)],
+    scanned: Scanned<'_>,
+) -> String {
     let (code, json, _) = audit(url, &["--origin", trusted]);
     assert_eq!(found(&json), set(expected), "{name}: {json:#}");
     assert_eq!(code, Some(i32::from(!expected.is_empty())), "{name}");
@@ -624,6 +634,17 @@ fn compare(name: &str, url: &str, trusted: &str, expected: &[(&str, &str)]) -> S
         .collect();
     let api = corscanner(&named(url, "api.example.com"));
     let app = corscanner(&named(url, "app.example.com"));
+    let strings = |s: &[&str]| s.iter().map(|t| (*t).to_owned()).collect::<BTreeSet<_>>();
+    assert_eq!(
+        api,
+        strings(scanned.0),
+        "{name}: CORScanner at api.example.com"
+    );
+    assert_eq!(
+        app,
+        strings(scanned.1),
+        "{name}: CORScanner at app.example.com"
+    );
     let list = |s: &BTreeSet<String>| {
         if s.is_empty() {
             "nothing".to_owned()
@@ -657,6 +678,18 @@ fn real_servers_planted_and_correct_and_what_corscanner_finds() {
         r#"dict(allow_origins=["*"], allow_credentials=True, allow_methods=["*"], allow_headers=["*"])"#,
     );
     let nginx = Nginx::start("audit-nginx", NGINX_RECIPE);
+    let upstream = RecordingServer::start(|_, _| (200, Vec::new()));
+    let dir = temp_dir("audit-corsair-compared");
+    let addr = format!("127.0.0.1:{}", upstream.port()).parse().unwrap();
+    write_config(
+        &dir,
+        addr,
+        "",
+        &format!(
+            "allowed_origins = [\"{TRUSTED}\"]\nallow_credentials = true\nallow_insecure_origins_with_credentials = true"
+        ),
+    );
+    let corsair = Corsair::start(&dir, &[]);
     let null = server(|o| o == TRUSTED || o == "null", true);
     let no_vary = server(|o| o == TRUSTED, false);
     let mut rows = [
@@ -665,6 +698,13 @@ fn real_servers_planted_and_correct_and_what_corscanner_finds() {
             &unanchored.url("/api/hello"),
             TRUSTED,
             &[("prefix-match", "high")],
+            (
+                &[],
+                &[
+                    "prefix_match (credentials)",
+                    "special_characters_bypass (credentials)",
+                ],
+            ),
         ),
         compare(
             "Starlette, `allow_origins=[\"*\"]`, credentials, `allow_headers=[\"*\"]`",
@@ -676,6 +716,30 @@ fn real_servers_planted_and_correct_and_what_corscanner_finds() {
                 ("trusts-null", "high"),
                 ("preflight-allows-any-header", "low"),
             ],
+            (
+                &[
+                    "custom_third_parties (credentials)",
+                    "include_match (credentials)",
+                    "not_escape_dot (credentials)",
+                    "prefix_match (credentials)",
+                    "reflect_origin (credentials)",
+                    "special_characters_bypass (credentials)",
+                    "suffix_match (credentials)",
+                    "trust_any_subdomain (credentials)",
+                    "trust_null (credentials)",
+                ],
+                &[
+                    "custom_third_parties (credentials)",
+                    "include_match (credentials)",
+                    "not_escape_dot (credentials)",
+                    "prefix_match (credentials)",
+                    "reflect_origin (credentials)",
+                    "special_characters_bypass (credentials)",
+                    "suffix_match (credentials)",
+                    "trust_any_subdomain (credentials)",
+                    "trust_null (credentials)",
+                ],
+            ),
         ),
         compare(
             "nginx, `if ($http_origin ~* \"^http://app.example.com\")`, no `Vary`",
@@ -686,24 +750,42 @@ fn real_servers_planted_and_correct_and_what_corscanner_finds() {
                 ("unescaped-dot", "high"),
                 ("missing-vary", "medium"),
             ],
+            (
+                &[],
+                &[
+                    "not_escape_dot (credentials)",
+                    "prefix_match (credentials)",
+                    "special_characters_bypass (credentials)",
+                ],
+            ),
         ),
         compare(
             "trusts `null` (hyper)",
             &null.url("/api/items"),
             TRUSTED,
             &[("trusts-null", "high")],
+            (&["trust_null (credentials)"], &["trust_null (credentials)"]),
         ),
         compare(
             "no `Vary: Origin` (hyper)",
             &no_vary.url("/api/items"),
             TRUSTED,
             &[("missing-vary", "medium")],
+            (&[], &[]),
         ),
         compare(
             "django-cors-headers, `CORS_ALLOWED_ORIGINS` listed (correct)",
             &listed.url("/api/hello"),
             TRUSTED,
             &[],
+            (&[], &[]),
+        ),
+        compare(
+            "corsair serve (correct)",
+            &corsair.url("/api/items"),
+            TRUSTED,
+            &[],
+            (&[], &[]),
         ),
     ];
     rows.sort();
