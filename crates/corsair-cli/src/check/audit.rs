@@ -59,6 +59,8 @@ pub(super) struct Report {
     pub findings: Vec<finding::Finding>,
     /// Steps that could not be judged, and why.
     pub errors: Vec<String>,
+    /// Whether the API answered any request.
+    pub answered: bool,
 }
 
 /// Runs the audit.
@@ -94,8 +96,17 @@ pub(super) fn run(args: &Args) -> ExitCode {
         delay: Duration::from_millis(args.delay),
     };
     let results = runtime.block_on(send_all(&sender, &mut budget, &audit, &probes, &plan.steps));
-    let errors: Vec<String> = results.iter().filter_map(|r| r.error.clone()).collect();
-    let answered = results.iter().any(|r| r.sent.iter().any(|_| true));
+    let mut errors: Vec<String> = results.iter().filter_map(|r| r.error.clone()).collect();
+    let answered = results.iter().any(|r| !r.sent.is_empty());
+    if !answered {
+        // Blocked before anything was sent (an unsafe port), or every request failed.
+        let refused = results
+            .iter()
+            .filter_map(|r| r.include.as_ref().and_then(|v| v.message()))
+            .next()
+            .map(|message| format!("nothing was sent: {message}"));
+        errors.extend(refused);
+    }
     let findings = classify::classify(&audit.trusted, &probes, &results);
     let report = Report {
         target: audit.url.clone(),
@@ -106,6 +117,7 @@ pub(super) fn run(args: &Args) -> ExitCode {
         left_out: plan.left_out,
         findings,
         errors,
+        answered,
     };
     if args.json {
         println!("{:#}", report::json(&report));

@@ -28,7 +28,7 @@ pub(in crate::check) fn text(report: &Report) -> String {
         report.max_requests,
         if report.left_out > 0 {
             format!(
-                "; {} probe(s) left out: raise --max-requests to send them",
+                "; {} planned probe(s) left out: raise --max-requests to send them",
                 report.left_out
             )
         } else {
@@ -39,7 +39,9 @@ pub(in crate::check) fn text(report: &Report) -> String {
         out.push('\n');
         finding_lines(&mut out, finding);
     }
-    if report.findings.is_empty() {
+    if !report.answered {
+        let _ = writeln!(out, "\n! the API answered none of the audit's requests");
+    } else if report.findings.is_empty() {
         let _ = writeln!(
             out,
             "\n✓ no finding: no untrusted origin was allowed, and every answer was consistent"
@@ -130,6 +132,7 @@ pub(in crate::check) fn json(report: &Report) -> Value {
         "left_out": report.left_out,
         "findings": report.findings.iter().map(finding).collect::<Vec<_>>(),
         "errors": report.errors,
+        "answered": report.answered,
     })
 }
 
