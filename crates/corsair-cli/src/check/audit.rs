@@ -268,3 +268,59 @@ fn usage(args: &Args, message: &str) -> ExitCode {
     eprintln!("corsair check: usage error: {message}");
     ExitCode::from(2)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_origin_the_api_and_its_registrable_domain_are_trusted() {
+        // The host, the URL's origin, and the trusted origins or the start of the error.
+        type Row<'a> = (&'a str, &'a str, Result<&'a [&'a str], &'a str>);
+        let table: [Row<'_>; 4] = [
+            (
+                "api.example.com",
+                "https://api.example.com",
+                Ok(&["https://example.com", "https://api.example.com"]),
+            ),
+            (
+                "example.co.uk",
+                "http://example.co.uk:8080",
+                Ok(&["http://example.co.uk:8080"]),
+            ),
+            (
+                "127.0.0.1",
+                "http://127.0.0.1:8000",
+                Err("127.0.0.1 has no"),
+            ),
+            (
+                "localhost",
+                "http://localhost:8000",
+                Err("localhost has no"),
+            ),
+        ];
+        for (host, own, expected) in table {
+            match (derived_origins(host, own), expected) {
+                (Ok(found), Ok(expected)) => assert_eq!(found, expected, "{host}"),
+                (Err(message), Err(start)) => assert!(message.starts_with(start), "{message}"),
+                (found, _) => panic!("{host}: {found:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_users_headers_are_sorted_and_the_audits_own_refused() {
+        let extra = extra_headers(&[
+            "Cookie: session=1".to_owned(),
+            "Authorization: Bearer t".to_owned(),
+            "X-Gateway-Key: k".to_owned(),
+        ])
+        .unwrap();
+        assert_eq!(extra.cookie.unwrap(), "session=1");
+        assert_eq!(extra.authorization.unwrap(), "Bearer t");
+        assert_eq!(extra.other.len(), 1);
+        for line in ["Origin: https://x.example", "no colon"] {
+            assert!(extra_headers(&[line.to_owned()]).is_err(), "{line}");
+        }
+    }
+}
