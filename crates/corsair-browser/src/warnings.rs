@@ -10,11 +10,12 @@ use crate::check::combined;
 use crate::verdict::Warning;
 use corsair::fetch::max_age::capping_engines;
 
-/// `Access-Control-Allow-Headers: *` let `authorization` through.
+/// `Access-Control-Allow-Headers: *` let `authorization` through: the standard forbids it, every
+/// engine allows it today (whatwg/fetch#1919).
 pub(crate) fn authorization_by_wildcard() -> Warning {
     Warning {
         id: "authorization-not-covered-by-wildcard",
-        message: "Access-Control-Allow-Headers: * let the Authorization header through here (Chromium does, for requests without credentials), but the Fetch standard, Firefox and Safari do not: list `authorization` by name.".to_owned(),
+        message: "Access-Control-Allow-Headers: * let the Authorization header through here. The Fetch standard says `*` never covers `authorization`, yet every engine lets it through today (Chromium, Firefox and Safari, for requests without credentials; whatwg/fetch#1919), and Firefox enforces the standard when its preference network.cors_preflight.authorization_covered_by_wildcard is false: list `authorization` by name.".to_owned(),
     }
 }
 

@@ -1,9 +1,10 @@
 //! `corsair check`: the browser's verdict on a request a page makes, explained.
 //!
-//! Three questions: one request against a live URL (the requests a browser would send are
+//! Four questions: one request against a live URL (the requests a browser would send are
 //! really sent, [`client`]); one request judged offline by corsair's own engine with a
-//! configuration (`--config`, [`offline`]); and every cross-origin fetch of a recorded browser
-//! session (`--har`, [`har`]), live or offline. The CORS rules live in [`corsair_browser`];
+//! configuration (`--config`, [`offline`]); every cross-origin fetch of a recorded browser
+//! session (`--har`, [`har`]), live or offline; and what an attacker's page can read from a
+//! live API (`--audit`, [`audit`]). The CORS rules live in [`corsair_browser`];
 //! this module reads the command line ([`args`]), has the requests answered ([`judge`]) into
 //! a [`judgement`], and prints it ([`render`], [`json`], with configuration snippets from
 //! [`snippets`] and secrets hidden by [`redact`]).
@@ -13,6 +14,7 @@ use std::process::ExitCode;
 use corsair_browser::{BrowserRequest, Credentials};
 
 mod args;
+mod audit;
 mod client;
 mod har;
 mod json;
@@ -54,6 +56,9 @@ impl CheckError {
 
 /// Runs `corsair check`.
 pub(crate) fn run(args: Args) -> ExitCode {
+    if args.audit {
+        return audit::run(&args);
+    }
     if let Some(file) = &args.har {
         return har::run(&args, file);
     }
@@ -117,13 +122,14 @@ fn report(args: &Args, request: &BrowserRequest, judge: &Judge, judgement: &Judg
 
 /// The browser request the command line describes.
 fn build_request(args: &Args) -> Result<BrowserRequest, CheckError> {
-    let (Some(url), Some(origin)) = (&args.url, &args.origin) else {
+    let origin = args.single_origin().map_err(CheckError::Usage)?;
+    let (Some(url), Some(origin)) = (&args.url, origin) else {
         return Err(CheckError::Usage(
             "give the URL and --origin, or --har FILE".to_owned(),
         ));
     };
-    let mut builder = BrowserRequest::builder(origin.as_str(), url.as_str())
-        .method(args.method.as_str())
+    let mut builder = BrowserRequest::builder(origin, url.as_str())
+        .method(args.method())
         .credentials(if args.credentials {
             Credentials::Include
         } else {

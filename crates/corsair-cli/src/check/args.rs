@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use corsair_browser::Body;
 
+use super::audit::Severity;
+
 /// Arguments of `corsair check`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
@@ -28,20 +30,55 @@ application/json, which needs a preflight); form (URLSearchParams); multipart (F
 stream (a ReadableStream, which always needs a preflight). A Content-Type given with -H wins,
 as it does in fetch().
 
-Exit status: 0 allowed (or bypassed), 1 blocked by the browser (with --har: any request), 2
-usage, configuration, file or network error.")]
+--audit URL probes the API with the origins an attacker would try (an unrelated site, null,
+a trusted name as the prefix of another host, the registrable domain as the suffix of another,
+a dot replaced by a letter, special characters, a deeper subdomain, the http:// twin), each
+with a simple and a preflighted GET, within --max-requests; a made-up cookie stands for the
+user's, and -H headers (a gateway token) are sent with every request but preflights.
+Redirects to another host are not followed.
+
+Exit status: 0 allowed (or bypassed), 1 blocked by the browser (with --har: any request; with
+--audit: a finding at or above --fail-on), 2 usage, configuration, file or network error.")]
 pub(crate) struct Args {
-    /// The URL the page fetches.
+    /// The URL the page fetches (with --audit: the URL audited).
     #[arg(required_unless_present = "har", conflicts_with = "har")]
     pub url: Option<String>,
     /// The origin of the page that calls it (scheme, host and port, as the browser sends it).
-    /// With --har: the page's origin for requests whose recording names none.
-    #[arg(long, required_unless_present = "har")]
-    pub origin: Option<String>,
+    /// With --har: the page's origin for requests whose recording names none. With --audit:
+    /// an origin the API is meant to trust (repeatable; without it, the origins of the URL's
+    /// registrable domain).
+    #[arg(
+        long = "origin",
+        value_name = "ORIGIN",
+        required_unless_present_any = ["har", "audit"]
+    )]
+    pub origins: Vec<String>,
+    /// Audit the URL as an attacker's page would see it: send GET and OPTIONS requests (never
+    /// another method) from origins built to slip through a faulty origin check, and report
+    /// each finding with its proof, Chromium's verdict and the fix.
+    #[arg(
+        long,
+        conflicts_with_all = ["har", "config", "credentials", "body_type", "method"]
+    )]
+    pub audit: bool,
+    /// With --audit: exit 1 when a finding at or above this severity is found.
+    #[arg(long, value_enum, default_value_t = Severity::Medium, requires = "audit")]
+    pub fail_on: Severity,
+    /// With --audit: the most requests sent.
+    #[arg(long, default_value_t = 100, value_name = "N", requires = "audit")]
+    pub max_requests: usize,
+    /// With --audit: milliseconds to wait between two requests.
+    #[arg(
+        long,
+        default_value_t = 0,
+        value_name = "MILLISECONDS",
+        requires = "audit"
+    )]
+    pub delay: u64,
     /// The method as the script writes it (DELETE, GET, HEAD, OPTIONS, POST and PUT are
     /// upper-cased by the browser; any other is sent as written).
-    #[arg(long, short = 'X', default_value = "GET", conflicts_with = "har")]
-    pub method: String,
+    #[arg(long, short = 'X', conflicts_with = "har")]
+    pub method: Option<String>,
     /// A header the script sets, as 'Name: value' (repeatable).
     #[arg(
         long = "header",
@@ -110,5 +147,28 @@ impl BodyType {
             BodyType::Multipart => Body::FormData,
             BodyType::Stream => Body::Stream,
         }
+    }
+}
+
+impl Args {
+    /// The one `--origin` of a check of one request or of a session.
+    ///
+    /// # Errors
+    ///
+    /// More than one was given.
+    pub(super) fn single_origin(&self) -> Result<Option<&str>, String> {
+        match self.origins.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one)),
+            _ => Err(
+                "--origin is given more than once: give it once (repeat it only with --audit)"
+                    .to_owned(),
+            ),
+        }
+    }
+
+    /// The method of `--method` (GET when not given).
+    pub(super) fn method(&self) -> &str {
+        self.method.as_deref().unwrap_or("GET")
     }
 }

@@ -111,8 +111,8 @@ fn read(args: &Args, file: &Path) -> Result<har::Recording, String> {
         }
     })?;
     let mut options = ReadOptions::new().max_bytes(usize::try_from(limit).unwrap_or(usize::MAX));
-    if let Some(origin) = &args.origin {
-        options = options.origin(origin.as_str());
+    if let Some(origin) = args.single_origin()? {
+        options = options.origin(origin);
     }
     har::read(&bytes, &options).map_err(|e| match e {
         har::HarError::InvalidOrigin(_) => format!("--origin: {e}"),

@@ -182,6 +182,7 @@ fn advice(advice: &corsair_browser::Advice, preflight: Option<&snippets::Preflig
         "summary": advice.summary,
         "corsair": snippets.as_ref().map(|s| &s.corsair),
         "django": snippets.as_ref().map(|s| &s.django),
+        "starlette": snippets.as_ref().map(|s| &s.starlette),
         "nginx": snippets.as_ref().map(|s| &s.nginx),
     })
 }

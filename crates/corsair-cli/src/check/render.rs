@@ -100,6 +100,7 @@ fn verdict_lines(out: &mut String, verdict: &Verdict) {
                     for (server, text) in [
                         ("corsair (TOML)", &snippets.corsair),
                         ("django-cors-headers (settings.py)", &snippets.django),
+                        ("Starlette (CORSMiddleware)", &snippets.starlette),
                         ("nginx", &snippets.nginx),
                     ] {
                         let _ = writeln!(out, "    {server}:");

@@ -1,9 +1,13 @@
-//! Configuration that applies a [`Fix`], for corsair (TOML `[cors]` keys, the `CorsConfig`
-//! field names), django-cors-headers (settings.py) and nginx.
+//! Configuration that applies a [`Fix`] of the browser model, or that removes a finding of
+//! `check --audit` ([`for_audit`]), for corsair (TOML `[cors]` keys, the `CorsConfig` field
+//! names), django-cors-headers (settings.py), Starlette (`CORSMiddleware`'s arguments) and
+//! nginx.
 
 use corsair::fetch::cors_safelisted_method::is_cors_safelisted_method;
 use corsair::{DEFAULT_ALLOW_HEADERS, DEFAULT_ALLOW_METHODS};
 use corsair_browser::{Exchange, ExchangeKind, Fix, Verdict};
+
+use super::audit::Kind;
 
 /// One fix, written for each server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +16,8 @@ pub(super) struct Snippets {
     pub corsair: String,
     /// django-cors-headers, in settings.py.
     pub django: String,
+    /// Starlette (and FastAPI): the `CORSMiddleware` to add.
+    pub starlette: String,
     /// nginx, in the `location` that serves the URL.
     pub nginx: String,
 }
@@ -61,6 +67,7 @@ pub(super) fn for_fix(fix: &Fix, preflight: Option<&PreflightAsk>) -> Option<Sni
                 + &corsair_beyond_defaults(preflight),
             django: format!("CORS_ALLOWED_ORIGINS = [{}]", quoted(origin))
                 + &django_beyond_defaults(preflight),
+            starlette: starlette_middleware(std::slice::from_ref(origin), false, preflight),
             nginx: nginx_origin(origin, false, preflight),
         },
         Fix::AllowCredentials { origin } => Snippets {
@@ -72,6 +79,7 @@ pub(super) fn for_fix(fix: &Fix, preflight: Option<&PreflightAsk>) -> Option<Sni
                 "CORS_ALLOWED_ORIGINS = [{}]\nCORS_ALLOW_ALL_ORIGINS = False\nCORS_ALLOW_CREDENTIALS = True",
                 quoted(origin)
             ) + &django_beyond_defaults(preflight),
+            starlette: starlette_middleware(std::slice::from_ref(origin), true, preflight),
             nginx: nginx_origin(origin, true, preflight),
         },
         Fix::AllowMethod { method } => {
@@ -85,6 +93,10 @@ pub(super) fn for_fix(fix: &Fix, preflight: Option<&PreflightAsk>) -> Option<Sni
                 django: format!(
                     "from corsheaders.defaults import default_methods\nCORS_ALLOW_METHODS = (*default_methods, {})",
                     quoted(method)
+                ),
+                starlette: format!(
+                    "# CORSMiddleware's other arguments as they are\nallow_methods=[{}],",
+                    list(&methods)
                 ),
                 nginx: format!(
                     "# in the block that answers OPTIONS\nadd_header Access-Control-Allow-Methods \"{}\" always;",
@@ -107,6 +119,10 @@ pub(super) fn for_fix(fix: &Fix, preflight: Option<&PreflightAsk>) -> Option<Sni
                     "from corsheaders.defaults import default_headers\nCORS_ALLOW_HEADERS = (*default_headers, {})",
                     extra.join(", ")
                 ),
+                starlette: format!(
+                    "# CORSMiddleware's other arguments as they are\nallow_headers=[{}],",
+                    list(&headers)
+                ),
                 nginx: format!(
                     "# in the block that answers OPTIONS\nadd_header Access-Control-Allow-Headers \"{}\" always;",
                     headers.join(", ")
@@ -116,6 +132,7 @@ pub(super) fn for_fix(fix: &Fix, preflight: Option<&PreflightAsk>) -> Option<Sni
         Fix::AnswerPreflight => Snippets {
             corsair: "# corsair answers preflights itself, before routing and authentication:\n# apply the Cors layer outermost (or put `corsair serve` in front of the app)".to_owned(),
             django: "# first in MIDDLEWARE, above CommonMiddleware and any authentication\nMIDDLEWARE = [\"corsheaders.middleware.CorsMiddleware\", *MIDDLEWARE]".to_owned(),
+            starlette: "# add CORSMiddleware last (app.add_middleware): the last added runs first,\n# before any authentication middleware".to_owned(),
             nginx: "if ($request_method = OPTIONS) {\n    add_header Access-Control-Allow-Origin $http_origin always;  # only after checking it\n    add_header Access-Control-Allow-Methods \"GET, POST, PUT, PATCH, DELETE\" always;\n    add_header Access-Control-Allow-Headers \"content-type, authorization\" always;\n    add_header Vary Origin always;\n    return 204;\n}".to_owned(),
         },
         _ => return None,
@@ -227,6 +244,175 @@ fn nginx_origin(origin: &str, credentials: bool, preflight: Option<&PreflightAsk
     ));
     block.push_str(&common);
     block
+}
+
+/// Starlette's `CORSMiddleware` allowing `origins` (with credentials or not) and, for a refused
+/// preflight, the method and headers it asked for (Starlette allows only `GET` and the
+/// safelisted headers unless told).
+fn starlette_middleware(
+    origins: &[String],
+    credentials: bool,
+    preflight: Option<&PreflightAsk>,
+) -> String {
+    let mut text = format!(
+        "from starlette.middleware.cors import CORSMiddleware\napp.add_middleware(\n    CORSMiddleware,\n    allow_origins=[{}],\n",
+        list(origins)
+    );
+    if credentials {
+        text.push_str("    allow_credentials=True,\n");
+    }
+    if let Some(ask) = preflight {
+        let mut methods: Vec<String> = DEFAULT_ALLOW_METHODS
+            .iter()
+            .map(|m| (*m).to_owned())
+            .collect();
+        if !methods.contains(&ask.method) {
+            methods.push(ask.method.clone());
+        }
+        text.push_str(&format!("    allow_methods=[{}],\n", list(&methods)));
+        if !ask.headers.is_empty() {
+            text.push_str(&format!("    allow_headers=[{}],\n", list(&ask.headers)));
+        }
+    }
+    text.push(')');
+    text
+}
+
+/// What removes a finding of `check --audit` from an API that trusts `trusted` (serialized
+/// origins), with credentials when `credentials`: the trusted origins listed exactly (never a
+/// reflected `Origin`, never `null`, a regex anchored at both ends with its dots escaped), a
+/// `Vary: Origin`, the methods and headers the API serves named one by one.
+pub(super) fn for_audit(kind: Kind, trusted: &[String], credentials: bool) -> Snippets {
+    match kind {
+        Kind::MissingVary => Snippets {
+            corsair: "# corsair sends Vary: Origin with every answer that depends on the origin:\n# put `corsair serve` (or the Cors layer) in front of the API".to_owned(),
+            django: "# django-cors-headers adds Vary: Origin itself: make sure no middleware\n# or cache in front of Django strips it".to_owned(),
+            starlette: "# CORSMiddleware adds Vary: Origin when allow_origins lists origins;\n# a response it does not touch needs it too:\nresponse.headers.append(\"Vary\", \"Origin\")".to_owned(),
+            nginx: "add_header Vary Origin always;".to_owned(),
+        },
+        Kind::PreflightAllowsAnyMethod => {
+            let methods: Vec<String> = DEFAULT_ALLOW_METHODS
+                .iter()
+                .map(|m| (*m).to_owned())
+                .collect();
+            Snippets {
+                corsair: format!(
+                    "# the methods the API serves, never the one the preflight asks for\n[cors]\nallow_methods = [{}]",
+                    list(&methods)
+                ),
+                django: "# the methods the API serves\nfrom corsheaders.defaults import default_methods\nCORS_ALLOW_METHODS = default_methods".to_owned(),
+                starlette: format!(
+                    "# CORSMiddleware's other arguments as they are; not allow_methods=[\"*\"]\nallow_methods=[{}],",
+                    list(&methods)
+                ),
+                nginx: format!(
+                    "# a fixed list, never the method the preflight asks for\nadd_header Access-Control-Allow-Methods \"{}\" always;",
+                    methods.join(", ")
+                ),
+            }
+        }
+        Kind::PreflightAllowsAnyHeader => {
+            let headers: Vec<String> = DEFAULT_ALLOW_HEADERS
+                .iter()
+                .map(|h| (*h).to_owned())
+                .collect();
+            Snippets {
+                corsair: format!(
+                    "# the headers pages send, never the ones the preflight asks for\n[cors]\nallow_headers = [{}]",
+                    list(&headers)
+                ),
+                django: "# the headers pages send\nfrom corsheaders.defaults import default_headers\nCORS_ALLOW_HEADERS = default_headers".to_owned(),
+                starlette: format!(
+                    "# CORSMiddleware's other arguments as they are; not allow_headers=[\"*\"]\nallow_headers=[{}],",
+                    list(&headers)
+                ),
+                nginx: format!(
+                    "# a fixed list, never the headers the preflight asks for\nadd_header Access-Control-Allow-Headers \"{}\" always;",
+                    headers.join(", ")
+                ),
+            }
+        }
+        _ => exact_origins(kind, trusted, credentials),
+    }
+}
+
+/// The trusted origins listed exactly, for each server, with what the finding calls for.
+fn exact_origins(kind: Kind, trusted: &[String], credentials: bool) -> Snippets {
+    let origins = list(trusted);
+    let mut corsair = format!("[cors]\nallowed_origins = [{origins}]\nallow_all_origins = false");
+    let mut django = format!("CORS_ALLOW_ALL_ORIGINS = False\nCORS_ALLOWED_ORIGINS = [{origins}]");
+    let regexes: Vec<String> = trusted
+        .iter()
+        .map(|o| format!("r\"^{}$\"", regex_escape(o)))
+        .collect();
+    let why = match kind {
+        Kind::TrustsNull => {
+            Some("never allow \"null\": any site can take it in a sandboxed iframe")
+        }
+        Kind::PrefixMatch | Kind::SuffixMatch | Kind::SpecialCharacters => {
+            Some("a regex must be anchored at both ends (^...$), never a startswith/endswith test")
+        }
+        Kind::UnescapedDot => Some("escape every dot of a regex (\\.)"),
+        Kind::TrustsHttpOrigin => Some("list the https origins only"),
+        Kind::AnySubdomain => Some("list the subdomains you serve pages from, not every subdomain"),
+        Kind::ReflectsAnyOrigin => Some("never echo the Origin header without checking it"),
+        Kind::WildcardWithCredentials => {
+            Some("\"*\" cannot carry credentials: list the origins that call with cookies")
+        }
+        _ => None,
+    };
+    if credentials || kind == Kind::WildcardWithCredentials {
+        corsair.push_str("\nallow_credentials = true");
+        django.push_str("\nCORS_ALLOW_CREDENTIALS = True");
+    }
+    django.push_str(&format!(
+        "\n# or, for patterns, regexes anchored at both ends with escaped dots:\n# CORS_ALLOWED_ORIGIN_REGEXES = [{}]",
+        regexes.join(", ")
+    ));
+    let mut starlette = starlette_middleware(
+        trusted,
+        credentials || kind == Kind::WildcardWithCredentials,
+        None,
+    );
+    if kind == Kind::WildcardWithCredentials {
+        starlette = format!(
+            "# allow_origins=[\"*\"] with allow_credentials=True echoes any origin to a request with a cookie\n{starlette}"
+        );
+    }
+    let mut nginx = String::from(
+        "# in the http block: the trusted origins, exactly\nmap $http_origin $cors_origin {\n    default \"\";\n",
+    );
+    for origin in trusted {
+        nginx.push_str(&format!("    {} $http_origin;\n", quoted(origin)));
+    }
+    nginx.push_str("}\n# in the location (an empty value sends no header)\nadd_header Access-Control-Allow-Origin $cors_origin always;\n");
+    if credentials || kind == Kind::WildcardWithCredentials {
+        nginx.push_str("add_header Access-Control-Allow-Credentials \"true\" always;\n");
+    }
+    nginx.push_str("add_header Vary Origin always;");
+    if let Some(why) = why {
+        for text in [&mut corsair, &mut django, &mut starlette, &mut nginx] {
+            *text = format!("# {why}\n{text}");
+        }
+    }
+    Snippets {
+        corsair,
+        django,
+        starlette,
+        nginx,
+    }
+}
+
+/// `text` with the characters a regex gives a meaning escaped.
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| match c {
+            '.' | '+' | '*' | '?' | '(' | ')' | '[' | ']' | '{' | '}' | '|' | '^' | '$' | '\\' => {
+                vec!['\\', c]
+            }
+            c => vec![c],
+        })
+        .collect()
 }
 
 /// A TOML/Python/nginx double-quoted string.
@@ -373,6 +559,48 @@ mod tests {
         // Without a refused preflight, only the response headers.
         let plain = for_fix(&fix, None).unwrap().nginx;
         assert!(!plain.contains("OPTIONS"), "{plain}");
+    }
+
+    /// Every audit fix for corsair builds a policy corsair finds nothing wrong with, that allows
+    /// the trusted origins and nothing else; the nginx one never echoes a request header.
+    #[test]
+    fn every_audit_fix_passes_corsairs_own_validation() {
+        let trusted = vec![
+            "https://app.example.com".to_owned(),
+            "http://localhost:3000".to_owned(),
+        ];
+        for kind in Kind::ALL {
+            for credentials in [false, true] {
+                let snippets = for_audit(kind, &trusted, credentials);
+                let shown = format!("{} (credentials: {credentials})", kind.id());
+                check_snippet(&shown, "development configurations only", &snippets.corsair);
+                assert!(
+                    !snippets.nginx.contains("$http_access_control_request"),
+                    "{shown}: {}",
+                    snippets.nginx
+                );
+                for text in [&snippets.django, &snippets.starlette, &snippets.nginx] {
+                    assert!(!text.is_empty(), "{shown}");
+                }
+            }
+        }
+        let fix = for_audit(Kind::UnescapedDot, &trusted, true);
+        assert!(
+            fix.django.contains(r#"r"^https://app\.example\.com$""#),
+            "{}",
+            fix.django
+        );
+        assert!(
+            fix.starlette.contains("allow_credentials=True"),
+            "{}",
+            fix.starlette
+        );
+        assert!(
+            fix.nginx
+                .contains("\"https://app.example.com\" $http_origin;"),
+            "{}",
+            fix.nginx
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod temp_dirs;
 mod wait;
 
 mod adversarial;
+mod check_audit;
 mod check_cli;
 mod check_har;
 mod check_nginx_fix;
