@@ -20,6 +20,7 @@ mod check_cli;
 mod check_har;
 mod check_nginx_fix;
 mod check_offline;
+mod generate_cli;
 mod lint_cli;
 mod lint_django_cli;
 mod serve_admin;
