@@ -1,5 +1,5 @@
 //! The `corsair` command as a library: [`run`] parses a command line and runs `serve`, `check`
-//! or `lint`, as the `corsair` binary does. The binary (`src/main.rs`) is its one-line caller;
+//! or `lint` (or prints shell completions or a man page), as the `corsair` binary does. The binary (`src/main.rs`) is its one-line caller;
 //! the `corsair-cors` Python wheel calls it through its extension module, so that
 //! `pip install corsair-cors` gives the `corsair` command without a second binary.
 
@@ -9,9 +9,10 @@
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 mod check;
+mod generate;
 mod lint;
 mod net;
 mod quiet_pipe;
@@ -36,6 +37,10 @@ enum Command {
     Check(check::Args),
     /// Audit a corsair configuration (a TOML file or the CORS_* environment) without starting anything.
     Lint(lint::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(generate::CompletionsArgs),
+    /// Print the man page (roff) of corsair, or of one of its subcommands.
+    Man(generate::ManArgs),
 }
 
 /// Runs the `corsair` command line `args` (the program name first, as `std::env::args_os`
@@ -59,6 +64,14 @@ where
         Command::Lint(args) => {
             quiet_pipe::end_quietly_when_the_reader_goes();
             lint::run(args)
+        }
+        Command::Completions(args) => {
+            quiet_pipe::end_quietly_when_the_reader_goes();
+            generate::completions(args, Cli::command())
+        }
+        Command::Man(args) => {
+            quiet_pipe::end_quietly_when_the_reader_goes();
+            generate::man(args, Cli::command())
         }
     }
 }
