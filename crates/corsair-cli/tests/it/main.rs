@@ -23,6 +23,7 @@ mod check_offline;
 mod lint_cli;
 mod lint_django_cli;
 mod serve_admin;
+mod serve_ambiguous;
 mod serve_config;
 mod serve_django;
 #[cfg(all(feature = "redis", feature = "postgres"))]
