@@ -19,6 +19,17 @@ mod quiet_pipe;
 mod serve;
 mod settings;
 
+/// Entry points for the fuzz targets (feature `fuzzing`); not an API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Panics when the fast path would forward `input` (the client's bytes) otherwise than the
+    /// general path.
+    pub fn fast_path(input: &[u8]) {
+        crate::serve::fast_path_differential(input);
+    }
+}
+
 /// Correct CORS in front of any backend, and a doctor that explains CORS failures the way the
 /// browser sees them.
 #[derive(Debug, Parser)]

@@ -452,3 +452,10 @@ async fn stop_requested() {
         Some(_) = async { terminate.as_mut()?.recv().await } => tracing::info!("SIGTERM received"),
     }
 }
+
+/// The fast path's differential check against the general path (the cargo-fuzz target
+/// `fast_path`): panics when the same client bytes would reach the upstream otherwise.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn fast_path_differential(input: &[u8]) {
+    let _compared = http::fast::differential::check(input);
+}

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use corsair::{Cors, Decision, OriginVerdict, Refusal, RequestKind};
 use http::header::ORIGIN;
-use http::{Method, Request, StatusCode};
+use http::{HeaderMap, Method, Request, StatusCode, Uri};
 
 use super::logging::loggable;
 
@@ -67,21 +67,40 @@ impl AccessRecord {
         cors: &Cors,
         decision: Option<&Decision>,
     ) -> AccessRecord {
+        AccessRecord::capture_head(
+            request.method(),
+            request.uri(),
+            request.headers(),
+            cors,
+            decision,
+        )
+    }
+
+    /// [`AccessRecord::capture`] of a request head given by its parts (the fast path's; its
+    /// `headers` hold at least `Origin` and the `Access-Control-Request-*` lines).
+    pub(super) fn capture_head(
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        cors: &Cors,
+        decision: Option<&Decision>,
+    ) -> AccessRecord {
         let logged = tracing::enabled!(target: "corsair::access", tracing::Level::INFO);
         let explained = tracing::enabled!(target: "corsair::cors", tracing::Level::DEBUG);
-        AccessRecord::capture_with(request, cors, decision, logged, explained)
+        AccessRecord::capture_with(method, uri, headers, cors, decision, logged, explained)
     }
 
     /// [`AccessRecord::capture`] with the access log on or off, and the refusals' explanation
     /// (a preflight is decided again to tell which method or header is refused) on or off.
-    fn capture_with<B>(
-        request: &Request<B>,
+    fn capture_with(
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
         cors: &Cors,
         decision: Option<&Decision>,
         logged: bool,
         explained: bool,
     ) -> AccessRecord {
-        let (method, uri, headers) = (request.method(), request.uri(), request.headers());
         if !logged {
             return AccessRecord { line: None };
         }
@@ -194,7 +213,15 @@ mod tests {
             let decision = cors
                 .evaluate(request.method(), request.uri(), request.headers())
                 .now();
-            let record = AccessRecord::capture_with(&request, &cors, decision.as_ref(), true, true);
+            let record = AccessRecord::capture_with(
+                request.method(),
+                request.uri(),
+                request.headers(),
+                &cors,
+                decision.as_ref(),
+                true,
+                true,
+            );
             for json in [false, true] {
                 let line = one_line(json, || record.log(StatusCode::OK, Duration::ZERO));
                 // The access line, and the refusal's at debug level.
@@ -287,7 +314,15 @@ mod tests {
             let decision = cors
                 .evaluate(request.method(), request.uri(), request.headers())
                 .now();
-            let record = AccessRecord::capture_with(&request, &cors, decision.as_ref(), true, true);
+            let record = AccessRecord::capture_with(
+                request.method(),
+                request.uri(),
+                request.headers(),
+                &cors,
+                decision.as_ref(),
+                true,
+                true,
+            );
             let line = record.line.as_ref().expect("the access log is on");
             assert_eq!(line.verdict, verdict, "{method} {path} {headers:?}");
             assert_eq!(
@@ -295,8 +330,15 @@ mod tests {
                 refusal.as_ref(),
                 "{method} {path} {headers:?}"
             );
-            let quiet =
-                AccessRecord::capture_with(&request, &cors, decision.as_ref(), false, false);
+            let quiet = AccessRecord::capture_with(
+                request.method(),
+                request.uri(),
+                request.headers(),
+                &cors,
+                decision.as_ref(),
+                false,
+                false,
+            );
             assert!(quiet.line.is_none());
         }
     }

@@ -17,15 +17,18 @@
 //! pause bounded by [`idle_body`], or, after an accepted [`upgrade`], the two connections are
 //! joined into a tunnel.
 //!
-//! Every request is forwarded through hyper today, on both sides. Another forwarding core (a
-//! byte-level HTTP/1.1 path) would be a module beside [`forward`], given the same
-//! [`forward::Forwarding`] and [`listener::Connection`] and reporting to the same
-//! [`upstream_error::UpstreamErrors`], chosen by the handler; what comes before it (listener,
-//! TLS, head guard, edge) and the header rules (hop-by-hop, cookies, forwarded) would serve both.
+//! Two forwarding cores share that plumbing. The general path is hyper on both sides
+//! ([`forward`]). The [`fast`] path takes an HTTP/1.1 connection first (plain, or TLS without
+//! ALPN `h2`) when the upstream is `http://` and speaks HTTP/1.1 (`fast_path`, on by default):
+//! it forwards the common requests on the bytes, with the same limits, edits and answers, and
+//! hands the connection to the general path, with every byte read, at the first request it does
+//! not take (HTTP/1.0, upgrades, `Expect`, chunked or large bodies, anything the edge refuses).
+//! Both report to the same [`upstream_error::UpstreamErrors`] and the same [`listener::Handler`].
 
 mod buffer_budget;
 mod cookies;
 pub(super) mod edge;
+pub(super) mod fast;
 pub(super) mod forward;
 mod forwarded;
 mod head_guard;

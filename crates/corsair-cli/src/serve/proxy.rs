@@ -11,15 +11,18 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use arc_swap::ArcSwap;
-use corsair::{Decision, ReloadableCors, RequestKind};
-use http::{Request, Response, StatusCode};
+use corsair::{Cors, Decision, ReloadableCors, RequestKind};
+use http::header::{
+    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, HeaderName, ORIGIN,
+};
+use http::{HeaderMap, Method, Request, Response, StatusCode, Uri};
 use hyper::body::Incoming;
 use tokio::sync::mpsc;
 
 use super::access_log::AccessRecord;
 use super::http::edge::{self, Rejection};
 use super::http::forward::{Aborted, Forwarder, Forwarding, ProxyBody, Route, own_response};
-use super::http::listener::{Connection, Handler};
+use super::http::listener::{Begin, Connection, Handler};
 use super::http::upstream_client::UpstreamClient;
 use super::metrics::Metrics;
 use super::origin_stores::SourceStatus;
@@ -73,7 +76,80 @@ pub(super) struct Worker {
     pub tunnels: mpsc::Sender<()>,
 }
 
+/// What the fast path keeps of a request from its decision to its end: the policy that
+/// decided (a reload in between changes nothing for it), the decision, and its log line.
+pub(super) struct FastExchange {
+    started: Instant,
+    cors: Cors,
+    decision: Option<Decision>,
+    record: AccessRecord,
+}
+
+/// The request headers a decision reads (`corsair serve` installs no origin hook, which could
+/// read others).
+static DECISION_READS: [HeaderName; 4] = [
+    ORIGIN,
+    ACCESS_CONTROL_REQUEST_METHOD,
+    ACCESS_CONTROL_REQUEST_HEADERS,
+    corsair::ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
+];
+
 impl Handler for Worker {
+    type Exchange = FastExchange;
+
+    fn reads(&self) -> &'static [HeaderName] {
+        &DECISION_READS
+    }
+
+    fn forwarding(&self) -> &Forwarding {
+        &self.shared.forwarding
+    }
+
+    fn route(&self) -> Arc<Route> {
+        Arc::clone(&self.shared.active.load().route)
+    }
+
+    fn begin(&self, method: &Method, uri: &Uri, headers: &HeaderMap) -> Begin<FastExchange> {
+        let started = Instant::now();
+        let cors = self.shared.policy.current();
+        // `corsair serve` installs no asynchronous origin hook: the decision is made now.
+        let decision = cors.evaluate(method, uri, headers).now();
+        let record = AccessRecord::capture_head(method, uri, headers, &cors, decision.as_ref());
+        let answer = match &decision {
+            Some(decision) if decision.kind() == RequestKind::Preflight => {
+                Some(cors.preflight_response(decision))
+            }
+            _ => None,
+        };
+        let owns_cors = owns_cors(decision.as_ref());
+        let exchange = FastExchange {
+            started,
+            cors,
+            decision,
+            record,
+        };
+        match answer {
+            Some(answer) => Begin::Answer(exchange, answer),
+            None => Begin::Forward(exchange, owns_cors),
+        }
+    }
+
+    fn respond(&self, exchange: &FastExchange, headers: &mut HeaderMap) {
+        if let Some(decision) = &exchange.decision {
+            exchange.cors.apply(decision, headers);
+        }
+    }
+
+    fn end(&self, exchange: FastExchange, status: StatusCode) {
+        let elapsed = exchange.started.elapsed();
+        exchange.record.log(status, elapsed);
+        if let Some(decision) = &exchange.decision {
+            self.shared
+                .metrics
+                .request_answered(decision.kind(), elapsed);
+        }
+    }
+
     fn handle(
         self: Arc<Self>,
         connection: Connection,
@@ -190,7 +266,6 @@ fn unread_body_closes<B: hyper::body::Body>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use corsair::Cors;
 
     #[test]
     fn corsair_owns_cors_on_every_path_it_does_not_bypass() {

@@ -103,6 +103,16 @@ server_table! {
         read: read::switch,
         restart_only: true,
     }
+    /// Forward HTTP/1.1 requests to an HTTP/1.1 `http://` upstream through the byte-level fast
+    /// path (the rest always take the general path); `false` sends every request through the
+    /// general path.
+    fast_path: bool {
+        default: true,
+        written: "true",
+        read: read::switch,
+        restart_only: true,
+        env: "CORSAIR_FAST_PATH",
+    }
     /// How long connecting to the upstream may take before the client gets a `502`.
     connect_timeout: Duration {
         default: Duration::from_secs(5),

@@ -27,6 +27,7 @@ mod lint_cli;
 mod lint_django_cli;
 mod packaging;
 mod serve_admin;
+mod serve_ambiguous;
 mod serve_config;
 mod serve_django;
 #[cfg(all(feature = "redis", feature = "postgres"))]

@@ -15,14 +15,14 @@ use crate::serve_support::*;
 use crate::temp_dirs::temp_dir;
 
 /// `runserver` on a free port; killed when dropped.
-struct Django {
+pub(crate) struct Django {
     child: Child,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Django {
-    fn start() -> Django {
+    pub(crate) fn start() -> Django {
         let root = repo_root();
         let python = root.join(".venv/bin/python");
         assert!(

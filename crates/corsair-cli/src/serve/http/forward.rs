@@ -70,6 +70,9 @@ impl Route {
 /// [`ServerSettings`] (a reload changes none of them: they only change on restart), held by the
 /// proxy's shared state and borrowed by each [`Forwarder`].
 pub(crate) struct Forwarding {
+    /// How long connecting to the upstream may take (`connect_timeout`; the general path's
+    /// client has it too).
+    pub connect_timeout: Duration,
     /// How long the upstream may take to send its response head once the request was sent
     /// whole (`upstream_timeout`).
     pub upstream_timeout: Duration,
@@ -105,6 +108,7 @@ impl Forwarding {
         errors: Arc<dyn UpstreamErrors>,
     ) -> Forwarding {
         Forwarding {
+            connect_timeout: server.connect_timeout,
             upstream_timeout: server.upstream_timeout,
             idle_timeout: server.idle_timeout,
             request_buffer_bytes: server.request_buffer_bytes,

@@ -42,9 +42,9 @@ use hyper::body::{Body, Frame, SizeHint};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::{Instant, Sleep};
 
-const REQUEST_TIMEOUT: &[u8] =
+pub(super) const REQUEST_TIMEOUT: &[u8] =
     b"HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n";
-const TOO_LARGE: &[u8] =
+pub(super) const TOO_LARGE: &[u8] =
     b"HTTP/1.1 431 Request Header Fields Too Large\r\nconnection: close\r\ncontent-length: 0\r\n\r\n";
 
 /// The HTTP/2 connection preface of a prior-knowledge client (RFC 9113 §3.4).
@@ -52,7 +52,7 @@ const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
 /// The limits of request heads.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Limits {
+pub(crate) struct Limits {
     /// How long a started head may take.
     pub header_read_timeout: Duration,
     /// The most bytes of a head.

@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::{Request, Response};
+use http::{HeaderMap, HeaderName, Method, Request, Response, StatusCode, Uri};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -22,11 +22,12 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio_rustls::TlsAcceptor;
 
 use super::buffer_budget::Budget;
-use super::forward::{Aborted, ProxyBody};
+use super::fast::{self, FastLimits, Served};
+use super::forward::{Aborted, Forwarding, ProxyBody, Route};
 use super::head_guard::{Guard, HeadGuard, Limits, Start};
 use super::tls;
 use crate::settings::ServerSettings;
@@ -39,8 +40,14 @@ pub(crate) const MAX_PENDING_ACCEPT_RESET_STREAMS: usize = 20;
 /// `GOAWAY`. h2's own value.
 pub(crate) const MAX_LOCAL_ERROR_RESET_STREAMS: usize = 1024;
 
-/// What answers the requests of a worker's connections.
+/// What answers the requests of a worker's connections: whole requests on the general path
+/// ([`Handler::handle`]), and on the fast path, where the request is never built, a decision on
+/// its head ([`Handler::begin`]), the lines its response gets ([`Handler::respond`]) and its
+/// end ([`Handler::end`]).
 pub(crate) trait Handler: Send + Sync + 'static {
+    /// What the fast path keeps of a request from its decision to its end.
+    type Exchange: Send + Sync;
+
     /// Answers `request`, which arrived on `connection`; [`Aborted`] closes the connection
     /// without an answer.
     fn handle(
@@ -48,6 +55,33 @@ pub(crate) trait Handler: Send + Sync + 'static {
         connection: Connection,
         request: Request<Incoming>,
     ) -> impl Future<Output = Result<Response<ProxyBody>, Aborted>> + Send + 'static;
+
+    /// The request headers [`Handler::begin`] reads: the fast path hands it only these.
+    fn reads(&self) -> &'static [HeaderName];
+
+    /// How requests are forwarded.
+    fn forwarding(&self) -> &Forwarding;
+
+    /// Where requests go now (a reload may change it between two requests).
+    fn route(&self) -> Arc<Route>;
+
+    /// Decides on a request head the fast path took (`headers`: those of [`Handler::reads`]).
+    fn begin(&self, method: &Method, uri: &Uri, headers: &HeaderMap) -> Begin<Self::Exchange>;
+
+    /// Writes the lines a response to `exchange` gets into `headers`, which holds the
+    /// upstream's `Vary` values (empty for corsair's own answers).
+    fn respond(&self, exchange: &Self::Exchange, headers: &mut HeaderMap);
+
+    /// The response to `exchange`, with `status`, has been written (or abandoned).
+    fn end(&self, exchange: Self::Exchange, status: StatusCode);
+}
+
+/// What the handler makes of a request head on the fast path.
+pub(crate) enum Begin<E> {
+    /// corsair answers it with this head (a preflight): nothing is forwarded.
+    Answer(E, Response<()>),
+    /// It is forwarded; `true`: the upstream's `Access-Control-*` lines are removed.
+    Forward(E, bool),
 }
 
 /// The client connection a request arrived on: what forwarding the request needs of it.
@@ -164,6 +198,15 @@ pub(crate) async fn serve<H: Handler>(
         idle_timeout: server.idle_timeout,
     };
     let connection_buffer_bytes = server.max_buffered_bytes_per_connection;
+    // HTTP/1.1 connections start on the fast path, unless it is off or the upstream speaks
+    // HTTP/2.
+    let fast = (server.fast_path && !server.upstream_http2).then_some(FastLimits {
+        head: limits,
+        max_request_headers: server.max_request_headers,
+        max_response_headers: server.max_response_headers,
+    });
+    // Tells the fast path's connections that the worker is stopping; each holds a receiver.
+    let (stopping, stop) = watch::channel(false);
     while let Some(Accepted {
         stream,
         peer,
@@ -176,6 +219,7 @@ pub(crate) async fn serve<H: Handler>(
         let watcher = graceful.watcher();
         let protocols = Arc::clone(&protocols);
         let worker = Arc::clone(&worker);
+        let stop = stop.clone();
         tokio::spawn(async move {
             let _ = stream.set_nodelay(true);
             let client = Client {
@@ -190,7 +234,9 @@ pub(crate) async fn serve<H: Handler>(
                 watcher,
             };
             let Some(acceptor) = &protocols.tls else {
-                return client.serve(&protocols.detect, stream, Start::Detect).await;
+                return client
+                    .serve_from(fast, stop, &protocols.detect, stream, Start::Detect)
+                    .await;
             };
             let timeout = limits.header_read_timeout;
             let Some(accepted) = tls::accept(acceptor, stream, peer, timeout).await else {
@@ -202,11 +248,13 @@ pub(crate) async fn serve<H: Handler>(
                     .await;
             } else {
                 client
-                    .serve(&protocols.http1, accepted.stream, Start::Http1)
+                    .serve_from(fast, stop, &protocols.http1, accepted.stream, Start::Http1)
                     .await;
             }
         });
     }
+    drop(stop);
+    let _ = stopping.send(true);
     let grace = server.shutdown_grace;
     tracing::debug!(
         in_flight = graceful.count(),
@@ -215,6 +263,7 @@ pub(crate) async fn serve<H: Handler>(
     // Connections first; then the tunnels, which hold the last senders once the worker's are
     // gone.
     let finished = async {
+        stopping.closed().await;
         graceful.shutdown().await;
         drop(worker);
         let _ = tunnels.recv().await;
@@ -233,6 +282,27 @@ struct Client<H> {
 }
 
 impl<H: Handler> Client<H> {
+    /// Serves `stream` on the fast path when `fast` has its limits, and from the first request
+    /// it does not take on, with `builder` (which speaks what `start` says).
+    async fn serve_from<S>(
+        self,
+        fast: Option<FastLimits>,
+        stop: watch::Receiver<bool>,
+        builder: &auto::Builder<TokioExecutor>,
+        stream: S,
+        start: Start,
+    ) where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let Some(limits) = fast else {
+            return self.serve(builder, stream, start).await;
+        };
+        match fast::serve(&*self.worker, &self.connection, stream, limits, stop).await {
+            Served::Closed => {}
+            Served::HandOver(rewound) => self.serve(builder, rewound, start).await,
+        }
+    }
+
     /// Serves `stream` with `builder` (which speaks what `start` says) until it closes, or the
     /// worker stops.
     async fn serve<S>(self, builder: &auto::Builder<TokioExecutor>, stream: S, start: Start)

@@ -1,0 +1,921 @@
+//! The fast path: HTTP/1.1 from the client (plain or TLS) to an HTTP/1.1 `http://` upstream,
+//! forwarded on the bytes, the way nginx and HAProxy work. Each request head is parsed with
+//! `httparse` into slots that borrow the connection's buffer ([`request_head`]); the proxy
+//! decides on it through the [`Handler`]; a preflight is answered by writing its head; anything
+//! else is written to an upstream connection that this task owns, taken from the worker's own
+//! list of idle ones ([`pool`]), as one buffer: the head with the general path's edits
+//! ([`upstream_head`]) and the body. The response head is parsed the same way and its lines
+//! edited as bytes ([`response_head`]); the body is relayed by its framing (a length, or
+//! [`chunked`], checked as it passes) with the general path's timeouts.
+//!
+//! What the fast path does not take goes to the general path (hyper) with every byte read so
+//! far ([`rewind`]), for the rest of the connection: HTTP/1.0, HTTP/2's preface, upgrades,
+//! `Expect`, chunked or large request bodies, anything `httparse` or the edge would refuse, a
+//! budget of buffered bytes that is spent. The choice is made on a complete head, before
+//! anything is written or forwarded, so the general path sees the connection as it arrived.
+//!
+//! Head limits are the head guard's: `header_read_timeout` from a head's first byte (`408`),
+//! `max_header_bytes` (`431`), `idle_timeout` between requests (closed quietly; the first
+//! request: `header_read_timeout`).
+
+mod chunked;
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) mod differential;
+mod pool;
+pub(crate) mod request_head;
+mod response_head;
+mod rewind;
+mod upstream_head;
+
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::header::{CONTENT_TYPE, VARY};
+use http::{HeaderMap, HeaderValue, StatusCode};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use self::chunked::{Decoder, Step};
+use self::request_head::{Parsed, RequestHead};
+use self::response_head::{ClientHead, Framing, ReadResponse, write_own_head};
+pub(crate) use self::rewind::Rewind;
+use super::buffer_budget::Held;
+use super::forward::Forwarding;
+use super::head_guard::{Limits, REQUEST_TIMEOUT, TOO_LARGE, scan_head};
+use super::listener::{Begin, Connection, Handler};
+use super::upstream_error::UpstreamError;
+
+/// Header slots of a request head on the stack; a head with more lines goes to the general
+/// path (which applies `max_request_headers`).
+const REQUEST_SLOTS: usize = 128;
+/// Header slots of a response head on the stack (`max_response_headers` up to this many; a
+/// larger setting takes them from the heap).
+const RESPONSE_SLOTS: usize = 256;
+/// The most bytes of an upstream response head (hyper's own limit on the general path).
+const MAX_RESPONSE_HEAD: usize = 8192 + 4096 * 100;
+/// How much is read at once.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// The limits the fast path applies.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FastLimits {
+    /// The request heads' (the head guard's).
+    pub head: Limits,
+    /// `max_request_headers`.
+    pub max_request_headers: usize,
+    /// `max_response_headers`.
+    pub max_response_headers: usize,
+}
+
+/// How a connection left the fast path.
+pub(crate) enum Served<S> {
+    /// Closed.
+    Closed,
+    /// The general path serves the rest, starting with the bytes read so far.
+    HandOver(Rewind<S>),
+}
+
+/// What comes after one exchange.
+enum Next {
+    KeepAlive,
+    Close,
+    HandOver,
+}
+
+/// A connection's buffers, kept from one request to the next.
+#[derive(Default)]
+struct Buffers {
+    /// The client's bytes: the current head, then what follows it.
+    client: Vec<u8>,
+    /// What goes to the upstream: the request head and body.
+    to_upstream: Vec<u8>,
+    /// The upstream's bytes.
+    upstream: Vec<u8>,
+    /// What goes to the client.
+    to_client: Vec<u8>,
+    /// The request headers the handler reads.
+    handler_headers: HeaderMap,
+    /// `Vary` and the CORS lines of a response.
+    proxy_lines: HeaderMap,
+}
+
+/// Serves `stream` on the fast path until it closes, `stop` turns true between two requests,
+/// or a request goes to the general path.
+pub(crate) async fn serve<H: Handler, S>(
+    handler: &H,
+    connection: &Connection,
+    mut stream: S,
+    limits: FastLimits,
+    mut stop: watch::Receiver<bool>,
+) -> Served<S>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut buffers = Buffers::default();
+    let mut first = true;
+    loop {
+        let head_end = match read_head(
+            &mut stream,
+            &mut buffers.client,
+            &limits.head,
+            first,
+            &mut stop,
+        )
+        .await
+        {
+            HeadWait::Complete(end) => end,
+            HeadWait::Closed => return Served::Closed,
+            HeadWait::Refuse(answer) => {
+                let _ = stream.write_all(answer).await;
+                let _ = stream.shutdown().await;
+                return Served::Closed;
+            }
+        };
+        first = false;
+        let stopping = *stop.borrow();
+        let exchange = Exchange {
+            handler,
+            connection,
+            limits: &limits,
+            stopping,
+        };
+        match exchange.run(&mut stream, &mut buffers, head_end).await {
+            Next::KeepAlive => {}
+            Next::Close => {
+                let _ = stream.shutdown().await;
+                return Served::Closed;
+            }
+            Next::HandOver => {
+                return Served::HandOver(Rewind::new(std::mem::take(&mut buffers.client), stream));
+            }
+        }
+    }
+}
+
+/// How waiting for a request head ended.
+enum HeadWait {
+    /// A head ends at this offset of the buffer.
+    Complete(usize),
+    /// The client closed, went idle too long, or the worker is stopping.
+    Closed,
+    /// corsair answers this and closes (`408`, `431`).
+    Refuse(&'static [u8]),
+}
+
+/// Reads until `buffer` holds a whole head, within the head guard's limits.
+async fn read_head<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    buffer: &mut Vec<u8>,
+    limits: &Limits,
+    first: bool,
+    stop: &mut watch::Receiver<bool>,
+) -> HeadWait {
+    let idle = if first {
+        limits.header_read_timeout
+    } else {
+        limits.idle_timeout
+    };
+    let idle_deadline = Instant::now() + idle;
+    let mut head_deadline = None;
+    let (mut last, mut started, mut scanned) = ([0u8; 2], false, 0);
+    loop {
+        if scanned < buffer.len() {
+            head_deadline.get_or_insert_with(|| Instant::now() + limits.header_read_timeout);
+            if let Some(end) = scan_head(&buffer[scanned..], &mut last, &mut started) {
+                let end = scanned + end;
+                if end > limits.max_header_bytes {
+                    return HeadWait::Refuse(TOO_LARGE);
+                }
+                return HeadWait::Complete(end);
+            }
+            scanned = buffer.len();
+            if scanned > limits.max_header_bytes {
+                return HeadWait::Refuse(TOO_LARGE);
+            }
+        }
+        if head_deadline.is_none() && *stop.borrow() {
+            return HeadWait::Closed;
+        }
+        let deadline = head_deadline.unwrap_or(idle_deadline);
+        let read = tokio::select! {
+            read = tokio::time::timeout_at(deadline, read_some(stream, buffer)) => read,
+            _ = stop.changed(), if head_deadline.is_none() => return HeadWait::Closed,
+        };
+        match read {
+            Err(_) if head_deadline.is_some() => return HeadWait::Refuse(REQUEST_TIMEOUT),
+            Err(_) | Ok(Ok(0) | Err(_)) => return HeadWait::Closed,
+            Ok(Ok(_)) => {}
+        }
+    }
+}
+
+/// Reads what is there (at least one byte, or 0 at the end) onto the end of `buffer`.
+async fn read_some<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    buffer: &mut Vec<u8>,
+) -> io::Result<usize> {
+    buffer.reserve(READ_CHUNK);
+    stream.read_buf(buffer).await
+}
+
+/// One request on the fast path.
+struct Exchange<'a, H> {
+    handler: &'a H,
+    connection: &'a Connection,
+    limits: &'a FastLimits,
+    /// The worker is stopping: the connection closes after this exchange.
+    stopping: bool,
+}
+
+/// What the request asked for, once its head is no longer borrowed.
+struct Asked {
+    is_head: bool,
+    /// The method is idempotent (RFC 9110 §9.2.2): it may be sent again when a connection
+    /// closed after it was written, before any answer.
+    idempotent: bool,
+    close: bool,
+    body_length: usize,
+}
+
+impl<H: Handler> Exchange<'_, H> {
+    async fn run<S: AsyncRead + AsyncWrite + Unpin>(
+        &self,
+        stream: &mut S,
+        buffers: &mut Buffers,
+        head_end: usize,
+    ) -> Next {
+        let forwarding = self.handler.forwarding();
+        let route = self.handler.route();
+        let mut slots = [httparse::EMPTY_HEADER; REQUEST_SLOTS];
+        let head: RequestHead<'_> = match request_head::read(
+            &buffers.client[..head_end],
+            &mut slots,
+        ) {
+            Parsed::Take(head) => head,
+            Parsed::Partial => return Next::HandOver,
+            Parsed::HandOver(why) => {
+                tracing::trace!(peer = %self.connection.peer, why, "request handed to the general path");
+                return Next::HandOver;
+            }
+        };
+        if head.headers.len() > self.limits.max_request_headers
+            || route.upstream.scheme != http::uri::Scheme::HTTP
+        {
+            return Next::HandOver;
+        }
+        let Ok(body_length) = usize::try_from(head.body_length) else {
+            return Next::HandOver;
+        };
+        if body_length > forwarding.request_buffer_bytes {
+            return Next::HandOver;
+        }
+        let mut held = Held::new(&self.connection.buffers, &forwarding.buffers);
+        if held.take(body_length).is_err() {
+            // The general path answers `503` with `Retry-After`.
+            return Next::HandOver;
+        }
+        let asked = Asked {
+            is_head: head.method == http::Method::HEAD,
+            idempotent: head.method.is_idempotent(),
+            close: head.close || self.stopping,
+            body_length,
+        };
+        buffers.handler_headers.clear();
+        let reads = self.handler.reads();
+        for header in head.headers {
+            if let Some(name) = reads
+                .iter()
+                .find(|n| header.name.eq_ignore_ascii_case(n.as_str()))
+            {
+                if let Ok(value) = HeaderValue::from_bytes(header.value) {
+                    buffers.handler_headers.append(name.clone(), value);
+                }
+            }
+        }
+        let begun = self
+            .handler
+            .begin(&head.method, &head.uri, &buffers.handler_headers);
+        let (exchange, owns_cors) = match begun {
+            Begin::Answer(exchange, answer) => {
+                drop(head);
+                // A body that is not read leaves the connection unusable.
+                let close = asked.close || asked.body_length > 0;
+                buffers.to_client.clear();
+                buffers.proxy_lines.clear();
+                let date = date::now();
+                write_own_head(
+                    &mut buffers.to_client,
+                    answer.status(),
+                    answer.headers(),
+                    0,
+                    &client_head(false, &buffers.proxy_lines, close, &date),
+                );
+                let written = stream.write_all(&buffers.to_client).await;
+                self.handler.end(exchange, answer.status());
+                buffers.client.drain(..head_end);
+                return if close || written.is_err() {
+                    Next::Close
+                } else {
+                    Next::KeepAlive
+                };
+            }
+            Begin::Forward(exchange, owns_cors) => (exchange, owns_cors),
+        };
+        buffers.to_upstream.clear();
+        upstream_head::write(
+            &mut buffers.to_upstream,
+            &head,
+            &upstream_head::Edits {
+                route: &route,
+                client: self.connection.peer.ip(),
+                client_scheme: forwarding.client_scheme,
+            },
+        );
+        drop(head);
+        buffers.client.drain(..head_end);
+        let mut forward = Forward {
+            exchange: self,
+            forwarding,
+            route: &route,
+            asked,
+            owns_cors,
+            handler_exchange: Some(exchange),
+        };
+        let next = forward.run(stream, buffers).await;
+        drop(held);
+        next
+    }
+}
+
+/// Where a response goes out: the client head's additions.
+fn client_head<'a>(
+    owns_cors: bool,
+    proxy_lines: &'a HeaderMap,
+    close: bool,
+    date: &'a [u8],
+) -> ClientHead<'a> {
+    ClientHead {
+        owns_cors,
+        proxy_lines,
+        chunked: false,
+        close,
+        date,
+    }
+}
+
+/// The forwarding of one request taken by the fast path.
+struct Forward<'a, 'e, H: Handler> {
+    exchange: &'e Exchange<'a, H>,
+    forwarding: &'e Forwarding,
+    route: &'e super::forward::Route,
+    asked: Asked,
+    owns_cors: bool,
+    handler_exchange: Option<H::Exchange>,
+}
+
+/// How reaching the upstream failed.
+enum Failure {
+    /// No connection (`502`, counted as a connect error).
+    Connect,
+    /// No response head in time (`504`).
+    NoAnswer,
+    /// The upstream stopped reading the request (`504`, connection closed).
+    NotReading,
+    /// Not a usable response (`502`).
+    Protocol,
+    /// The client's body stalled or ended before it was whole (`408` or closed).
+    ClientStalled,
+    ClientGone,
+}
+
+impl<H: Handler> Forward<'_, '_, H> {
+    async fn run<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        stream: &mut S,
+        buffers: &mut Buffers,
+    ) -> Next {
+        // The body, from what was read with the head and then from the client.
+        let idle_timeout = self.forwarding.idle_timeout;
+        let length = self.asked.body_length;
+        let from_buffer = length.min(buffers.client.len());
+        buffers
+            .to_upstream
+            .extend_from_slice(&buffers.client[..from_buffer]);
+        buffers.client.drain(..from_buffer);
+        let mut missing = length - from_buffer;
+        while missing > 0 {
+            let before = buffers.to_upstream.len();
+            buffers.to_upstream.reserve(missing.min(READ_CHUNK));
+            let read =
+                tokio::time::timeout(idle_timeout, stream.read_buf(&mut buffers.to_upstream)).await;
+            match read {
+                Ok(Ok(0) | Err(_)) => return self.fail(stream, buffers, Failure::ClientGone).await,
+                Err(_) => return self.fail(stream, buffers, Failure::ClientStalled).await,
+                Ok(Ok(_)) => {}
+            }
+            let got = buffers.to_upstream.len() - before;
+            if got > missing {
+                // Pipelined bytes: the next request's.
+                let extra = buffers.to_upstream.split_off(before + missing);
+                buffers.client.extend_from_slice(&extra);
+                missing = 0;
+            } else {
+                missing -= got;
+            }
+        }
+        let Ok(_slot) = Arc::clone(&self.forwarding.upstream_slots)
+            .acquire_owned()
+            .await
+        else {
+            return self
+                .own(
+                    stream,
+                    buffers,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "corsair: the server is stopping\n",
+                    true,
+                )
+                .await;
+        };
+        let upstream = match self.exchange_with_upstream(buffers).await {
+            Ok(upstream) => upstream,
+            Err(failure) => return self.fail(stream, buffers, failure).await,
+        };
+        self.relay(stream, buffers, upstream).await
+    }
+
+    /// Sends the request (on an idle connection, or a new one; again on a new one when an idle
+    /// connection turns out closed before any answer) and reads the response head into
+    /// `buffers.upstream`.
+    async fn exchange_with_upstream(&self, buffers: &mut Buffers) -> Result<TcpStream, Failure> {
+        let authority = self.route.upstream.authority.as_str();
+        let idle = pool::take(authority, self.forwarding.idle_timeout);
+        let reused = idle.is_some();
+        let mut upstream = match idle {
+            Some(upstream) => upstream,
+            None => self.connect().await?,
+        };
+        match self.send_and_wait(&mut upstream, buffers).await {
+            Ok(()) => Ok(upstream),
+            // The upstream closed the idle connection as the request was sent: once more on a
+            // new one, when the request cannot have been acted on (not written whole) or may be
+            // repeated.
+            Err(Attempt::Closed { written }) if reused && (!written || self.asked.idempotent) => {
+                let mut upstream = self.connect().await?;
+                match self.send_and_wait(&mut upstream, buffers).await {
+                    Ok(()) => Ok(upstream),
+                    Err(Attempt::Closed { .. }) => Err(Failure::Protocol),
+                    Err(Attempt::Failed(failure)) => Err(failure),
+                }
+            }
+            Err(Attempt::Closed { .. }) => Err(Failure::Protocol),
+            Err(Attempt::Failed(failure)) => Err(failure),
+        }
+    }
+
+    async fn connect(&self) -> Result<TcpStream, Failure> {
+        let authority = &self.route.upstream.authority;
+        let host = authority
+            .host()
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        let port = authority.port_u16().unwrap_or(80);
+        let connected = tokio::time::timeout(
+            self.forwarding.connect_timeout,
+            TcpStream::connect((host, port)),
+        )
+        .await;
+        match connected {
+            Ok(Ok(upstream)) => {
+                let _ = upstream.set_nodelay(true);
+                Ok(upstream)
+            }
+            Ok(Err(error)) => {
+                tracing::warn!(upstream = %self.route.upstream, %error, "upstream request failed");
+                Err(Failure::Connect)
+            }
+            Err(_) => {
+                tracing::warn!(upstream = %self.route.upstream, "upstream request failed: connect timed out");
+                Err(Failure::Connect)
+            }
+        }
+    }
+
+    /// Writes the request and reads a final response head (`1xx` heads are dropped).
+    async fn send_and_wait(
+        &self,
+        upstream: &mut TcpStream,
+        buffers: &mut Buffers,
+    ) -> Result<(), Attempt> {
+        let idle_timeout = self.forwarding.idle_timeout;
+        match tokio::time::timeout(idle_timeout, upstream.write_all(&buffers.to_upstream)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return Err(Attempt::Closed { written: false }),
+            Err(_) => return Err(Attempt::Failed(Failure::NotReading)),
+        }
+        buffers.upstream.clear();
+        let deadline = Instant::now() + self.forwarding.upstream_timeout;
+        let max_headers = self.exchange.limits.max_response_headers;
+        loop {
+            let read =
+                tokio::time::timeout_at(deadline, read_some(upstream, &mut buffers.upstream)).await;
+            match read {
+                Err(_) => return Err(Attempt::Failed(Failure::NoAnswer)),
+                Ok(Ok(0) | Err(_)) if buffers.upstream.is_empty() => {
+                    return Err(Attempt::Closed { written: true });
+                }
+                Ok(Ok(0) | Err(_)) => return Err(Attempt::Failed(Failure::Protocol)),
+                Ok(Ok(_)) => {}
+            }
+            loop {
+                let (status, length) = {
+                    let mut stack = [httparse::EMPTY_HEADER; RESPONSE_SLOTS];
+                    let mut heap = Vec::new();
+                    let slots = response_slots(&mut stack, &mut heap, max_headers);
+                    match response_head::read(&buffers.upstream, slots, self.asked.is_head) {
+                        ReadResponse::Partial => break,
+                        ReadResponse::Malformed => return Err(Attempt::Failed(Failure::Protocol)),
+                        ReadResponse::Head(head) => (head.status, head.length),
+                    }
+                };
+                match status {
+                    101 => return Err(Attempt::Failed(Failure::Protocol)),
+                    100..=199 => {
+                        buffers.upstream.drain(..length);
+                    }
+                    _ => return Ok(()),
+                }
+            }
+            if buffers.upstream.len() > MAX_RESPONSE_HEAD {
+                return Err(Attempt::Failed(Failure::Protocol));
+            }
+        }
+    }
+
+    /// Writes the response head and relays the body.
+    async fn relay<S: AsyncWrite + Unpin>(
+        &mut self,
+        stream: &mut S,
+        buffers: &mut Buffers,
+        mut upstream: TcpStream,
+    ) -> Next {
+        let max_headers = self.exchange.limits.max_response_headers;
+        let close = self.asked.close;
+        let exchange = self
+            .handler_exchange
+            .take()
+            .expect("one response per exchange");
+        let (status, framing, reusable, head_length) = {
+            let mut stack = [httparse::EMPTY_HEADER; RESPONSE_SLOTS];
+            let mut heap = Vec::new();
+            let slots = response_slots(&mut stack, &mut heap, max_headers);
+            let ReadResponse::Head(head) =
+                response_head::read(&buffers.upstream, slots, self.asked.is_head)
+            else {
+                unreachable!("send_and_wait left a whole head");
+            };
+            buffers.proxy_lines.clear();
+            head.for_each_vary(|value| {
+                if let Ok(value) = HeaderValue::from_bytes(value) {
+                    buffers.proxy_lines.append(VARY, value);
+                }
+            });
+            self.exchange
+                .handler
+                .respond(&exchange, &mut buffers.proxy_lines);
+            buffers.to_client.clear();
+            let date = date::now();
+            head.write_client_head(
+                &mut buffers.to_client,
+                &ClientHead {
+                    owns_cors: self.owns_cors,
+                    proxy_lines: &buffers.proxy_lines,
+                    chunked: matches!(head.framing, Framing::Chunked | Framing::UntilClose),
+                    close,
+                    date: &date,
+                },
+            );
+            (head.status, head.framing, head.reusable, head.length)
+        };
+        buffers.upstream.drain(..head_length);
+        let relayed = Relay {
+            idle_timeout: self.forwarding.idle_timeout,
+        }
+        .body(stream, &mut upstream, buffers, framing)
+        .await;
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+        self.exchange.handler.end(exchange, status);
+        match relayed {
+            Ok(()) => {
+                if reusable && buffers.upstream.is_empty() {
+                    pool::give(self.route.upstream.authority.as_str(), upstream);
+                }
+                if close { Next::Close } else { Next::KeepAlive }
+            }
+            Err(side) => {
+                if let Side::Upstream(kind) = side {
+                    self.forwarding.errors.upstream_error(kind);
+                    tracing::warn!(upstream = %self.route.upstream, "upstream response cut short");
+                }
+                Next::Close
+            }
+        }
+    }
+
+    /// corsair's answer when the exchange failed before a response head.
+    async fn fail<S: AsyncWrite + Unpin>(
+        &mut self,
+        stream: &mut S,
+        buffers: &mut Buffers,
+        failure: Failure,
+    ) -> Next {
+        let errors = &self.forwarding.errors;
+        let upstream = &self.route.upstream;
+        let (status, text, close) = match failure {
+            Failure::Connect => {
+                errors.upstream_error(UpstreamError::Connect);
+                (
+                    StatusCode::BAD_GATEWAY,
+                    "corsair: the upstream server could not be reached\n",
+                    false,
+                )
+            }
+            Failure::Protocol => {
+                errors.upstream_error(UpstreamError::Protocol);
+                tracing::warn!(%upstream, "upstream request failed: not a usable HTTP/1.1 response");
+                (
+                    StatusCode::BAD_GATEWAY,
+                    "corsair: the upstream server could not be reached\n",
+                    false,
+                )
+            }
+            Failure::NoAnswer => {
+                errors.upstream_error(UpstreamError::Timeout);
+                tracing::warn!(%upstream, timeout = ?self.forwarding.upstream_timeout, "upstream did not answer in time");
+                (
+                    StatusCode::GATEWAY_TIMEOUT,
+                    "corsair: the upstream server did not answer in time\n",
+                    false,
+                )
+            }
+            Failure::NotReading => {
+                errors.upstream_error(UpstreamError::Timeout);
+                tracing::warn!(%upstream, timeout = ?self.forwarding.idle_timeout, "upstream stopped reading the request body");
+                (
+                    StatusCode::GATEWAY_TIMEOUT,
+                    "corsair: the upstream server stopped reading the request\n",
+                    true,
+                )
+            }
+            Failure::ClientStalled => {
+                tracing::info!(peer = %self.exchange.connection.peer, "client error in the request body: stalled");
+                (
+                    StatusCode::REQUEST_TIMEOUT,
+                    "corsair: the request body was not received in time\n",
+                    true,
+                )
+            }
+            Failure::ClientGone => {
+                if let Some(exchange) = self.handler_exchange.take() {
+                    self.exchange.handler.end(exchange, StatusCode::BAD_REQUEST);
+                }
+                return Next::Close;
+            }
+        };
+        self.own(stream, buffers, status, text, close).await
+    }
+
+    /// Writes corsair's own plain-text answer, with the CORS lines.
+    async fn own<S: AsyncWrite + Unpin>(
+        &mut self,
+        stream: &mut S,
+        buffers: &mut Buffers,
+        status: StatusCode,
+        text: &'static str,
+        close: bool,
+    ) -> Next {
+        let close = close || self.asked.close;
+        buffers.proxy_lines.clear();
+        let exchange = self
+            .handler_exchange
+            .take()
+            .expect("one response per exchange");
+        self.exchange
+            .handler
+            .respond(&exchange, &mut buffers.proxy_lines);
+        let mut extra = HeaderMap::with_capacity(1);
+        extra.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        buffers.to_client.clear();
+        let date = date::now();
+        let head = client_head(self.owns_cors, &buffers.proxy_lines, close, &date);
+        write_own_head(&mut buffers.to_client, status, &extra, text.len(), &head);
+        if !self.asked.is_head {
+            buffers.to_client.extend_from_slice(text.as_bytes());
+        }
+        let written = stream.write_all(&buffers.to_client).await;
+        self.exchange.handler.end(exchange, status);
+        if close || written.is_err() {
+            Next::Close
+        } else {
+            Next::KeepAlive
+        }
+    }
+}
+
+/// How sending a request on one connection went.
+enum Attempt {
+    /// The connection was closed before any byte of an answer (`written`: after the request
+    /// was written whole): another one may be tried.
+    Closed {
+        written: bool,
+    },
+    Failed(Failure),
+}
+
+/// Which side broke a body relay.
+enum Side {
+    Client,
+    Upstream(UpstreamError),
+}
+
+/// A response body on its way from the upstream to the client, each pause on either side
+/// bounded by `idle_timeout`.
+struct Relay {
+    idle_timeout: Duration,
+}
+
+impl Relay {
+    /// Writes `buffers.to_client` (the head) and the body framed by `framing`, read from what
+    /// `buffers.upstream` holds and then from `upstream`. Bytes past the body's end stay in
+    /// `buffers.upstream`.
+    async fn body<S: AsyncWrite + Unpin>(
+        &self,
+        client: &mut S,
+        upstream: &mut TcpStream,
+        buffers: &mut Buffers,
+        framing: Framing,
+    ) -> Result<(), Side> {
+        match framing {
+            Framing::Empty => {}
+            Framing::Length(length) => {
+                let mut left = length;
+                loop {
+                    let available = usize::try_from(left).map_or(buffers.upstream.len(), |left| {
+                        left.min(buffers.upstream.len())
+                    });
+                    buffers
+                        .to_client
+                        .extend_from_slice(&buffers.upstream[..available]);
+                    buffers.upstream.drain(..available);
+                    left -= available as u64;
+                    if left == 0 {
+                        break;
+                    }
+                    self.flush(client, &mut buffers.to_client).await?;
+                    self.fill(upstream, &mut buffers.upstream, false).await?;
+                }
+            }
+            Framing::Chunked => {
+                let mut decoder = Decoder::new();
+                loop {
+                    let mut at = 0;
+                    let mut done = false;
+                    while at < buffers.upstream.len() {
+                        match decoder.step(&buffers.upstream[at..]) {
+                            Ok(Step::Read { consumed, data }) => {
+                                let data = at + data.start..at + data.end;
+                                write_chunk(&mut buffers.to_client, &buffers.upstream[data]);
+                                at += consumed;
+                            }
+                            Ok(Step::Done { consumed }) => {
+                                at += consumed;
+                                done = true;
+                                break;
+                            }
+                            Err(_) => return Err(Side::Upstream(UpstreamError::Protocol)),
+                        }
+                    }
+                    buffers.upstream.drain(..at);
+                    if done {
+                        buffers.to_client.extend_from_slice(b"0\r\n\r\n");
+                        break;
+                    }
+                    self.flush(client, &mut buffers.to_client).await?;
+                    self.fill(upstream, &mut buffers.upstream, false).await?;
+                }
+            }
+            Framing::UntilClose => loop {
+                write_chunk(&mut buffers.to_client, &buffers.upstream);
+                buffers.upstream.clear();
+                self.flush(client, &mut buffers.to_client).await?;
+                if !self.fill(upstream, &mut buffers.upstream, true).await? {
+                    buffers.to_client.extend_from_slice(b"0\r\n\r\n");
+                    break;
+                }
+            },
+        }
+        self.flush(client, &mut buffers.to_client).await
+    }
+
+    /// Writes what `out` holds to the client.
+    async fn flush<S: AsyncWrite + Unpin>(
+        &self,
+        client: &mut S,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Side> {
+        if out.is_empty() {
+            return Ok(());
+        }
+        match tokio::time::timeout(self.idle_timeout, client.write_all(out)).await {
+            Ok(Ok(())) => {
+                out.clear();
+                Ok(())
+            }
+            _ => Err(Side::Client),
+        }
+    }
+
+    /// Reads more of the upstream's body; `false` at its end when `end_allowed` (an end
+    /// elsewhere cuts the body short).
+    async fn fill(
+        &self,
+        upstream: &mut TcpStream,
+        buffer: &mut Vec<u8>,
+        end_allowed: bool,
+    ) -> Result<bool, Side> {
+        match tokio::time::timeout(self.idle_timeout, read_some(upstream, buffer)).await {
+            Ok(Ok(0)) if end_allowed => Ok(false),
+            Ok(Ok(0) | Err(_)) => Err(Side::Upstream(UpstreamError::Protocol)),
+            Ok(Ok(_)) => Ok(true),
+            Err(_) => Err(Side::Upstream(UpstreamError::Timeout)),
+        }
+    }
+}
+
+/// Appends `data` as one chunk (nothing for no data: an empty chunk would end the body).
+fn write_chunk(out: &mut Vec<u8>, data: &[u8]) {
+    if data.is_empty() {
+        return;
+    }
+    let mut size = [0u8; 16];
+    let mut n = data.len();
+    let mut at = size.len();
+    while n > 0 || at == size.len() {
+        at -= 1;
+        size[at] = b"0123456789abcdef"[n % 16];
+        n /= 16;
+    }
+    out.extend_from_slice(&size[at..]);
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// The `Date` value, formatted once a second on each worker thread.
+mod date {
+    use std::cell::RefCell;
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    /// An HTTP-date (RFC 9110 §5.6.7) is always this long: `Sun, 06 Nov 1994 08:49:37 GMT`.
+    const LENGTH: usize = 29;
+
+    thread_local! {
+        static NOW: RefCell<(u64, [u8; LENGTH])> = const { RefCell::new((u64::MAX, [b' '; LENGTH])) };
+    }
+
+    /// The current date as an HTTP-date.
+    pub(super) fn now() -> [u8; LENGTH] {
+        let now = SystemTime::now();
+        let second = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        NOW.with_borrow_mut(|(cached, text)| {
+            if *cached != second {
+                *cached = second;
+                let formatted = httpdate::fmt_http_date(now);
+                if formatted.len() == LENGTH {
+                    text.copy_from_slice(formatted.as_bytes());
+                }
+            }
+            *text
+        })
+    }
+}
+
+/// `max` header slots: from `stack` when it has that many, else from `heap`.
+fn response_slots<'s, 'b>(
+    stack: &'s mut [httparse::Header<'b>; RESPONSE_SLOTS],
+    heap: &'s mut Vec<httparse::Header<'b>>,
+    max: usize,
+) -> &'s mut [httparse::Header<'b>] {
+    if max <= RESPONSE_SLOTS {
+        &mut stack[..max]
+    } else {
+        heap.resize(max, httparse::EMPTY_HEADER);
+        heap
+    }
+}

@@ -1,0 +1,304 @@
+//! A client's request head, parsed with `httparse` into slots that borrow the connection's
+//! buffer, and the one question the fast path asks of it: can it forward this request exactly
+//! as the general path would, or does the request go to the general path (hyper) with every
+//! byte read so far?
+//!
+//! The fast path takes only what it can forward without interpretation: HTTP/1.1, one of the
+//! methods corsair forwards, an origin-form target without dot segments (the edge's rule),
+//! exactly one valid `Host`, at most one `Content-Length` of plain digits and no
+//! `Transfer-Encoding`, and no header that changes what the connection carries (`Upgrade`,
+//! `Expect`, `TE`, `Trailer`, `Keep-Alive`, `Proxy-*`, `HTTP2-Settings`, or a `Connection` other
+//! than `keep-alive` or `close`). Everything else, refusals included, is the general path's: it
+//! answers them with the same words as on any other connection. So the fast path never decides
+//! differently from the general path; it only does the common case with less machinery.
+//!
+//! Invariants: [`read`] never allocates but for the target's `Uri` (which the engine decides
+//! on); what it takes, the general path would have forwarded (the differential fuzz target
+//! `fuzz_targets/fast_path.rs` holds it to that).
+
+use bytes::Bytes;
+use http::{Method, Uri};
+
+use super::super::edge::{has_dot_segment, is_valid_host};
+
+/// A head the fast path forwards.
+#[derive(Debug)]
+pub(crate) struct RequestHead<'b> {
+    /// The method, one of those corsair forwards.
+    pub method: Method,
+    /// The target, parsed as the general path parses it (origin-form).
+    pub uri: Uri,
+    /// The header lines, as sent (names in the client's case).
+    pub headers: &'b [httparse::Header<'b>],
+    /// The body's length (`Content-Length`; 0 without one).
+    pub body_length: u64,
+    /// The client asked to close the connection after this exchange (`Connection: close`).
+    pub close: bool,
+    /// The `Host` value.
+    pub host: &'b [u8],
+}
+
+/// What the fast path makes of the bytes a connection has sent so far.
+#[derive(Debug)]
+pub(crate) enum Parsed<'b> {
+    /// The head is not complete yet.
+    Partial,
+    /// A head the fast path forwards.
+    Take(RequestHead<'b>),
+    /// The general path takes the connection from here, with every byte read (`why`: for the
+    /// debug log).
+    HandOver(&'static str),
+}
+
+/// The methods the fast path forwards (those corsair forwards, `edge::ALLOWED_METHODS`).
+const METHODS: [(&str, Method); 7] = [
+    ("GET", Method::GET),
+    ("HEAD", Method::HEAD),
+    ("POST", Method::POST),
+    ("PUT", Method::PUT),
+    ("PATCH", Method::PATCH),
+    ("DELETE", Method::DELETE),
+    ("OPTIONS", Method::OPTIONS),
+];
+
+/// Reads the head at the start of `buffer` into `slots`. More header lines than `slots` hold
+/// hand the request over (the general path applies `max_request_headers`).
+pub(crate) fn read<'b>(buffer: &'b [u8], slots: &'b mut [httparse::Header<'b>]) -> Parsed<'b> {
+    let mut request = httparse::Request::new(slots);
+    match request.parse(buffer) {
+        Ok(httparse::Status::Complete(_)) => {}
+        Ok(httparse::Status::Partial) => return Parsed::Partial,
+        Err(_) => return Parsed::HandOver("a head httparse refuses"),
+    };
+    if request.version != Some(1) {
+        return Parsed::HandOver("not HTTP/1.1");
+    }
+    let method = request.method.unwrap_or_default();
+    let Some((_, method)) = METHODS.iter().find(|(name, _)| *name == method) else {
+        return Parsed::HandOver("a method the fast path leaves to the general path");
+    };
+    let target = request.path.unwrap_or_default();
+    let uri = match target.as_bytes().first() {
+        Some(b'/') => match Uri::from_maybe_shared(Bytes::copy_from_slice(target.as_bytes())) {
+            Ok(uri) if uri.scheme().is_none() && uri.authority().is_none() => uri,
+            _ => return Parsed::HandOver("a target that is not origin-form"),
+        },
+        _ => return Parsed::HandOver("a target that is not origin-form"),
+    };
+    if has_dot_segment(uri.path()) {
+        return Parsed::HandOver("a dot segment");
+    }
+    let headers: &'b [httparse::Header<'b>] = request.headers;
+    let mut host: Option<&[u8]> = None;
+    let mut content_length: Option<u64> = None;
+    let mut close = false;
+    let mut connection_seen = false;
+    for header in headers {
+        let name = header.name.as_bytes();
+        let value = header.value;
+        match Field::of(name) {
+            Field::Host => {
+                if host.replace(value).is_some() || !is_valid_host(value) {
+                    return Parsed::HandOver("no single valid Host");
+                }
+            }
+            Field::ContentLength => {
+                let Some(length) = plain_length(value) else {
+                    return Parsed::HandOver("a Content-Length that is not plain digits");
+                };
+                if content_length.replace(length).is_some() {
+                    return Parsed::HandOver("several Content-Length lines");
+                }
+            }
+            Field::Connection => {
+                if std::mem::replace(&mut connection_seen, true) {
+                    return Parsed::HandOver("several Connection lines");
+                }
+                if value.eq_ignore_ascii_case(b"close") {
+                    close = true;
+                } else if !value.eq_ignore_ascii_case(b"keep-alive") {
+                    return Parsed::HandOver("a Connection header naming other fields");
+                }
+            }
+            Field::ChangesTheConnection => {
+                return Parsed::HandOver("a header that changes the connection or the framing");
+            }
+            Field::Other => {}
+        }
+    }
+    let Some(host) = host else {
+        return Parsed::HandOver("no single valid Host");
+    };
+    Parsed::Take(RequestHead {
+        method: method.clone(),
+        uri,
+        headers,
+        body_length: content_length.unwrap_or(0),
+        close,
+        host,
+    })
+}
+
+/// The header fields the fast path looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Host,
+    ContentLength,
+    Connection,
+    /// Framing, upgrades, hop-by-hop fields that name more: the general path's.
+    ChangesTheConnection,
+    Other,
+}
+
+impl Field {
+    fn of(name: &[u8]) -> Field {
+        const GENERAL_PATH: [&[u8]; 7] = [
+            b"transfer-encoding",
+            b"upgrade",
+            b"expect",
+            b"te",
+            b"trailer",
+            b"keep-alive",
+            b"http2-settings",
+        ];
+        if name.eq_ignore_ascii_case(b"host") {
+            Field::Host
+        } else if name.eq_ignore_ascii_case(b"content-length") {
+            Field::ContentLength
+        } else if name.eq_ignore_ascii_case(b"connection") {
+            Field::Connection
+        } else if GENERAL_PATH.iter().any(|n| name.eq_ignore_ascii_case(n))
+            || name.len() >= 6 && name[..6].eq_ignore_ascii_case(b"proxy-")
+        {
+            Field::ChangesTheConnection
+        } else {
+            Field::Other
+        }
+    }
+}
+
+/// A `Content-Length` value of 1 to 18 ASCII digits (no sign, no space, no list).
+fn plain_length(value: &[u8]) -> Option<u64> {
+    if !(1..=18).contains(&value.len()) || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(
+        value
+            .iter()
+            .fold(0u64, |length, digit| length * 10 + u64::from(digit - b'0')),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn outcome(bytes: &[u8]) -> Result<(String, u64, bool), &'static str> {
+        let mut slots = [httparse::EMPTY_HEADER; 16];
+        match read(bytes, &mut slots) {
+            Parsed::Take(head) => Ok((head.uri.to_string(), head.body_length, head.close)),
+            Parsed::Partial => Err("partial"),
+            Parsed::HandOver(_) => Err("general path"),
+        }
+    }
+
+    #[test]
+    fn the_common_requests_are_taken_and_the_rest_handed_over() {
+        /// (the bytes, the target, body length and close taken, or why not)
+        type Case = (
+            &'static [u8],
+            Result<(&'static str, u64, bool), &'static str>,
+        );
+        let table: [Case; 22] = [
+            (
+                b"GET /a?b=c HTTP/1.1\r\nHost: x\r\nOrigin: https://app.example\r\n\r\n",
+                Ok(("/a?b=c", 0, false)),
+            ),
+            (
+                b"POST /p HTTP/1.1\r\nhost: x:8\r\ncontent-length: 3\r\nconnection: close\r\n\r\nabc",
+                Ok(("/p", 3, true)),
+            ),
+            (b"GET / HTTP/1.1\nHost: x\nConnection: Keep-Alive\n\n", Ok(("/", 0, false))),
+            (b"GET / HTTP/1.1\r\nHost: x\r\n", Err("partial")),
+            (b"GET / HTTP/1.0\r\nHost: x\r\n\r\n", Err("general path")),
+            (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", Err("general path")),
+            (b"CONNECT x:443 HTTP/1.1\r\nHost: x\r\n\r\n", Err("general path")),
+            (b"TRACE / HTTP/1.1\r\nHost: x\r\n\r\n", Err("general path")),
+            (b"get / HTTP/1.1\r\nHost: x\r\n\r\n", Err("general path")),
+            (b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", Err("general path")),
+            (b"GET http://x/ HTTP/1.1\r\nHost: x\r\n\r\n", Err("general path")),
+            (b"GET /a/../b HTTP/1.1\r\nHost: x\r\n\r\n", Err("general path")),
+            (b"GET /a/%2e%2E/b HTTP/1.1\r\nHost: x\r\n\r\n", Err("general path")),
+            (b"GET / HTTP/1.1\r\n\r\n", Err("general path")),
+            (b"GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", Err("general path")),
+            (b"GET / HTTP/1.1\r\nHost: a b\r\n\r\n", Err("general path")),
+            (
+                b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+                Err("general path"),
+            ),
+            (
+                b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n",
+                Err("general path"),
+            ),
+            (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +1\r\n\r\n", Err("general path")),
+            (
+                b"GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+                Err("general path"),
+            ),
+            (b"PUT / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n", Err("general path")),
+            (b"GET / HTTP/1.1\r\nHost: x\r\nProxy-Authorization: y\r\n\r\n", Err("general path")),
+        ];
+        for (bytes, expected) in table {
+            let expected = expected.map(|(uri, length, close)| (uri.to_owned(), length, close));
+            assert_eq!(
+                outcome(bytes),
+                expected,
+                "{}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+    }
+
+    #[test]
+    fn more_header_lines_than_slots_go_to_the_general_path() {
+        let mut head = b"GET / HTTP/1.1\r\nHost: x\r\n".to_vec();
+        for i in 0..16 {
+            head.extend_from_slice(format!("x-{i}: y\r\n").as_bytes());
+        }
+        head.extend_from_slice(b"\r\n");
+        assert_eq!(outcome(&head), Err("general path"));
+    }
+
+    /// The reference: a `Content-Length` the fast path takes is what `str::parse` reads of a
+    /// string of ASCII digits.
+    fn length_model(value: &[u8]) -> Option<u64> {
+        let text = std::str::from_utf8(value).ok()?;
+        if text.is_empty() || text.len() > 18 || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        text.parse().ok()
+    }
+
+    proptest! {
+        #[test]
+        fn plain_lengths_agree_with_the_model(value in proptest::collection::vec(any::<u8>(), 0..24)) {
+            prop_assert_eq!(plain_length(&value), length_model(&value));
+        }
+
+        #[test]
+        fn digit_strings_are_read_as_numbers(n in 0u64..1_000_000_000_000_000_000) {
+            prop_assert_eq!(plain_length(n.to_string().as_bytes()), Some(n));
+        }
+
+        /// Whatever the bytes, reading them never panics, and a head that is taken has an
+        /// origin-form target.
+        #[test]
+        fn any_bytes_are_read_without_panicking(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+            let mut slots = [httparse::EMPTY_HEADER; 8];
+            if let Parsed::Take(head) = read(&bytes, &mut slots) {
+                prop_assert!(head.uri.path().starts_with('/'));
+            }
+        }
+    }
+}
