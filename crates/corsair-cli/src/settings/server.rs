@@ -444,7 +444,7 @@ mod tests {
                 Some(Bounds::Duration { min, max }) => [show_duration(min), show_duration(max)],
                 None => Default::default(),
             };
-            let candidates = [key.written.trim_matches('"'), "true", "127.0.0.1:1"]
+            let candidates = [key.written.trim_matches('"'), "true", "false", "127.0.0.1:1"]
                 .into_iter()
                 .chain(["http://127.0.0.1:1"])
                 .chain(bounds.iter().map(String::as_str));

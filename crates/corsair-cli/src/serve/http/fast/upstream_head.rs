@@ -64,7 +64,11 @@ pub(crate) fn write(out: &mut Vec<u8>, head: &RequestHead<'_>, edits: &Edits<'_>
         (None, _) => {}
         // One line goes as it is (`cookies::join` leaves it).
         (Some(one), None) => write_line(out, b"cookie", one.value),
-        (Some(_), Some(_)) => write_joined(out, head, b"cookie", b"; ", None),
+        // Several are joined, into an empty line if they are all empty (as `cookies::join`).
+        (Some(_), Some(_)) => {
+            out.extend_from_slice(b"cookie: ");
+            write_joined(out, head, b"cookie", b"; ", None);
+        }
     }
     let mut address = [0u8; 48];
     let address = {
@@ -88,7 +92,7 @@ pub(crate) fn write(out: &mut Vec<u8>, head: &RequestHead<'_>, edits: &Edits<'_>
 
 /// Writes one `name` line made of the request's `name` values and `item` after them, joined by
 /// `separator`; nothing when there are neither. `Cookie` values are joined as they are (empty
-/// ones skipped); list values are trimmed first.
+/// ones skipped), after the `cookie: ` the caller wrote; list values are trimmed first.
 fn write_joined(
     out: &mut Vec<u8>,
     head: &RequestHead<'_>,
@@ -96,6 +100,7 @@ fn write_joined(
     separator: &[u8],
     item: Option<&[u8]>,
 ) {
+    let is_cookie = item.is_none();
     let is_list = item.is_some();
     let values = head
         .headers
@@ -112,16 +117,16 @@ fn write_joined(
         .chain(item);
     let mut first = true;
     for value in values {
-        if first {
+        if !first {
+            out.extend_from_slice(separator);
+        } else if !is_cookie {
             out.extend_from_slice(name);
             out.extend_from_slice(b": ");
-            first = false;
-        } else {
-            out.extend_from_slice(separator);
         }
+        first = false;
         out.extend_from_slice(value);
     }
-    if !first {
+    if !first || is_cookie {
         out.extend_from_slice(b"\r\n");
     }
 }
