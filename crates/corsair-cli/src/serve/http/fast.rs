@@ -272,11 +272,17 @@ impl<H: Handler> Exchange<'_, H> {
         if body_length > forwarding.request_buffer_bytes {
             return Next::HandOver;
         }
-        let mut held = Held::new(&self.connection.buffers, &forwarding.buffers);
-        if held.take(body_length).is_err() {
-            // The general path answers `503` with `Retry-After`.
-            return Next::HandOver;
-        }
+        // The body's bytes, from both budgets (a request without a body takes none).
+        let held = if body_length == 0 {
+            None
+        } else {
+            let mut held = Held::new(&self.connection.buffers, &forwarding.buffers);
+            if held.take(body_length).is_err() {
+                // The general path answers `503` with `Retry-After`.
+                return Next::HandOver;
+            }
+            Some(held)
+        };
         let asked = Asked {
             is_head: head.method == http::Method::HEAD,
             idempotent: head.method.is_idempotent(),
@@ -451,8 +457,7 @@ impl<H: Handler> Forward<'_, '_, H> {
     /// connection turns out closed before any answer) and reads the response head into
     /// `buffers.upstream`.
     async fn exchange_with_upstream(&self, buffers: &mut Buffers) -> Result<TcpStream, Failure> {
-        let authority = self.route.upstream.authority.as_str();
-        let idle = pool::take(authority, self.forwarding.idle_timeout);
+        let idle = pool::take(&self.route.upstream.authority, self.forwarding.idle_timeout);
         let reused = idle.is_some();
         let mut upstream = match idle {
             Some(upstream) => upstream,
@@ -611,7 +616,7 @@ impl<H: Handler> Forward<'_, '_, H> {
         match relayed {
             Ok(()) => {
                 if reusable && buffers.upstream.is_empty() {
-                    pool::give(self.route.upstream.authority.as_str(), upstream);
+                    pool::give(&self.route.upstream.authority, upstream);
                 }
                 if close { Next::Close } else { Next::KeepAlive }
             }

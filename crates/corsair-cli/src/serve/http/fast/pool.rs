@@ -10,6 +10,7 @@
 use std::cell::RefCell;
 use std::time::Duration;
 
+use http::uri::Authority;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
@@ -18,8 +19,8 @@ const MAX_IDLE: usize = 256;
 
 /// An idle connection.
 struct Idle {
-    /// The upstream's authority (a reload may change the upstream).
-    authority: String,
+    /// The upstream's authority (a reload may change the upstream); a clone shares its bytes.
+    authority: Authority,
     stream: TcpStream,
     since: Instant,
 }
@@ -31,13 +32,13 @@ thread_local! {
 }
 
 /// An idle connection to `authority`, if this worker has a live one.
-pub(crate) fn take(authority: &str, idle_timeout: Duration) -> Option<TcpStream> {
+pub(crate) fn take(authority: &Authority, idle_timeout: Duration) -> Option<TcpStream> {
     IDLE.with_borrow_mut(|idle| {
         let now = Instant::now();
         idle.retain(|connection| now.duration_since(connection.since) < idle_timeout);
         while let Some(position) = idle
             .iter()
-            .rposition(|connection| connection.authority == authority)
+            .rposition(|connection| connection.authority.as_str() == authority.as_str())
         {
             let connection = idle.remove(position);
             if is_quiet(&connection.stream) {
@@ -49,13 +50,13 @@ pub(crate) fn take(authority: &str, idle_timeout: Duration) -> Option<TcpStream>
 }
 
 /// Keeps `stream`, whose last exchange with `authority` is complete, for the next request.
-pub(crate) fn give(authority: &str, stream: TcpStream) {
+pub(crate) fn give(authority: &Authority, stream: TcpStream) {
     IDLE.with_borrow_mut(|idle| {
         if idle.len() == MAX_IDLE {
             idle.remove(0);
         }
         idle.push(Idle {
-            authority: authority.to_owned(),
+            authority: authority.clone(),
             stream,
             since: Instant::now(),
         });
