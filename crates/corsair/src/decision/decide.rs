@@ -20,7 +20,8 @@ pub(crate) fn decide<H: RequestHead>(
     head: &H,
     values: &[HeaderValues<H::Value>],
 ) -> Decided<H::Value> {
-    let (mut answer, ask) = by_lists(policy, head, values);
+    // What a preflight asks for is checked only for an observer (`Cors::refusal` otherwise).
+    let (mut answer, ask) = by_lists(policy, head, values, policy.observer.is_some());
     let hook = policy
         .rules
         .get(answer.rules)
@@ -99,7 +100,7 @@ pub(crate) fn route_path(policy: &Policy, index: usize) -> Option<&str> {
 /// asynchronous hook of the candidate is not asked: its origin counts as refused).
 fn candidate<H: RequestHead>(policy: &Policy, head: &H) -> Option<Summary> {
     let candidate = policy.candidate.as_deref()?;
-    let (mut answer, ask) = by_lists::<H>(candidate, head, &[]);
+    let (mut answer, ask) = by_lists::<H>(candidate, head, &[], true);
     let hook = candidate
         .rules
         .get(answer.rules)
