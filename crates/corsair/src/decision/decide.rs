@@ -26,17 +26,15 @@ pub(crate) fn decide<H: RequestHead>(
         .rules
         .get(answer.rules)
         .and_then(|rules| rules.hook.as_ref());
-    let origin_bytes = match head.origin() {
-        OriginLines::One(value) => Some(value.bytes()),
-        _ => None,
-    };
     // What the report-only candidate decides, when someone is told.
     let candidate = policy
         .observer
         .as_ref()
         .and_then(|_| candidate(policy, head));
     let (Some(origin), Some(hook)) = (ask, hook) else {
-        observe(policy, Some(head), &answer, origin_bytes, candidate);
+        if policy.observer.is_some() {
+            observe(policy, Some(head), &answer, one_origin(head), candidate);
+        }
         return Decided::Ready(answer);
     };
     // A parsed origin is ASCII.
@@ -46,7 +44,9 @@ pub(crate) fn decide<H: RequestHead>(
             if allowed {
                 answer.allow(origin.clone());
             }
-            observe(policy, Some(head), &answer, origin_bytes, candidate);
+            if policy.observer.is_some() {
+                observe(policy, Some(head), &answer, one_origin(head), candidate);
+            }
             Decided::Ready(answer)
         }
         HookOutcome::Pending(future) => {
@@ -65,6 +65,14 @@ pub(crate) fn decide<H: RequestHead>(
                 observing,
             })
         }
+    }
+}
+
+/// The request's `Origin` value, when it has exactly one (what the observer is shown).
+fn one_origin<H: RequestHead>(head: &H) -> Option<&[u8]> {
+    match head.origin() {
+        OriginLines::One(value) => Some(value.bytes()),
+        _ => None,
     }
 }
 
