@@ -6,7 +6,7 @@
 //! request. Rules index 0 is the default policy, index `i + 1` route `i`.
 
 use bytes::Bytes;
-use http::HeaderValue;
+use http::{HeaderMap, HeaderValue};
 
 use regex_automata::{Anchored, Input, meta};
 use regex_syntax::hir::Hir;
@@ -35,6 +35,9 @@ pub(crate) struct Policy {
     pub(crate) rules: Vec<Rules>,
     /// The header values of each of `rules`, in `http` 1's type.
     pub(crate) values: Vec<HeaderValues>,
+    /// Whole `http` 1 response heads of each of `rules`, written once by the facade
+    /// (`respond::presets`); empty until then.
+    pub(crate) presets: Vec<Presets>,
     /// Told what was decided about each request.
     pub(crate) observer: Option<SharedObserver>,
     /// A report-only policy, decided beside this one and never enforced.
@@ -96,6 +99,9 @@ pub(crate) struct Rules {
     /// `false`: requests pass untouched.
     pub(crate) enabled: bool,
     pub(crate) matcher: OriginMatcher,
+    /// Whether a request `Origin` equal to one of `matcher`'s exact origins is known valid
+    /// and allowed without being parsed (see [`Rules::allows_verbatim`]).
+    pub(crate) verbatim: bool,
     /// Origins allowed beside `matcher`'s, changed at run time.
     pub(crate) origin_sets: Vec<OriginSet>,
     /// What the origin sets' entries are allowed under.
@@ -115,6 +121,13 @@ pub(crate) struct Rules {
 }
 
 impl Rules {
+    /// Whether the request's `Origin` value, as sent, is one of the exact origins: then it is
+    /// a valid origin the lists allow, known without parsing it (browsers send origins as
+    /// they are configured, canonically).
+    pub(crate) fn allows_verbatim(&self, value: &[u8]) -> bool {
+        self.verbatim && self.matcher.has_exact(value)
+    }
+
     /// Whether the origin lists or the origin sets allow `origin` (neither `allow_all_origins`
     /// nor the hook is asked).
     pub(crate) fn lists_allow(&self, origin: RequestOrigin<'_>) -> bool {
@@ -161,6 +174,16 @@ impl HeaderValues {
             true_value: into(&self.true_value)?,
         })
     }
+}
+
+/// The CORS headers of one rules' responses to an allowed origin, written once into `http` 1
+/// maps, with a stand-in `Access-Control-Allow-Origin` (replaced in place per request).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Presets {
+    /// A preflight's answer (without `Access-Control-Allow-Private-Network`).
+    pub(crate) preflight: HeaderMap,
+    /// An actual response's CORS headers.
+    pub(crate) actual: HeaderMap,
 }
 
 /// A header value whose clones share one buffer (cloning it never allocates).
@@ -237,6 +260,7 @@ pub(crate) fn compile(
         case_folded,
         rules,
         values,
+        presets: Vec::new(),
         observer: None,
         candidate: None,
     })
@@ -347,6 +371,7 @@ fn compile_rules(
     };
     let rules = Rules {
         enabled: v.enabled,
+        verbatim: matcher.exact_are_request_origins(),
         matcher,
         origin_sets: runtime.sets,
         credential_rules: CredentialRules {

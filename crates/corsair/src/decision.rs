@@ -22,7 +22,7 @@ pub(crate) use decide::decide;
 pub(crate) use evaluation::{Decided, Pending};
 pub use evaluation::{Evaluation, PendingDecision};
 pub use refusal::Refusal;
-pub(crate) use refusal::explain;
+pub(crate) use refusal::{explain, refusal_kind};
 pub use requested_headers::MAX_REQUEST_HEADERS_LEN;
 pub(crate) use requested_headers::for_each_requested_header;
 
@@ -87,8 +87,20 @@ pub(crate) struct Answer<V> {
     /// The rules that decided: 0 the default policy, `i + 1` route `i`.
     pub(crate) rules: usize,
     /// What a preflight asks that the rules do not allow (method, headers), whatever the
-    /// origin.
-    pub(crate) preflight_refusal: Option<RefusalKind>,
+    /// origin: checked while deciding only when an observer is told, on demand otherwise
+    /// ([`Cors::refusal`](crate::Cors::refusal)).
+    pub(crate) asks: Asks,
+}
+
+/// Whether what a preflight asks for (its method and headers) was checked against the rules.
+/// The answer does not depend on it (an allowed origin's preflight always lists the configured
+/// methods and headers), so deciding checks it only for an observer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Asks {
+    /// Not checked (or not a preflight).
+    Unchecked,
+    /// Checked: what the rules do not allow, if anything.
+    Checked(Option<RefusalKind>),
 }
 
 impl<V> Answer<V> {
@@ -99,31 +111,41 @@ impl<V> Answer<V> {
             allow_origin: None,
             private_network: false,
             rules: 0,
-            preflight_refusal: None,
+            asks: Asks::Unchecked,
         }
     }
 
-    /// Why the request is refused, if it is a CORS request that is.
-    pub(crate) fn refusal(&self) -> Option<RefusalKind> {
+    /// Why the request is refused, if it is a CORS request that is: by its origin, else by what
+    /// a preflight asks for (`check_asks` checks it when deciding did not).
+    pub(crate) fn refusal(
+        &self,
+        check_asks: impl FnOnce() -> Option<RefusalKind>,
+    ) -> Option<RefusalKind> {
         match self.verdict {
             OriginVerdict::Missing => None,
             OriginVerdict::Invalid => Some(RefusalKind::InvalidOrigin),
             OriginVerdict::Disallowed => Some(RefusalKind::OriginNotAllowed),
-            OriginVerdict::Allowed => self.preflight_refusal,
+            OriginVerdict::Allowed => match self.asks {
+                Asks::Checked(refusal) => refusal,
+                Asks::Unchecked if self.kind == RequestKind::Preflight => check_asks(),
+                Asks::Unchecked => None,
+            },
         }
     }
 
-    /// What was decided, in a few words (for the observer).
+    /// What was decided, in a few words (for the observer: deciding checked what a preflight
+    /// asks for, since someone is told).
     pub(crate) fn summary(&self) -> Summary {
+        let refusal = self.refusal(|| None);
         let outcome = match (self.kind, self.verdict) {
             (RequestKind::Bypass, _) | (_, OriginVerdict::Missing) => Outcome::NotCors,
-            _ if self.refusal().is_some() => Outcome::Refused,
+            _ if refusal.is_some() => Outcome::Refused,
             _ => Outcome::Allowed,
         };
         Summary {
             kind: self.kind,
             outcome,
-            refusal: self.refusal(),
+            refusal,
             route: self.rules.checked_sub(1),
         }
     }
@@ -188,30 +210,6 @@ impl Decision {
     /// ```
     pub fn route(&self) -> Option<usize> {
         self.outcome.rules.checked_sub(1)
-    }
-
-    /// Why the browser will refuse this CORS request, without the details (see
-    /// [`Cors::explain_preflight`](crate::Cors::explain_preflight) for them): the origin's
-    /// verdict, then, for an allowed preflight, what it asks that the policy does not allow.
-    /// `None` for a request the browser will accept, and for one that is not a CORS request.
-    ///
-    /// ```
-    /// use corsair::{Cors, RefusalKind};
-    ///
-    /// let cors = Cors::builder().allowed_origins(["https://app.example"]).build().unwrap();
-    /// let refusal = |origin: &str, requested: &str| {
-    ///     let mut headers = http::HeaderMap::new();
-    ///     headers.insert("origin", origin.parse().unwrap());
-    ///     headers.insert("access-control-request-method", "PUT".parse().unwrap());
-    ///     headers.insert("access-control-request-headers", requested.parse().unwrap());
-    ///     cors.evaluate(&http::Method::OPTIONS, &"/".parse().unwrap(), &headers).now().unwrap().refusal()
-    /// };
-    /// assert_eq!(refusal("https://app.example", "content-type"), None);
-    /// assert_eq!(refusal("https://app.example", "x-token"), Some(RefusalKind::HeaderNotAllowed));
-    /// assert_eq!(refusal("https://evil.example", "content-type"), Some(RefusalKind::OriginNotAllowed));
-    /// ```
-    pub fn refusal(&self) -> Option<RefusalKind> {
-        self.outcome.refusal()
     }
 
     /// Whether the response carries `Access-Control-Allow-Origin`.

@@ -247,6 +247,25 @@ impl OriginMatcher {
             .chain(patterns)
     }
 
+    /// Whether every exact origin is, as written, a canonical origin a request can send (what
+    /// [`RequestOrigin::parse`] reads as its own key): then a request `Origin` equal to one of
+    /// them byte for byte is valid and allowed without being parsed
+    /// ([`OriginMatcher::has_exact`]). Computed once, when a policy is compiled.
+    pub(crate) fn exact_are_request_origins(&self) -> bool {
+        self.exact.iter().all(|key| {
+            matches!(
+                RequestOrigin::parse(key.as_bytes()),
+                Some(RequestOrigin::Tuple(tuple)) if tuple.as_canonical().is_some()
+            )
+        })
+    }
+
+    /// Whether `value` is, byte for byte, one of the exact origins (no parsing, one hash probe).
+    pub(crate) fn has_exact(&self, value: &[u8]) -> bool {
+        !self.exact.is_empty()
+            && std::str::from_utf8(value).is_ok_and(|value| self.exact.contains(value))
+    }
+
     /// Whether the list allows a parsed request origin.
     pub(crate) fn allows(&self, origin: RequestOrigin<'_>) -> bool {
         let tuple = match origin {
@@ -359,9 +378,15 @@ mod tests {
             ("https://a1.regex.example", false),
             ("null", false),
         ];
+        assert!(matcher.exact_are_request_origins());
         for (origin, expected) in table {
             let parsed = RequestOrigin::parse(origin.as_bytes()).unwrap();
             assert_eq!(matcher.allows(parsed), expected, "{origin}");
+            if matcher.has_exact(origin.as_bytes()) {
+                assert!(expected, "{origin}");
+            }
         }
+        assert!(matcher.has_exact(b"https://app.example"));
+        assert!(!matcher.has_exact(b"https://APP.example:443"));
     }
 }

@@ -41,8 +41,9 @@ pub enum RequestKind {
     Actual,
 }
 
-/// Why a CORS request is refused, as a value without details: what a
-/// [`Decision`](crate::Decision) knows without allocating, for metrics and logs.
+/// Why a CORS request is refused, as a value without details: what
+/// [`Cors::refusal`](crate::Cors::refusal) tells of a [`Decision`](crate::Decision) and an
+/// [`Observation`] carries, without allocating, for metrics and logs.
 ///
 /// ```
 /// use corsair::{Cors, RefusalKind};
@@ -52,7 +53,7 @@ pub enum RequestKind {
 /// headers.insert("origin", "https://app.example".parse().unwrap());
 /// headers.insert("access-control-request-method", "DELETE".parse().unwrap());
 /// let decision = cors.evaluate(&http::Method::OPTIONS, &"/".parse().unwrap(), &headers).now().unwrap();
-/// assert_eq!(decision.refusal(), Some(RefusalKind::MethodNotAllowed));
+/// assert_eq!(cors.refusal(&decision, &headers), Some(RefusalKind::MethodNotAllowed));
 /// assert_eq!(RefusalKind::MethodNotAllowed.as_str(), "method_not_allowed");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -18,6 +18,7 @@ use crate::config::CorsConfig;
 use crate::config::Finding;
 use crate::decision::{self, Decided, Decision, Evaluation, PendingDecision, Refusal};
 use crate::head::Http1Head;
+use crate::observation::{RefusalKind, RequestKind};
 use crate::respond;
 
 pub use builder::CorsBuilder;
@@ -208,6 +209,11 @@ impl Cors {
     /// assert!(headers["vary"].to_str().unwrap().starts_with("origin"));
     /// ```
     pub fn write_preflight_headers(&self, decision: &Decision, headers: &mut HeaderMap) {
+        if decision.kind() == RequestKind::Preflight
+            && respond::write_preset(&self.policy, &decision.outcome, headers)
+        {
+            return;
+        }
         respond::write_preflight(
             &self.policy,
             &self.policy.values,
@@ -254,6 +260,9 @@ impl Cors {
     /// assert_eq!(headers["access-control-allow-origin"], "https://app.example");
     /// ```
     pub fn apply(&self, decision: &Decision, headers: &mut HeaderMap) {
+        if respond::write_preset(&self.policy, &decision.outcome, headers) {
+            return;
+        }
         respond::apply(
             &self.policy,
             &self.policy.values,
@@ -282,6 +291,37 @@ impl Cors {
     /// ```
     pub fn explain_preflight(&self, uri: &Uri, headers: &HeaderMap) -> Option<Refusal> {
         decision::explain(&self.policy, uri, headers)
+    }
+
+    /// Why the browser will refuse the CORS request `decision` was made on, without the details
+    /// (see [`Cors::explain_preflight`] for them): the origin's verdict, then, for an allowed
+    /// preflight, what it asks that the policy does not allow. `None` for a request the browser
+    /// will accept, and for one that is not a CORS request. `headers` are that request's
+    /// headers, and `decision` this policy's (`evaluate`'s).
+    ///
+    /// Deciding does not check what a preflight asks for, since the answer does not depend on
+    /// it: this checks it now, without allocating (unless an
+    /// [`observer`](crate::CorsBuilder::observer) is installed, for which deciding checked it
+    /// already).
+    ///
+    /// ```
+    /// use corsair::{Cors, RefusalKind};
+    ///
+    /// let cors = Cors::builder().allowed_origins(["https://app.example"]).build().unwrap();
+    /// let refusal = |origin: &str, requested: &str| {
+    ///     let mut headers = http::HeaderMap::new();
+    ///     headers.insert("origin", origin.parse().unwrap());
+    ///     headers.insert("access-control-request-method", "PUT".parse().unwrap());
+    ///     headers.insert("access-control-request-headers", requested.parse().unwrap());
+    ///     let decision = cors.evaluate(&http::Method::OPTIONS, &"/".parse().unwrap(), &headers);
+    ///     cors.refusal(&decision.now().unwrap(), &headers)
+    /// };
+    /// assert_eq!(refusal("https://app.example", "content-type"), None);
+    /// assert_eq!(refusal("https://app.example", "x-token"), Some(RefusalKind::HeaderNotAllowed));
+    /// assert_eq!(refusal("https://evil.example", "content-type"), Some(RefusalKind::OriginNotAllowed));
+    /// ```
+    pub fn refusal(&self, decision: &Decision, headers: &HeaderMap) -> Option<RefusalKind> {
+        decision::refusal_kind(&self.policy, &decision.outcome, headers)
     }
 }
 

@@ -1,7 +1,9 @@
 //! Writing the decision into a response head: the preflight answer's headers, and the CORS
 //! headers and `Vary` of an actual response.
 
+mod presets;
 mod vary;
 mod write;
 
+pub(crate) use presets::{presets, write_preset};
 pub(crate) use write::{apply, write_preflight};

@@ -132,8 +132,9 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        // One policy decides and answers the request, even if another is stored meanwhile.
-        let cors = self.source.current();
+        // One policy decides and answers the request, even if another is stored meanwhile; a
+        // fixed one is lent, and kept by the future only when it answers later.
+        let cors = self.source.lend();
         let evaluation = cors.evaluate(request.method(), request.uri(), request.headers());
         let state = match evaluation {
             Evaluation::Decided(decision) => match decision.kind() {
@@ -147,18 +148,23 @@ where
                     future: self.inner.call(request),
                     decision: Some(decision),
                     pending: None,
+                    cors: cors.into_owned(),
                 },
             },
             Evaluation::Pending(pending) if pending.kind() == RequestKind::Preflight => {
-                State::PendingPreflight { pending }
+                State::PendingPreflight {
+                    pending,
+                    cors: cors.into_owned(),
+                }
             }
             Evaluation::Pending(pending) => State::Actual {
                 future: self.inner.call(request),
                 decision: None,
                 pending: Some(pending),
+                cors: cors.into_owned(),
             },
         };
-        ResponseFuture { state, cors }
+        ResponseFuture { state }
     }
 }
 
@@ -167,7 +173,6 @@ pin_project! {
     pub struct ResponseFuture<F> {
         #[pin]
         state: State<F>,
-        cors: Cors,
     }
 }
 
@@ -176,11 +181,12 @@ pin_project! {
     enum State<F> {
         Bypass { #[pin] future: F },
         Preflight { response: Option<Response<()>> },
-        PendingPreflight { #[pin] pending: PendingDecision },
+        PendingPreflight { #[pin] pending: PendingDecision, cors: Cors },
         Actual {
             #[pin] future: F,
             decision: Option<Decision>,
             #[pin] pending: Option<PendingDecision>,
+            cors: Cors,
         },
     }
 }
@@ -200,14 +206,15 @@ where
                 let response = response.take().expect("polled after completion");
                 Poll::Ready(Ok(response.map(|()| B::default())))
             }
-            StateProj::PendingPreflight { pending } => {
+            StateProj::PendingPreflight { pending, cors } => {
                 let decision = ready!(pending.poll(cx));
-                Poll::Ready(Ok(this.cors.preflight_response(&decision)))
+                Poll::Ready(Ok(cors.preflight_response(&decision)))
             }
             StateProj::Actual {
                 future,
                 decision,
                 mut pending,
+                cors,
             } => {
                 if let Some(p) = pending.as_mut().as_pin_mut() {
                     *decision = Some(ready!(p.poll(cx)));
@@ -215,7 +222,7 @@ where
                 }
                 let mut response = ready!(future.poll(cx))?;
                 if let Some(decision) = decision.as_ref() {
-                    this.cors.apply(decision, response.headers_mut());
+                    cors.apply(decision, response.headers_mut());
                 }
                 Poll::Ready(Ok(response))
             }

@@ -108,7 +108,9 @@ impl AccessRecord {
         let (verdict, refusal) = match kind_and_origin {
             None | Some((RequestKind::Bypass, _)) => (AccessVerdict::Bypass, None),
             Some((_, OriginVerdict::Missing)) => (AccessVerdict::NoOrigin, None),
-            Some((RequestKind::Preflight, _)) if decision.and_then(Decision::refusal).is_none() => {
+            Some((RequestKind::Preflight, _))
+                if decision.and_then(|d| cors.refusal(d, headers)).is_none() =>
+            {
                 (AccessVerdict::PreflightAllowed, None)
             }
             Some((RequestKind::Preflight, _)) => {

@@ -20,22 +20,21 @@ pub(crate) fn decide<H: RequestHead>(
     head: &H,
     values: &[HeaderValues<H::Value>],
 ) -> Decided<H::Value> {
-    let (mut answer, ask) = by_lists(policy, head, values);
+    // What a preflight asks for is checked only for an observer (`Cors::refusal` otherwise).
+    let (mut answer, ask) = by_lists(policy, head, values, policy.observer.is_some());
     let hook = policy
         .rules
         .get(answer.rules)
         .and_then(|rules| rules.hook.as_ref());
-    let origin_bytes = match head.origin() {
-        OriginLines::One(value) => Some(value.bytes()),
-        _ => None,
-    };
     // What the report-only candidate decides, when someone is told.
     let candidate = policy
         .observer
         .as_ref()
         .and_then(|_| candidate(policy, head));
     let (Some(origin), Some(hook)) = (ask, hook) else {
-        observe(policy, Some(head), &answer, origin_bytes, candidate);
+        if policy.observer.is_some() {
+            observe(policy, Some(head), &answer, one_origin(head), candidate);
+        }
         return Decided::Ready(answer);
     };
     // A parsed origin is ASCII.
@@ -45,7 +44,9 @@ pub(crate) fn decide<H: RequestHead>(
             if allowed {
                 answer.allow(origin.clone());
             }
-            observe(policy, Some(head), &answer, origin_bytes, candidate);
+            if policy.observer.is_some() {
+                observe(policy, Some(head), &answer, one_origin(head), candidate);
+            }
             Decided::Ready(answer)
         }
         HookOutcome::Pending(future) => {
@@ -64,6 +65,14 @@ pub(crate) fn decide<H: RequestHead>(
                 observing,
             })
         }
+    }
+}
+
+/// The request's `Origin` value, when it has exactly one (what the observer is shown).
+fn one_origin<H: RequestHead>(head: &H) -> Option<&[u8]> {
+    match head.origin() {
+        OriginLines::One(value) => Some(value.bytes()),
+        _ => None,
     }
 }
 
@@ -99,7 +108,7 @@ pub(crate) fn route_path(policy: &Policy, index: usize) -> Option<&str> {
 /// asynchronous hook of the candidate is not asked: its origin counts as refused).
 fn candidate<H: RequestHead>(policy: &Policy, head: &H) -> Option<Summary> {
     let candidate = policy.candidate.as_deref()?;
-    let (mut answer, ask) = by_lists::<H>(candidate, head, &[]);
+    let (mut answer, ask) = by_lists::<H>(candidate, head, &[], true);
     let hook = candidate
         .rules
         .get(answer.rules)

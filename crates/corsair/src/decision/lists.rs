@@ -4,7 +4,7 @@
 //! origin sets), and find what a preflight asks that the rules do not allow. The origin hook
 //! and the observer are the caller's.
 
-use super::{Answer, OriginVerdict, for_each_requested_header};
+use super::{Answer, Asks, OriginVerdict, for_each_requested_header};
 use crate::compiled::{HeaderValues, Policy, Rules};
 use crate::fetch::cors_safelisted_method::is_cors_safelisted_method;
 use crate::head::{OriginLines, RequestHead, Value};
@@ -13,13 +13,15 @@ use crate::origin::RequestOrigin;
 use crate::path;
 
 /// Classifies a request head and decides on its origin by the policy's lists, in the
-/// header value type of the framework (`values` is the policy's values in that type). Also
+/// header value type of the framework (`values` is the policy's values in that type); checks
+/// what a preflight asks for only when `check_asks` (someone is told the refusal). Also
 /// returns the `Origin` value when the origin is valid, not allowed by the lists, and an
 /// origin hook is installed to ask.
 pub(crate) fn by_lists<'h, H: RequestHead>(
     policy: &Policy,
     head: &'h H,
     values: &[HeaderValues<H::Value>],
+    check_asks: bool,
 ) -> (Answer<H::Value>, Option<&'h H::Value>) {
     let (index, other) = match choose_rules(policy, head.path()) {
         Choice::Bypass(index) => return (Answer::new(RequestKind::Bypass).by(index), None),
@@ -46,17 +48,29 @@ pub(crate) fn by_lists<'h, H: RequestHead>(
         OriginLines::Several => None,
         OriginLines::One(value) => Some(value),
     };
-    let Some((value, parsed)) = value.and_then(|v| Some((v, RequestOrigin::parse(v.bytes())?)))
-    else {
+    // An origin sent as configured is valid and allowed by the lists: no need to parse it.
+    let verbatim = value.filter(|v| !rules.allow_all_origins && rules.allows_verbatim(v.bytes()));
+    let parsed = match verbatim {
+        Some(_) => None,
+        None => value.and_then(|v| RequestOrigin::parse(v.bytes())),
+    };
+    let (Some(value), true) = (value, verbatim.is_some() || parsed.is_some()) else {
         outcome.verdict = OriginVerdict::Invalid;
         return (outcome, None);
     };
+    // The parsed origin, read now if the fast path skipped it (it is valid then).
+    let parsed = || parsed.or_else(|| RequestOrigin::parse(value.bytes()));
     outcome.private_network = kind == RequestKind::Preflight
         && rules.private_network
         && head.request_private_network() == Some(b"true");
-    if kind == RequestKind::Preflight {
-        outcome.preflight_refusal =
-            preflight_refusal(rules, head, requested_method, |_| {}, |_| {});
+    if check_asks && kind == RequestKind::Preflight {
+        outcome.asks = Asks::Checked(preflight_refusal(
+            rules,
+            head,
+            requested_method,
+            |_| {},
+            |_| {},
+        ));
     }
     // A path whose rules depend on its case gets only what the other reading grants too.
     let also_granted = || match other {
@@ -64,7 +78,7 @@ pub(crate) fn by_lists<'h, H: RequestHead>(
         Some(Other::Bypass) => false,
         Some(Other::Rules(other)) => policy.rules.get(other).is_some_and(|other| {
             other.enabled
-                && (other.allow_all_origins || other.lists_allow(parsed))
+                && (other.allow_all_origins || parsed().is_some_and(|o| other.lists_allow(o)))
                 && (other.credentials || !rules.credentials)
         }),
     };
@@ -73,7 +87,10 @@ pub(crate) fn by_lists<'h, H: RequestHead>(
         outcome.allow_origin = values.map(|values| values.wildcard.clone());
         return (outcome, None);
     }
-    if !rules.allow_all_origins && rules.lists_allow(parsed) && also_granted() {
+    if !rules.allow_all_origins
+        && (verbatim.is_some() || parsed().is_some_and(|o| rules.lists_allow(o)))
+        && also_granted()
+    {
         outcome.verdict = OriginVerdict::Allowed;
         outcome.allow_origin = values.map(|_| value.clone());
         return (outcome, None);

@@ -4,8 +4,8 @@ use std::fmt;
 
 use http::{HeaderMap, Method, Uri};
 
-use super::OriginVerdict;
 use super::lists::{by_lists, preflight_refusal};
+use super::{Answer, OriginVerdict};
 use crate::compiled::Policy;
 use crate::head::{Http1Head, RequestHead};
 use crate::observation::RefusalKind;
@@ -85,7 +85,7 @@ pub(crate) fn explain(policy: &Policy, uri: &Uri, headers: &HeaderMap) -> Option
     // The lists alone: explaining is not deciding again, so neither the origin hook nor the
     // observer hears of it. An origin the lists refuse and the hook would be asked about is
     // unknown here; what the preflight asks for is still checked.
-    let (answer, ask) = by_lists(policy, &head, &policy.values);
+    let (answer, ask) = by_lists(policy, &head, &policy.values, false);
     let verdict = ask.is_none().then_some(answer.verdict);
     let rules = policy.rules.get(answer.rules)?;
     match verdict {
@@ -108,5 +108,25 @@ pub(crate) fn explain(policy: &Policy, uri: &Uri, headers: &HeaderMap) -> Option
         RefusalKind::HeaderNotAllowed => Refusal::HeaderNotAllowed(header.unwrap_or_default()),
         // The only other kind a preflight's asks can be refused for.
         _ => Refusal::MalformedRequestHeaders,
+    })
+}
+
+/// Why the browser will refuse the request `answer` was decided on (see
+/// [`Cors::refusal`](crate::Cors::refusal)): what deciding knows, and what a preflight asks for,
+/// checked now against the rules that decided if deciding did not. Allocates nothing.
+pub(crate) fn refusal_kind(
+    policy: &Policy,
+    answer: &Answer<http::HeaderValue>,
+    headers: &HeaderMap,
+) -> Option<RefusalKind> {
+    answer.refusal(|| {
+        let rules = policy.rules.get(answer.rules)?;
+        let uri = Uri::default();
+        let head = Http1Head {
+            method: &Method::OPTIONS,
+            uri: &uri,
+            headers,
+        };
+        preflight_refusal(rules, &head, head.request_method(), |_| {}, |_| {})
     })
 }

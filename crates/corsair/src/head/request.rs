@@ -77,7 +77,7 @@ impl RequestHead for Http1Head<'_> {
     }
 
     fn origin(&self) -> OriginLines<'_, HeaderValue> {
-        let mut lines = self.headers.get_all(ORIGIN).iter();
+        let mut lines = self.headers.get_all(&ORIGIN).iter();
         match (lines.next(), lines.next()) {
             (None, _) => OriginLines::Missing,
             (Some(one), None) => OriginLines::One(one),
@@ -87,7 +87,7 @@ impl RequestHead for Http1Head<'_> {
 
     fn request_method(&self) -> Option<&[u8]> {
         self.headers
-            .get(ACCESS_CONTROL_REQUEST_METHOD)
+            .get(&ACCESS_CONTROL_REQUEST_METHOD)
             .map(HeaderValue::as_bytes)
     }
 

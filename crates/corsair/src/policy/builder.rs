@@ -14,6 +14,7 @@ use crate::config::{CorsConfig, RouteConfig, Setting, SettingValue};
 use crate::hook::{HookRequest, OriginHook};
 use crate::observation::{Observer, SharedObserver};
 use crate::origin_set::OriginSet;
+use crate::respond;
 use crate::validate;
 
 use super::Cors;
@@ -728,6 +729,7 @@ impl CorsBuilder {
                 let mut policy = compile(config, default, routes, notes, runtime, route_runtime)?;
                 policy.observer = observer;
                 policy.candidate = candidate;
+                policy.presets = respond::presets(&policy);
                 Ok(Cors {
                     policy: Arc::new(policy),
                 })

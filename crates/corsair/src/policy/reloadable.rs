@@ -163,6 +163,16 @@ impl Source {
         }
     }
 
+    /// The policy that decides the request arriving now, lent when it is fixed (no reference
+    /// is taken: the caller keeps it, with `into_owned`, only if it needs it later).
+    #[cfg_attr(not(feature = "tower"), allow(dead_code))]
+    pub(crate) fn lend(&self) -> std::borrow::Cow<'_, Cors> {
+        match self {
+            Source::Fixed(cors) => std::borrow::Cow::Borrowed(cors),
+            Source::Reloadable(reloadable) => std::borrow::Cow::Owned(reloadable.current()),
+        }
+    }
+
     /// The current policy if it is not `seen` (compared by identity, without taking a
     /// reference when it is): how an adapter that keeps per-policy state learns it must redo it.
     #[cfg_attr(not(feature = "actix"), allow(dead_code))]

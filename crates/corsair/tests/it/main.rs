@@ -21,6 +21,7 @@ mod origin_properties;
 mod origin_sets;
 mod readme;
 mod refusals;
+mod response_heads;
 #[cfg(feature = "tower")]
 mod tonic_server;
 mod tower_adapter;

@@ -1,11 +1,29 @@
-//! A decision's refusal kind (what metrics count, computed while deciding, without allocating)
-//! always agrees with the detailed explanation (`Cors::explain_preflight`, for logs).
+//! A decision's refusal kind (what metrics count, without allocating: `Cors::refusal`, checked on
+//! demand, and what an observer is told, checked while deciding) always agrees with the detailed
+//! explanation (`Cors::explain_preflight`, for logs).
 
 use corsair::{Cors, Refusal, RefusalKind};
 use http::{HeaderMap, HeaderValue, Method, Uri};
 use proptest::prelude::*;
 
 fn policy(credentials: bool) -> Cors {
+    builder(credentials).build().unwrap()
+}
+
+/// The same policy, with an observer that keeps the refusal it is told.
+fn observed(credentials: bool) -> (Cors, std::sync::Arc<std::sync::Mutex<Option<RefusalKind>>>) {
+    let told = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let keep = std::sync::Arc::clone(&told);
+    let cors = builder(credentials)
+        .observer(move |seen: &corsair::Observation<'_>| {
+            *keep.lock().unwrap() = seen.refusal();
+        })
+        .build()
+        .unwrap();
+    (cors, told)
+}
+
+fn builder(credentials: bool) -> corsair::CorsBuilder {
     let builder = Cors::builder()
         .allowed_origins(["https://app.example"])
         .allow_methods(["GET", "PUT", "patch"])
@@ -17,7 +35,7 @@ fn policy(credentials: bool) -> Cors {
                 .allow_credentials(false)
                 .allow_headers(["*"]),
         );
-    builder.allow_credentials(credentials).build().unwrap()
+    builder.allow_credentials(credentials)
 }
 
 proptest! {
@@ -41,10 +59,15 @@ proptest! {
         let uri: Uri = path.parse().unwrap();
         let decision = cors.evaluate(&Method::OPTIONS, &uri, &headers).now().unwrap();
         let explained = cors.explain_preflight(&uri, &headers);
-        prop_assert_eq!(decision.refusal(), explained.as_ref().map(Refusal::kind), "{:?}", explained);
-        if decision.refusal() == Some(RefusalKind::OriginNotAllowed) {
+        let refusal = cors.refusal(&decision, &headers);
+        prop_assert_eq!(refusal, explained.as_ref().map(Refusal::kind), "{:?}", explained);
+        if refusal == Some(RefusalKind::OriginNotAllowed) {
             prop_assert!(!decision.is_allowed());
         }
+        let (observed, told) = observed(credentials);
+        let seen = observed.evaluate(&Method::OPTIONS, &uri, &headers).now().unwrap();
+        prop_assert_eq!(*told.lock().unwrap(), refusal);
+        prop_assert_eq!(observed.refusal(&seen, &headers), refusal);
     }
 }
 
