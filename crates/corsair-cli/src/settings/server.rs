@@ -444,10 +444,15 @@ mod tests {
                 Some(Bounds::Duration { min, max }) => [show_duration(min), show_duration(max)],
                 None => Default::default(),
             };
-            let candidates = [key.written.trim_matches('"'), "true", "false", "127.0.0.1:1"]
-                .into_iter()
-                .chain(["http://127.0.0.1:1"])
-                .chain(bounds.iter().map(String::as_str));
+            let candidates = [
+                key.written.trim_matches('"'),
+                "true",
+                "false",
+                "127.0.0.1:1",
+            ]
+            .into_iter()
+            .chain(["http://127.0.0.1:1"])
+            .chain(bounds.iter().map(String::as_str));
             let changed = candidates
                 .filter_map(|text| read_text(key, text).ok())
                 .find(|changed| !(key.same)(changed, &running))
