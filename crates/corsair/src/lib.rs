@@ -120,6 +120,7 @@ pub use observation::{Observation, Observer, Outcome, RefusalKind, RequestKind, 
 pub use origin::MAX_ORIGIN_LEN;
 pub use origin_set::OriginSet;
 pub use policy::{Cors, CorsBuilder, PolicyHandle, ReloadableCors, RouteInfo};
+pub use public_suffix::registrable_domain;
 #[cfg(feature = "tower")]
 pub use tower::{CorsService, ResponseFuture};
 pub use validate::MAX_PREFLIGHT_MAX_AGE;

@@ -129,9 +129,20 @@ pub(crate) fn is_listed_suffix(host: &str) -> bool {
     suffix(host).is_some_and(|(suffix, listed)| listed && suffix.len() == host.len())
 }
 
-/// The registrable domain of `host`: its public suffix and the label before it
-/// (`example.co.uk` for `a.example.co.uk`). `None` when `host` is a public suffix itself.
-pub(crate) fn registrable_domain(host: &str) -> Option<&str> {
+/// The registrable domain of `host` (the URL standard's
+/// [host registrable domain](https://url.spec.whatwg.org/#host-registrable-domain), by the
+/// [Public Suffix List](https://publicsuffix.org/list/) corsair carries): its public suffix and
+/// the label before it. `None` when `host` is a public suffix itself or a single label (a name
+/// no rule lists, such as `localhost`, is its own suffix). `host` is a domain name in lower case
+/// (an IP address has no registrable domain: the caller tells them apart).
+///
+/// ```
+/// assert_eq!(corsair::registrable_domain("app.example.co.uk"), Some("example.co.uk"));
+/// assert_eq!(corsair::registrable_domain("me.github.io"), Some("me.github.io"));
+/// assert_eq!(corsair::registrable_domain("github.io"), None);
+/// assert_eq!(corsair::registrable_domain("localhost"), None);
+/// ```
+pub fn registrable_domain(host: &str) -> Option<&str> {
     let (start, _) = rules().suffix_start(host)?;
     let before = host[..start].strip_suffix('.')?;
     let label_start = before.rfind('.').map_or(0, |dot| dot + 1);

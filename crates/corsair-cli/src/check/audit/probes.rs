@@ -159,44 +159,15 @@ impl Base {
     }
 }
 
-/// The registrable domain ("site") of `host`, as the engine's Public Suffix List sees it: the
-/// shortest of its parent names under which nobody else can register a name (`example.co.uk`
-/// for `app.example.co.uk`, `app.eu.platform.sh` for itself). `None` when there is none (an
-/// address, a single label, a public suffix itself).
-///
-/// The engine answers the question through its public validation: a subdomain pattern
-/// `https://*.NAME` with credentials is refused with `pattern-on-public-suffix` exactly when
-/// others can register below `NAME` (a rule of the list names it or a public suffix below it).
+/// The registrable domain ("site") of `host`, by the engine's Public Suffix List
+/// ([`corsair::registrable_domain`]): `example.co.uk` for `app.example.co.uk`. `None` when there
+/// is none (an address, a single label, a public suffix itself). A trailing dot is ignored.
 pub(in crate::check) fn site(host: &str) -> Option<String> {
     let host = host.trim_end_matches('.');
     if host.is_empty() || host.parse::<std::net::IpAddr>().is_ok() {
         return None;
     }
-    let labels: Vec<&str> = host.split('.').collect();
-    // From the last two labels up: the first name nobody else can register below.
-    (2..=labels.len())
-        .map(|n| labels[labels.len() - n..].join("."))
-        .find(|name| {
-            let parent = name.split_once('.').map_or("", |(_, parent)| parent);
-            // A top-level name is a public suffix whether or not a rule lists it (the list's
-            // implicit `*` rule).
-            let parent_is_public = !parent.contains('.') || others_register_below(parent);
-            parent_is_public && !others_register_below(name)
-        })
-}
-
-/// Whether others can register names below `name`, by corsair's own validation.
-fn others_register_below(name: &str) -> bool {
-    let mut config = corsair::CorsConfig::default();
-    config.allowed_origins = vec![format!("https://*.{name}")];
-    config.allow_credentials = true;
-    match corsair::Cors::from_config(&config) {
-        Ok(_) => false,
-        Err(error) => error
-            .findings()
-            .iter()
-            .any(|f| f.id == corsair::FindingId::PatternOnPublicSuffix.as_str()),
-    }
+    corsair::registrable_domain(host).map(str::to_owned)
 }
 
 /// Every probe for the API at `target` trusting `trusted` (serialized origins), without
