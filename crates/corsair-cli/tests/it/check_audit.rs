@@ -14,11 +14,11 @@ use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::check_support::{RecordingServer, Seen, json_of};
+use crate::nginx::Nginx;
 use crate::serve_support::{Corsair, write_config};
 use crate::temp_dirs::temp_dir;
 
@@ -483,70 +483,6 @@ uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
     PythonServer::start("audit-starlette", &script, &[])
 }
 
-/// An nginx whose only location has `directives` and answers `200 []`; stopped when dropped.
-struct Nginx {
-    dir: PathBuf,
-    port: u16,
-}
-
-impl Nginx {
-    fn start(name: &str, directives: &str) -> Nginx {
-        let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"]
-            .into_iter()
-            .map(PathBuf::from)
-            .find(|p| p.is_file())
-            .expect("nginx is missing: install it with `apt-get install -y nginx`");
-        let dir = temp_dir(name);
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let d = dir.display();
-        let config = format!(
-            "worker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
-             events {{ worker_connections 64; }}\n\
-             http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
-             \x20 fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
-             \x20 server {{\n    listen 127.0.0.1:{port};\n    location / {{\n{directives}\n\
-             \x20     default_type application/json;\n      return 200 '[]';\n    }}\n  }}\n}}\n"
-        );
-        let path = dir.join("nginx.conf");
-        std::fs::write(&path, config).unwrap();
-        let status = Command::new(&binary)
-            .arg("-c")
-            .arg(&path)
-            .arg("-p")
-            .arg(&dir)
-            .status()
-            .unwrap();
-        let log = || std::fs::read_to_string(dir.join("error.log")).unwrap_or_default();
-        assert!(status.success(), "nginx did not start: {}", log());
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < crate::wait::DEADLINE,
-                "nginx does not listen: {}",
-                log()
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        Nginx { dir, port }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        if let Ok(pid) = std::fs::read_to_string(self.dir.join("nginx.pid")) {
-            let _ = Command::new("kill").arg(pid.trim()).status();
-        }
-    }
-}
-
 /// The nginx recipe found in many answers: the origin checked with an unanchored `~*` regex
 /// whose dots are not escaped, echoed with credentials, and no `Vary`.
 const NGINX_RECIPE: &str = r#"      set $cors "";
@@ -677,7 +613,7 @@ fn real_servers_planted_and_correct_and_what_corscanner_finds() {
     let wildcard = starlette(
         r#"dict(allow_origins=["*"], allow_credentials=True, allow_methods=["*"], allow_headers=["*"])"#,
     );
-    let nginx = Nginx::start("audit-nginx", NGINX_RECIPE);
+    let nginx = Nginx::json_api("audit-nginx", NGINX_RECIPE);
     let upstream = RecordingServer::start(|_, _| (200, Vec::new()));
     let dir = temp_dir("audit-corsair-compared");
     let addr = format!("127.0.0.1:{}", upstream.port()).parse().unwrap();

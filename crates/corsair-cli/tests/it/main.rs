@@ -9,6 +9,7 @@
 
 // Support: the real servers and clients the tests share.
 mod check_support;
+mod nginx;
 mod serve_support;
 #[cfg(all(feature = "redis", feature = "postgres"))]
 mod stores;

@@ -6,71 +6,16 @@
 //! runs on the fast path (the default) and, with `CORSAIR_FAST_PATH=false`, on the general path.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::Command;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::nginx::Nginx;
 use crate::serve_django::Django;
 use crate::serve_support::*;
-use crate::stores::free_port;
 use crate::temp_dirs::temp_dir;
 
-/// nginx answering every request with one line describing what it parsed.
-struct EchoNginx {
-    dir: PathBuf,
-    addr: SocketAddr,
-}
-
-impl EchoNginx {
-    fn start() -> EchoNginx {
-        let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"]
-            .into_iter()
-            .map(PathBuf::from)
-            .find(|p| p.is_file())
-            .expect("nginx is missing: install it with `apt-get install -y nginx`");
-        let dir = temp_dir("ambiguous-nginx");
-        let port = free_port();
-        let d = dir.display();
-        let config = format!(
-            "worker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
-             events {{ worker_connections 64; }}\n\
-             http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
-             \x20 fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
-             \x20 server {{\n    listen 127.0.0.1:{port};\n    location / {{\n\
-             \x20     default_type text/plain;\n\
-             \x20     return 200 \"ECHO $request_method $request_uri len=$content_length cookie=$http_cookie probe=$http_x_probe\\n\";\n\
-             \x20   }}\n  }}\n}}\n"
-        );
-        let path = dir.join("nginx.conf");
-        std::fs::write(&path, config).unwrap();
-        let status = Command::new(binary)
-            .arg("-c")
-            .arg(&path)
-            .arg("-p")
-            .arg(&dir)
-            .status()
-            .unwrap();
-        let error_log = || std::fs::read_to_string(dir.join("error.log")).unwrap_or_default();
-        assert!(status.success(), "nginx did not start: {}", error_log());
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(addr).is_ok() {
-                return EchoNginx { dir, addr };
-            }
-            std::thread::sleep(std::time::Duration::from_millis(25));
-        }
-        panic!("nginx does not listen: {}", error_log());
-    }
-}
-
-impl Drop for EchoNginx {
-    fn drop(&mut self) {
-        if let Ok(pid) = std::fs::read_to_string(self.dir.join("nginx.pid")) {
-            let _ = Command::new("kill").arg(pid.trim()).status();
-        }
-    }
-}
+/// The body of nginx's location: one line describing what it parsed of each request.
+const ECHO: &str = "      default_type text/plain;\n      return 200 \"ECHO $request_method $request_uri len=$content_length cookie=$http_cookie probe=$http_x_probe\\n\";";
 
 /// Sends `bytes` on one connection and reads everything until corsair closes it.
 async fn exchange(addr: SocketAddr, bytes: &[u8]) -> String {
@@ -100,7 +45,7 @@ fn echoes(received: &str) -> Vec<&str> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nginx_sees_exactly_the_requests_corsair_read() {
-    let nginx = EchoNginx::start();
+    let nginx = Nginx::start("ambiguous-nginx", ECHO);
     let dir = temp_dir("ambiguous-nginx-corsair");
     write_config(
         &dir,
