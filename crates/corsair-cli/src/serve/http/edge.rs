@@ -15,6 +15,7 @@
 //! HTTP/2 requests that RFC 9113 calls malformed are refused too: one with neither `:authority`
 //! nor `Host` (§8.3.1), one with a header value that starts or ends with a space or tab (§8.2.1).
 
+use crate::authority::is_valid_host;
 use http::header::HOST;
 use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Version};
 
@@ -178,89 +179,6 @@ fn check_http2_values(version: Version, headers: &HeaderMap) -> Result<(), Rejec
 
 fn same_host(host: &HeaderValue, authority: &str) -> bool {
     host.as_bytes().eq_ignore_ascii_case(authority.as_bytes())
-}
-
-/// `uri-host [":" port]` (RFC 3986 §3.2.2): an IP literal in brackets, or a reg-name (which
-/// covers IPv4 addresses), not empty, without userinfo; the port 1 to 5 digits up to 65535.
-pub(crate) fn is_valid_host(value: &[u8]) -> bool {
-    let (host, port) = if value.first() == Some(&b'[') {
-        let Some(end) = value.iter().position(|&b| b == b']') else {
-            return false;
-        };
-        let (literal, rest) = value.split_at(end + 1);
-        if !is_ip_literal(&literal[1..literal.len() - 1]) {
-            return false;
-        }
-        match rest {
-            [] => (literal, None),
-            [b':', port @ ..] => (literal, Some(port)),
-            _ => return false,
-        }
-    } else {
-        match value.iter().rposition(|&b| b == b':') {
-            Some(colon) => (&value[..colon], Some(&value[colon + 1..])),
-            None => (value, None),
-        }
-    };
-    if host.is_empty() {
-        return false;
-    }
-    if host[0] != b'[' && !is_reg_name(host) {
-        return false;
-    }
-    port.is_none_or(is_port)
-}
-
-fn is_port(digits: &[u8]) -> bool {
-    (1..=5).contains(&digits.len())
-        && digits.iter().all(u8::is_ascii_digit)
-        && std::str::from_utf8(digits)
-            .ok()
-            .and_then(|d| d.parse::<u32>().ok())
-            .is_some_and(|port| port <= 65535)
-}
-
-/// `*( unreserved / pct-encoded / sub-delims )`, not empty.
-fn is_reg_name(name: &[u8]) -> bool {
-    let mut i = 0;
-    while i < name.len() {
-        match name[i] {
-            b'%' => {
-                let hex = name.get(i + 1..i + 3);
-                if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
-                    return false;
-                }
-                i += 3;
-                continue;
-            }
-            b if b.is_ascii_alphanumeric() => {}
-            b'-' | b'.' | b'_' | b'~' => {}
-            b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' => {}
-            _ => return false,
-        }
-        i += 1;
-    }
-    !name.is_empty()
-}
-
-/// An IPv6 address, or `IPvFuture` (`v` HEXDIG+ `.` (unreserved / sub-delims / `:`)+).
-fn is_ip_literal(inside: &[u8]) -> bool {
-    if let [b'v' | b'V', rest @ ..] = inside {
-        let Some(dot) = rest.iter().position(|&b| b == b'.') else {
-            return false;
-        };
-        let (version, tail) = (&rest[..dot], &rest[dot + 1..]);
-        return !version.is_empty()
-            && version.iter().all(u8::is_ascii_hexdigit)
-            && !tail.is_empty()
-            && tail
-                .iter()
-                .all(|&b| b == b':' || (b != b'%' && is_reg_name(&[b])));
-    }
-    std::str::from_utf8(inside)
-        .ok()
-        .and_then(|text| text.parse::<std::net::Ipv6Addr>().ok())
-        .is_some()
 }
 
 /// Whether `path` has a `.` or `..` segment once `%2e`/`%2E` are read as `.` and `%2f`/`%2F`

@@ -19,7 +19,8 @@
 use bytes::Bytes;
 use http::{Method, Uri};
 
-use super::super::edge::{has_dot_segment, is_valid_host};
+use super::super::edge::has_dot_segment;
+use crate::authority::is_valid_host;
 
 /// A head the fast path forwards.
 #[derive(Debug)]
