@@ -9,6 +9,7 @@
 
 mod access_log;
 mod admin;
+mod guard;
 mod http;
 mod logging;
 mod metrics;

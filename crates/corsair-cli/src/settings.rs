@@ -33,8 +33,8 @@ pub(crate) use diagnostic::{Diagnostic, render_all};
 pub(crate) use env::process_environment;
 pub(crate) use flags::Flags;
 pub(crate) use regular_file::read_regular_bytes;
+pub(crate) use server::{AllowedHosts, ServerSettings, Upstream};
 use server::{Key, Raw};
-pub(crate) use server::{ServerSettings, Upstream};
 pub(crate) use source::{Provenance, Source};
 
 /// The file read when none is named and it exists in the working directory.
@@ -176,10 +176,14 @@ pub(crate) fn server_source(sources: &[(&'static str, Source)], key: &str) -> So
 }
 
 /// Keys that are valid alone but not together: half a TLS pair, an admin listener on the
-/// proxy's address.
+/// proxy's address; and the guard that refuses origins without the list of hosts.
 fn conflicts(values: &Gathered) -> Vec<Diagnostic> {
     let mut problems: Vec<Diagnostic> = tls_pair_problem(&values.server, &values.server_sources)
         .into_iter()
+        .chain(origins_guard_without_hosts(
+            &values.server,
+            &values.server_sources,
+        ))
         .collect();
     if let Some(listen) = values.admin.listen {
         if admin::shares_address(values.server.listen, listen) {
@@ -217,6 +221,29 @@ fn tls_pair_problem(
             "set `{missing}` (or {missing_flag}) to its PEM file, or remove `{given}` to serve \
              plain http"
         ),
+    ))
+}
+
+/// `refuse_disallowed_origins` without `allowed_hosts`: a request whose `Origin` is its own
+/// `Host` passes as same-origin, and a page whose name was rebound to this server's address
+/// sends exactly that.
+fn origins_guard_without_hosts(
+    server: &ServerSettings,
+    sources: &[(&'static str, Source)],
+) -> Option<Diagnostic> {
+    if !server.refuse_disallowed_origins || server.allowed_hosts.is_set() {
+        return None;
+    }
+    Some(Diagnostic::warning(
+        "origins-guard-without-hosts",
+        "cors.refuse_disallowed_origins",
+        server_source(sources, "refuse_disallowed_origins"),
+        Some("true".to_owned()),
+        "refuse_disallowed_origins does not stop DNS rebinding alone: a page whose name was \
+         rebound to this server's address sends its own name in Origin and in Host, and passes \
+         as a same-origin request",
+        "list the names clients use in [server] allowed_hosts, e.g. \
+         `allowed_hosts = [\"localhost:8300\", \"127.0.0.1:8300\"]`",
     ))
 }
 

@@ -20,6 +20,7 @@ use hyper::body::Incoming;
 use tokio::sync::mpsc;
 
 use super::access_log::AccessRecord;
+use super::guard::{self, Guard};
 use super::http::edge::{self, Rejection};
 use super::http::forward::{Aborted, Forwarder, Forwarding, ProxyBody, Route, own_response};
 use super::http::listener::{Begin, Connection, Handler};
@@ -36,6 +37,8 @@ pub(super) struct Active {
     pub route: Arc<Route>,
     /// The policy as `/policy` shows it.
     pub info: Arc<PolicyInfo>,
+    /// `allowed_hosts` and `refuse_disallowed_origins`.
+    pub guard: Guard,
 }
 
 impl Active {
@@ -45,6 +48,7 @@ impl Active {
         Active {
             route: Arc::new(Route::new(server)),
             info,
+            guard: Guard::new(server),
         }
     }
 }
@@ -109,11 +113,29 @@ impl Handler for Worker {
         Arc::clone(&self.shared.active.load().route)
     }
 
-    fn begin(&self, method: &Method, uri: &Uri, headers: &HeaderMap) -> Begin<FastExchange> {
+    fn begin(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        host: &[u8],
+        headers: &HeaderMap,
+    ) -> Begin<FastExchange> {
         let started = Instant::now();
+        let active = self.shared.active.load();
+        let scheme = self.shared.forwarding.client_scheme;
+        if active.guard.check_host(Some(host), scheme).is_err() {
+            return Begin::HandOver;
+        }
         let cors = self.shared.policy.current();
         // `corsair serve` installs no asynchronous origin hook: the decision is made now.
         let decision = cors.evaluate(method, uri, headers).now();
+        if active
+            .guard
+            .check_origin(decision.as_ref(), headers, scheme, Some(host))
+            .is_err()
+        {
+            return Begin::HandOver;
+        }
         let record = AccessRecord::capture_head(method, uri, headers, &cors, decision.as_ref());
         let answer = match &decision {
             Some(decision) if decision.kind() == RequestKind::Preflight => {
@@ -175,12 +197,32 @@ async fn handle(
             refuse(&request, &rejection, started),
         ));
     }
-    let cors = &shared.policy.current();
     let active = shared.active.load_full();
+    let scheme = shared.forwarding.client_scheme;
+    let host = guard::request_host(request.uri(), request.headers());
+    if let Err(rejection) = active.guard.check_host(host, scheme) {
+        shared.metrics.edge_answer(rejection.status);
+        return Ok(unread_body_closes(
+            &request,
+            refuse(&request, &rejection, started),
+        ));
+    }
+    let cors = &shared.policy.current();
     // `corsair serve` installs no asynchronous origin hook, so the decision is always made now.
     let decision = cors
         .evaluate(request.method(), request.uri(), request.headers())
         .now();
+    if let Err(rejection) =
+        active
+            .guard
+            .check_origin(decision.as_ref(), request.headers(), scheme, host)
+    {
+        shared.metrics.edge_answer(rejection.status);
+        return Ok(unread_body_closes(
+            &request,
+            refuse(&request, &rejection, started),
+        ));
+    }
     let record = AccessRecord::capture(&request, cors, decision.as_ref());
     let response = match &decision {
         Some(decision) if decision.kind() == RequestKind::Preflight => {

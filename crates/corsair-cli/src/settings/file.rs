@@ -17,7 +17,7 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use super::admin::{AdminSettings, admin_key, admin_key_names};
 use super::diagnostic::Diagnostic;
 use super::regular_file::read_regular_file;
-use super::server::{Raw, server_key, server_key_names};
+use super::server::{Raw, cors_table_key, server_key, server_key_names};
 use super::source::{Provenance, RouteProvenance, Source};
 use super::{ConfigFile, DEFAULT_CONFIG_FILE, Gathered, origins_source};
 
@@ -127,15 +127,18 @@ fn apply(path: &Arc<Path>, text: &str, values: &mut Gathered) -> Vec<Diagnostic>
     for (key, value) in &document {
         let source = lines.source(&key.span());
         match (key.get_ref().as_ref(), value.get_ref()) {
-            ("cors", DeValue::Table(table)) => apply_policy(
-                &lines,
-                "cors",
-                table,
-                &mut values.cors,
-                &mut values.provenance,
-                Some(&mut values.origins_sources),
-                &mut problems,
-            ),
+            ("cors", DeValue::Table(table)) => {
+                apply_policy(
+                    &lines,
+                    "cors",
+                    table,
+                    &mut values.cors,
+                    &mut values.provenance,
+                    Some(&mut values.origins_sources),
+                    &mut problems,
+                );
+                apply_proxy_cors_keys(&lines, table, values, &mut problems);
+            }
             ("report_only", DeValue::Table(table)) => {
                 let mut candidate = CorsConfig::default();
                 let mut provenance = Provenance::default();
@@ -170,8 +173,9 @@ fn apply(path: &Arc<Path>, text: &str, values: &mut Gathered) -> Vec<Diagnostic>
                 format!("write the settings under a `[{name}]` line"),
             )),
             (name, _) => {
-                let setting_like =
-                    Setting::from_name(name).is_some() || Setting::from_django_name(name).is_some();
+                let setting_like = Setting::from_name(name).is_some()
+                    || Setting::from_django_name(name).is_some()
+                    || cors_table_key(name).is_some();
                 let fix = if setting_like {
                     format!("move `{name}` under the `[cors]` table")
                 } else if server_key(name).is_some() {
@@ -221,6 +225,10 @@ fn apply_policy(
             );
             continue;
         }
+        if table_name == "cors" && cors_table_key(name).is_some() {
+            // The proxy's own key: read by `apply_proxy_cors_keys`.
+            continue;
+        }
         if name == "origins_source" {
             let subject = format!("{table_name}.origins_source");
             match sources.as_deref_mut() {
@@ -253,6 +261,23 @@ fn apply_policy(
     }
 }
 
+/// The proxy's keys written under `[cors]` (`refuse_disallowed_origins`): what `corsair
+/// serve` does with a request the policy refuses, not a setting of the engine.
+fn apply_proxy_cors_keys(
+    lines: &Lines<'_>,
+    table: &DeTable<'_>,
+    values: &mut Gathered,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for (key, value) in table {
+        if let Some(known) = cors_table_key(key.get_ref().as_ref()) {
+            let written = lines.text.get(value.span()).unwrap_or_default();
+            let raw = Raw::Toml { value, written };
+            values.set_server(known, &raw, lines.source(&value.span()), problems);
+        }
+    }
+}
+
 /// An origins source in `[report_only]`: the candidate consults the sources of `[cors]`.
 fn origins_source_outside_cors(subject: &str, source: Source) -> Diagnostic {
     Diagnostic::error(
@@ -278,6 +303,9 @@ fn qualified(table_name: &str, setting: Setting) -> String {
 /// The problem of a key that is not a setting, with the setting it most likely means.
 fn unknown_cors_key(subject: &str, name: &str, source: Source) -> Diagnostic {
     let fix = match Setting::suggest(name) {
+        _ if cors_table_key(name).is_some() => {
+            format!("`{name}` is read under [cors] only, for every route: write it there once")
+        }
         Some(known) => format!("did you mean `{known}`?"),
         None => format!(
             "the [cors] settings are: {}",
@@ -462,6 +490,17 @@ fn apply_server(
 ) {
     for (key, value) in table {
         let name = key.get_ref().as_ref();
+        if let Some(known) = cors_table_key(name) {
+            problems.push(Diagnostic::error(
+                "unknown-key",
+                format!("server.{name}"),
+                lines.source(&key.span()),
+                None,
+                format!("`{name}` is written under [cors], not [server]"),
+                format!("move `{name} = {}` under `[cors]`", known.written),
+            ));
+            continue;
+        }
         let Some(known) = server_key(name) else {
             let fix = match corsair::closest_name(name, server_key_names()) {
                 Some(known) => format!("did you mean `{known}`?"),
@@ -502,6 +541,9 @@ fn apply_admin(
         let Some(known) = admin_key(name) else {
             let fix = match corsair::closest_name(name, admin_key_names()) {
                 Some(known) => format!("did you mean `{known}`?"),
+                None if cors_table_key(name).is_some() => {
+                    format!("`{name}` is written under [cors]: move it there")
+                }
                 None if server_key(name).is_some() => {
                     format!("`{name}` is a [server] key: move it under `[server]`")
                 }

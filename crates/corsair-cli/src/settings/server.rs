@@ -8,6 +8,7 @@
 //! flags, `--help`, `lint` and reload all follow it (see [`table`]), so a new key is one entry
 //! here plus its use in `serve`.
 
+mod allowed_hosts;
 mod read;
 mod table;
 mod upstream;
@@ -19,11 +20,12 @@ use std::time::Duration;
 
 use http::uri::Scheme;
 
+pub(crate) use allowed_hosts::AllowedHosts;
 pub(super) use read::{Raw, parse_duration};
 pub(super) use table::{Flag, Key};
 pub(crate) use upstream::Upstream;
 
-use table::{durations, numbers, optional, server_table};
+use table::{durations, numbers, optional, server_table, table_of};
 
 const MS: Duration = Duration::from_millis(1);
 const HOUR: Duration = Duration::from_secs(3600);
@@ -271,6 +273,35 @@ server_table! {
             help: "Threads serving connections, each with its own event loop and upstream connection pool [default: one per CPU core]",
         },
     }
+    /// The names clients may address corsair by, in `Host` (or HTTP/2's `:authority`):
+    /// `host[:port]`, or `.example.com` for a domain and its subdomains. A request naming
+    /// another host is answered `421 Misdirected Request` and never forwarded, so a page
+    /// whose name was rebound to this server's address (DNS rebinding) reads nothing. Unset:
+    /// every host.
+    allowed_hosts: AllowedHosts {
+        default: AllowedHosts::default(),
+        written: "[\"localhost:8300\", \"127.0.0.1:8300\"]",
+        read: read::allowed_hosts,
+        restart_only: false,
+        flag: {
+            long: "--allowed-hosts",
+            value_name: "HOSTS",
+            checked_as: String,
+            help: "The hosts clients may address corsair by, comma-separated (localhost:8300,.example.com); others get 421 [default: every host]",
+        },
+        env: "CORSAIR_ALLOWED_HOSTS",
+    }
+    /// Written under `[cors]`: answer `403` to a request whose `Origin` is neither allowed by
+    /// the policy nor the server's own (the request's scheme and `Host`), instead of
+    /// forwarding it without CORS headers. A path outside `urls_regex` is left alone.
+    refuse_disallowed_origins: bool {
+        default: false,
+        written: "false",
+        read: read::switch,
+        restart_only: false,
+        env: "CORSAIR_REFUSE_DISALLOWED_ORIGINS",
+        table: "cors",
+    }
     /// Refuse a certificate that browsers would refuse or that drops names: expired or not
     /// yet valid (at start and at reload), or no longer valid for a name the running one
     /// covers (at reload). Without it these are warnings, and the certificate is served.
@@ -282,14 +313,24 @@ server_table! {
     }
 }
 
-/// The `[server]` key called `name`.
+/// The proxy's key called `name` (a `[server]` key, or one of those written under `[cors]`).
 pub(super) fn server_key(name: &str) -> Option<&'static Key> {
     SERVER_KEYS.iter().find(|k| k.name == name)
 }
 
-/// The names of the `[server]` keys.
+/// The names of the keys written under `[server]`.
 pub(super) fn server_key_names() -> impl Iterator<Item = &'static str> + Clone {
-    SERVER_KEYS.iter().map(|k| k.name)
+    SERVER_KEYS
+        .iter()
+        .filter(|k| k.table == "server")
+        .map(|k| k.name)
+}
+
+/// The proxy's key called `name` that is written under `[cors]` (`refuse_disallowed_origins`).
+pub(super) fn cors_table_key(name: &str) -> Option<&'static Key> {
+    SERVER_KEYS
+        .iter()
+        .find(|k| k.table == "cors" && k.name == name)
 }
 
 impl ServerSettings {
@@ -394,7 +435,13 @@ mod tests {
         // The keys that have no default write an example instead.
         assert_eq!(
             examples,
-            ["preserve_host", "tls_cert", "tls_key", "workers"]
+            [
+                "preserve_host",
+                "tls_cert",
+                "tls_key",
+                "workers",
+                "allowed_hosts"
+            ]
         );
     }
 
@@ -413,12 +460,14 @@ mod tests {
                 ("tls_key", "--tls-key"),
                 ("shutdown_delay", "--shutdown-delay"),
                 ("workers", "--workers"),
+                ("allowed_hosts", "--allowed-hosts"),
             ]
         );
     }
 
     /// A reload applies the upstream (its route is swapped), the certificate pair (read again)
-    /// and `tls_strict` (which vets it); everything else is bound at start.
+    /// and `tls_strict` (which vets it), and the guard (`allowed_hosts`,
+    /// `refuse_disallowed_origins`); everything else is bound at start.
     #[test]
     fn a_reload_warns_about_exactly_the_restart_only_keys_it_does_not_apply() {
         let applied: Vec<&str> = SERVER_KEYS
@@ -433,6 +482,8 @@ mod tests {
                 "preserve_host",
                 "tls_cert",
                 "tls_key",
+                "allowed_hosts",
+                "refuse_disallowed_origins",
                 "tls_strict"
             ]
         );

@@ -33,6 +33,7 @@ mod serve_config;
 mod serve_django;
 #[cfg(all(feature = "redis", feature = "postgres"))]
 mod serve_fleet;
+mod serve_guard;
 mod serve_log_values;
 mod serve_proxy;
 mod serve_reload;

@@ -301,9 +301,9 @@ impl<H: Handler> Exchange<'_, H> {
                 }
             }
         }
-        let begun = self
-            .handler
-            .begin(&head.method, &head.uri, &buffers.handler_headers);
+        let begun =
+            self.handler
+                .begin(&head.method, &head.uri, head.host, &buffers.handler_headers);
         let (exchange, owns_cors) = match begun {
             Begin::Answer(exchange, answer) => {
                 drop(head);
@@ -329,6 +329,7 @@ impl<H: Handler> Exchange<'_, H> {
                 };
             }
             Begin::Forward(exchange, owns_cors) => (exchange, owns_cors),
+            Begin::HandOver => return Next::HandOver,
         };
         buffers.to_upstream.clear();
         upstream_head::write(

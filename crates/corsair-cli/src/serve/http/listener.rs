@@ -65,8 +65,15 @@ pub(crate) trait Handler: Send + Sync + 'static {
     /// Where requests go now (a reload may change it between two requests).
     fn route(&self) -> Arc<Route>;
 
-    /// Decides on a request head the fast path took (`headers`: those of [`Handler::reads`]).
-    fn begin(&self, method: &Method, uri: &Uri, headers: &HeaderMap) -> Begin<Self::Exchange>;
+    /// Decides on a request head the fast path took (`host`: its `Host`; `headers`: those of
+    /// [`Handler::reads`]).
+    fn begin(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        host: &[u8],
+        headers: &HeaderMap,
+    ) -> Begin<Self::Exchange>;
 
     /// Writes the lines a response to `exchange` gets into `headers`, which holds the
     /// upstream's `Vary` values (empty for corsair's own answers).
@@ -82,6 +89,10 @@ pub(crate) enum Begin<E> {
     Answer(E, Response<()>),
     /// It is forwarded; `true`: the upstream's `Access-Control-*` lines are removed.
     Forward(E, bool),
+    /// The general path takes it, with every byte read: corsair refuses it there (a rare
+    /// answer, with a body and an access-log line of its own, that the fast path does not
+    /// write).
+    HandOver,
 }
 
 /// The client connection a request arrived on: what forwarding the request needs of it.

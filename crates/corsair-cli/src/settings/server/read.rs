@@ -12,6 +12,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeValue, ValueDeserializer};
 
+use super::allowed_hosts::AllowedHosts;
 use super::table::{Bounds, Key};
 use super::upstream::Upstream;
 use crate::settings::userinfo::redact_userinfo;
@@ -112,6 +113,41 @@ pub(super) fn switch(key: &Key, raw: &Raw<'_>) -> Result<bool, Refusal> {
             format!("write `{} = {other}`", key.name),
         )
     })
+}
+
+/// `allowed_hosts`: a list of hosts (TOML), or their comma-separated text (a flag or a
+/// variable), each checked by [`AllowedHosts::parse`].
+pub(super) fn allowed_hosts(key: &Key, raw: &Raw<'_>) -> Result<AllowedHosts, Refusal> {
+    let example = || format!("write `{} = {}`", key.name, key.written);
+    let entries: Vec<String> = match raw {
+        Raw::Toml { value, .. } => typed(value)
+            .ok_or_else(|| (format!("{} must be a list of hosts", key.name), example()))?,
+        Raw::Text(text) => {
+            let text = text.to_string_lossy();
+            if text.trim_start().starts_with('[') {
+                // The file's syntax, as the fixes write it.
+                toml_list(&text)
+                    .ok_or_else(|| (format!("{} must be a list of hosts", key.name), example()))?
+            } else {
+                text.split(',')
+                    .map(|entry| entry.trim().to_owned())
+                    .filter(|entry| !entry.is_empty())
+                    .collect()
+            }
+        }
+    };
+    AllowedHosts::parse(&entries).map_err(|why| (format!("{}: {why}", key.name), example()))
+}
+
+/// A list of strings written as TOML (`["a", "b"]`).
+fn toml_list(text: &str) -> Option<Vec<String>> {
+    #[derive(Deserialize)]
+    struct List {
+        list: Vec<String>,
+    }
+    toml::from_str::<List>(&format!("list = {text}"))
+        .ok()
+        .map(|parsed| parsed.list)
 }
 
 /// The path of the PEM file that holds `what` (`the certificate chain`); never blank.

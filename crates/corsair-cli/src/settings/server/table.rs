@@ -96,6 +96,9 @@ pub(crate) struct Key {
     pub env: Option<&'static str>,
     /// Whether only a restart applies a new value (a reload keeps the running one).
     pub restart_only: bool,
+    /// The table of the file the key is written in: `server`, or `cors` for the proxy's own
+    /// CORS keys (`refuse_disallowed_origins`), which are not the engine's settings.
+    pub table: &'static str,
     /// Reads a value into the key's field; the error is a message and a fix.
     pub read: fn(&Key, &Raw<'_>, &mut ServerSettings) -> Result<(), Refusal>,
     /// Whether two settings hold the same value of the key.
@@ -121,7 +124,7 @@ impl Key {
             };
             Box::new(Diagnostic::error(
                 "invalid-server-value",
-                format!("server.{}", self.name),
+                format!("{}.{}", self.table, self.name),
                 source.clone(),
                 Some(raw.shown()),
                 message,
@@ -138,6 +141,16 @@ macro_rules! optional {
     };
     ($($part:tt)+) => {
         Some($($part)+)
+    };
+}
+
+/// The file table of an entry: `server` unless it says otherwise.
+macro_rules! table_of {
+    () => {
+        "server"
+    };
+    ($table:literal) => {
+        $table
     };
 }
 
@@ -159,6 +172,7 @@ macro_rules! server_table {
                 help: $help:literal,
             },)?
             $(env: $env:literal,)?
+            $(table: $table:literal,)?
         }
     )+) => {
         /// Settings of the proxy itself (everything that is not CORS): one field per `[server]`
@@ -195,6 +209,7 @@ macro_rules! server_table {
                 })?),
                 env: optional!($($env)?),
                 restart_only: $restart_only,
+                table: table_of!($($table)?),
                 read: |key, raw, server| {
                     server.$field = ($read)(key, raw)?;
                     Ok(())
@@ -205,4 +220,4 @@ macro_rules! server_table {
     };
 }
 
-pub(super) use {optional, server_table};
+pub(super) use {optional, server_table, table_of};
