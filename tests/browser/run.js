@@ -27,6 +27,7 @@ const SCENARIOS = [
   require('./scenarios/proxy-https'),
   require('./scenarios/har-session'),
   require('./scenarios/local-network'),
+  require('./scenarios/local-guard'),
   require('./scenarios/python-middlewares'),
 ];
 const SUITE_TIMEOUT_MS = 10 * 60 * 1000;
