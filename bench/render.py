@@ -3,15 +3,17 @@
 
     bench/render.py TARGET_DIR OUTPUT.md
 
-Reads TARGET_DIR/criterion/**/new/{benchmark,estimates}.json (written by `cargo bench --bench
-cors`), TARGET_DIR/bench-allocations.md and TARGET_DIR/bench-proxy.md (optional), and checks the
+Reads TARGET_DIR/criterion-pass-N/**/new/{benchmark,estimates}.json (the passes of `cargo bench
+--bench cors` that bench/report.sh runs; or one run in TARGET_DIR/criterion), TARGET_DIR/bench-allocations.md and TARGET_DIR/bench-proxy.md (optional), and checks the
 targets of the benchmark issue against the numbers.
 """
 
 import datetime
+import glob
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 
@@ -37,9 +39,26 @@ FAMILIES = [("tower", "tower-http"), ("actix", "actix-cors")]
 
 
 def medians(target):
-    """{(scenario, subject): median ns} from criterion's output."""
+    """{(scenario, subject): median ns} from criterion's output: the median of the passes
+    (TARGET_DIR/criterion-pass-N, written by bench/report.sh) that measured the subject, or the
+    one run of TARGET_DIR/criterion."""
+    passes = sorted(glob.glob(os.path.join(target, "criterion-pass-*")))
+    runs = [one_run(root) for root in passes or [os.path.join(target, "criterion")]]
     found = {}
-    root = os.path.join(target, "criterion")
+    for key in set().union(*runs):
+        values = sorted(run[key] for run in runs if key in run)
+        found[key] = statistics.median(values)
+    return found
+
+
+def passes_of(target):
+    """How many passes measured the tower subjects."""
+    return max(1, len(glob.glob(os.path.join(target, "criterion-pass-*"))))
+
+
+def one_run(root):
+    """{(scenario, subject): median ns} of one criterion run under `root`."""
+    found = {}
     for directory, _, files in os.walk(root):
         if os.path.basename(directory) != "new" or "estimates.json" not in files:
             continue
@@ -344,6 +363,14 @@ def main():
     checks = "\n".join(
         part for part in (targets(m, family_rows), allocation_check(allocations), proxy_check(proxy)) if part
     )
+    passes = passes_of(target)
+    passes_note = (
+        f" The tower subjects' figures are the median of {passes} passes of criterion over them"
+        " (the first pass measures every subject, the others the tower ones), so that a burst of"
+        " load during one subject's measurement does not decide its ratio."
+        if passes > 1
+        else ""
+    )
     document = f"""# Benchmarks
 
 corsair against the CORS middleware people use today: tower-http's `CorsLayer` (tower, axum)
@@ -375,7 +402,7 @@ between runs; each table compares subjects measured in the same run, one after t
 ## Time per request (criterion median)
 
 *Overhead* is a subject's median minus its family's no-middleware baseline; the *ratio* is
-corsair's overhead divided by the peer's (the target is at most 0.50).
+corsair's overhead divided by the peer's (the target is at most 0.50).{passes_note}
 
 ### The engine alone, and what each adapter adds
 
