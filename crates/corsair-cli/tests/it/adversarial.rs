@@ -134,8 +134,10 @@ fn a_hundred_thousand_origins_lint_in_linear_time() {
         "{}",
         String::from_utf8_lossy(&output.stdout)
     );
-    // A generous guard against the quadratic case (99 s), not a benchmark.
-    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+    // A guard against the quadratic case (99 s), not a benchmark: linear lint takes about a
+    // second here, and several when a build shares the machine's two cores, so the bound only
+    // has to stay well below the quadratic case.
+    assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
 }
 
 /// The user's configuration: `corsair serve --upstream URL --allow-origin https://app.example.com`
