@@ -194,10 +194,15 @@ impl Written {
         decision: &corsair::Decision,
         vary: impl IntoIterator<Item = &'a [u8]>,
     ) -> Written {
-        // Room for every header corsair writes, so that writing them never grows the map.
-        let mut headers = HeaderMap::with_capacity(8);
+        // A map without room, when the response has no `Vary`: the engine copies an allowed
+        // origin's headers into it whole (its preset) instead of writing them one by one.
+        // Otherwise room for every header corsair writes, so that writing them never grows it.
+        let mut headers = HeaderMap::new();
         for value in vary {
             if let Ok(value) = http::HeaderValue::from_bytes(value) {
+                if headers.capacity() == 0 {
+                    headers.reserve(8);
+                }
                 headers.append(VARY, value);
             }
         }
@@ -232,18 +237,23 @@ impl Written {
         self.names().next().is_none()
     }
 
-    /// Each header corsair writes, with all its values joined by `, `.
+    /// Each header corsair writes, with all its values joined by `, `. Read in the map's order,
+    /// in which a name's values follow one another, so that no name is looked up.
     pub(crate) fn each(&self) -> impl Iterator<Item = (&http::HeaderName, Cow<'_, [u8]>)> {
-        self.names().map(|name| {
-            let mut values = self.headers.get_all(name).iter();
-            let first = values.next().map_or(&b""[..], |v| v.as_bytes());
-            let mut joined = Cow::Borrowed(first);
-            for value in values {
-                let joined = joined.to_mut();
-                joined.extend_from_slice(b", ");
-                joined.extend_from_slice(value.as_bytes());
+        let mut values = self.headers.iter().peekable();
+        std::iter::from_fn(move || {
+            loop {
+                let (name, first) = values.next()?;
+                let mut joined = Cow::Borrowed(first.as_bytes());
+                while let Some((_, value)) = values.next_if(|(next, _)| *next == name) {
+                    let joined = joined.to_mut();
+                    joined.extend_from_slice(b", ");
+                    joined.extend_from_slice(value.as_bytes());
+                }
+                if *name != VARY || self.vary_changed {
+                    return Some((name, joined));
+                }
             }
-            (name, joined)
         })
     }
 }
