@@ -8,21 +8,21 @@
 //! application sends, and no Python frame of corsair's but the middleware's `__call__`.
 //!
 //! The scope's `headers` are read in one pass for the four CORS request headers; the
-//! response's `headers` are read once for `Vary` and the names corsair writes, which replace
-//! the application's (as Starlette's middleware does).
+//! response's `headers` are read for `Vary`, then for the names corsair writes, which replace
+//! the application's (as Starlette's middleware does). corsair's own headers are tuples from
+//! the middleware's [`PairCache`], which makes no new object for a header the policy fixes.
 
 use corsair::{Cors, RequestKind};
 use http::header::{
-    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
-    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, HeaderName, ORIGIN, VARY,
+    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, HeaderName, ORIGIN,
 };
 use http::{HeaderMap, HeaderValue, Method, Uri};
+use pyo3::exceptions::PyKeyError;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
+use crate::pairs::PairCache;
 use crate::policy::{Policy, Written};
 
 /// Starlette's `CORSMiddleware` on corsair's engine, as the module serves it: built with the
@@ -33,6 +33,8 @@ pub(crate) struct AsgiCors {
     app: Py<PyAny>,
     cors: Cors,
     answer: Py<PyAny>,
+    /// The pairs of the headers this middleware wrote before.
+    pairs: PairCache,
 }
 
 #[pymethods]
@@ -43,6 +45,7 @@ impl AsgiCors {
             app,
             cors: policy.base().clone(),
             answer,
+            pairs: PairCache::new(),
         }
     }
 
@@ -56,26 +59,22 @@ impl AsgiCors {
     /// without `method` or `headers`, or with headers that are not pairs of `bytes`), or the
     /// one the application raises when called.
     fn __call__<'py>(
-        &self,
-        py: Python<'py>,
+        slf: &Bound<'py, Self>,
         scope: &Bound<'py, PyAny>,
         receive: &Bound<'py, PyAny>,
         send: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let app = self.app.bind(py);
-        if !scope
-            .get_item(intern!(py, "type"))?
-            .eq(intern!(py, "http"))?
-        {
+        let py = slf.py();
+        let this = slf.get();
+        let app = this.app.bind(py);
+        if !is(&item(scope, intern!(py, "type"))?, intern!(py, "http"))? {
             return app.call1((scope, receive, send));
         }
-        let method = scope.get_item(intern!(py, "method"))?;
-        let method = method.cast::<PyString>()?.to_cow()?;
-        let Ok(method) = Method::from_bytes(method.as_bytes()) else {
+        let Some(method) = method(&item(scope, intern!(py, "method"))?)? else {
             return app.call1((scope, receive, send));
         };
-        let headers = cors_request_headers(&scope.get_item(intern!(py, "headers"))?)?;
-        let decision = self
+        let (headers, origin) = cors_request_headers(&item(scope, intern!(py, "headers"))?)?;
+        let decision = this
             .cors
             .evaluate(&method, &Uri::from_static("/"), &headers)
             .now();
@@ -85,20 +84,24 @@ impl AsgiCors {
         match decision.kind() {
             RequestKind::Bypass => app.call1((scope, receive, send)),
             RequestKind::Preflight => {
-                let (status, answer) = Written::preflight(&self.cors, &decision);
+                let (status, answer) = Written::preflight(&this.cors, &decision);
+                let mut pairs = Vec::new();
+                this.pairs
+                    .push_pairs(py, &answer, origin.as_ref(), &mut pairs)?;
                 let start = PyDict::new(py);
                 start.set_item(intern!(py, "type"), intern!(py, "http.response.start"))?;
                 start.set_item(intern!(py, "status"), status)?;
-                start.set_item(intern!(py, "headers"), header_pairs(py, &answer)?)?;
+                start.set_item(intern!(py, "headers"), PyList::new(py, pairs)?)?;
                 let body = PyDict::new(py);
                 body.set_item(intern!(py, "type"), intern!(py, "http.response.body"))?;
                 body.set_item(intern!(py, "body"), PyBytes::new(py, b""))?;
-                self.answer.bind(py).call1((send, start, body))
+                this.answer.bind(py).call1((send, start, body))
             }
             _ => {
                 let send = SendWithCors {
                     send: send.clone().unbind(),
-                    cors: self.cors.clone(),
+                    middleware: slf.clone().unbind(),
+                    origin: origin.map(Bound::unbind),
                     decision,
                 };
                 app.call1((scope, receive, Bound::new(py, send)?))
@@ -112,7 +115,9 @@ impl AsgiCors {
 #[pyclass(frozen, module = "corsair_cors._corsair")]
 pub(crate) struct SendWithCors {
     send: Py<PyAny>,
-    cors: Cors,
+    middleware: Py<AsgiCors>,
+    /// The request's `Origin` value, as the scope gave it.
+    origin: Option<Py<PyBytes>>,
     decision: corsair::Decision,
 }
 
@@ -130,10 +135,8 @@ impl SendWithCors {
         py: Python<'py>,
         message: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        if message
-            .get_item(intern!(py, "type"))?
-            .eq(intern!(py, "http.response.start"))?
-        {
+        let start = intern!(py, "http.response.start");
+        if is(&item(message, intern!(py, "type"))?, start)? {
             self.add_headers(py, message)?;
         }
         self.send.bind(py).call1((message,))
@@ -141,41 +144,82 @@ impl SendWithCors {
 }
 
 impl SendWithCors {
-    /// Sets `message["headers"]` to the application's headers with corsair's: those corsair
-    /// writes replace the application's of the same name, `Vary` merged.
+    /// Sets `message["headers"]` to a new list of the application's headers with corsair's:
+    /// those corsair writes replace the application's of the same name, `Vary` merged. The
+    /// application's list is left as it was, as Starlette's middleware leaves it: it may be
+    /// one the application sends with every response.
     fn add_headers(&self, py: Python<'_>, message: &Bound<'_, PyAny>) -> PyResult<()> {
         let key = intern!(py, "headers");
         let original = match message.get_item(key) {
-            Ok(headers) if !headers.is_none() => Some(headers),
+            Ok(headers) if !headers.is_none() => Some(pair_list(headers)?),
             _ => None,
         };
-        let mut pairs = Vec::new();
         let mut vary = Vec::new();
         if let Some(original) = &original {
-            for_each_pair(original, |name, value, pair| {
+            for_each_pair(original, |name, value, _| {
                 if name.as_bytes().eq_ignore_ascii_case(b"vary") {
                     vary.push(value);
                 }
-                pairs.push((name, pair));
             })?;
         }
+        let middleware = self.middleware.get();
         let added = Written::new(
-            &self.cors,
+            &middleware.cors,
             &self.decision,
             vary.iter().map(|v| v.as_bytes()),
         );
         if added.is_empty() {
             return Ok(());
         }
-        let kept: Vec<Bound<'_, PyAny>> = pairs
-            .into_iter()
-            .filter(|(name, _)| !added.has(name.as_bytes()))
-            .map(|(_, pair)| pair)
-            .collect();
-        let headers = PyList::new(py, kept)?;
-        append_pairs(py, &headers, &added)?;
-        message.set_item(key, headers)
+        let mut headers = Vec::with_capacity(original.as_ref().map_or(0, |o| o.len()) + 4);
+        if let Some(original) = &original {
+            for_each_pair(original, |name, _, pair| {
+                if !added.has(name.as_bytes()) {
+                    headers.push(pair);
+                }
+            })?;
+        }
+        let origin = self.origin.as_ref().map(|o| o.bind(py));
+        middleware
+            .pairs
+            .push_pairs(py, &added, origin, &mut headers)?;
+        message.set_item(key, PyList::new(py, headers)?)
     }
+}
+
+/// `mapping[key]`, read without a method call when the mapping is a `dict`.
+fn item<'py>(
+    mapping: &Bound<'py, PyAny>,
+    key: &Bound<'py, PyString>,
+) -> PyResult<Bound<'py, PyAny>> {
+    match mapping.cast::<PyDict>() {
+        Ok(dict) => dict
+            .get_item(key)?
+            .ok_or_else(|| PyKeyError::new_err(key.clone().unbind())),
+        Err(_) => mapping.get_item(key),
+    }
+}
+
+/// Whether `value` is the string `expected`: the same object (the literals servers and
+/// applications write are interned strings, as `expected` is), or an equal one.
+fn is(value: &Bound<'_, PyAny>, expected: &Bound<'_, PyString>) -> PyResult<bool> {
+    Ok(value.is(expected) || value.eq(expected)?)
+}
+
+/// The scope's `method` as the engine's; `None` for a name that cannot be a method.
+fn method(method: &Bound<'_, PyAny>) -> PyResult<Option<Method>> {
+    let method = method.cast::<PyString>()?.encode_utf8()?;
+    Ok(Method::from_bytes(method.as_bytes()).ok())
+}
+
+/// The response's headers as a list to read by index (twice): the message's own list, or a
+/// new one of any other iterable's pairs.
+fn pair_list(headers: Bound<'_, PyAny>) -> PyResult<Bound<'_, PyList>> {
+    if let Ok(list) = headers.cast::<PyList>() {
+        return Ok(list.clone());
+    }
+    let pairs = headers.try_iter()?.collect::<PyResult<Vec<_>>>()?;
+    PyList::new(headers.py(), pairs)
 }
 
 /// Calls `each` with the name, the value and the pair of every ASGI header in `headers` (an
@@ -213,10 +257,14 @@ fn for_each_pair<'py>(
 }
 
 /// The CORS request headers among an ASGI scope's `headers` (names in lower case, as ASGI
-/// gives them; a header sent twice stays twice). A value that cannot be a header value stands
-/// for an invalid one (`\xff`, which no rule accepts), never for an absent one.
-fn cors_request_headers(headers: &Bound<'_, PyAny>) -> PyResult<HeaderMap> {
+/// gives them; a header sent twice stays twice), and the first `Origin` value as the scope
+/// gave it. A value that cannot be a header value stands for an invalid one (`\xff`, which no
+/// rule accepts), never for an absent one.
+fn cors_request_headers<'py>(
+    headers: &Bound<'py, PyAny>,
+) -> PyResult<(HeaderMap, Option<Bound<'py, PyBytes>>)> {
     let mut map = HeaderMap::new();
+    let mut origin = None;
     for_each_pair(headers, |name, value, _| {
         let name: HeaderName = match name.as_bytes() {
             b"origin" => ORIGIN,
@@ -228,50 +276,12 @@ fn cors_request_headers(headers: &Bound<'_, PyAny>) -> PyResult<HeaderMap> {
             _ => return,
         };
         map.append(
-            name,
+            &name,
             HeaderValue::from_bytes(value.as_bytes()).unwrap_or_else(|_| crate::request::invalid()),
         );
+        if name == ORIGIN && origin.is_none() {
+            origin = Some(value);
+        }
     })?;
-    Ok(map)
-}
-
-/// corsair's headers as ASGI's `(name, value)` `bytes` tuples in a list.
-fn header_pairs<'py>(py: Python<'py>, written: &Written) -> PyResult<Bound<'py, PyList>> {
-    let list = PyList::empty(py);
-    append_pairs(py, &list, written)?;
-    Ok(list)
-}
-
-fn append_pairs(py: Python<'_>, list: &Bound<'_, PyList>, written: &Written) -> PyResult<()> {
-    for (name, value) in written.each() {
-        list.append((name_bytes(py, name), PyBytes::new(py, &value)))?;
-    }
-    Ok(())
-}
-
-/// The names corsair writes, made into `bytes` once per process.
-const WRITTEN_NAMES: [HeaderName; 8] = [
-    VARY,
-    ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_ALLOW_CREDENTIALS,
-    ACCESS_CONTROL_EXPOSE_HEADERS,
-    ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_HEADERS,
-    ACCESS_CONTROL_MAX_AGE,
-    corsair::ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
-];
-
-/// `name` as `bytes`: a shared object for the names corsair writes, a new one for any other.
-fn name_bytes<'py>(py: Python<'py>, name: &HeaderName) -> Bound<'py, PyBytes> {
-    static NAMES: PyOnceLock<Vec<Py<PyBytes>>> = PyOnceLock::new();
-    let names = NAMES.get_or_init(py, || {
-        WRITTEN_NAMES
-            .iter()
-            .map(|name| PyBytes::new(py, name.as_str().as_bytes()).unbind())
-            .collect()
-    });
-    match WRITTEN_NAMES.iter().position(|known| known == name) {
-        Some(at) => names[at].bind(py).clone(),
-        None => PyBytes::new(py, name.as_str().as_bytes()),
-    }
+    Ok((map, origin))
 }

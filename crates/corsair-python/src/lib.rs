@@ -14,6 +14,7 @@
 mod asgi;
 mod cli;
 mod django;
+mod pairs;
 mod policy;
 mod request;
 mod starlette;
