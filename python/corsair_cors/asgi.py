@@ -35,8 +35,38 @@ def _mark_coroutine_function(function: Callable[..., Any]) -> Callable[..., Any]
     return function
 
 
-class CORSMiddleware:
-    """Starlette's ``CORSMiddleware``, decided by corsair's engine."""
+class CORSMiddleware(_corsair.AsgiCors):
+    """Starlette's ``CORSMiddleware``, decided by corsair's engine.
+
+    A call is the module's: ``middleware(scope, receive, send)`` reads the scope, decides, and
+    returns the awaitable that serves the request (the application's, with a send adding
+    corsair's headers, or the preflight's answer), with no Python frame of this class's; and
+    returning it rather than awaiting it keeps corsair out of the chain every later await of the
+    request passes through.
+    """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> "CORSMiddleware":
+        # The module's half is made with its policy, so the policy is compiled here, from
+        # `__init__`'s arguments and defaults (Starlette's signature, written once, there).
+        arguments = inspect.signature(CORSMiddleware.__init__).bind(None, *args, **kwargs)
+        arguments.apply_defaults()
+        given = arguments.arguments
+        try:
+            policy = _corsair.starlette_policy(
+                list(given["allow_origins"]),
+                list(given["allow_methods"]),
+                list(given["allow_headers"]),
+                bool(given["allow_credentials"]),
+                given["allow_origin_regex"],
+                bool(given["allow_private_network"]),
+                list(given["expose_headers"]),
+                int(given["max_age"]),
+            )
+        except _corsair.ConfigError as error:
+            raise ValueError(error.args[0]) from None
+        self = super().__new__(cls, given["app"], policy, _answer)
+        self.policy = policy
+        return self
 
     def __init__(
         self,
@@ -51,31 +81,16 @@ class CORSMiddleware:
         max_age: int = 600,
     ) -> None:
         self.app = app
-        try:
-            self.policy = _corsair.starlette_policy(
-                list(allow_origins),
-                list(allow_methods),
-                list(allow_headers),
-                bool(allow_credentials),
-                allow_origin_regex,
-                bool(allow_private_network),
-                list(expose_headers),
-                int(max_age),
-            )
-        except _corsair.ConfigError as error:
-            raise ValueError(error.args[0]) from None
-        self._serve = _corsair.AsgiCors(app, self.policy, _answer)
+        # A call goes to the type's `__call__` (the module's); servers tell ASGI 3 applications
+        # by reading `app.__call__` and asking whether it is a coroutine function, which finds
+        # this marked method first: it does what a call does.
+        self.__call__ = self._serve
 
-    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
-        # The module reads the scope, decides, and returns the awaitable that serves the
-        # request: the application's (with a send adding corsair's headers), or the preflight's
-        # answer. Returning it, rather than awaiting it in a coroutine of this middleware's,
-        # keeps corsair out of the chain every later await of the request passes through.
-        return self._serve(scope, receive, send)
+    def _serve(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        """What ``self(scope, receive, send)`` runs: the module's call, returning a coroutine."""
+        return _corsair.AsgiCors.__call__(self, scope, receive, send)
 
-    # ASGI servers tell ASGI 3 applications by `__call__` being a coroutine function; this
-    # one returns a coroutine, and says so as asyncio and inspect read it.
-    __call__ = _mark_coroutine_function(__call__)
+    _serve = _mark_coroutine_function(_serve)
 
 
 async def _answer(send: Send, start: Message, body: Message) -> None:

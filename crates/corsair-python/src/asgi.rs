@@ -27,8 +27,9 @@ use crate::policy::{Policy, Written};
 
 /// Starlette's `CORSMiddleware` on corsair's engine, as the module serves it: built with the
 /// application, a policy from `starlette_policy`, and `answer(send, start, body)`, the Python
-/// coroutine function that sends a preflight's two messages.
-#[pyclass(frozen, module = "corsair_cors._corsair")]
+/// coroutine function that sends a preflight's two messages. The Python `CORSMiddleware` is a
+/// subclass, so that a request's call comes here without a Python frame on the way.
+#[pyclass(frozen, subclass, module = "corsair_cors._corsair")]
 pub(crate) struct AsgiCors {
     app: Py<PyAny>,
     cors: Cors,
