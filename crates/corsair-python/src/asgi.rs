@@ -201,8 +201,9 @@ fn item<'py>(
     }
 }
 
-/// Whether `value` is the string `expected`: the same object (the literals servers and
-/// applications write are interned strings, as `expected` is), or an equal one.
+/// Whether `value` is the string `expected`: the same object (Python interns a literal made
+/// of name characters, such as a server's `"http"`, as `expected` is interned), or an equal
+/// one.
 fn is(value: &Bound<'_, PyAny>, expected: &Bound<'_, PyString>) -> PyResult<bool> {
     Ok(value.is(expected) || value.eq(expected)?)
 }
