@@ -5,7 +5,8 @@
 //! application's own coroutine (called with a `send` of its own, [`SendWithCors`], when corsair
 //! adds headers to the response), or the Python helper's coroutine that sends a preflight's
 //! answer. So a request costs one crossing into the module and one per message the
-//! application sends, and no Python frame of corsair's but the middleware's `__call__`.
+//! application sends, and no Python frame of corsair's but the preflight helper's (the Python
+//! `CORSMiddleware` subclasses [`AsgiCors`] and is called as it is).
 //!
 //! The scope's `headers` are read in one pass for the four CORS request headers; the
 //! response's `headers` are read for `Vary`, then for the names corsair writes, which replace
