@@ -31,9 +31,10 @@ const WRITTEN_NAMES: [HeaderName; 8] = [
     corsair::ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
 ];
 
-/// How many values of one name a cache keeps: the policy's own are one or two (a route's
-/// policy, an application's `Vary` merged); a value echoed from requests (the requested
-/// headers, where every header is allowed) fills its name's room and no other's.
+/// How many values of one name a cache keeps. A policy fixes one value per name, or a few
+/// with routes; `Vary` merged with the application's own values changes with its responses,
+/// and fills its name's room and no other's. (The only value taken from a request, the echoed
+/// origin, is never kept.)
 const VALUES_PER_NAME: usize = 4;
 
 /// The longest value a cache keeps.
