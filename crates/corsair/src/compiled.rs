@@ -182,8 +182,20 @@ impl HeaderValues {
 pub(crate) struct Presets {
     /// A preflight's answer (without `Access-Control-Allow-Private-Network`).
     pub(crate) preflight: HeaderMap,
+    /// The same answer as HTTP/1.1 header lines, around the allowed origin.
+    pub(crate) preflight_lines: PresetLines,
     /// An actual response's CORS headers.
     pub(crate) actual: HeaderMap,
+}
+
+/// A preset's header lines in HTTP/1.1 form (`name: value` and CRLF each, names in lower case,
+/// in the map's order), split where the allowed origin's value goes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PresetLines {
+    /// The lines up to `Access-Control-Allow-Origin`'s value.
+    pub(crate) before_origin: Box<[u8]>,
+    /// The rest of that line, and the lines after it.
+    pub(crate) after_origin: Box<[u8]>,
 }
 
 /// A header value whose clones share one buffer (cloning it never allocates).

@@ -222,6 +222,29 @@ impl Cors {
         );
     }
 
+    /// Writes the headers of [`Cors::write_preflight_headers`] as HTTP/1.1 lines onto `out`
+    /// (`name: value` and CRLF each, names in lower case, in the same order) when the policy
+    /// wrote them once for the decision's rules (an allowed origin's preflight), for a server
+    /// that writes its answers as bytes; `false`, with nothing written, otherwise (a refused
+    /// origin, a private network preflight, a decision that is not a preflight's): then write
+    /// them with [`Cors::write_preflight_headers`].
+    ///
+    /// ```
+    /// # use corsair::Cors;
+    /// # let cors = Cors::builder().allowed_origins(["https://app.example"]).build().unwrap();
+    /// # let mut req = http::HeaderMap::new();
+    /// # req.insert("origin", "https://app.example".parse().unwrap());
+    /// # req.insert("access-control-request-method", "PUT".parse().unwrap());
+    /// let decision = cors.evaluate(&http::Method::OPTIONS, &"/".parse().unwrap(), &req).now().unwrap();
+    /// let mut lines = Vec::new();
+    /// assert!(cors.write_preflight_lines(&decision, &mut lines));
+    /// let lines = String::from_utf8(lines).unwrap();
+    /// assert!(lines.contains("access-control-allow-origin: https://app.example\r\n"));
+    /// ```
+    pub fn write_preflight_lines(&self, decision: &Decision, out: &mut Vec<u8>) -> bool {
+        respond::write_preflight_lines(&self.policy, &decision.outcome, out)
+    }
+
     /// The complete answer to a preflight: `204 No Content`, an empty body, and the headers of
     /// [`Cors::write_preflight_headers`].
     ///

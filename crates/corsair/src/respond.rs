@@ -5,5 +5,5 @@ mod presets;
 mod vary;
 mod write;
 
-pub(crate) use presets::{presets, write_preset};
+pub(crate) use presets::{presets, write_preflight_lines, write_preset};
 pub(crate) use write::{apply, write_preflight};

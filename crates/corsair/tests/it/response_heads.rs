@@ -1,13 +1,19 @@
 //! A response map without room gets a copy of the policy's preset headers; a map with room is
-//! written header by header. Both ways write the same headers, in the same order.
+//! written header by header. Both ways write the same headers, in the same order, and so do a
+//! preflight's preset lines in HTTP/1.1 form where the policy has them.
 
 use http::{HeaderMap, HeaderValue, Method, Uri};
 
 use corsair::{Cors, RequestKind};
 
 /// The headers of the decision on a request, written into a fresh map (the preset's copy)
-/// and into a map with room (header by header), in order.
-fn both_ways(cors: &Cors, method: &Method, request: &[(&str, &str)]) -> [Vec<String>; 2] {
+/// and into a map with room (header by header), in order; and the preflight's preset lines,
+/// when it has them.
+fn every_way(
+    cors: &Cors,
+    method: &Method,
+    request: &[(&str, &str)],
+) -> ([Vec<String>; 2], Option<Vec<String>>) {
     let mut headers = HeaderMap::new();
     for (name, value) in request {
         headers.append(
@@ -27,7 +33,21 @@ fn both_ways(cors: &Cors, method: &Method, request: &[(&str, &str)]) -> [Vec<Str
             .map(|(name, value)| format!("{name}: {}", value.to_str().unwrap()))
             .collect::<Vec<_>>()
     };
-    [write(HeaderMap::new()), write(HeaderMap::with_capacity(16))]
+    let mut lines = Vec::new();
+    let preset = cors.write_preflight_lines(&decision, &mut lines);
+    assert!(
+        preset || lines.is_empty(),
+        "nothing is written without a preset"
+    );
+    let lines = preset.then(|| {
+        let text = String::from_utf8(lines).unwrap();
+        let text = text.strip_suffix("\r\n").expect("lines end with CRLF");
+        text.split("\r\n").map(str::to_owned).collect()
+    });
+    (
+        [write(HeaderMap::new()), write(HeaderMap::with_capacity(16))],
+        lines,
+    )
 }
 
 #[test]
@@ -77,10 +97,17 @@ fn a_preset_copy_writes_what_writing_header_by_header_writes() {
             ],
         ),
     ];
+    let mut preset_lines = 0;
     for (index, cors) in policies.iter().enumerate() {
         for (method, request) in &requests {
-            let [copied, written] = both_ways(cors, method, request);
+            let ([copied, written], lines) = every_way(cors, method, request);
             assert_eq!(copied, written, "policy {index}, {method} {request:?}");
+            if let Some(lines) = lines {
+                assert_eq!(lines, written, "lines of policy {index}, {request:?}");
+                preset_lines += 1;
+            }
         }
     }
+    // The preflights of allowed origins: one on the first policy, three on the others.
+    assert_eq!(preset_lines, 7);
 }
