@@ -137,9 +137,10 @@ impl Handler for Worker {
             return Begin::HandOver;
         }
         let record = AccessRecord::capture_head(method, uri, headers, &cors, decision.as_ref());
+        // A preflight's answer, as `Cors::preflight_response` makes it.
         let answer = match &decision {
             Some(decision) if decision.kind() == RequestKind::Preflight => {
-                Some(cors.preflight_response(decision))
+                Some(StatusCode::NO_CONTENT)
             }
             _ => None,
         };
@@ -153,6 +154,14 @@ impl Handler for Worker {
         match answer {
             Some(answer) => Begin::Answer(exchange, answer),
             None => Begin::Forward(exchange, owns_cors),
+        }
+    }
+
+    fn answer(&self, exchange: &FastExchange, lines: &mut Vec<u8>, headers: &mut HeaderMap) {
+        if let Some(decision) = &exchange.decision {
+            if !exchange.cors.write_preflight_lines(decision, lines) {
+                exchange.cors.write_preflight_headers(decision, headers);
+            }
         }
     }
 

@@ -100,6 +100,8 @@ struct Buffers {
     handler_headers: HeaderMap,
     /// `Vary` and the CORS lines of a response.
     proxy_lines: HeaderMap,
+    /// The header lines of corsair's own answer, in HTTP/1.1 form.
+    answer_lines: Vec<u8>,
 }
 
 /// Serves `stream` on the fast path until it closes, `stop` turns true between two requests,
@@ -305,22 +307,28 @@ impl<H: Handler> Exchange<'_, H> {
             self.handler
                 .begin(&head.method, &head.uri, head.host, &buffers.handler_headers);
         let (exchange, owns_cors) = match begun {
-            Begin::Answer(exchange, answer) => {
+            Begin::Answer(exchange, status) => {
                 drop(head);
                 // A body that is not read leaves the connection unusable.
                 let close = asked.close || asked.body_length > 0;
-                buffers.to_client.clear();
+                buffers.answer_lines.clear();
                 buffers.proxy_lines.clear();
+                self.handler.answer(
+                    &exchange,
+                    &mut buffers.answer_lines,
+                    &mut buffers.proxy_lines,
+                );
+                buffers.to_client.clear();
                 let date = date::now();
                 write_own_head(
                     &mut buffers.to_client,
-                    answer.status(),
-                    answer.headers(),
+                    status,
+                    (&buffers.answer_lines, &buffers.proxy_lines),
                     0,
-                    &client_head(false, &buffers.proxy_lines, close, &date),
+                    &client_head(false, &HeaderMap::new(), close, &date),
                 );
                 let written = stream.write_all(&buffers.to_client).await;
-                self.handler.end(exchange, answer.status());
+                self.handler.end(exchange, status);
                 buffers.client.drain(..head_end);
                 return if close || written.is_err() {
                     Next::Close
@@ -720,7 +728,13 @@ impl<H: Handler> Forward<'_, '_, H> {
         buffers.to_client.clear();
         let date = date::now();
         let head = client_head(self.owns_cors, &buffers.proxy_lines, close, &date);
-        write_own_head(&mut buffers.to_client, status, &extra, text.len(), &head);
+        write_own_head(
+            &mut buffers.to_client,
+            status,
+            (&[], &extra),
+            text.len(),
+            &head,
+        );
         if !self.asked.is_head {
             buffers.to_client.extend_from_slice(text.as_bytes());
         }

@@ -42,8 +42,8 @@ pub(crate) const MAX_LOCAL_ERROR_RESET_STREAMS: usize = 1024;
 
 /// What answers the requests of a worker's connections: whole requests on the general path
 /// ([`Handler::handle`]), and on the fast path, where the request is never built, a decision on
-/// its head ([`Handler::begin`]), the lines its response gets ([`Handler::respond`]) and its
-/// end ([`Handler::end`]).
+/// its head ([`Handler::begin`]), the lines of corsair's own answer ([`Handler::answer`]) or of
+/// the upstream's response ([`Handler::respond`]), and its end ([`Handler::end`]).
 pub(crate) trait Handler: Send + Sync + 'static {
     /// What the fast path keeps of a request from its decision to its end.
     type Exchange: Send + Sync;
@@ -75,6 +75,11 @@ pub(crate) trait Handler: Send + Sync + 'static {
         headers: &HeaderMap,
     ) -> Begin<Self::Exchange>;
 
+    /// Writes the header lines of corsair's answer to `exchange` (after [`Begin::Answer`]):
+    /// those it has in HTTP/1.1 form onto `lines` (`name: value` and CRLF each), the others
+    /// into `headers` (empty), which follow them.
+    fn answer(&self, exchange: &Self::Exchange, lines: &mut Vec<u8>, headers: &mut HeaderMap);
+
     /// Writes the lines a response to `exchange` gets into `headers`, which holds the
     /// upstream's `Vary` values (empty for corsair's own answers).
     fn respond(&self, exchange: &Self::Exchange, headers: &mut HeaderMap);
@@ -85,8 +90,9 @@ pub(crate) trait Handler: Send + Sync + 'static {
 
 /// What the handler makes of a request head on the fast path.
 pub(crate) enum Begin<E> {
-    /// corsair answers it with this head (a preflight): nothing is forwarded.
-    Answer(E, Response<()>),
+    /// corsair answers it (a preflight) with this status, without a body, and the lines of
+    /// [`Handler::answer`]: nothing is forwarded.
+    Answer(E, StatusCode),
     /// It is forwarded; `true`: the upstream's `Access-Control-*` lines are removed.
     Forward(E, bool),
     /// The general path takes it, with every byte read: corsair refuses it there (a rare

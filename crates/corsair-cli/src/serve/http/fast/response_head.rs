@@ -210,11 +210,12 @@ pub(crate) struct ClientHead<'a> {
 }
 
 /// Writes the head of a response corsair answers itself: `status` (with its canonical reason),
-/// `proxy_lines`, `extra` lines, `Content-Length` (when the status allows a body), the tail.
+/// the `extra` lines (those already in HTTP/1.1 form, without `Date`, then the map's),
+/// `Content-Length` (when the status allows a body), the tail (`proxy_lines` first).
 pub(crate) fn write_own_head(
     out: &mut Vec<u8>,
     status: http::StatusCode,
-    extra: &HeaderMap,
+    (extra_lines, extra): (&[u8], &HeaderMap),
     body_length: usize,
     client: &ClientHead<'_>,
 ) {
@@ -223,6 +224,7 @@ pub(crate) fn write_own_head(
     out.push(b' ');
     out.extend_from_slice(status.canonical_reason().unwrap_or("").as_bytes());
     out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(extra_lines);
     for (name, value) in extra {
         write_line(out, name.as_str().as_bytes(), value.as_bytes());
     }
