@@ -455,17 +455,20 @@ impl<H: Handler> Forward<'_, '_, H> {
                 )
                 .await;
         };
-        let upstream = match self.exchange_with_upstream(buffers).await {
-            Ok(upstream) => upstream,
+        let (upstream, head) = match self.exchange_with_upstream(buffers).await {
+            Ok(answered) => answered,
             Err(failure) => return self.fail(stream, buffers, failure).await,
         };
-        self.relay(stream, buffers, upstream).await
+        self.relay(stream, buffers, upstream, head).await
     }
 
     /// Sends the request (on an idle connection, or a new one; again on a new one when an idle
-    /// connection turns out closed before any answer) and reads the response head into
-    /// `buffers.upstream`.
-    async fn exchange_with_upstream(&self, buffers: &mut Buffers) -> Result<TcpStream, Failure> {
+    /// connection turns out closed before any answer), reads the response head into
+    /// `buffers.upstream` and writes the client's head into `buffers.to_client`.
+    async fn exchange_with_upstream(
+        &self,
+        buffers: &mut Buffers,
+    ) -> Result<(TcpStream, Answered), Failure> {
         let idle = pool::take(&self.route.upstream.authority, self.forwarding.idle_timeout);
         let reused = idle.is_some();
         let mut upstream = match idle {
@@ -473,14 +476,14 @@ impl<H: Handler> Forward<'_, '_, H> {
             None => self.connect().await?,
         };
         match self.send_and_wait(&mut upstream, buffers).await {
-            Ok(()) => Ok(upstream),
+            Ok(head) => Ok((upstream, head)),
             // The upstream closed the idle connection as the request was sent: once more on a
             // new one, when the request cannot have been acted on (not written whole) or may be
             // repeated.
             Err(Attempt::Closed { written }) if reused && (!written || self.asked.idempotent) => {
                 let mut upstream = self.connect().await?;
                 match self.send_and_wait(&mut upstream, buffers).await {
-                    Ok(()) => Ok(upstream),
+                    Ok(head) => Ok((upstream, head)),
                     Err(Attempt::Closed { .. }) => Err(Failure::Protocol),
                     Err(Attempt::Failed(failure)) => Err(failure),
                 }
@@ -518,12 +521,13 @@ impl<H: Handler> Forward<'_, '_, H> {
         }
     }
 
-    /// Writes the request and reads a final response head (`1xx` heads are dropped).
+    /// Writes the request, reads a final response head (`1xx` heads are dropped) and writes the
+    /// head the client gets into `buffers.to_client`: the response head is parsed once.
     async fn send_and_wait(
         &self,
         upstream: &mut TcpStream,
         buffers: &mut Buffers,
-    ) -> Result<(), Attempt> {
+    ) -> Result<Answered, Attempt> {
         let idle_timeout = self.forwarding.idle_timeout;
         match tokio::time::timeout(idle_timeout, upstream.write_all(&buffers.to_upstream)).await {
             Ok(Ok(())) => {}
@@ -545,23 +549,27 @@ impl<H: Handler> Forward<'_, '_, H> {
                 Ok(Ok(_)) => {}
             }
             loop {
-                let (status, length) = {
+                let informational = {
                     let mut stack = [httparse::EMPTY_HEADER; RESPONSE_SLOTS];
                     let mut heap = Vec::new();
                     let slots = response_slots(&mut stack, &mut heap, max_headers);
                     match response_head::read(&buffers.upstream, slots, self.asked.is_head) {
                         ReadResponse::Partial => break,
                         ReadResponse::Malformed => return Err(Attempt::Failed(Failure::Protocol)),
-                        ReadResponse::Head(head) => (head.status, head.length),
+                        ReadResponse::Head(head) => match head.status {
+                            101 => return Err(Attempt::Failed(Failure::Protocol)),
+                            100..=199 => head.length,
+                            _ => {
+                                return Ok(self.write_client_head(
+                                    &head,
+                                    &mut buffers.proxy_lines,
+                                    &mut buffers.to_client,
+                                ));
+                            }
+                        },
                     }
                 };
-                match status {
-                    101 => return Err(Attempt::Failed(Failure::Protocol)),
-                    100..=199 => {
-                        buffers.upstream.drain(..length);
-                    }
-                    _ => return Ok(()),
-                }
+                buffers.upstream.drain(..informational);
             }
             if buffers.upstream.len() > MAX_RESPONSE_HEAD {
                 return Err(Attempt::Failed(Failure::Protocol));
@@ -569,51 +577,62 @@ impl<H: Handler> Forward<'_, '_, H> {
         }
     }
 
-    /// Writes the response head and relays the body.
+    /// Writes the head the client gets for the upstream's `head` into `to_client`, with the
+    /// upstream's `Vary` and the CORS lines gathered in `proxy_lines`.
+    fn write_client_head(
+        &self,
+        head: &response_head::ResponseHead<'_>,
+        proxy_lines: &mut HeaderMap,
+        to_client: &mut Vec<u8>,
+    ) -> Answered {
+        proxy_lines.clear();
+        head.for_each_vary(|value| {
+            if let Ok(value) = HeaderValue::from_bytes(value) {
+                proxy_lines.append(VARY, value);
+            }
+        });
+        if let Some(exchange) = &self.handler_exchange {
+            self.exchange.handler.respond(exchange, proxy_lines);
+        }
+        to_client.clear();
+        let date = date::now();
+        head.write_client_head(
+            to_client,
+            &ClientHead {
+                owns_cors: self.owns_cors,
+                proxy_lines,
+                chunked: matches!(head.framing, Framing::Chunked | Framing::UntilClose),
+                close: self.asked.close,
+                date: &date,
+            },
+        );
+        Answered {
+            status: head.status,
+            framing: head.framing,
+            reusable: head.reusable,
+            head_length: head.length,
+        }
+    }
+
+    /// Relays the body after the client's head (in `buffers.to_client`).
     async fn relay<S: AsyncWrite + Unpin>(
         &mut self,
         stream: &mut S,
         buffers: &mut Buffers,
         mut upstream: TcpStream,
+        head: Answered,
     ) -> Next {
-        let max_headers = self.exchange.limits.max_response_headers;
         let close = self.asked.close;
         let exchange = self
             .handler_exchange
             .take()
             .expect("one response per exchange");
-        let (status, framing, reusable, head_length) = {
-            let mut stack = [httparse::EMPTY_HEADER; RESPONSE_SLOTS];
-            let mut heap = Vec::new();
-            let slots = response_slots(&mut stack, &mut heap, max_headers);
-            let ReadResponse::Head(head) =
-                response_head::read(&buffers.upstream, slots, self.asked.is_head)
-            else {
-                unreachable!("send_and_wait left a whole head");
-            };
-            buffers.proxy_lines.clear();
-            head.for_each_vary(|value| {
-                if let Ok(value) = HeaderValue::from_bytes(value) {
-                    buffers.proxy_lines.append(VARY, value);
-                }
-            });
-            self.exchange
-                .handler
-                .respond(&exchange, &mut buffers.proxy_lines);
-            buffers.to_client.clear();
-            let date = date::now();
-            head.write_client_head(
-                &mut buffers.to_client,
-                &ClientHead {
-                    owns_cors: self.owns_cors,
-                    proxy_lines: &buffers.proxy_lines,
-                    chunked: matches!(head.framing, Framing::Chunked | Framing::UntilClose),
-                    close,
-                    date: &date,
-                },
-            );
-            (head.status, head.framing, head.reusable, head.length)
-        };
+        let Answered {
+            status,
+            framing,
+            reusable,
+            head_length,
+        } = head;
         buffers.upstream.drain(..head_length);
         let relayed = Relay {
             idle_timeout: self.forwarding.idle_timeout,
@@ -746,6 +765,16 @@ impl<H: Handler> Forward<'_, '_, H> {
             Next::KeepAlive
         }
     }
+}
+
+/// The upstream's final response head, once the client's head is written.
+struct Answered {
+    status: u16,
+    framing: Framing,
+    /// The upstream connection may carry another request once the body has been read.
+    reusable: bool,
+    /// The head's length in the upstream buffer.
+    head_length: usize,
 }
 
 /// How sending a request on one connection went.
