@@ -19,12 +19,14 @@
 //! request: `header_read_timeout`).
 
 mod chunked;
+mod deadline;
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) mod differential;
 mod pool;
 pub(crate) mod request_head;
 mod response_head;
 mod rewind;
+mod stopped;
 mod upstream_head;
 
 use std::io;
@@ -39,9 +41,11 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use self::chunked::{Decoder, Step};
+use self::deadline::Deadline;
 use self::request_head::{Parsed, RequestHead};
 use self::response_head::{ClientHead, Framing, ReadResponse, write_own_head};
 pub(crate) use self::rewind::Rewind;
+use self::stopped::Stopped;
 use super::buffer_budget::Held;
 use super::forward::Forwarding;
 use super::head_guard::{Limits, REQUEST_TIMEOUT, TOO_LARGE, scan_head};
@@ -85,9 +89,10 @@ enum Next {
     HandOver,
 }
 
-/// A connection's buffers, kept from one request to the next.
-#[derive(Default)]
+/// A connection's buffers, kept from one request to the next, and its timer.
 struct Buffers {
+    /// What bounds each wait of the connection in time.
+    deadline: Deadline,
     /// The client's bytes: the current head, then what follows it.
     client: Vec<u8>,
     /// What goes to the upstream: the request head and body.
@@ -111,20 +116,32 @@ pub(crate) async fn serve<H: Handler, S>(
     connection: &Connection,
     mut stream: S,
     limits: FastLimits,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) -> Served<S>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let mut buffers = Buffers::default();
+    let mut buffers = Buffers {
+        deadline: Deadline::new(Instant::now() + limits.head.header_read_timeout),
+        client: Vec::new(),
+        to_upstream: Vec::new(),
+        upstream: Vec::new(),
+        to_client: Vec::new(),
+        handler_headers: HeaderMap::new(),
+        proxy_lines: HeaderMap::new(),
+        answer_lines: Vec::new(),
+    };
+    // Waits for the worker to stop, registered once for the connection's life.
+    let mut stopped = Stopped::new(stop);
     let mut first = true;
     loop {
         let head_end = match read_head(
             &mut stream,
             &mut buffers.client,
+            &mut buffers.deadline,
             &limits.head,
             first,
-            &mut stop,
+            &mut stopped,
         )
         .await
         {
@@ -137,7 +154,7 @@ where
             }
         };
         first = false;
-        let stopping = *stop.borrow();
+        let stopping = stopped.stopping();
         let exchange = Exchange {
             handler,
             connection,
@@ -171,9 +188,10 @@ enum HeadWait {
 async fn read_head<S: AsyncRead + Unpin>(
     stream: &mut S,
     buffer: &mut Vec<u8>,
+    timer: &mut Deadline,
     limits: &Limits,
     first: bool,
-    stop: &mut watch::Receiver<bool>,
+    stopped: &mut Stopped,
 ) -> HeadWait {
     let idle = if first {
         limits.header_read_timeout
@@ -198,18 +216,24 @@ async fn read_head<S: AsyncRead + Unpin>(
                 return HeadWait::Refuse(TOO_LARGE);
             }
         }
-        if head_deadline.is_none() && *stop.borrow() {
+        if head_deadline.is_none() && stopped.stopping() {
             return HeadWait::Closed;
         }
         let deadline = head_deadline.unwrap_or(idle_deadline);
-        let read = tokio::select! {
-            read = tokio::time::timeout_at(deadline, read_some(stream, buffer)) => read,
-            _ = stop.changed(), if head_deadline.is_none() => return HeadWait::Closed,
-        };
+        let between_heads = head_deadline.is_none();
+        let read = timer
+            .wait(deadline, async {
+                tokio::select! {
+                    biased;
+                    read = read_some(stream, buffer) => Some(read),
+                    () = stopped.wait(), if between_heads => None,
+                }
+            })
+            .await;
         match read {
-            Err(_) if head_deadline.is_some() => return HeadWait::Refuse(REQUEST_TIMEOUT),
-            Err(_) | Ok(Ok(0) | Err(_)) => return HeadWait::Closed,
-            Ok(Ok(_)) => {}
+            None if head_deadline.is_some() => return HeadWait::Refuse(REQUEST_TIMEOUT),
+            None | Some(None | Some(Ok(0) | Err(_))) => return HeadWait::Closed,
+            Some(Some(Ok(_))) => {}
         }
     }
 }
@@ -424,12 +448,16 @@ impl<H: Handler> Forward<'_, '_, H> {
         while missing > 0 {
             let before = buffers.to_upstream.len();
             buffers.to_upstream.reserve(missing.min(READ_CHUNK));
-            let read =
-                tokio::time::timeout(idle_timeout, stream.read_buf(&mut buffers.to_upstream)).await;
+            let read = buffers
+                .deadline
+                .wait_for(idle_timeout, stream.read_buf(&mut buffers.to_upstream))
+                .await;
             match read {
-                Ok(Ok(0) | Err(_)) => return self.fail(stream, buffers, Failure::ClientGone).await,
-                Err(_) => return self.fail(stream, buffers, Failure::ClientStalled).await,
-                Ok(Ok(_)) => {}
+                Some(Ok(0) | Err(_)) => {
+                    return self.fail(stream, buffers, Failure::ClientGone).await;
+                }
+                None => return self.fail(stream, buffers, Failure::ClientStalled).await,
+                Some(Ok(_)) => {}
             }
             let got = buffers.to_upstream.len() - before;
             if got > missing {
@@ -529,24 +557,30 @@ impl<H: Handler> Forward<'_, '_, H> {
         buffers: &mut Buffers,
     ) -> Result<Answered, Attempt> {
         let idle_timeout = self.forwarding.idle_timeout;
-        match tokio::time::timeout(idle_timeout, upstream.write_all(&buffers.to_upstream)).await {
-            Ok(Ok(())) => {}
-            Ok(Err(_)) => return Err(Attempt::Closed { written: false }),
-            Err(_) => return Err(Attempt::Failed(Failure::NotReading)),
+        let written = buffers
+            .deadline
+            .wait_for(idle_timeout, upstream.write_all(&buffers.to_upstream))
+            .await;
+        match written {
+            Some(Ok(())) => {}
+            Some(Err(_)) => return Err(Attempt::Closed { written: false }),
+            None => return Err(Attempt::Failed(Failure::NotReading)),
         }
         buffers.upstream.clear();
         let deadline = Instant::now() + self.forwarding.upstream_timeout;
         let max_headers = self.exchange.limits.max_response_headers;
         loop {
-            let read =
-                tokio::time::timeout_at(deadline, read_some(upstream, &mut buffers.upstream)).await;
+            let read = buffers
+                .deadline
+                .wait(deadline, read_some(upstream, &mut buffers.upstream))
+                .await;
             match read {
-                Err(_) => return Err(Attempt::Failed(Failure::NoAnswer)),
-                Ok(Ok(0) | Err(_)) if buffers.upstream.is_empty() => {
+                None => return Err(Attempt::Failed(Failure::NoAnswer)),
+                Some(Ok(0) | Err(_)) if buffers.upstream.is_empty() => {
                     return Err(Attempt::Closed { written: true });
                 }
-                Ok(Ok(0) | Err(_)) => return Err(Attempt::Failed(Failure::Protocol)),
-                Ok(Ok(_)) => {}
+                Some(Ok(0) | Err(_)) => return Err(Attempt::Failed(Failure::Protocol)),
+                Some(Ok(_)) => {}
             }
             loop {
                 let informational = {
@@ -826,8 +860,15 @@ impl Relay {
                     if left == 0 {
                         break;
                     }
-                    self.flush(client, &mut buffers.to_client).await?;
-                    self.fill(upstream, &mut buffers.upstream, false).await?;
+                    self.flush(client, &mut buffers.to_client, &mut buffers.deadline)
+                        .await?;
+                    self.fill(
+                        upstream,
+                        &mut buffers.upstream,
+                        &mut buffers.deadline,
+                        false,
+                    )
+                    .await?;
                 }
             }
             Framing::Chunked => {
@@ -855,21 +896,33 @@ impl Relay {
                         buffers.to_client.extend_from_slice(b"0\r\n\r\n");
                         break;
                     }
-                    self.flush(client, &mut buffers.to_client).await?;
-                    self.fill(upstream, &mut buffers.upstream, false).await?;
+                    self.flush(client, &mut buffers.to_client, &mut buffers.deadline)
+                        .await?;
+                    self.fill(
+                        upstream,
+                        &mut buffers.upstream,
+                        &mut buffers.deadline,
+                        false,
+                    )
+                    .await?;
                 }
             }
             Framing::UntilClose => loop {
                 write_chunk(&mut buffers.to_client, &buffers.upstream);
                 buffers.upstream.clear();
-                self.flush(client, &mut buffers.to_client).await?;
-                if !self.fill(upstream, &mut buffers.upstream, true).await? {
+                self.flush(client, &mut buffers.to_client, &mut buffers.deadline)
+                    .await?;
+                if !self
+                    .fill(upstream, &mut buffers.upstream, &mut buffers.deadline, true)
+                    .await?
+                {
                     buffers.to_client.extend_from_slice(b"0\r\n\r\n");
                     break;
                 }
             },
         }
-        self.flush(client, &mut buffers.to_client).await
+        self.flush(client, &mut buffers.to_client, &mut buffers.deadline)
+            .await
     }
 
     /// Writes what `out` holds to the client.
@@ -877,12 +930,16 @@ impl Relay {
         &self,
         client: &mut S,
         out: &mut Vec<u8>,
+        timer: &mut Deadline,
     ) -> Result<(), Side> {
         if out.is_empty() {
             return Ok(());
         }
-        match tokio::time::timeout(self.idle_timeout, client.write_all(out)).await {
-            Ok(Ok(())) => {
+        match timer
+            .wait_for(self.idle_timeout, client.write_all(out))
+            .await
+        {
+            Some(Ok(())) => {
                 out.clear();
                 Ok(())
             }
@@ -896,13 +953,17 @@ impl Relay {
         &self,
         upstream: &mut TcpStream,
         buffer: &mut Vec<u8>,
+        timer: &mut Deadline,
         end_allowed: bool,
     ) -> Result<bool, Side> {
-        match tokio::time::timeout(self.idle_timeout, read_some(upstream, buffer)).await {
-            Ok(Ok(0)) if end_allowed => Ok(false),
-            Ok(Ok(0) | Err(_)) => Err(Side::Upstream(UpstreamError::Protocol)),
-            Ok(Ok(_)) => Ok(true),
-            Err(_) => Err(Side::Upstream(UpstreamError::Timeout)),
+        match timer
+            .wait_for(self.idle_timeout, read_some(upstream, buffer))
+            .await
+        {
+            Some(Ok(0)) if end_allowed => Ok(false),
+            Some(Ok(0) | Err(_)) => Err(Side::Upstream(UpstreamError::Protocol)),
+            Some(Ok(_)) => Ok(true),
+            None => Err(Side::Upstream(UpstreamError::Timeout)),
         }
     }
 }
