@@ -46,6 +46,7 @@ use self::request_head::{Parsed, RequestHead};
 use self::response_head::{ClientHead, Framing, ReadResponse, write_own_head};
 pub(crate) use self::rewind::Rewind;
 use self::stopped::Stopped;
+use self::upstream_head::ClientAddress;
 use super::buffer_budget::Held;
 use super::forward::Forwarding;
 use super::head_guard::{Limits, REQUEST_TIMEOUT, TOO_LARGE, scan_head};
@@ -133,6 +134,7 @@ where
     };
     // Waits for the worker to stop, registered once for the connection's life.
     let mut stopped = Stopped::new(stop);
+    let client = ClientAddress::new(connection.peer.ip());
     let mut first = true;
     loop {
         let head_end = match read_head(
@@ -158,6 +160,7 @@ where
         let exchange = Exchange {
             handler,
             connection,
+            client: &client,
             limits: &limits,
             stopping,
         };
@@ -251,6 +254,8 @@ async fn read_some<S: AsyncRead + Unpin>(
 struct Exchange<'a, H> {
     handler: &'a H,
     connection: &'a Connection,
+    /// The client's address, as the upstream is told it.
+    client: &'a ClientAddress,
     limits: &'a FastLimits,
     /// The worker is stopping: the connection closes after this exchange.
     stopping: bool,
@@ -369,7 +374,7 @@ impl<H: Handler> Exchange<'_, H> {
             &head,
             &upstream_head::Edits {
                 route: &route,
-                client: self.connection.peer.ip(),
+                client: self.client,
                 client_scheme: forwarding.client_scheme,
             },
         );

@@ -19,7 +19,7 @@ use super::super::forward::Route;
 use super::super::head_guard::scan_head;
 use super::super::{cookies, edge, forwarded, hop_by_hop};
 use super::request_head::{self, Parsed};
-use super::upstream_head::{self, Edits};
+use super::upstream_head::{self, ClientAddress, Edits};
 use crate::settings::Upstream;
 
 /// A request as the upstream receives it: method, target, header lines (lower-case names,
@@ -93,7 +93,7 @@ fn through_the_fast_path(mut bytes: &[u8], route: &Route) -> Vec<Forwarded> {
             &head,
             &Edits {
                 route,
-                client: CLIENT,
+                client: &ClientAddress::new(CLIENT),
                 client_scheme: "http",
             },
         );
