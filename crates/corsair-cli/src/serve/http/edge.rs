@@ -184,9 +184,13 @@ fn same_host(host: &HeaderValue, authority: &str) -> bool {
 /// Whether `path` has a `.` or `..` segment once `%2e`/`%2E` are read as `.` and `%2f`/`%2F`
 /// as `/` (what an upstream that decodes its path would see), a segment's name ending at its
 /// first `;` (or `%3b`/`%3B`): servlet containers cut path parameters before they resolve dot
-/// segments, so `/..;/admin` climbs a level there (RFC 3986 §3.3). One pass, no allocation.
+/// segments, so `/..;/admin` climbs a level there (RFC 3986 §3.3). One pass, no allocation; a
+/// path without `.` or `%` (most of them) has none, which one vectorized search tells.
 pub(crate) fn has_dot_segment(path: &str) -> bool {
     let bytes = path.as_bytes();
+    if memchr::memchr2(b'.', b'%', bytes).is_none() {
+        return false;
+    }
     // The current segment's name (up to its parameters): its length and how many of its bytes
     // are dots, in decoded bytes.
     let (mut length, mut dots, mut in_parameters) = (0usize, 0usize, false);
