@@ -177,6 +177,14 @@ where
     }
 }
 
+/// Empties `map` for the next request. `HeaderMap::clear` resets every slot of the map's index
+/// even when it holds nothing, as the lines of most preflight answers leave it.
+fn clear(map: &mut HeaderMap) {
+    if !map.is_empty() {
+        map.clear();
+    }
+}
+
 /// How waiting for a request head ended.
 enum HeadWait {
     /// A head ends at this offset of the buffer.
@@ -320,7 +328,7 @@ impl<H: Handler> Exchange<'_, H> {
             close: head.close || self.stopping,
             body_length,
         };
-        buffers.handler_headers.clear();
+        clear(&mut buffers.handler_headers);
         let reads = self.handler.reads();
         for header in head.headers {
             if let Some(name) = reads
@@ -341,7 +349,7 @@ impl<H: Handler> Exchange<'_, H> {
                 // A body that is not read leaves the connection unusable.
                 let close = asked.close || asked.body_length > 0;
                 buffers.answer_lines.clear();
-                buffers.proxy_lines.clear();
+                clear(&mut buffers.proxy_lines);
                 self.handler.answer(
                     &exchange,
                     &mut buffers.answer_lines,
@@ -624,7 +632,7 @@ impl<H: Handler> Forward<'_, '_, H> {
         proxy_lines: &mut HeaderMap,
         to_client: &mut Vec<u8>,
     ) -> Answered {
-        proxy_lines.clear();
+        clear(proxy_lines);
         head.for_each_vary(|value| {
             if let Ok(value) = HeaderValue::from_bytes(value) {
                 proxy_lines.append(VARY, value);
@@ -770,7 +778,7 @@ impl<H: Handler> Forward<'_, '_, H> {
         close: bool,
     ) -> Next {
         let close = close || self.asked.close;
-        buffers.proxy_lines.clear();
+        clear(&mut buffers.proxy_lines);
         let exchange = self
             .handler_exchange
             .take()
