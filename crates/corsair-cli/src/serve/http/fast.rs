@@ -86,6 +86,8 @@ pub(crate) enum Served<S> {
 /// What comes after one exchange.
 enum Next {
     KeepAlive,
+    /// The buffer does not hold a whole head yet (nothing was done with it): wait for it.
+    Incomplete,
     Close,
     HandOver,
 }
@@ -136,6 +138,8 @@ where
     let mut stopped = Stopped::new(stop);
     let client = ClientAddress::new(connection.peer.ip());
     let mut first = true;
+    // Whether the current head is waited for by scanning for its end (see `read_head`).
+    let mut scan = false;
     loop {
         let head_end = match read_head(
             &mut stream,
@@ -143,6 +147,7 @@ where
             &mut buffers.deadline,
             &limits.head,
             first,
+            scan,
             &mut stopped,
         )
         .await
@@ -165,7 +170,8 @@ where
             stopping,
         };
         match exchange.run(&mut stream, &mut buffers, head_end).await {
-            Next::KeepAlive => {}
+            Next::KeepAlive => scan = false,
+            Next::Incomplete => scan = true,
             Next::Close => {
                 let _ = stream.shutdown().await;
                 return Served::Closed;
@@ -187,8 +193,9 @@ fn clear(map: &mut HeaderMap) {
 
 /// How waiting for a request head ended.
 enum HeadWait {
-    /// A head ends at this offset of the buffer.
-    Complete(usize),
+    /// A head ends at this offset of the buffer (`Some`, found by scanning), or the buffer has
+    /// bytes that may hold a whole head, which parsing tells (`None`).
+    Complete(Option<usize>),
     /// The client closed, went idle too long, or the worker is stopping.
     Closed,
     /// corsair answers this and closes (`408`, `431`).
@@ -196,12 +203,21 @@ enum HeadWait {
 }
 
 /// Reads until `buffer` holds a whole head, within the head guard's limits.
+///
+/// Without `scan`, it returns as soon as `buffer` has any bytes: a head almost always comes
+/// whole in one read, and `request_head::read` then finds its end and parses it in one pass
+/// over the bytes (scanning for the end first and parsing after read every byte twice). When
+/// that parse finds the head partial (or longer than `max_header_bytes`), the exchange asks
+/// again with `scan`: this waits, as the head guard does, until a scan of the bytes as they
+/// come finds the end, so a head that trickles in is scanned once and parsed once more, never
+/// parsed again on every read.
 async fn read_head<S: AsyncRead + Unpin>(
     stream: &mut S,
     buffer: &mut Vec<u8>,
     timer: &mut Deadline,
     limits: &Limits,
     first: bool,
+    scan: bool,
     stopped: &mut Stopped,
 ) -> HeadWait {
     let idle = if first {
@@ -213,6 +229,9 @@ async fn read_head<S: AsyncRead + Unpin>(
     let mut head_deadline = None;
     let (mut last, mut started, mut scanned) = ([0u8; 2], false, 0);
     loop {
+        if !scan && !buffer.is_empty() {
+            return HeadWait::Complete(None);
+        }
         if scanned < buffer.len() {
             head_deadline.get_or_insert_with(|| Instant::now() + limits.header_read_timeout);
             if let Some(end) = scan_head(&buffer[scanned..], &mut last, &mut started) {
@@ -220,7 +239,7 @@ async fn read_head<S: AsyncRead + Unpin>(
                 if end > limits.max_header_bytes {
                     return HeadWait::Refuse(TOO_LARGE);
                 }
-                return HeadWait::Complete(end);
+                return HeadWait::Complete(Some(end));
             }
             scanned = buffer.len();
             if scanned > limits.max_header_bytes {
@@ -284,16 +303,26 @@ impl<H: Handler> Exchange<'_, H> {
         &self,
         stream: &mut S,
         buffers: &mut Buffers,
-        head_end: usize,
+        head_end: Option<usize>,
     ) -> Next {
         let forwarding = self.handler.forwarding();
         let route = self.handler.route();
         let mut slots = [httparse::EMPTY_HEADER; REQUEST_SLOTS];
-        let head: RequestHead<'_> = match request_head::read(
-            &buffers.client[..head_end],
-            &mut slots,
-        ) {
+        let bytes = match head_end {
+            Some(end) => &buffers.client[..end],
+            None => &buffers.client[..],
+        };
+        let head: RequestHead<'_> = match request_head::read(bytes, &mut slots) {
+            // Not whole yet, or too long: wait by scanning, which also refuses a head that is
+            // too long (`431`), as before any parse.
+            Parsed::Take(head)
+                if head_end.is_none() && head.length > self.limits.head.max_header_bytes =>
+            {
+                return Next::Incomplete;
+            }
+            Parsed::Partial if head_end.is_none() => return Next::Incomplete,
             Parsed::Take(head) => head,
+            // A scan found the end, httparse did not: the general path's to tell.
             Parsed::Partial => return Next::HandOver,
             Parsed::HandOver(why) => {
                 tracing::trace!(peer = %self.connection.peer, why, "request handed to the general path");
@@ -322,6 +351,7 @@ impl<H: Handler> Exchange<'_, H> {
             }
             Some(held)
         };
+        let head_end = head.length;
         let asked = Asked {
             is_head: head.method == http::Method::HEAD,
             idempotent: head.method.is_idempotent(),

@@ -16,7 +16,6 @@ use hyper_util::rt::TokioIo;
 use tokio::io::AsyncWriteExt;
 
 use super::super::forward::Route;
-use super::super::head_guard::scan_head;
 use super::super::{cookies, edge, forwarded, hop_by_hop};
 use super::request_head::{self, Parsed};
 use super::upstream_head::{self, ClientAddress, Edits};
@@ -73,14 +72,13 @@ pub(crate) fn check(input: &[u8]) -> usize {
 fn through_the_fast_path(mut bytes: &[u8], route: &Route) -> Vec<Forwarded> {
     let mut forwarded = Vec::new();
     loop {
-        let (mut last, mut started) = ([0u8; 2], false);
-        let Some(end) = scan_head(bytes, &mut last, &mut started) else {
-            return forwarded;
-        };
+        // The head's end is where the fast path's one pass finds it (the connection reads the
+        // same way, with a scan only for heads that come in pieces).
         let mut slots = [httparse::EMPTY_HEADER; 128];
-        let Parsed::Take(head) = request_head::read(&bytes[..end], &mut slots) else {
+        let Parsed::Take(head) = request_head::read(bytes, &mut slots) else {
             return forwarded;
         };
+        let end = head.length;
         let Ok(length) = usize::try_from(head.body_length) else {
             return forwarded;
         };

@@ -25,6 +25,8 @@ use crate::authority::is_valid_host;
 /// A head the fast path forwards.
 #[derive(Debug)]
 pub(crate) struct RequestHead<'b> {
+    /// The head's length in the buffer (what follows is the body or the next request).
+    pub length: usize,
     /// The method, one of those corsair forwards.
     pub method: Method,
     /// The target, parsed as the general path parses it (origin-form).
@@ -62,12 +64,15 @@ const METHODS: [(&str, Method); 7] = [
     ("OPTIONS", Method::OPTIONS),
 ];
 
-/// Reads the head at the start of `buffer` into `slots`. More header lines than `slots` hold
-/// hand the request over (the general path applies `max_request_headers`).
+/// Reads the head at the start of `buffer` into `slots`; `buffer` may hold more than the head
+/// (its body, pipelined requests), and the head ends where `httparse` says it does, as on the
+/// general path (hyper parses with `httparse` too). One pass over the bytes both finds the end
+/// and parses: a head that is not whole yet is [`Parsed::Partial`]. More header lines than
+/// `slots` hold hand the request over (the general path applies `max_request_headers`).
 pub(crate) fn read<'b>(buffer: &'b [u8], slots: &'b mut [httparse::Header<'b>]) -> Parsed<'b> {
     let mut request = httparse::Request::new(slots);
-    match request.parse(buffer) {
-        Ok(httparse::Status::Complete(_)) => {}
+    let length = match request.parse(buffer) {
+        Ok(httparse::Status::Complete(length)) => length,
         Ok(httparse::Status::Partial) => return Parsed::Partial,
         Err(_) => return Parsed::HandOver("a head httparse refuses"),
     };
@@ -131,6 +136,7 @@ pub(crate) fn read<'b>(buffer: &'b [u8], slots: &'b mut [httparse::Header<'b>]) 
         return Parsed::HandOver("no single valid Host");
     };
     Parsed::Take(RequestHead {
+        length,
         method: method.clone(),
         uri,
         headers,
@@ -281,7 +287,69 @@ mod tests {
         text.parse().ok()
     }
 
+    #[test]
+    fn a_head_ends_where_httparse_ends_it_whatever_follows() {
+        let head = b"POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n";
+        let mut bytes = head.to_vec();
+        bytes.extend_from_slice(b"abcGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        let mut slots = [httparse::EMPTY_HEADER; 16];
+        match read(&bytes, &mut slots) {
+            Parsed::Take(taken) => assert_eq!(taken.length, head.len()),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(outcome(&bytes[..head.len() - 1]), Err("partial"));
+    }
+
+    /// Heads made of request-line and header-line pieces, line ends of every kind, and bytes
+    /// that may follow them.
+    fn head_like() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            Just(b"\r\n".to_vec()),
+            Just(b"\n".to_vec()),
+            Just(b"\r".to_vec()),
+            Just(b"Host: x".to_vec()),
+            Just(b"Content-Length: 2".to_vec()),
+            Just(b"a: b".to_vec()),
+            Just(b" c".to_vec()),
+            Just(b"GET / HTTP/1.1".to_vec()),
+            proptest::collection::vec(any::<u8>(), 0..4),
+        ];
+        (
+            prop_oneof![Just(&b""[..]), Just(&b"\r\n"[..]), Just(&b"\n"[..])],
+            proptest::collection::vec(piece, 0..12),
+        )
+            .prop_map(|(lead, pieces)| {
+                let mut bytes = lead.to_vec();
+                bytes.extend_from_slice(b"GET / HTTP/1.1\r\nHost: x\r\n");
+                bytes.extend(pieces.concat());
+                bytes
+            })
+    }
+
     proptest! {
+        /// The connection finds a head's end two ways: one parse of what it has read, or (for a
+        /// head that comes in pieces) a scan for the end and a parse of the head alone. Both
+        /// take the same heads with the same length.
+        #[test]
+        fn one_pass_and_scan_then_parse_agree(bytes in head_like()) {
+            let mut slots = [httparse::EMPTY_HEADER; 16];
+            let one_pass = match read(&bytes, &mut slots) {
+                Parsed::Take(head) => Some(head.length),
+                _ => None,
+            };
+            let (mut last, mut started) = ([0u8; 2], false);
+            let scanned = crate::serve::http::head_guard::scan_head(&bytes, &mut last, &mut started);
+            let mut slots = [httparse::EMPTY_HEADER; 16];
+            let scan_then_parse = scanned.and_then(|end| match read(&bytes[..end], &mut slots) {
+                Parsed::Take(head) => Some(head.length),
+                _ => None,
+            });
+            if let Some(length) = one_pass {
+                prop_assert_eq!(scanned, Some(length));
+            }
+            prop_assert_eq!(one_pass, scan_then_parse);
+        }
+
         #[test]
         fn plain_lengths_agree_with_the_model(value in proptest::collection::vec(any::<u8>(), 0..24)) {
             prop_assert_eq!(plain_length(&value), length_model(&value));
