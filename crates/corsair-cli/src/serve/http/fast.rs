@@ -42,7 +42,7 @@ use tokio::time::Instant;
 
 use self::chunked::{Decoder, Step};
 use self::deadline::Deadline;
-use self::request_head::{Parsed, RequestHead};
+use self::request_head::{HostCheck, Parsed, RequestHead};
 use self::response_head::{ClientHead, Framing, ReadResponse, write_own_head};
 pub(crate) use self::rewind::Rewind;
 use self::stopped::Stopped;
@@ -110,6 +110,8 @@ struct Buffers {
     proxy_lines: HeaderMap,
     /// The header lines of corsair's own answer, in HTTP/1.1 form.
     answer_lines: Vec<u8>,
+    /// The last valid `Host` of the connection's heads.
+    hosts: HostCheck,
 }
 
 /// Serves `stream` on the fast path until it closes, `stop` turns true between two requests,
@@ -133,6 +135,7 @@ where
         handler_headers: HeaderMap::new(),
         proxy_lines: HeaderMap::new(),
         answer_lines: Vec::new(),
+        hosts: HostCheck::default(),
     };
     // Waits for the worker to stop, registered once for the connection's life.
     let mut stopped = Stopped::new(stop);
@@ -312,7 +315,8 @@ impl<H: Handler> Exchange<'_, H> {
             Some(end) => &buffers.client[..end],
             None => &buffers.client[..],
         };
-        let head: RequestHead<'_> = match request_head::read(bytes, &mut slots) {
+        let head: RequestHead<'_> = match request_head::read(bytes, &mut slots, &mut buffers.hosts)
+        {
             // Not whole yet, or too long: wait by scanning, which also refuses a head that is
             // too long (`431`), as before any parse.
             Parsed::Take(head)

@@ -71,11 +71,12 @@ pub(crate) fn check(input: &[u8]) -> usize {
 /// The requests the fast path forwards, until it hands the connection over or the bytes end.
 fn through_the_fast_path(mut bytes: &[u8], route: &Route) -> Vec<Forwarded> {
     let mut forwarded = Vec::new();
+    let mut hosts = request_head::HostCheck::default();
     loop {
         // The head's end is where the fast path's one pass finds it (the connection reads the
         // same way, with a scan only for heads that come in pieces).
         let mut slots = [httparse::EMPTY_HEADER; 128];
-        let Parsed::Take(head) = request_head::read(bytes, &mut slots) else {
+        let Parsed::Take(head) = request_head::read(bytes, &mut slots, &mut hosts) else {
             return forwarded;
         };
         let end = head.length;

@@ -64,12 +64,41 @@ const METHODS: [(&str, Method); 7] = [
     ("OPTIONS", Method::OPTIONS),
 ];
 
+/// The last `Host` value a connection's head had that was valid. The clients of a connection
+/// send the same `Host` on every request, and checking it (the `uri-host [":" port]` grammar) is
+/// among the larger costs of reading a head; comparing the bytes with the last valid value
+/// gives the same answer for a fraction of that. Only a value found valid is kept.
+#[derive(Debug, Default)]
+pub(crate) struct HostCheck {
+    last_valid: Vec<u8>,
+}
+
+impl HostCheck {
+    /// Whether `value` is a valid `Host` (`authority::is_valid_host`).
+    fn is_valid(&mut self, value: &[u8]) -> bool {
+        if !self.last_valid.is_empty() && self.last_valid == value {
+            return true;
+        }
+        if !is_valid_host(value) {
+            return false;
+        }
+        self.last_valid.clear();
+        self.last_valid.extend_from_slice(value);
+        true
+    }
+}
+
 /// Reads the head at the start of `buffer` into `slots`; `buffer` may hold more than the head
 /// (its body, pipelined requests), and the head ends where `httparse` says it does, as on the
 /// general path (hyper parses with `httparse` too). One pass over the bytes both finds the end
 /// and parses: a head that is not whole yet is [`Parsed::Partial`]. More header lines than
 /// `slots` hold hand the request over (the general path applies `max_request_headers`).
-pub(crate) fn read<'b>(buffer: &'b [u8], slots: &'b mut [httparse::Header<'b>]) -> Parsed<'b> {
+/// `hosts` is the connection's (see [`HostCheck`]).
+pub(crate) fn read<'b>(
+    buffer: &'b [u8],
+    slots: &'b mut [httparse::Header<'b>],
+    hosts: &mut HostCheck,
+) -> Parsed<'b> {
     let mut request = httparse::Request::new(slots);
     let length = match request.parse(buffer) {
         Ok(httparse::Status::Complete(length)) => length,
@@ -104,7 +133,7 @@ pub(crate) fn read<'b>(buffer: &'b [u8], slots: &'b mut [httparse::Header<'b>]) 
         let value = header.value;
         match Field::of(name) {
             Field::Host => {
-                if host.replace(value).is_some() || !is_valid_host(value) {
+                if host.replace(value).is_some() || !hosts.is_valid(value) {
                     return Parsed::HandOver("no single valid Host");
                 }
             }
@@ -203,7 +232,7 @@ mod tests {
 
     fn outcome(bytes: &[u8]) -> Result<(String, u64, bool), &'static str> {
         let mut slots = [httparse::EMPTY_HEADER; 16];
-        match read(bytes, &mut slots) {
+        match read(bytes, &mut slots, &mut HostCheck::default()) {
             Parsed::Take(head) => Ok((head.uri.to_string(), head.body_length, head.close)),
             Parsed::Partial => Err("partial"),
             Parsed::HandOver(_) => Err("general path"),
@@ -268,6 +297,41 @@ mod tests {
     }
 
     #[test]
+    fn a_host_is_checked_again_when_it_changes() {
+        let mut hosts = HostCheck::default();
+        let mut take = |bytes: &[u8]| {
+            let mut slots = [httparse::EMPTY_HEADER; 16];
+            matches!(read(bytes, &mut slots, &mut hosts), Parsed::Take(_))
+        };
+        assert!(take(b"GET / HTTP/1.1\r\nHost: a.example\r\n\r\n"));
+        assert!(take(b"GET / HTTP/1.1\r\nHost: a.example\r\n\r\n"));
+        assert!(!take(b"GET / HTTP/1.1\r\nHost: a.example:x\r\n\r\n"));
+        assert!(!take(b"GET / HTTP/1.1\r\nHost: \r\n\r\n"));
+        assert!(take(b"GET / HTTP/1.1\r\nHost: b.example:8\r\n\r\n"));
+        assert!(!take(b"GET / HTTP/1.1\r\nHost: a b\r\n\r\n"));
+    }
+
+    proptest! {
+        /// A connection's check, whatever values came before, answers as the grammar does.
+        #[test]
+        fn the_connection_check_agrees_with_the_grammar(
+            values in proptest::collection::vec(
+                prop_oneof![
+                    Just(b"a.example".to_vec()),
+                    Just(b"a.example:80".to_vec()),
+                    proptest::collection::vec(any::<u8>(), 0..12),
+                ],
+                0..8,
+            )
+        ) {
+            let mut hosts = HostCheck::default();
+            for value in values {
+                prop_assert_eq!(hosts.is_valid(&value), is_valid_host(&value));
+            }
+        }
+    }
+
+    #[test]
     fn more_header_lines_than_slots_go_to_the_general_path() {
         let mut head = b"GET / HTTP/1.1\r\nHost: x\r\n".to_vec();
         for i in 0..16 {
@@ -293,7 +357,7 @@ mod tests {
         let mut bytes = head.to_vec();
         bytes.extend_from_slice(b"abcGET / HTTP/1.1\r\nHost: x\r\n\r\n");
         let mut slots = [httparse::EMPTY_HEADER; 16];
-        match read(&bytes, &mut slots) {
+        match read(&bytes, &mut slots, &mut HostCheck::default()) {
             Parsed::Take(taken) => assert_eq!(taken.length, head.len()),
             other => panic!("{other:?}"),
         }
@@ -333,14 +397,14 @@ mod tests {
         #[test]
         fn one_pass_and_scan_then_parse_agree(bytes in head_like()) {
             let mut slots = [httparse::EMPTY_HEADER; 16];
-            let one_pass = match read(&bytes, &mut slots) {
+            let one_pass = match read(&bytes, &mut slots, &mut HostCheck::default()) {
                 Parsed::Take(head) => Some(head.length),
                 _ => None,
             };
             let (mut last, mut started) = ([0u8; 2], false);
             let scanned = crate::serve::http::head_guard::scan_head(&bytes, &mut last, &mut started);
             let mut slots = [httparse::EMPTY_HEADER; 16];
-            let scan_then_parse = scanned.and_then(|end| match read(&bytes[..end], &mut slots) {
+            let scan_then_parse = scanned.and_then(|end| match read(&bytes[..end], &mut slots, &mut HostCheck::default()) {
                 Parsed::Take(head) => Some(head.length),
                 _ => None,
             });
@@ -365,7 +429,7 @@ mod tests {
         #[test]
         fn any_bytes_are_read_without_panicking(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
             let mut slots = [httparse::EMPTY_HEADER; 8];
-            if let Parsed::Take(head) = read(&bytes, &mut slots) {
+            if let Parsed::Take(head) = read(&bytes, &mut slots, &mut HostCheck::default()) {
                 prop_assert!(head.uri.path().starts_with('/'));
             }
         }

@@ -170,12 +170,12 @@ fn upstream_host(route: &Route) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::serve::http::fast::request_head::{Parsed, read};
+    use crate::serve::http::fast::request_head::{HostCheck, Parsed, read};
     use crate::settings::Upstream;
 
     fn forwarded(request: &[u8], upstream: &str, preserve_host: bool) -> String {
         let mut slots = [httparse::EMPTY_HEADER; 16];
-        let Parsed::Take(head) = read(request, &mut slots) else {
+        let Parsed::Take(head) = read(request, &mut slots, &mut HostCheck::default()) else {
             panic!("taken: {}", String::from_utf8_lossy(request));
         };
         let route = Route {
