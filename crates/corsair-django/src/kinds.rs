@@ -275,7 +275,7 @@ pub const KINDS: &[Kind] = &[
     warning(
         "wildcard-does-not-cover-authorization",
         "corsair.W018",
-        "`*` in `CORS_ALLOW_HEADERS` without `authorization`, which `*` never covers",
+        "`*` in `CORS_ALLOW_HEADERS` without `authorization`, which the standard's `*` does not cover",
     ),
     warning(
         "set-cookie-never-exposed",

@@ -166,7 +166,7 @@ settings_table! {
         flag: "--allow-headers",
         flag_style: CommaSeparated,
         example: r#"["content-type", "authorization"]"#,
-        summary: "`Access-Control-Allow-Headers`; may contain `*` (without credentials); `*` never covers `authorization`, so write `[\"*\", \"authorization\"]` if you send it (corsair answers `*, authorization`)",
+        summary: "`Access-Control-Allow-Headers`; may contain `*` (without credentials); by the standard `*` does not cover `authorization` (browsers let it through today, Firefox can be set to refuse it), so write `[\"*\", \"authorization\"]` if you send it (corsair answers `*, authorization`)",
     }
     /// `expose_headers`: the response headers listed in `Access-Control-Expose-Headers`.
     ExposeHeaders {

@@ -144,7 +144,7 @@ finding_ids! {
     SafelistedResponseHeader = "safelisted-response-header":
         "a header in `expose_headers` that scripts can always read";
     WildcardDoesNotCoverAuthorization = "wildcard-does-not-cover-authorization":
-        "`*` in `allow_headers` without `authorization`, which `*` never covers";
+        "`*` in `allow_headers` without `authorization`, which the standard's `*` does not cover";
     // The max-age.
     MaxAgeTooLarge = "max-age-too-large":
         "`preflight_max_age` above 86400, longer than any browser caches a preflight";

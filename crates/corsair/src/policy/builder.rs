@@ -443,8 +443,9 @@ impl CorsBuilder {
 
     /// The request headers sent in `Access-Control-Allow-Headers`. Default: accept,
     /// authorization, content-type, user-agent, x-csrftoken, x-requested-with. `*` is accepted
-    /// without credentials; browsers never let it cover `authorization`, so list that one next to
-    /// it (`["*", "authorization"]` is sent as `*, authorization`).
+    /// without credentials; the Fetch standard does not let it cover `authorization` (browsers do
+    /// today; Firefox can be set not to), so list that one next to it (`["*", "authorization"]`
+    /// is sent as `*, authorization`).
     ///
     /// ```
     /// let cors = corsair::Cors::builder()

@@ -158,7 +158,7 @@ pub(super) fn header_list(
             FindingId::WildcardDoesNotCoverAuthorization,
             setting,
             Some("*"),
-            "browsers never let `*` in Access-Control-Allow-Headers cover `authorization`, so requests that send an Authorization header fail their preflight",
+            "the Fetch standard says `*` in Access-Control-Allow-Headers does not cover `authorization`; browsers let it through today (whatwg/fetch#1919), but Firefox follows the standard when its preference network.cors_preflight.authorization_covered_by_wildcard is false, and there a request that sends Authorization fails its preflight",
             "if your frontend sends Authorization, list it next to `*`: [\"*\", \"authorization\"]",
         ));
     }
