@@ -937,15 +937,7 @@ impl Relay {
                     if left == 0 {
                         break;
                     }
-                    self.flush(client, &mut buffers.to_client, &mut buffers.deadline)
-                        .await?;
-                    self.fill(
-                        upstream,
-                        &mut buffers.upstream,
-                        &mut buffers.deadline,
-                        false,
-                    )
-                    .await?;
+                    self.pass_on(client, upstream, buffers).await?;
                 }
             }
             Framing::Chunked => {
@@ -973,15 +965,7 @@ impl Relay {
                         buffers.to_client.extend_from_slice(b"0\r\n\r\n");
                         break;
                     }
-                    self.flush(client, &mut buffers.to_client, &mut buffers.deadline)
-                        .await?;
-                    self.fill(
-                        upstream,
-                        &mut buffers.upstream,
-                        &mut buffers.deadline,
-                        false,
-                    )
-                    .await?;
+                    self.pass_on(client, upstream, buffers).await?;
                 }
             }
             Framing::UntilClose => loop {
@@ -1000,6 +984,26 @@ impl Relay {
         }
         self.flush(client, &mut buffers.to_client, &mut buffers.deadline)
             .await
+    }
+
+    /// Sends the client what is written for it, then reads more of a framed body from the
+    /// upstream (whose end before the body's is an error).
+    async fn pass_on<S: AsyncWrite + Unpin>(
+        &self,
+        client: &mut S,
+        upstream: &mut TcpStream,
+        buffers: &mut Buffers,
+    ) -> Result<(), Side> {
+        self.flush(client, &mut buffers.to_client, &mut buffers.deadline)
+            .await?;
+        self.fill(
+            upstream,
+            &mut buffers.upstream,
+            &mut buffers.deadline,
+            false,
+        )
+        .await?;
+        Ok(())
     }
 
     /// Writes what `out` holds to the client.
