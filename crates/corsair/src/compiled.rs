@@ -2,10 +2,12 @@
 //! [`Rules`] per policy (the default one, then one per route: its origin matcher and every
 //! header value it will ever send), the `urls_regex`, and one matcher that picks a route.
 //!
-//! Invariants: every header value is valid and computed here, once; nothing here runs per
-//! request. Rules index 0 is the default policy, index `i + 1` route `i`.
+//! Invariants: every header value is valid and computed here, once (and kept static while
+//! `kept.rs`'s budget lasts); nothing here runs per request. Rules index 0 is the default policy, index `i + 1` route `i`.
 
-use bytes::Bytes;
+mod kept;
+mod verbatim;
+
 use http::{HeaderMap, HeaderValue};
 
 use regex_automata::{Anchored, Input, meta};
@@ -19,6 +21,7 @@ use crate::observation::SharedObserver;
 use crate::origin::RequestOrigin;
 use crate::origin_set::OriginSet;
 use crate::validate::{CredentialRules, Validated, ValidatedRoute};
+use verbatim::VerbatimOrigins;
 
 /// The compiled state behind a [`Cors`](crate::Cors).
 pub(crate) struct Policy {
@@ -99,9 +102,9 @@ pub(crate) struct Rules {
     /// `false`: requests pass untouched.
     pub(crate) enabled: bool,
     pub(crate) matcher: OriginMatcher,
-    /// Whether a request `Origin` equal to one of `matcher`'s exact origins is known valid
-    /// and allowed without being parsed (see [`Rules::allows_verbatim`]).
-    pub(crate) verbatim: bool,
+    /// `matcher`'s exact origins, when each is, as written, an origin a request can send: one
+    /// sent so is known valid and allowed without being parsed (see [`Rules::verbatim_echo`]).
+    pub(crate) verbatim: VerbatimOrigins,
     /// Origins allowed beside `matcher`'s, changed at run time.
     pub(crate) origin_sets: Vec<OriginSet>,
     /// What the origin sets' entries are allowed under.
@@ -121,11 +124,11 @@ pub(crate) struct Rules {
 }
 
 impl Rules {
-    /// Whether the request's `Origin` value, as sent, is one of the exact origins: then it is
-    /// a valid origin the lists allow, known without parsing it (browsers send origins as
-    /// they are configured, canonically).
-    pub(crate) fn allows_verbatim(&self, value: &[u8]) -> bool {
-        self.verbatim && self.matcher.has_exact(value)
+    /// When the request's `Origin` value, as sent, is one of the exact origins (then it is a
+    /// valid origin the lists allow, known without parsing it: browsers send origins as they
+    /// are configured, canonically), the policy's header value that echoes it.
+    pub(crate) fn verbatim_echo(&self, value: &[u8]) -> Option<&HeaderValue> {
+        self.verbatim.echo(value)
     }
 
     /// Whether the origin lists or the origin sets allow `origin` (neither `allow_all_origins`
@@ -196,12 +199,6 @@ pub(crate) struct PresetLines {
     pub(crate) before_origin: Box<[u8]>,
     /// The rest of that line, and the lines after it.
     pub(crate) after_origin: Box<[u8]>,
-}
-
-/// A header value whose clones share one buffer (cloning it never allocates).
-fn shared_value(text: &str) -> HeaderValue {
-    let bytes = Bytes::from_owner(text.as_bytes().to_vec());
-    HeaderValue::from_maybe_shared(bytes).expect("validated header value")
 }
 
 /// What allows origins at run time, beside the settings: an origin hook, origin sets.
@@ -354,7 +351,8 @@ fn compile_rules(
 ) -> Result<(Rules, HeaderValues), ConfigError> {
     let matcher = OriginMatcher::new(&v.origins, &v.origin_regexes)
         .map_err(|e| too_large(Setting::AllowedOriginRegexes, &e))?;
-    let join = |items: &[String]| (!items.is_empty()).then(|| shared_value(&items.join(", ")));
+    let join =
+        |items: &[String]| (!items.is_empty()).then(|| kept::header_value(&items.join(", ")));
     let allow_headers = if v.allow_headers.iter().any(|h| h == "*") {
         // `*` never covers Authorization (Fetch standard): keep it listed when configured.
         let value = if v.allow_headers.iter().any(|h| h == "authorization") {
@@ -375,7 +373,8 @@ fn compile_rules(
         allow_methods: join(&v.allow_methods),
         allow_headers,
         expose_headers: join(&v.expose_headers),
-        max_age: (v.preflight_max_age > 0).then(|| shared_value(&v.preflight_max_age.to_string())),
+        max_age: (v.preflight_max_age > 0)
+            .then(|| kept::header_value(&v.preflight_max_age.to_string())),
         preflight_vary: HeaderValue::from_static(preflight_vary),
         vary_origin: HeaderValue::from_static("origin"),
         wildcard: HeaderValue::from_static("*"),
@@ -383,7 +382,11 @@ fn compile_rules(
     };
     let rules = Rules {
         enabled: v.enabled,
-        verbatim: matcher.exact_are_request_origins(),
+        verbatim: if matcher.exact_are_request_origins() {
+            VerbatimOrigins::new(matcher.exact_origins())
+        } else {
+            VerbatimOrigins::default()
+        },
         matcher,
         origin_sets: runtime.sets,
         credential_rules: CredentialRules {

@@ -17,10 +17,18 @@ pub(crate) use response::{CorsHeader, ResponseHeaders};
 /// A header value of either `http` version: its bytes, cheaply cloned.
 pub(crate) trait Value: Clone {
     fn bytes(&self) -> &[u8];
+
+    /// The policy's own value (`http` 1's) in this type, when it costs no more than cloning a
+    /// request's value; `None` otherwise (the request's value is echoed then).
+    fn from_policy(value: &http::HeaderValue) -> Option<Self>;
 }
 
 impl Value for http::HeaderValue {
     fn bytes(&self) -> &[u8] {
         self.as_bytes()
+    }
+
+    fn from_policy(value: &http::HeaderValue) -> Option<Self> {
+        Some(value.clone())
     }
 }

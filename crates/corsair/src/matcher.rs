@@ -95,6 +95,18 @@ impl<'e> Slot<'e> {
     }
 }
 
+/// Up to this many keys, a set is searched by comparing each key in turn, which costs less than
+/// hashing the searched key.
+const FEW_KEYS: usize = 4;
+
+/// Whether `set` holds `key`, compared byte for byte.
+fn holds(set: &HashSet<Box<str>, RandomState>, key: &[u8]) -> bool {
+    if set.len() <= FEW_KEYS {
+        return set.iter().any(|held| held.as_bytes() == key);
+    }
+    std::str::from_utf8(key).is_ok_and(|key| set.contains(key))
+}
+
 /// The allow-list, compiled.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct OriginMatcher {
@@ -250,7 +262,7 @@ impl OriginMatcher {
     /// Whether every exact origin is, as written, a canonical origin a request can send (what
     /// [`RequestOrigin::parse`] reads as its own key): then a request `Origin` equal to one of
     /// them byte for byte is valid and allowed without being parsed
-    /// ([`OriginMatcher::has_exact`]). Computed once, when a policy is compiled.
+    /// (see `compiled/verbatim.rs`). Computed once, when a policy is compiled.
     pub(crate) fn exact_are_request_origins(&self) -> bool {
         self.exact.iter().all(|key| {
             matches!(
@@ -260,10 +272,9 @@ impl OriginMatcher {
         })
     }
 
-    /// Whether `value` is, byte for byte, one of the exact origins (no parsing, one hash probe).
-    pub(crate) fn has_exact(&self, value: &[u8]) -> bool {
-        !self.exact.is_empty()
-            && std::str::from_utf8(value).is_ok_and(|value| self.exact.contains(value))
+    /// The exact origins, canonical `scheme://host[:port]`, in no order.
+    pub(crate) fn exact_origins(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.exact.iter().map(|key| &**key)
     }
 
     /// Whether the list allows a parsed request origin.
@@ -286,7 +297,7 @@ impl OriginMatcher {
                 }
             }
         };
-        self.exact.contains(key.as_str())
+        holds(&self.exact, key.as_str().as_bytes())
             || (!self.any_port.is_empty() && self.any_port.contains(key.without_port()))
             || self
                 .subdomains
@@ -382,11 +393,40 @@ mod tests {
         for (origin, expected) in table {
             let parsed = RequestOrigin::parse(origin.as_bytes()).unwrap();
             assert_eq!(matcher.allows(parsed), expected, "{origin}");
-            if matcher.has_exact(origin.as_bytes()) {
-                assert!(expected, "{origin}");
+        }
+    }
+
+    /// Sets of a few keys are compared in turn, larger ones hashed: both find exactly their
+    /// members.
+    #[test]
+    fn exact_origins_are_found_in_small_and_large_lists() {
+        for count in 1..=2 * FEW_KEYS + 1 {
+            let entries: Vec<OriginEntry> = (0..count)
+                .map(|i| {
+                    tuple(
+                        "https",
+                        &format!("a{i}.example"),
+                        false,
+                        PortSpec::Exact(None),
+                    )
+                })
+                .collect();
+            let matcher = OriginMatcher::new(&entries, &[]).unwrap();
+            let allows = |origin: &str| {
+                RequestOrigin::parse(origin.as_bytes()).is_some_and(|o| matcher.allows(o))
+            };
+            for i in 0..count {
+                assert!(allows(&format!("https://a{i}.example")), "{count}: {i}");
+                assert!(allows(&format!("https://A{i}.example:443")), "{count}: {i}");
+            }
+            for other in [
+                format!("https://a{count}.example"),
+                "http://a0.example".to_owned(),
+                "https://a0.example:8443".to_owned(),
+                "https://a0.exampl".to_owned(),
+            ] {
+                assert!(!allows(&other), "{count}: {other}");
             }
         }
-        assert!(matcher.has_exact(b"https://app.example"));
-        assert!(!matcher.has_exact(b"https://APP.example:443"));
     }
 }

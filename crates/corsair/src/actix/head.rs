@@ -22,6 +22,12 @@ impl Value for ax::HeaderValue {
     fn bytes(&self) -> &[u8] {
         self.as_bytes()
     }
+
+    /// Converting would check the value's bytes again per request: actix's own `Origin` value
+    /// is echoed instead.
+    fn from_policy(_: &HeaderValue) -> Option<Self> {
+        None
+    }
 }
 
 /// An actix request head, as the engine reads it.

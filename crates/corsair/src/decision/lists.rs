@@ -48,8 +48,11 @@ pub(crate) fn by_lists<'h, H: RequestHead>(
         OriginLines::Several => None,
         OriginLines::One(value) => Some(value),
     };
-    // An origin sent as configured is valid and allowed by the lists: no need to parse it.
-    let verbatim = value.filter(|v| !rules.allow_all_origins && rules.allows_verbatim(v.bytes()));
+    // An origin sent as configured is valid and allowed by the lists: no need to parse it, and
+    // the policy's own value echoes it.
+    let verbatim = value
+        .filter(|_| !rules.allow_all_origins)
+        .and_then(|v| rules.verbatim_echo(v.bytes()));
     let parsed = match verbatim {
         Some(_) => None,
         None => value.and_then(|v| RequestOrigin::parse(v.bytes())),
@@ -92,7 +95,11 @@ pub(crate) fn by_lists<'h, H: RequestHead>(
         && also_granted()
     {
         outcome.verdict = OriginVerdict::Allowed;
-        outcome.allow_origin = values.map(|_| value.clone());
+        outcome.allow_origin = values.map(|_| {
+            verbatim
+                .and_then(H::Value::from_policy)
+                .unwrap_or_else(|| value.clone())
+        });
         return (outcome, None);
     }
     outcome.verdict = OriginVerdict::Disallowed;

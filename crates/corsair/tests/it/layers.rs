@@ -35,7 +35,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("validation", &["validate/"]),
     (
         "compiled policy",
-        &["compiled.rs", "matcher.rs", "origin_set/"],
+        &["compiled/", "matcher.rs", "origin_set/"],
     ),
     ("decision", &["decision/"]),
     ("headers", &["respond/"]),
