@@ -156,7 +156,7 @@ impl Snapshot {
     fn preflight_response(
         &self,
         values: &[HeaderValues<HeaderValue>],
-        outcome: &Answer<HeaderValue>,
+        outcome: Answer<HeaderValue>,
     ) -> HttpResponse {
         let mut response = HttpResponse::NoContent().finish();
         respond::write_preflight(&self.cors.policy, values, outcome, response.headers_mut());
@@ -254,7 +254,7 @@ where
                     future: self.service.call(request),
                 },
                 RequestKind::Preflight => {
-                    let response = shared.preflight_response(values, &outcome);
+                    let response = shared.preflight_response(values, outcome);
                     State::Preflight {
                         response: Some(request.into_response(response)),
                     }
@@ -317,7 +317,7 @@ where
                 let (Some(request), Some(values)) = (request.take(), &this.shared.values) else {
                     return Poll::Ready(Err(already_completed()));
                 };
-                let response = this.shared.preflight_response(values, &outcome);
+                let response = this.shared.preflight_response(values, outcome);
                 Poll::Ready(Ok(
                     ServiceResponse::new(request, response).map_into_right_body()
                 ))
@@ -331,8 +331,8 @@ where
                     *outcome = Some(std::task::ready!(p.poll(cx)));
                     pending.set(None);
                 }
-                let apply = |headers: &mut actix_web::http::header::HeaderMap| {
-                    if let (Some(outcome), Some(values)) = (outcome.as_ref(), &this.shared.values) {
+                let mut apply = |headers: &mut actix_web::http::header::HeaderMap| {
+                    if let (Some(outcome), Some(values)) = (outcome.take(), &this.shared.values) {
                         respond::apply(&this.shared.cors.policy, values, outcome, headers);
                     }
                 };

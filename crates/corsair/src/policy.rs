@@ -209,17 +209,22 @@ impl Cors {
     /// assert!(headers["vary"].to_str().unwrap().starts_with("origin"));
     /// ```
     pub fn write_preflight_headers(&self, decision: &Decision, headers: &mut HeaderMap) {
-        if decision.kind() == RequestKind::Preflight
-            && respond::write_preset(&self.policy, &decision.outcome, headers)
-        {
-            return;
-        }
-        respond::write_preflight(
-            &self.policy,
-            &self.policy.values,
-            &decision.outcome,
-            headers,
-        );
+        self.write_preflight_answer(decision.clone(), headers);
+    }
+
+    /// [`Cors::write_preflight_headers`] for a caller that is done with its decision: the
+    /// allowed origin moves into `headers` instead of being copied.
+    pub(crate) fn write_preflight_answer(&self, decision: Decision, headers: &mut HeaderMap) {
+        let outcome = match decision.outcome.kind {
+            RequestKind::Preflight => {
+                match respond::write_preset(&self.policy, decision.outcome, headers) {
+                    Ok(()) => return,
+                    Err(outcome) => outcome,
+                }
+            }
+            _ => decision.outcome,
+        };
+        respond::write_preflight(&self.policy, &self.policy.values, outcome, headers);
     }
 
     /// Writes the headers of [`Cors::write_preflight_headers`] as HTTP/1.1 lines onto `out`
@@ -260,9 +265,14 @@ impl Cors {
     /// assert!(response.body().is_empty());
     /// ```
     pub fn preflight_response<B: Default>(&self, decision: &Decision) -> Response<B> {
+        self.preflight_answer(decision.clone())
+    }
+
+    /// [`Cors::preflight_response`] for a caller that is done with its decision.
+    pub(crate) fn preflight_answer<B: Default>(&self, decision: Decision) -> Response<B> {
         let mut response = Response::new(B::default());
         *response.status_mut() = StatusCode::NO_CONTENT;
-        self.write_preflight_headers(decision, response.headers_mut());
+        self.write_preflight_answer(decision, response.headers_mut());
         response
     }
 
@@ -283,15 +293,15 @@ impl Cors {
     /// assert_eq!(headers["access-control-allow-origin"], "https://app.example");
     /// ```
     pub fn apply(&self, decision: &Decision, headers: &mut HeaderMap) {
-        if respond::write_preset(&self.policy, &decision.outcome, headers) {
-            return;
+        self.apply_answer(decision.clone(), headers);
+    }
+
+    /// [`Cors::apply`] for a caller that is done with its decision: the allowed origin moves
+    /// into `headers` instead of being copied.
+    pub(crate) fn apply_answer(&self, decision: Decision, headers: &mut HeaderMap) {
+        if let Err(outcome) = respond::write_preset(&self.policy, decision.outcome, headers) {
+            respond::apply(&self.policy, &self.policy.values, outcome, headers);
         }
-        respond::apply(
-            &self.policy,
-            &self.policy.values,
-            &decision.outcome,
-            headers,
-        );
     }
 
     /// Explains why the browser will refuse this preflight, or `None` if it will pass. For logs

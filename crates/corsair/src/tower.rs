@@ -142,7 +142,7 @@ where
                     future: self.inner.call(request),
                 },
                 RequestKind::Preflight => State::Preflight {
-                    response: Some(cors.preflight_response(&decision)),
+                    response: Some(cors.preflight_answer(decision)),
                 },
                 RequestKind::Actual => State::Actual {
                     future: self.inner.call(request),
@@ -208,7 +208,7 @@ where
             }
             StateProj::PendingPreflight { pending, cors } => {
                 let decision = ready!(pending.poll(cx));
-                Poll::Ready(Ok(cors.preflight_response(&decision)))
+                Poll::Ready(Ok(cors.preflight_answer(decision)))
             }
             StateProj::Actual {
                 future,
@@ -221,8 +221,8 @@ where
                     pending.set(None);
                 }
                 let mut response = ready!(future.poll(cx))?;
-                if let Some(decision) = decision.as_ref() {
-                    cors.apply(decision, response.headers_mut());
+                if let Some(decision) = decision.take() {
+                    cors.apply_answer(decision, response.headers_mut());
                 }
                 Poll::Ready(Ok(response))
             }

@@ -24,10 +24,8 @@ pub(crate) fn presets(policy: &Policy) -> Vec<Presets> {
         }
         let mut headers = HeaderMap::new();
         match kind {
-            RequestKind::Preflight => {
-                write_preflight(policy, &policy.values, &answer, &mut headers)
-            }
-            _ => apply(policy, &policy.values, &answer, &mut headers),
+            RequestKind::Preflight => write_preflight(policy, &policy.values, answer, &mut headers),
+            _ => apply(policy, &policy.values, answer, &mut headers),
         }
         headers
     };
@@ -104,19 +102,20 @@ pub(crate) fn write_preflight_lines(
 }
 
 /// Writes an allowed origin's headers (a preflight's, or an actual response's) by copying its
-/// preset, when `headers` has no room yet (so no header either); `false` when it is left to the
-/// header by header writing (a map with room, a refused origin, a request that passes
-/// untouched, a private network preflight, a policy without presets).
+/// preset, when `headers` has no room yet (so no header either), and moving the allowed origin
+/// into it. Hands `outcome` back, with nothing written, when it is left to the header by header
+/// writing (a map with room, a refused origin, a request that passes untouched, a private
+/// network preflight, a policy without presets).
 pub(crate) fn write_preset(
     policy: &Policy,
-    outcome: &Answer<http::HeaderValue>,
+    outcome: Answer<http::HeaderValue>,
     headers: &mut HeaderMap,
-) -> bool {
+) -> Result<(), Answer<http::HeaderValue>> {
     if headers.capacity() != 0 {
-        return false;
+        return Err(outcome);
     }
-    let Some((presets, origin)) = preset_of(policy, outcome) else {
-        return false;
+    let Some((presets, _)) = preset_of(policy, &outcome) else {
+        return Err(outcome);
     };
     let preset = match outcome.kind {
         RequestKind::Preflight => &presets.preflight,
@@ -124,8 +123,11 @@ pub(crate) fn write_preset(
     };
     *headers = preset.clone();
     // Replaces the stand-in where it stands (an insert would first make room for a new entry).
-    if let Some(stand_in) = headers.get_mut(ACCESS_CONTROL_ALLOW_ORIGIN) {
-        *stand_in = origin.clone();
+    if let (Some(stand_in), Some(origin)) = (
+        headers.get_mut(ACCESS_CONTROL_ALLOW_ORIGIN),
+        outcome.allow_origin,
+    ) {
+        *stand_in = origin;
     }
-    true
+    Ok(())
 }

@@ -1,5 +1,6 @@
 //! Writing the decision into a response head: the preflight answer, and the CORS headers of an
-//! actual response.
+//! actual response. The answer is taken by value: its allowed origin moves into the head (a
+//! caller that keeps its decision passes a copy).
 
 use super::vary::merge_vary_origin;
 use crate::compiled::{HeaderValues, Policy};
@@ -12,7 +13,7 @@ use crate::observation::RequestKind;
 pub(crate) fn write_preflight<R: ResponseHeaders>(
     policy: &Policy,
     values: &[HeaderValues<R::Value>],
-    outcome: &Answer<R::Value>,
+    outcome: Answer<R::Value>,
     headers: &mut R,
 ) {
     let (Some(rules), Some(values)) = (policy.rules.get(outcome.rules), values.get(outcome.rules))
@@ -20,10 +21,10 @@ pub(crate) fn write_preflight<R: ResponseHeaders>(
         return;
     };
     headers.set(CorsHeader::Vary, values.preflight_vary.clone());
-    let Some(allow_origin) = &outcome.allow_origin else {
+    let Some(allow_origin) = outcome.allow_origin else {
         return;
     };
-    headers.set(CorsHeader::AllowOrigin, allow_origin.clone());
+    headers.set(CorsHeader::AllowOrigin, allow_origin);
     if rules.credentials {
         headers.set(CorsHeader::AllowCredentials, values.true_value.clone());
     }
@@ -46,7 +47,7 @@ pub(crate) fn write_preflight<R: ResponseHeaders>(
 pub(crate) fn apply<R: ResponseHeaders>(
     policy: &Policy,
     values: &[HeaderValues<R::Value>],
-    outcome: &Answer<R::Value>,
+    outcome: Answer<R::Value>,
     headers: &mut R,
 ) {
     match outcome.kind {
@@ -59,10 +60,10 @@ pub(crate) fn apply<R: ResponseHeaders>(
         return;
     };
     merge_vary_origin(headers, &values.vary_origin);
-    let Some(allow_origin) = &outcome.allow_origin else {
+    let Some(allow_origin) = outcome.allow_origin else {
         return;
     };
-    headers.set(CorsHeader::AllowOrigin, allow_origin.clone());
+    headers.set(CorsHeader::AllowOrigin, allow_origin);
     if rules.credentials {
         headers.set(CorsHeader::AllowCredentials, values.true_value.clone());
     }
