@@ -13,10 +13,9 @@ use std::collections::{HashMap, HashSet};
 
 use foldhash::fast::RandomState;
 
-use regex_automata::meta;
 use regex_syntax::hir::Hir;
 
-use crate::anchored;
+use crate::anchored::ShortInputMatcher;
 use crate::origin::{CanonicalKey, OriginKey, RequestOrigin};
 use crate::validate::{OriginEntry, PortSpec};
 
@@ -119,7 +118,7 @@ pub(crate) struct OriginMatcher {
     /// The label counts of the parent domains in subdomain patterns (`example.com` is 2).
     subdomain_depths: Vec<usize>,
     /// The patterns, each anchored to the whole origin.
-    regexes: Option<meta::Regex>,
+    regexes: Option<ShortInputMatcher>,
 }
 
 impl OriginMatcher {
@@ -134,7 +133,7 @@ impl OriginMatcher {
             matcher.insert(entry);
         }
         if !regexes.is_empty() {
-            matcher.regexes = Some(anchored::compile(regexes)?);
+            matcher.regexes = Some(ShortInputMatcher::new(regexes)?);
         }
         Ok(matcher)
     }
@@ -341,6 +340,7 @@ impl OriginMatcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::anchored;
 
     fn tuple(scheme: &str, host: &str, subdomains: bool, port: PortSpec) -> OriginEntry {
         OriginEntry::Tuple {
