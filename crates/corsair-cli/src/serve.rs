@@ -72,16 +72,19 @@ pub(crate) fn run(args: Args) -> ExitCode {
         eprintln!("\ncorsair serve: the configuration is invalid, not starting");
         ExitCode::from(2)
     };
-    // One registry for the process's life: every policy loaded gets the same observer.
+    // One registry for the process's life: every policy loaded gets the same observer, where
+    // its answers are read.
     let metrics = Arc::new(Metrics::new());
-    let observer = metrics.observer();
+    let observing = settings::Observing {
+        observer: metrics.observer(),
+        every_decision: None,
+    };
     // One set per origins source for the process's life: every policy loaded consults them.
     let origin_sets = settings::OriginSets::default();
-    let mut loaded =
-        match settings::load_observed(&layers, Some(Arc::clone(&observer)), &origin_sets) {
-            Ok(loaded) => loaded,
-            Err(problems) => return invalid(&problems),
-        };
+    let mut loaded = match settings::load_observed(&layers, Some(&observing), &origin_sets) {
+        Ok(loaded) => loaded,
+        Err(problems) => return invalid(&problems),
+    };
     let tls = match load_tls(&mut loaded) {
         Ok(tls) => tls.map(Arc::new),
         Err(problems) => return invalid(&problems),
@@ -106,7 +109,12 @@ pub(crate) fn run(args: Args) -> ExitCode {
     }
     let reloading = reload::Reloading {
         layers,
-        observer,
+        // From now on the running admin listener (a restart changes it) says whether every
+        // decision is read.
+        observing: settings::Observing {
+            every_decision: Some(loaded.admin.listen.is_some()),
+            ..observing
+        },
         tls: tls.clone(),
         watched,
         admin: loaded.admin.clone(),

@@ -139,12 +139,32 @@ pub(crate) fn load(layers: &Layers) -> Result<Loaded, Problems> {
     load_observed(layers, None, &OriginSets::default())
 }
 
-/// [`load`], with an observer told of every decision of the policy (and of each request the
-/// report-only candidate would decide differently), and the origin sets its sources fill
-/// (those of earlier loads, to keep them).
+/// The observer of the policies a process loads, and whether it reads every decision.
+pub(crate) struct Observing {
+    /// Told of each decision of a policy that gets it, and of each request the report-only
+    /// candidate would decide differently.
+    pub(crate) observer: Arc<dyn Observer>,
+    /// Whether every decision is read (an admin listener serves the metrics): `Some` once the
+    /// process runs; `None` at start, when the configuration being loaded says (`[admin]
+    /// listen`).
+    pub(crate) every_decision: Option<bool>,
+}
+
+impl Observing {
+    /// Whether a policy gets the observer: when its decisions are read, or when it has a
+    /// report-only candidate whose differences are. A policy without an observer decides
+    /// without what only an observer needs (what a preflight asks for is then not checked
+    /// while deciding: about a thousand instructions per preflight).
+    fn installed(&self, admin: &AdminSettings, report_only: bool) -> bool {
+        self.every_decision.unwrap_or(admin.listen.is_some()) || report_only
+    }
+}
+
+/// [`load`], with an observer (installed where its answers are read, see [`Observing`]), and
+/// the origin sets its sources fill (those of earlier loads, to keep them).
 pub(crate) fn load_observed(
     layers: &Layers,
-    observer: Option<Arc<dyn Observer>>,
+    observing: Option<&Observing>,
     origin_sets: &OriginSets,
 ) -> Result<Loaded, Problems> {
     let mut problems = Vec::new();
@@ -162,6 +182,9 @@ pub(crate) fn load_observed(
     if problems.iter().any(hides_values) {
         return Err(problems);
     }
+    let observer = observing
+        .filter(|o| o.installed(&values.admin, values.report_only.is_some()))
+        .map(|o| Arc::clone(&o.observer));
     policy::build(values, origins_sources, problems, observer, origin_sets)
 }
 
@@ -587,9 +610,13 @@ mod tests {
             count.fetch_add(1, Ordering::Relaxed);
         });
         let env = [("CORS_ALLOWED_ORIGINS", "http://localhost:8080")];
+        let observing = Observing {
+            observer,
+            every_decision: Some(true),
+        };
         let loaded = load_observed(
             &layers(None, &env, CorsFlags::default()),
-            Some(observer),
+            Some(&observing),
             &OriginSets::default(),
         )
         .unwrap();
@@ -599,6 +626,54 @@ mod tests {
             &http::HeaderMap::new(),
         );
         assert_eq!(seen.load(Ordering::Relaxed), 1);
+    }
+
+    /// The observer is installed where its answers are read: an admin listener (running, or at
+    /// start configured), or a report-only candidate; elsewhere the policy decides without it.
+    #[test]
+    fn the_observer_is_installed_only_where_its_answers_are_read() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let cases = [
+            // every decision read, [admin] listen in the file, [report_only] in the file
+            (Some(true), false, false, true),
+            (Some(false), false, false, false),
+            (Some(false), true, false, false),
+            (Some(false), false, true, true),
+            (None, false, false, false),
+            (None, true, false, true),
+            (None, false, true, true),
+        ];
+        for (index, (every_decision, admin, report_only, told)) in cases.into_iter().enumerate() {
+            let seen = Arc::new(AtomicUsize::new(0));
+            let count = Arc::clone(&seen);
+            let observing = Observing {
+                observer: Arc::new(move |_: &Observation<'_>| {
+                    count.fetch_add(1, Ordering::Relaxed);
+                }),
+                every_decision,
+            };
+            let mut text = "[cors]\nallowed_origins = [\"https://app.example\"]\n".to_owned();
+            if admin {
+                text.push_str("[admin]\nlisten = \"127.0.0.1:9901\"\n");
+            }
+            if report_only {
+                text.push_str("[report_only]\nallowed_origins = [\"https://app.example\"]\n");
+            }
+            let path = temp_file(&format!("observing-{index}.toml"), &text);
+            let loaded = load_observed(
+                &layers(Some(&path), &[], CorsFlags::default()),
+                Some(&observing),
+                &OriginSets::default(),
+            )
+            .unwrap();
+            let mut headers = http::HeaderMap::new();
+            headers.insert("origin", "https://other.example".parse().unwrap());
+            let _ = loaded
+                .cors
+                .evaluate(&http::Method::GET, &"/".parse().unwrap(), &headers);
+            let expected = usize::from(told);
+            assert_eq!(seen.load(Ordering::Relaxed), expected, "case {index}");
+        }
     }
 
     /// Finding N6: two routes reading the Redis keys `partners` and `admins`, their blocks

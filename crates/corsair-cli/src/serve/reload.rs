@@ -21,7 +21,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use corsair::Observer;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
 use super::logging;
@@ -30,14 +29,15 @@ use super::policy_info::{self, PolicyInfo};
 use super::proxy::{Active, Shared};
 use super::tls::Tls;
 use crate::settings::origins_source::OriginsSource;
-use crate::settings::{self, AdminSettings, Layers, OriginSets, ServerSettings};
+use crate::settings::{self, AdminSettings, Layers, Observing, OriginSets, ServerSettings};
 
 /// What a reload reads again, and the TLS configuration it updates.
 pub(super) struct Reloading {
     /// The file, environment and flags, as at start.
     pub layers: Layers,
-    /// The observer every policy gets (it feeds the metrics).
-    pub observer: Arc<dyn Observer>,
+    /// The observer of the policies loaded (it feeds the metrics), and whether every decision
+    /// is read (the running admin listener).
+    pub observing: Observing,
     /// The running TLS configuration (`None`: plain HTTP, which a reload does not change).
     pub tls: Option<Arc<Tls>>,
     /// The file `--watch` looks at.
@@ -124,13 +124,16 @@ pub(super) async fn reload(
     cause: &str,
 ) {
     let layers = reloading.layers.clone();
-    let observer = Arc::clone(&reloading.observer);
+    let observing = Observing {
+        observer: Arc::clone(&reloading.observing.observer),
+        every_decision: reloading.observing.every_decision,
+    };
     let origin_sets = reloading.origin_sets.clone();
     let https = reloading.tls.is_some();
     let running_identity = reloading.tls.as_ref().map(|tls| tls.current());
     let loaded_by = cause.to_owned();
     let loading = move || -> Result<_, settings::Problems> {
-        let mut loaded = settings::load_observed(&layers, Some(observer), &origin_sets)?;
+        let mut loaded = settings::load_observed(&layers, Some(&observing), &origin_sets)?;
         // Plain HTTP stays plain: the files are only read when HTTPS is running. A certificate
         // browsers would refuse, or one that drops names the running one has: warnings, or
         // (tls_strict) the problems that refuse the reload.
