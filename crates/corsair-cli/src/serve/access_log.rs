@@ -76,6 +76,11 @@ impl AccessRecord {
         )
     }
 
+    /// Whether requests are written to the access log (its level is on).
+    pub(super) fn logs_requests() -> bool {
+        tracing::enabled!(target: "corsair::access", tracing::Level::INFO)
+    }
+
     /// [`AccessRecord::capture`] of a request head given by its parts (the fast path's; its
     /// `headers` hold at least `Origin` and the `Access-Control-Request-*` lines).
     pub(super) fn capture_head(
@@ -85,7 +90,7 @@ impl AccessRecord {
         cors: &Cors,
         decision: Option<&Decision>,
     ) -> AccessRecord {
-        let logged = tracing::enabled!(target: "corsair::access", tracing::Level::INFO);
+        let logged = AccessRecord::logs_requests();
         let explained = tracing::enabled!(target: "corsair::cors", tracing::Level::DEBUG);
         AccessRecord::capture_with(method, uri, headers, cors, decision, logged, explained)
     }

@@ -380,7 +380,7 @@ impl Metrics {
     }
 
     /// Whether requests are counted and timed.
-    fn counts_requests(&self) -> bool {
+    pub(super) fn counts_requests(&self) -> bool {
         self.per_request.load(Ordering::Relaxed)
     }
 
