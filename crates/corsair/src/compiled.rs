@@ -184,11 +184,20 @@ impl HeaderValues {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Presets {
     /// A preflight's answer (without `Access-Control-Allow-Private-Network`).
-    pub(crate) preflight: HeaderMap,
+    pub(crate) preflight: PresetHead,
     /// The same answer as HTTP/1.1 header lines, around the allowed origin.
     pub(crate) preflight_lines: PresetLines,
     /// An actual response's CORS headers.
-    pub(crate) actual: HeaderMap,
+    pub(crate) actual: PresetHead,
+}
+
+/// One preset's map, and where `Access-Control-Allow-Origin` stands in its order (so that a
+/// copy's stand-in is found without hashing the name per response).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PresetHead {
+    pub(crate) headers: HeaderMap,
+    /// The stand-in's position among the map's values, in iteration order.
+    pub(crate) origin_at: Option<usize>,
 }
 
 /// A preset's header lines in HTTP/1.1 form (`name: value` and CRLF each, names in lower case,

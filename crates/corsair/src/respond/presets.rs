@@ -9,7 +9,7 @@ use http::HeaderMap;
 use http::header::ACCESS_CONTROL_ALLOW_ORIGIN;
 
 use super::write::{apply, write_preflight};
-use crate::compiled::{Policy, PresetLines, Presets};
+use crate::compiled::{Policy, PresetHead, PresetLines, Presets};
 use crate::decision::Answer;
 use crate::observation::RequestKind;
 
@@ -27,13 +27,16 @@ pub(crate) fn presets(policy: &Policy) -> Vec<Presets> {
             RequestKind::Preflight => write_preflight(policy, &policy.values, answer, &mut headers),
             _ => apply(policy, &policy.values, answer, &mut headers),
         }
-        headers
+        let origin_at = headers
+            .iter()
+            .position(|(name, _)| name == ACCESS_CONTROL_ALLOW_ORIGIN);
+        PresetHead { headers, origin_at }
     };
     (0..policy.rules.len())
         .map(|index| {
             let preflight = written(index, RequestKind::Preflight);
             Presets {
-                preflight_lines: lines(&preflight),
+                preflight_lines: lines(&preflight.headers),
                 preflight,
                 actual: written(index, RequestKind::Actual),
             }
@@ -121,13 +124,57 @@ pub(crate) fn write_preset(
         RequestKind::Preflight => &presets.preflight,
         _ => &presets.actual,
     };
-    *headers = preset.clone();
-    // Replaces the stand-in where it stands (an insert would first make room for a new entry).
-    if let (Some(stand_in), Some(origin)) = (
-        headers.get_mut(ACCESS_CONTROL_ALLOW_ORIGIN),
-        outcome.allow_origin,
-    ) {
+    *headers = preset.headers.clone();
+    // Replaces the stand-in where it stands (an insert would first make room for a new entry),
+    // found by its position (a lookup would hash the name).
+    let stand_in = preset.origin_at.and_then(|at| headers.values_mut().nth(at));
+    if let (Some(stand_in), Some(origin)) = (stand_in, outcome.allow_origin) {
         *stand_in = origin;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use http::header::ACCESS_CONTROL_ALLOW_ORIGIN;
+
+    use crate::Cors;
+
+    /// Whatever headers a policy's presets hold, the stand-in's recorded position is
+    /// `Access-Control-Allow-Origin`'s, in both presets of every rules.
+    #[test]
+    fn the_stand_in_is_found_where_it_stands_in_every_preset() {
+        let variants = [
+            Cors::builder().allowed_origins(["https://a.example"]),
+            Cors::builder()
+                .allowed_origins(["https://a.example"])
+                .allow_credentials(true)
+                .expose_headers(["x-id"])
+                .preflight_max_age(0),
+            Cors::builder()
+                .allow_all_origins(true)
+                .allow_methods(["PUT"])
+                .allow_headers(["*"]),
+            Cors::builder()
+                .allowed_origins(["https://a.example"])
+                .route(
+                    "^/api/",
+                    Cors::builder()
+                        .allowed_origins(["https://b.example"])
+                        .allow_credentials(true),
+                ),
+        ];
+        for (index, builder) in variants.into_iter().enumerate() {
+            let cors = builder.build().unwrap();
+            assert!(!cors.policy.presets.is_empty(), "{index}");
+            for presets in &cors.policy.presets {
+                for preset in [&presets.preflight, &presets.actual] {
+                    let at = preset.origin_at.expect("an allowed origin's preset has one");
+                    let (name, value) = preset.headers.iter().nth(at).unwrap();
+                    assert_eq!(name, ACCESS_CONTROL_ALLOW_ORIGIN, "{index}");
+                    assert_eq!(value, "*", "{index}");
+                }
+            }
+        }
+    }
 }
