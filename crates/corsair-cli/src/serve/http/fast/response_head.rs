@@ -40,8 +40,9 @@ pub(crate) struct ResponseHead<'b> {
     pub reusable: bool,
     /// Whether the upstream sent `Transfer-Encoding` (its `Content-Length` is then dropped).
     transfer_encoding: bool,
-    /// Whether the upstream sent `Connection` (the fields it names are removed).
-    connection: bool,
+    /// Whether the upstream's `Connection` lines name a field that is not removed anyway (a
+    /// hop-by-hop one): each line is then checked against them.
+    connection_names_more: bool,
 }
 
 /// What the upstream's bytes so far make.
@@ -76,7 +77,7 @@ pub(crate) fn read<'b>(
     let mut chunked = false;
     let mut transfer_encoding = false;
     let mut close = !http11;
-    let mut connection = false;
+    let mut connection_names_more = false;
     for header in headers {
         let name = header.name.as_bytes();
         if name.eq_ignore_ascii_case(b"content-length") {
@@ -96,13 +97,13 @@ pub(crate) fn read<'b>(
                 .last()
                 .is_some_and(|coding| coding.eq_ignore_ascii_case(b"chunked"));
         } else if name.eq_ignore_ascii_case(b"connection") {
-            connection = true;
             for token in list_items(header.value) {
                 if token.eq_ignore_ascii_case(b"close") {
                     close = true;
                 } else if token.eq_ignore_ascii_case(b"keep-alive") && !http11 {
                     close = false;
                 }
+                connection_names_more |= !is_hop_by_hop(token);
             }
         }
     }
@@ -125,7 +126,7 @@ pub(crate) fn read<'b>(
         framing,
         reusable: !close && framing != Framing::UntilClose,
         transfer_encoding,
-        connection,
+        connection_names_more,
     })
 }
 
@@ -143,23 +144,14 @@ impl ResponseHead<'_> {
     /// `Transfer-Encoding` overrides, not `Vary` (written from `proxy_lines`), and not an
     /// `Access-Control-*` line where corsair owns CORS.
     fn passes(&self, name: &[u8], owns_cors: bool) -> bool {
-        const HOP_BY_HOP: [&[u8]; 7] = [
-            b"connection",
-            b"keep-alive",
-            b"te",
-            b"trailer",
-            b"transfer-encoding",
-            b"upgrade",
-            b"vary",
-        ];
         let starts = |prefix: &[u8]| {
             name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix)
         };
-        !(HOP_BY_HOP.iter().any(|n| name.eq_ignore_ascii_case(n))
+        !(is_hop_by_hop(name)
             || starts(b"proxy-")
             || (owns_cors && starts(b"access-control-"))
             || (self.transfer_encoding && name.eq_ignore_ascii_case(b"content-length"))
-            || (self.connection && self.connection_lists(name)))
+            || (self.connection_names_more && self.connection_lists(name)))
     }
 
     /// Whether a `Connection` line names `name`.
@@ -250,6 +242,21 @@ fn write_tail(out: &mut Vec<u8>, client: &ClientHead<'_>, dated: bool) {
         write_line(out, b"date", client.date);
     }
     out.extend_from_slice(b"\r\n");
+}
+
+/// Whether `name` is one of the fields never passed on: the hop-by-hop ones, and `Vary`, which
+/// the proxy writes itself (the upstream's values merged with its own).
+fn is_hop_by_hop(name: &[u8]) -> bool {
+    const HOP_BY_HOP: [&[u8]; 7] = [
+        b"connection",
+        b"keep-alive",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
+        b"vary",
+    ];
+    HOP_BY_HOP.iter().any(|n| name.eq_ignore_ascii_case(n))
 }
 
 /// `name: value` and CRLF, the name in lower case.
@@ -409,6 +416,48 @@ mod tests {
                 format!(
                     "HTTP/1.1 200 Fine\r\ncontent-type: text/plain\r\n{upstream_cors}date: Mon, 07 Dec 2026 04:00:00 GMT\r\nvary: accept-encoding, origin\r\naccess-control-allow-origin: https://app.example\r\ntransfer-encoding: chunked\r\n\r\n"
                 )
+            );
+        }
+    }
+
+    /// A `Connection` line that names only fields removed anyway (as most upstreams send it)
+    /// and one that names another field remove the same lines, besides that field.
+    #[test]
+    fn connection_lines_remove_the_fields_they_name() {
+        for (connection, removed) in [
+            ("keep-alive", &[][..]),
+            ("Keep-Alive, TE", &[][..]),
+            ("keep-alive, X-Trace", &["x-trace"][..]),
+            ("close, x-trace", &["x-trace"][..]),
+        ] {
+            let upstream = format!(
+                "HTTP/1.1 200 OK\r\nConnection: {connection}\r\nKeep-Alive: timeout=5\r\nX-Trace: 1\r\nX-Other: 2\r\nContent-Length: 0\r\n\r\n"
+            );
+            let mut slots = [httparse::EMPTY_HEADER; 16];
+            let ReadResponse::Head(head) = read(upstream.as_bytes(), &mut slots, false) else {
+                panic!("a head");
+            };
+            let mut out = Vec::new();
+            head.write_client_head(
+                &mut out,
+                &ClientHead {
+                    owns_cors: true,
+                    proxy_lines: &HeaderMap::new(),
+                    chunked: false,
+                    close: false,
+                    date: b"now",
+                },
+            );
+            let out = String::from_utf8(out).unwrap();
+            assert!(
+                !out.contains("keep-alive") && !out.contains("connection"),
+                "{out}"
+            );
+            assert!(out.contains("x-other: 2\r\n"), "{out}");
+            assert_eq!(
+                !out.contains("x-trace"),
+                removed.contains(&"x-trace"),
+                "{out}"
             );
         }
     }
