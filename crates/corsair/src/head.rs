@@ -12,7 +12,7 @@ mod response;
 
 pub use names::{ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
 pub(crate) use request::{HeadView, Http1Head, OriginLines, RequestHead};
-pub(crate) use response::{CorsHeader, ResponseHeaders};
+pub(crate) use response::{CorsHeader, Http1Lines, ResponseHeaders};
 
 /// A header value of either `http` version: its bytes, cheaply cloned.
 pub(crate) trait Value: Clone {

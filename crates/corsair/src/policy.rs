@@ -296,6 +296,35 @@ impl Cors {
         self.apply_answer(decision.clone(), headers);
     }
 
+    /// Writes [`Cors::apply`]'s headers as HTTP/1.1 lines onto `out` (`name: value` and CRLF
+    /// each, names in lower case), for a server that writes response heads as bytes: the
+    /// response's `Vary`, from its own values `vary` (merged with `origin` where the policy
+    /// needs it, else as they are), then the CORS lines. The caller writes none of the
+    /// response's own `Vary` lines.
+    ///
+    /// ```
+    /// # use corsair::Cors;
+    /// # let cors = Cors::builder().allowed_origins(["https://app.example"]).build().unwrap();
+    /// # let mut req = http::HeaderMap::new();
+    /// # req.insert("origin", "https://app.example".parse().unwrap());
+    /// let decision = cors.evaluate(&http::Method::GET, &"/".parse().unwrap(), &req).now().unwrap();
+    /// let mut lines = Vec::new();
+    /// let own_vary: [&[u8]; 1] = [b"accept-encoding"];
+    /// cors.write_actual_lines(&decision, own_vary.into_iter(), &mut lines);
+    /// assert_eq!(
+    ///     String::from_utf8(lines).unwrap(),
+    ///     "vary: accept-encoding, origin\r\naccess-control-allow-origin: https://app.example\r\n",
+    /// );
+    /// ```
+    pub fn write_actual_lines<'v>(
+        &self,
+        decision: &Decision,
+        vary: impl Iterator<Item = &'v [u8]> + Clone,
+        out: &mut Vec<u8>,
+    ) {
+        respond::apply_as_lines(&self.policy, decision.outcome.clone(), vary, out);
+    }
+
     /// [`Cors::apply`] for a caller that is done with its decision: the allowed origin moves
     /// into `headers` instead of being copied.
     pub(crate) fn apply_answer(&self, decision: Decision, headers: &mut HeaderMap) {

@@ -6,4 +6,4 @@ mod vary;
 mod write;
 
 pub(crate) use presets::{presets, write_preflight_lines, write_preset};
-pub(crate) use write::{apply, write_preflight};
+pub(crate) use write::{apply, apply_as_lines, write_preflight};

@@ -73,3 +73,41 @@ impl ResponseHeaders for HeaderMap {
         HeaderValue::from_bytes(bytes).ok()
     }
 }
+
+/// A response head being written as HTTP/1.1 lines (`name: value` and CRLF each, names in lower
+/// case) onto `out`, for a server that writes heads as bytes; the response's own `Vary` values
+/// are read from `vary`, and a `Vary` the engine sets replaces them (`vary_written`).
+pub(crate) struct Http1Lines<'o, I> {
+    pub(crate) out: &'o mut Vec<u8>,
+    pub(crate) vary: I,
+    pub(crate) vary_written: bool,
+}
+
+impl<'v, I> ResponseHeaders for Http1Lines<'_, I>
+where
+    I: Iterator<Item = &'v [u8]> + Clone,
+{
+    type Value = HeaderValue;
+
+    /// Appends the line: the engine sets each header once per response.
+    fn set(&mut self, name: CorsHeader, value: HeaderValue) {
+        self.vary_written |= name == CorsHeader::Vary;
+        self.out
+            .extend_from_slice(name.http1_name().as_str().as_bytes());
+        self.out.extend_from_slice(b": ");
+        self.out.extend_from_slice(value.as_bytes());
+        self.out.extend_from_slice(b"\r\n");
+    }
+
+    fn for_each_vary(&self, visit: impl FnMut(&[u8])) {
+        self.vary.clone().for_each(visit);
+    }
+
+    fn has_vary(&self) -> bool {
+        self.vary.clone().next().is_some()
+    }
+
+    fn value_of(bytes: &[u8]) -> Option<HeaderValue> {
+        HeaderValue::from_bytes(bytes).ok()
+    }
+}

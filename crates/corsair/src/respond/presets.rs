@@ -169,7 +169,9 @@ mod tests {
             assert!(!cors.policy.presets.is_empty(), "{index}");
             for presets in &cors.policy.presets {
                 for preset in [&presets.preflight, &presets.actual] {
-                    let at = preset.origin_at.expect("an allowed origin's preset has one");
+                    let at = preset
+                        .origin_at
+                        .expect("an allowed origin's preset has one");
                     let (name, value) = preset.headers.iter().nth(at).unwrap();
                     assert_eq!(name, ACCESS_CONTROL_ALLOW_ORIGIN, "{index}");
                     assert_eq!(value, "*", "{index}");

@@ -5,7 +5,7 @@
 use super::vary::merge_vary_origin;
 use crate::compiled::{HeaderValues, Policy};
 use crate::decision::Answer;
-use crate::head::{CorsHeader, ResponseHeaders};
+use crate::head::{CorsHeader, Http1Lines, ResponseHeaders};
 use crate::observation::RequestKind;
 
 /// Writes a preflight answer's headers for any framework (see
@@ -69,5 +69,34 @@ pub(crate) fn apply<R: ResponseHeaders>(
     }
     if let Some(v) = &values.expose_headers {
         headers.set(CorsHeader::ExposeHeaders, v.clone());
+    }
+}
+
+/// Writes an actual response's `Vary` and CORS headers as HTTP/1.1 lines onto `out` (see
+/// [`Cors::write_actual_lines`](crate::Cors::write_actual_lines)): the response's own `Vary`
+/// values (`vary`) merged with `origin` where the policy needs it, or as they are.
+pub(crate) fn apply_as_lines<'v>(
+    policy: &Policy,
+    outcome: Answer<http::HeaderValue>,
+    vary: impl Iterator<Item = &'v [u8]> + Clone,
+    out: &mut Vec<u8>,
+) {
+    let start = out.len();
+    let mut lines = Http1Lines {
+        out,
+        vary: vary.clone(),
+        vary_written: false,
+    };
+    apply(policy, &policy.values, outcome, &mut lines);
+    if !lines.vary_written {
+        // The response's own values stand, first, as they would in its map.
+        let written = lines.out.len();
+        for value in vary {
+            lines.out.extend_from_slice(b"vary: ");
+            lines.out.extend_from_slice(value);
+            lines.out.extend_from_slice(b"\r\n");
+        }
+        let own = lines.out.len() - written;
+        lines.out[start..].rotate_right(own);
     }
 }

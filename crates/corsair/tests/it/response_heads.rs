@@ -111,3 +111,80 @@ fn a_preset_copy_writes_what_writing_header_by_header_writes() {
     // The preflights of allowed origins: one on the first policy, three on the others.
     assert_eq!(preset_lines, 7);
 }
+
+/// An actual response's headers written as lines (`Cors::write_actual_lines`, for a server that
+/// writes heads as bytes) are those `Cors::apply` writes into the response's map, `Vary`
+/// included, whatever `Vary` the response had.
+#[test]
+fn actual_response_lines_write_what_apply_writes_into_a_map() {
+    let policies = [
+        Cors::builder()
+            .allowed_origins(["https://app.example"])
+            .allow_credentials(true)
+            .expose_headers(["x-request-id"])
+            .build()
+            .unwrap(),
+        Cors::builder().allow_all_origins(true).build().unwrap(),
+        Cors::builder()
+            .allowed_origins(["https://app.example"])
+            .urls_regex("^/api/")
+            .build()
+            .unwrap(),
+    ];
+    let origins = [
+        Some("https://app.example"),
+        Some("https://evil.example"),
+        Some("not an origin"),
+        None,
+    ];
+    let varies: [&[&str]; 7] = [
+        &[],
+        &["accept-encoding"],
+        &["Origin"],
+        &["accept-encoding, origin"],
+        &["*"],
+        &["accept", "cookie"],
+        &["accept", "origin"],
+    ];
+    let mut compared = 0;
+    for (index, cors) in policies.iter().enumerate() {
+        for path in ["/api/items", "/other"] {
+            for origin in origins {
+                let mut request = HeaderMap::new();
+                if let Some(origin) = origin {
+                    request.insert("origin", HeaderValue::from_str(origin).unwrap());
+                }
+                let uri = Uri::from_static(if path == "/other" {
+                    "/other"
+                } else {
+                    "/api/items"
+                });
+                let decision = cors.evaluate(&Method::GET, &uri, &request).now().unwrap();
+                for vary in varies {
+                    let mut map = HeaderMap::new();
+                    for value in vary {
+                        map.append(http::header::VARY, HeaderValue::from_static(value));
+                    }
+                    cors.apply(&decision, &mut map);
+                    let from_map: Vec<String> = map
+                        .iter()
+                        .map(|(name, value)| format!("{name}: {}", value.to_str().unwrap()))
+                        .collect();
+                    let mut lines = Vec::new();
+                    cors.write_actual_lines(
+                        &decision,
+                        vary.iter().map(|value| value.as_bytes()),
+                        &mut lines,
+                    );
+                    let text = String::from_utf8(lines).unwrap();
+                    let from_lines: Vec<String> =
+                        text.split_terminator("\r\n").map(str::to_owned).collect();
+                    let case = format!("policy {index}, {path}, {origin:?}, vary {vary:?}");
+                    assert_eq!(from_lines, from_map, "{case}");
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(compared, 3 * 2 * 4 * 7);
+}
