@@ -169,9 +169,15 @@ impl Handler for Worker {
         }
     }
 
-    fn respond(&self, exchange: &FastExchange, headers: &mut HeaderMap) {
-        if let Some(decision) = &exchange.decision {
-            exchange.cors.apply(decision, headers);
+    fn respond<'v>(
+        &self,
+        exchange: &FastExchange,
+        vary: impl Iterator<Item = &'v [u8]> + Clone,
+        lines: &mut Vec<u8>,
+    ) {
+        match &exchange.decision {
+            Some(decision) => exchange.cors.write_actual_lines(decision, vary, lines),
+            None => write_vary_lines(vary, lines),
         }
     }
 
@@ -195,6 +201,15 @@ impl Handler for Worker {
         request: Request<Incoming>,
     ) -> impl Future<Output = Result<Response<ProxyBody>, Aborted>> + Send + 'static {
         handle(self, connection, request)
+    }
+}
+
+/// The upstream's own `Vary` values as lines, for a response corsair adds nothing to.
+fn write_vary_lines<'v>(vary: impl Iterator<Item = &'v [u8]>, lines: &mut Vec<u8>) {
+    for value in vary {
+        lines.extend_from_slice(b"vary: ");
+        lines.extend_from_slice(value);
+        lines.extend_from_slice(b"\r\n");
     }
 }
 

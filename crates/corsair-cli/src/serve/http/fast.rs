@@ -33,7 +33,7 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::header::{CONTENT_TYPE, VARY};
+use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -110,10 +110,12 @@ struct Buffers {
     /// (see `read_lines`).
     handler_lines: Vec<u8>,
     head_lines: Vec<u8>,
-    /// `Vary` and the CORS lines of a response.
-    proxy_lines: HeaderMap,
-    /// The header lines of corsair's own answer, in HTTP/1.1 form.
+    /// `Vary` and the CORS lines of a response, in HTTP/1.1 form.
+    proxy_lines: Vec<u8>,
+    /// The header lines of corsair's own answer, in HTTP/1.1 form, and those the handler wrote
+    /// into a map instead.
     answer_lines: Vec<u8>,
+    answer_headers: HeaderMap,
     /// The last valid `Host` of the connection's heads.
     hosts: HostCheck,
 }
@@ -139,8 +141,9 @@ where
         handler_headers: HeaderMap::new(),
         handler_lines: Vec::new(),
         head_lines: Vec::new(),
-        proxy_lines: HeaderMap::new(),
+        proxy_lines: Vec::new(),
         answer_lines: Vec::new(),
+        answer_headers: HeaderMap::new(),
         hosts: HostCheck::default(),
     };
     // Waits for the worker to stop, registered once for the connection's life.
@@ -413,20 +416,20 @@ impl<H: Handler> Exchange<'_, H> {
                 // A body that is not read leaves the connection unusable.
                 let close = asked.close || asked.body_length > 0;
                 buffers.answer_lines.clear();
-                clear(&mut buffers.proxy_lines);
+                clear(&mut buffers.answer_headers);
                 self.handler.answer(
                     &exchange,
                     &mut buffers.answer_lines,
-                    &mut buffers.proxy_lines,
+                    &mut buffers.answer_headers,
                 );
                 buffers.to_client.clear();
                 let date = date::now();
                 write_own_head(
                     &mut buffers.to_client,
                     status,
-                    (&buffers.answer_lines, &buffers.proxy_lines),
+                    (&buffers.answer_lines, &buffers.answer_headers),
                     0,
-                    &client_head(false, &HeaderMap::new(), close, &date),
+                    &client_head(false, &[], close, &date),
                 );
                 let written = stream.write_all(&buffers.to_client).await;
                 self.handler.end(exchange, status);
@@ -469,7 +472,7 @@ impl<H: Handler> Exchange<'_, H> {
 /// Where a response goes out: the client head's additions.
 fn client_head<'a>(
     owns_cors: bool,
-    proxy_lines: &'a HeaderMap,
+    proxy_lines: &'a [u8],
     close: bool,
     date: &'a [u8],
 ) -> ClientHead<'a> {
@@ -693,17 +696,21 @@ impl<H: Handler> Forward<'_, '_, H> {
     fn write_client_head(
         &self,
         head: &response_head::ResponseHead<'_>,
-        proxy_lines: &mut HeaderMap,
+        proxy_lines: &mut Vec<u8>,
         to_client: &mut Vec<u8>,
     ) -> Answered {
-        clear(proxy_lines);
-        head.for_each_vary(|value| {
-            if let Ok(value) = HeaderValue::from_bytes(value) {
-                proxy_lines.append(VARY, value);
+        proxy_lines.clear();
+        match &self.handler_exchange {
+            Some(exchange) => {
+                self.exchange
+                    .handler
+                    .respond(exchange, head.vary_values(), proxy_lines);
             }
-        });
-        if let Some(exchange) = &self.handler_exchange {
-            self.exchange.handler.respond(exchange, proxy_lines);
+            None => {
+                for value in head.vary_values() {
+                    response_head::write_line(proxy_lines, b"vary", value);
+                }
+            }
         }
         to_client.clear();
         let date = date::now();
@@ -842,14 +849,14 @@ impl<H: Handler> Forward<'_, '_, H> {
         close: bool,
     ) -> Next {
         let close = close || self.asked.close;
-        clear(&mut buffers.proxy_lines);
+        buffers.proxy_lines.clear();
         let exchange = self
             .handler_exchange
             .take()
             .expect("one response per exchange");
         self.exchange
             .handler
-            .respond(&exchange, &mut buffers.proxy_lines);
+            .respond(&exchange, std::iter::empty(), &mut buffers.proxy_lines);
         let mut extra = HeaderMap::with_capacity(1);
         extra.insert(
             CONTENT_TYPE,

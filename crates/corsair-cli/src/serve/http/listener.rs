@@ -80,9 +80,15 @@ pub(crate) trait Handler: Send + Sync + 'static {
     /// into `headers` (empty), which follow them.
     fn answer(&self, exchange: &Self::Exchange, lines: &mut Vec<u8>, headers: &mut HeaderMap);
 
-    /// Writes the lines a response to `exchange` gets into `headers`, which holds the
-    /// upstream's `Vary` values (empty for corsair's own answers).
-    fn respond(&self, exchange: &Self::Exchange, headers: &mut HeaderMap);
+    /// Writes the `Vary` and CORS lines a response to `exchange` gets onto `lines`, in
+    /// HTTP/1.1 form (`name: value` and CRLF each): `vary` are the upstream's own `Vary` values
+    /// (none for corsair's own answers), which these lines replace.
+    fn respond<'v>(
+        &self,
+        exchange: &Self::Exchange,
+        vary: impl Iterator<Item = &'v [u8]> + Clone,
+        lines: &mut Vec<u8>,
+    );
 
     /// The response to `exchange`, with `status`, has been written (or abandoned).
     fn end(&self, exchange: Self::Exchange, status: StatusCode);

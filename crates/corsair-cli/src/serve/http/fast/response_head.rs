@@ -131,13 +131,12 @@ pub(crate) fn read<'b>(
 }
 
 impl ResponseHead<'_> {
-    /// Calls `visit` with each `Vary` value.
-    pub(crate) fn for_each_vary(&self, mut visit: impl FnMut(&[u8])) {
-        for header in self.headers {
-            if header.name.eq_ignore_ascii_case("vary") {
-                visit(header.value);
-            }
-        }
+    /// The upstream's `Vary` values.
+    pub(crate) fn vary_values(&self) -> impl Iterator<Item = &[u8]> + Clone {
+        self.headers
+            .iter()
+            .filter(|header| header.name.eq_ignore_ascii_case("vary"))
+            .map(|header| header.value)
     }
 
     /// Whether the line `name` goes to the client: not hop-by-hop, not a `Content-Length` that
@@ -191,8 +190,8 @@ impl ResponseHead<'_> {
 pub(crate) struct ClientHead<'a> {
     /// Whether the upstream's `Access-Control-*` lines are removed.
     pub owns_cors: bool,
-    /// `Vary` and the CORS lines.
-    pub proxy_lines: &'a HeaderMap,
+    /// `Vary` and the CORS lines, in HTTP/1.1 form.
+    pub proxy_lines: &'a [u8],
     /// Whether the body goes out in chunks.
     pub chunked: bool,
     /// Whether the connection closes after this response.
@@ -229,9 +228,7 @@ pub(crate) fn write_own_head(
 }
 
 fn write_tail(out: &mut Vec<u8>, client: &ClientHead<'_>, dated: bool) {
-    for (name, value) in client.proxy_lines {
-        write_line(out, name.as_str().as_bytes(), value.as_bytes());
-    }
+    out.extend_from_slice(client.proxy_lines);
     if client.chunked {
         out.extend_from_slice(b"transfer-encoding: chunked\r\n");
     }
@@ -388,19 +385,15 @@ mod tests {
         let ReadResponse::Head(head) = read(upstream, &mut slots, false) else {
             panic!("a head");
         };
-        let mut proxy_lines = HeaderMap::new();
-        proxy_lines.insert("vary", "accept-encoding, origin".parse().unwrap());
-        proxy_lines.insert(
-            "access-control-allow-origin",
-            "https://app.example".parse().unwrap(),
-        );
+        let proxy_lines =
+            b"vary: accept-encoding, origin\r\naccess-control-allow-origin: https://app.example\r\n";
         for owns_cors in [true, false] {
             let mut out = Vec::new();
             head.write_client_head(
                 &mut out,
                 &ClientHead {
                     owns_cors,
-                    proxy_lines: &proxy_lines,
+                    proxy_lines,
                     chunked: true,
                     close: false,
                     date: b"unused",
@@ -442,7 +435,7 @@ mod tests {
                 &mut out,
                 &ClientHead {
                     owns_cors: true,
-                    proxy_lines: &HeaderMap::new(),
+                    proxy_lines: &[],
                     chunked: false,
                     close: false,
                     date: b"now",
