@@ -80,14 +80,21 @@ pub(super) struct Worker {
     pub tunnels: mpsc::Sender<()>,
 }
 
-/// What the fast path keeps of a request from its decision to its end: the policy that
-/// decided (a reload in between changes nothing for it), the decision, and its log line.
+/// What the fast path keeps of a request from its decision to its end: the decision and its
+/// log line (the policy that decided is the connection's [`Snapshot`], which a reload in
+/// between does not change).
 pub(super) struct FastExchange {
     /// When it began, if anyone reads how long it took.
     started: Option<Instant>,
-    cors: Cors,
     decision: Option<Decision>,
     record: AccessRecord,
+}
+
+/// What a fast-path connection serves its requests with: the policy, and the route and guard
+/// loaded with it.
+pub(super) struct Snapshot {
+    cors: Cors,
+    active: Arc<Active>,
 }
 
 /// The request headers a decision reads (`corsair serve` installs no origin hook, which could
@@ -101,6 +108,7 @@ static DECISION_READS: [HeaderName; 4] = [
 
 impl Handler for Worker {
     type Exchange = FastExchange;
+    type Snapshot = Snapshot;
 
     fn reads(&self) -> &'static [HeaderName] {
         &DECISION_READS
@@ -110,12 +118,29 @@ impl Handler for Worker {
         &self.shared.forwarding
     }
 
-    fn route(&self) -> Arc<Route> {
-        Arc::clone(&self.shared.active.load().route)
+    fn snapshot(&self, previous: Option<Snapshot>) -> Snapshot {
+        let active = self.shared.active.load();
+        match previous {
+            Some(previous)
+                if Arc::ptr_eq(&previous.active, &active)
+                    && self.shared.policy.is_current(&previous.cors) =>
+            {
+                previous
+            }
+            _ => Snapshot {
+                cors: self.shared.policy.current(),
+                active: arc_swap::Guard::into_inner(active),
+            },
+        }
+    }
+
+    fn route<'s>(&self, snapshot: &'s Snapshot) -> &'s Route {
+        &snapshot.active.route
     }
 
     fn begin(
         &self,
+        snapshot: &Snapshot,
         method: &Method,
         uri: &Uri,
         host: &[u8],
@@ -125,12 +150,12 @@ impl Handler for Worker {
         // metrics): twice per request, it was about 400 instructions of a preflight's 9,000.
         let started = (AccessRecord::logs_requests() || self.shared.metrics.counts_requests())
             .then(Instant::now);
-        let active = self.shared.active.load();
+        let active = &snapshot.active;
         let scheme = self.shared.forwarding.client_scheme;
         if active.guard.check_host(Some(host), scheme).is_err() {
             return Begin::HandOver;
         }
-        let cors = self.shared.policy.current();
+        let cors = &snapshot.cors;
         // `corsair serve` installs no asynchronous origin hook: the decision is made now.
         let decision = cors.evaluate(method, uri, headers).now();
         if active
@@ -140,7 +165,7 @@ impl Handler for Worker {
         {
             return Begin::HandOver;
         }
-        let record = AccessRecord::capture_head(method, uri, headers, &cors, decision.as_ref());
+        let record = AccessRecord::capture_head(method, uri, headers, cors, decision.as_ref());
         // A preflight's answer, as `Cors::preflight_response` makes it.
         let answer = match &decision {
             Some(decision) if decision.kind() == RequestKind::Preflight => {
@@ -151,7 +176,6 @@ impl Handler for Worker {
         let owns_cors = owns_cors(decision.as_ref());
         let exchange = FastExchange {
             started,
-            cors,
             decision,
             record,
         };
@@ -161,27 +185,34 @@ impl Handler for Worker {
         }
     }
 
-    fn answer(&self, exchange: &FastExchange, lines: &mut Vec<u8>, headers: &mut HeaderMap) {
+    fn answer(
+        &self,
+        snapshot: &Snapshot,
+        exchange: &FastExchange,
+        lines: &mut Vec<u8>,
+        headers: &mut HeaderMap,
+    ) {
         if let Some(decision) = &exchange.decision {
-            if !exchange.cors.write_preflight_lines(decision, lines) {
-                exchange.cors.write_preflight_headers(decision, headers);
+            if !snapshot.cors.write_preflight_lines(decision, lines) {
+                snapshot.cors.write_preflight_headers(decision, headers);
             }
         }
     }
 
     fn respond<'v>(
         &self,
+        snapshot: &Snapshot,
         exchange: &FastExchange,
         vary: impl Iterator<Item = &'v [u8]> + Clone,
         lines: &mut Vec<u8>,
     ) {
         match &exchange.decision {
-            Some(decision) => exchange.cors.write_actual_lines(decision, vary, lines),
+            Some(decision) => snapshot.cors.write_actual_lines(decision, vary, lines),
             None => write_vary_lines(vary, lines),
         }
     }
 
-    fn end(&self, exchange: FastExchange, status: StatusCode) {
+    fn end(&self, _: &Snapshot, exchange: FastExchange, status: StatusCode) {
         // Nobody reads it when the request was not timed.
         let elapsed = exchange
             .started

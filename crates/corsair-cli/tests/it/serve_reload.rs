@@ -215,3 +215,40 @@ async fn the_grace_period_bounds_the_wait_for_requests_in_flight() {
         "the unfinished request was cut"
     );
 }
+
+/// A keep-alive connection keeps what it serves requests with between two requests; a reload
+/// in between replaces it for the next request on the same connection (the fast path's, and
+/// the general path's), as it does for new connections.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_reaches_the_next_request_of_a_kept_connection() {
+    use tokio::io::AsyncWriteExt;
+    let upstream = Upstream::start().await;
+    for fast_path in [true, false] {
+        let dir = temp_dir("reload-kept");
+        let server = format!("fast_path = {fast_path}");
+        write_config(&dir, upstream.addr, &server, &policy(&[APP]));
+        let corsair = Corsair::start(&dir, &[]);
+        let mut stream = tokio::net::TcpStream::connect(corsair.addr).await.unwrap();
+        let ask = |origin: &str| {
+            format!("GET /kept HTTP/1.1\r\nHost: localhost\r\nOrigin: {origin}\r\n\r\n")
+        };
+        let allowed = |answer: &RawAnswer, origin: &str| {
+            answer
+                .head
+                .to_ascii_lowercase()
+                .contains(&format!("access-control-allow-origin: {origin}"))
+        };
+        stream.write_all(ask(OTHER).as_bytes()).await.unwrap();
+        let before = read_raw_response(&mut stream).await;
+        assert_eq!(before.status, 200, "{before:?}");
+        assert!(!allowed(&before, OTHER), "{before:?}");
+
+        write_config(&dir, upstream.addr, &server, &policy(&[APP, OTHER]));
+        corsair.signal("HUP");
+        corsair.wait_for_log("configuration reloaded").await;
+        stream.write_all(ask(OTHER).as_bytes()).await.unwrap();
+        let after = read_raw_response(&mut stream).await;
+        assert_eq!(after.status, 200, "fast_path = {fast_path}: {after:?}");
+        assert!(allowed(&after, OTHER), "fast_path = {fast_path}: {after:?}");
+    }
+}

@@ -100,6 +100,23 @@ impl ReloadableCors {
             policy: self.cell.load_full(),
         }
     }
+
+    /// Whether `cors` is the policy current now. For a server that keeps a policy per
+    /// connection or per thread and takes [`ReloadableCors::current`] again only when it was
+    /// replaced: taking it clones a reference count that every thread shares, where this reads
+    /// it without writing.
+    ///
+    /// ```
+    /// let cors = corsair::Cors::reloadable(corsair::Cors::builder().allow_all_origins(true).build()?);
+    /// let kept = cors.current();
+    /// assert!(cors.is_current(&kept));
+    /// cors.handle().store(corsair::Cors::builder().allowed_origins(["https://a.example"]).build()?);
+    /// assert!(!cors.is_current(&kept));
+    /// # Ok::<(), corsair::ConfigError>(())
+    /// ```
+    pub fn is_current(&self, cors: &Cors) -> bool {
+        Arc::ptr_eq(&self.cell.load(), &cors.policy)
+    }
 }
 
 impl PolicyHandle {

@@ -150,6 +150,8 @@ where
     let mut stopped = Stopped::new(stop);
     let client = ClientAddress::new(connection.peer.ip());
     let mut first = true;
+    // Kept between two requests (see `Handler::Snapshot`).
+    let mut kept = None;
     // Whether the current head is waited for by scanning for its end (see `read_head`).
     let mut scan = false;
     loop {
@@ -174,14 +176,18 @@ where
         };
         first = false;
         let stopping = stopped.stopping();
+        let snapshot = handler.snapshot(kept.take());
         let exchange = Exchange {
             handler,
+            snapshot: &snapshot,
             connection,
             client: &client,
             limits: &limits,
             stopping,
         };
-        match exchange.run(&mut stream, &mut buffers, head_end).await {
+        let next = exchange.run(&mut stream, &mut buffers, head_end).await;
+        kept = Some(snapshot);
+        match next {
             Next::KeepAlive => scan = false,
             Next::Incomplete => scan = true,
             Next::Close => {
@@ -310,8 +316,10 @@ async fn read_some<S: AsyncRead + Unpin>(
 }
 
 /// One request on the fast path.
-struct Exchange<'a, H> {
+struct Exchange<'a, H: Handler> {
     handler: &'a H,
+    /// What the connection serves this request with.
+    snapshot: &'a H::Snapshot,
     connection: &'a Connection,
     /// The client's address, as the upstream is told it.
     client: &'a ClientAddress,
@@ -338,7 +346,7 @@ impl<H: Handler> Exchange<'_, H> {
         head_end: Option<usize>,
     ) -> Next {
         let forwarding = self.handler.forwarding();
-        let route = self.handler.route();
+        let route = self.handler.route(self.snapshot);
         let mut slots = [httparse::EMPTY_HEADER; REQUEST_SLOTS];
         let bytes = match head_end {
             Some(end) => &buffers.client[..end],
@@ -407,9 +415,13 @@ impl<H: Handler> Exchange<'_, H> {
             }
             std::mem::swap(&mut buffers.head_lines, &mut buffers.handler_lines);
         }
-        let begun =
-            self.handler
-                .begin(&head.method, &head.uri, head.host, &buffers.handler_headers);
+        let begun = self.handler.begin(
+            self.snapshot,
+            &head.method,
+            &head.uri,
+            head.host,
+            &buffers.handler_headers,
+        );
         let (exchange, owns_cors) = match begun {
             Begin::Answer(exchange, status) => {
                 drop(head);
@@ -418,6 +430,7 @@ impl<H: Handler> Exchange<'_, H> {
                 buffers.answer_lines.clear();
                 clear(&mut buffers.answer_headers);
                 self.handler.answer(
+                    self.snapshot,
                     &exchange,
                     &mut buffers.answer_lines,
                     &mut buffers.answer_headers,
@@ -432,7 +445,7 @@ impl<H: Handler> Exchange<'_, H> {
                     &client_head(false, &[], close, &date),
                 );
                 let written = stream.write_all(&buffers.to_client).await;
-                self.handler.end(exchange, status);
+                self.handler.end(self.snapshot, exchange, status);
                 buffers.client.drain(..head_end);
                 return if close || written.is_err() {
                     Next::Close
@@ -448,7 +461,7 @@ impl<H: Handler> Exchange<'_, H> {
             &mut buffers.to_upstream,
             &head,
             &upstream_head::Edits {
-                route: &route,
+                route,
                 client: self.client,
                 client_scheme: forwarding.client_scheme,
             },
@@ -458,7 +471,7 @@ impl<H: Handler> Exchange<'_, H> {
         let mut forward = Forward {
             exchange: self,
             forwarding,
-            route: &route,
+            route,
             asked,
             owns_cors,
             handler_exchange: Some(exchange),
@@ -702,9 +715,12 @@ impl<H: Handler> Forward<'_, '_, H> {
         proxy_lines.clear();
         match &self.handler_exchange {
             Some(exchange) => {
-                self.exchange
-                    .handler
-                    .respond(exchange, head.vary_values(), proxy_lines);
+                self.exchange.handler.respond(
+                    self.exchange.snapshot,
+                    exchange,
+                    head.vary_values(),
+                    proxy_lines,
+                );
             }
             None => {
                 for value in head.vary_values() {
@@ -758,7 +774,9 @@ impl<H: Handler> Forward<'_, '_, H> {
         .body(stream, &mut upstream, buffers, framing)
         .await;
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
-        self.exchange.handler.end(exchange, status);
+        self.exchange
+            .handler
+            .end(self.exchange.snapshot, exchange, status);
         match relayed {
             Ok(()) => {
                 if reusable && buffers.upstream.is_empty() {
@@ -831,7 +849,11 @@ impl<H: Handler> Forward<'_, '_, H> {
             }
             Failure::ClientGone => {
                 if let Some(exchange) = self.handler_exchange.take() {
-                    self.exchange.handler.end(exchange, StatusCode::BAD_REQUEST);
+                    self.exchange.handler.end(
+                        self.exchange.snapshot,
+                        exchange,
+                        StatusCode::BAD_REQUEST,
+                    );
                 }
                 return Next::Close;
             }
@@ -854,9 +876,12 @@ impl<H: Handler> Forward<'_, '_, H> {
             .handler_exchange
             .take()
             .expect("one response per exchange");
-        self.exchange
-            .handler
-            .respond(&exchange, std::iter::empty(), &mut buffers.proxy_lines);
+        self.exchange.handler.respond(
+            self.exchange.snapshot,
+            &exchange,
+            std::iter::empty(),
+            &mut buffers.proxy_lines,
+        );
         let mut extra = HeaderMap::with_capacity(1);
         extra.insert(
             CONTENT_TYPE,
@@ -876,7 +901,9 @@ impl<H: Handler> Forward<'_, '_, H> {
             buffers.to_client.extend_from_slice(text.as_bytes());
         }
         let written = stream.write_all(&buffers.to_client).await;
-        self.exchange.handler.end(exchange, status);
+        self.exchange
+            .handler
+            .end(self.exchange.snapshot, exchange, status);
         if close || written.is_err() {
             Next::Close
         } else {

@@ -48,6 +48,12 @@ pub(crate) trait Handler: Send + Sync + 'static {
     /// What the fast path keeps of a request from its decision to its end.
     type Exchange: Send + Sync;
 
+    /// What a fast-path connection's requests are served with (the policy, the route), kept
+    /// by the connection between two requests and taken again only when a reload replaced it:
+    /// taking it clones reference counts that every worker's connections share, where
+    /// checking it only reads them.
+    type Snapshot: Send + Sync;
+
     /// Answers `request`, which arrived on `connection`; [`Aborted`] closes the connection
     /// without an answer.
     fn handle(
@@ -62,13 +68,17 @@ pub(crate) trait Handler: Send + Sync + 'static {
     /// How requests are forwarded.
     fn forwarding(&self) -> &Forwarding;
 
-    /// Where requests go now (a reload may change it between two requests).
-    fn route(&self) -> Arc<Route>;
+    /// What requests are served with now: `previous`, when nothing replaced it since.
+    fn snapshot(&self, previous: Option<Self::Snapshot>) -> Self::Snapshot;
+
+    /// Where the requests served with `snapshot` go.
+    fn route<'s>(&self, snapshot: &'s Self::Snapshot) -> &'s Route;
 
     /// Decides on a request head the fast path took (`host`: its `Host`; `headers`: those of
     /// [`Handler::reads`]).
     fn begin(
         &self,
+        snapshot: &Self::Snapshot,
         method: &Method,
         uri: &Uri,
         host: &[u8],
@@ -78,20 +88,27 @@ pub(crate) trait Handler: Send + Sync + 'static {
     /// Writes the header lines of corsair's answer to `exchange` (after [`Begin::Answer`]):
     /// those it has in HTTP/1.1 form onto `lines` (`name: value` and CRLF each), the others
     /// into `headers` (empty), which follow them.
-    fn answer(&self, exchange: &Self::Exchange, lines: &mut Vec<u8>, headers: &mut HeaderMap);
+    fn answer(
+        &self,
+        snapshot: &Self::Snapshot,
+        exchange: &Self::Exchange,
+        lines: &mut Vec<u8>,
+        headers: &mut HeaderMap,
+    );
 
     /// Writes the `Vary` and CORS lines a response to `exchange` gets onto `lines`, in
     /// HTTP/1.1 form (`name: value` and CRLF each): `vary` are the upstream's own `Vary` values
     /// (none for corsair's own answers), which these lines replace.
     fn respond<'v>(
         &self,
+        snapshot: &Self::Snapshot,
         exchange: &Self::Exchange,
         vary: impl Iterator<Item = &'v [u8]> + Clone,
         lines: &mut Vec<u8>,
     );
 
     /// The response to `exchange`, with `status`, has been written (or abandoned).
-    fn end(&self, exchange: Self::Exchange, status: StatusCode);
+    fn end(&self, snapshot: &Self::Snapshot, exchange: Self::Exchange, status: StatusCode);
 }
 
 /// What the handler makes of a request head on the fast path.
