@@ -21,6 +21,7 @@ use crate::observation::SharedObserver;
 use crate::origin::RequestOrigin;
 use crate::origin_set::OriginSet;
 use crate::validate::{CredentialRules, Validated, ValidatedRoute};
+pub(crate) use verbatim::Verbatim;
 use verbatim::VerbatimOrigins;
 
 /// The compiled state behind a [`Cors`](crate::Cors).
@@ -103,7 +104,7 @@ pub(crate) struct Rules {
     pub(crate) enabled: bool,
     pub(crate) matcher: OriginMatcher,
     /// `matcher`'s exact origins, when each is, as written, an origin a request can send: one
-    /// sent so is known valid and allowed without being parsed (see [`Rules::verbatim_echo`]).
+    /// sent so is known valid and allowed without being parsed (see [`Rules::verbatim`]).
     pub(crate) verbatim: VerbatimOrigins,
     /// Origins allowed beside `matcher`'s, changed at run time.
     pub(crate) origin_sets: Vec<OriginSet>,
@@ -124,11 +125,11 @@ pub(crate) struct Rules {
 }
 
 impl Rules {
-    /// When the request's `Origin` value, as sent, is one of the exact origins (then it is a
-    /// valid origin the lists allow, known without parsing it: browsers send origins as they
-    /// are configured, canonically), the policy's header value that echoes it.
-    pub(crate) fn verbatim_echo(&self, value: &[u8]) -> Option<&HeaderValue> {
-        self.verbatim.echo(value)
+    /// When the request's `Origin` value, as sent, is one of the exact origins: then it is a
+    /// valid origin the lists allow, known without parsing it (browsers send origins as they
+    /// are configured, canonically).
+    pub(crate) fn verbatim(&self, value: &[u8]) -> Option<Verbatim<'_>> {
+        self.verbatim.find(value)
     }
 
     /// Whether the origin lists or the origin sets allow `origin` (neither `allow_all_origins`

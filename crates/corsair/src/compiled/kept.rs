@@ -23,19 +23,21 @@ static KEPT: LazyLock<Mutex<Kept>> = LazyLock::new(|| Mutex::new(Kept::new(BUDGE
 /// A header value of `text`, which the caller has validated (visible ASCII and spaces): a kept,
 /// static one while the budget lasts, a reference-counted one after.
 pub(crate) fn header_value(text: &str) -> HeaderValue {
+    static_header_value(text).unwrap_or_else(|| shared_header_value(text))
+}
+
+/// A kept, static header value of `text` (validated by the caller); `None` once the budget is
+/// spent.
+pub(crate) fn static_header_value(text: &str) -> Option<HeaderValue> {
     let kept = KEPT
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .keep(text);
-    match kept {
-        Some(kept) => HeaderValue::from_static(kept),
-        None => shared_header_value(text),
-    }
+    kept.map(HeaderValue::from_static)
 }
 
-/// A header value of `text` (validated by the caller) whose clones share one buffer: for values
-/// too many to keep (a long list of origins).
-pub(crate) fn shared_header_value(text: &str) -> HeaderValue {
+/// A header value of `text` (validated by the caller) whose clones share one buffer.
+fn shared_header_value(text: &str) -> HeaderValue {
     HeaderValue::from_maybe_shared(Bytes::from_owner(text.as_bytes().to_vec()))
         .expect("validated header value")
 }

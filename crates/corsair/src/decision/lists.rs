@@ -49,10 +49,10 @@ pub(crate) fn by_lists<'h, H: RequestHead>(
         OriginLines::One(value) => Some(value),
     };
     // An origin sent as configured is valid and allowed by the lists: no need to parse it, and
-    // the policy's own value echoes it.
+    // (in a short list) the policy's own static value echoes it.
     let verbatim = value
         .filter(|_| !rules.allow_all_origins)
-        .and_then(|v| rules.verbatim_echo(v.bytes()));
+        .and_then(|v| rules.verbatim(v.bytes()));
     let parsed = match verbatim {
         Some(_) => None,
         None => value.and_then(|v| RequestOrigin::parse(v.bytes())),
@@ -97,6 +97,7 @@ pub(crate) fn by_lists<'h, H: RequestHead>(
         outcome.verdict = OriginVerdict::Allowed;
         outcome.allow_origin = values.map(|_| {
             verbatim
+                .and_then(|verbatim| verbatim.echo)
                 .and_then(H::Value::from_policy)
                 .unwrap_or_else(|| value.clone())
         });
