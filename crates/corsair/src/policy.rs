@@ -543,3 +543,50 @@ fn summarize(f: &mut fmt::Formatter<'_>, c: &CorsConfig, rules: &Rules) -> fmt::
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use http::header::ACCESS_CONTROL_ALLOW_ORIGIN;
+
+    use super::Cors;
+
+    /// Whatever headers a policy's presets hold, the stand-in's recorded position is
+    /// `Access-Control-Allow-Origin`'s, in both presets of every rules.
+    #[test]
+    fn the_stand_in_is_found_where_it_stands_in_every_preset() {
+        let variants = [
+            Cors::builder().allowed_origins(["https://a.example"]),
+            Cors::builder()
+                .allowed_origins(["https://a.example"])
+                .allow_credentials(true)
+                .expose_headers(["x-id"])
+                .preflight_max_age(0),
+            Cors::builder()
+                .allow_all_origins(true)
+                .allow_methods(["PUT"])
+                .allow_headers(["*"]),
+            Cors::builder()
+                .allowed_origins(["https://a.example"])
+                .route(
+                    "^/api/",
+                    Cors::builder()
+                        .allowed_origins(["https://b.example"])
+                        .allow_credentials(true),
+                ),
+        ];
+        for (index, builder) in variants.into_iter().enumerate() {
+            let cors = builder.build().unwrap();
+            assert!(!cors.policy.presets.is_empty(), "{index}");
+            for presets in &cors.policy.presets {
+                for preset in [&presets.preflight, &presets.actual] {
+                    let at = preset
+                        .origin_at
+                        .expect("an allowed origin's preset has one");
+                    let (name, value) = preset.headers.iter().nth(at).unwrap();
+                    assert_eq!(name, ACCESS_CONTROL_ALLOW_ORIGIN, "{index}");
+                    assert_eq!(value, "*", "{index}");
+                }
+            }
+        }
+    }
+}
