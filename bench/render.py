@@ -252,8 +252,8 @@ def allocation_check(table):
     """Zero engine allocations wherever request values are shared, as servers hand them over.
 
     With owned values (`owned-values/*`), echoing the request's `Origin` is the value's first
-    clone, which makes `bytes` allocate its shared header: the same for every middleware that
-    echoes the origin, and reported on its own line."""
+    clone, which makes `bytes` allocate its shared header, for a middleware that echoes the
+    request's own origin; reported on its own line."""
     if not table:
         return ""
     rows = [
@@ -278,8 +278,9 @@ def allocation_check(table):
         lines.append(
             f"- With owned request values ({row[0]}, against {shared_row[0]}): the engine "
             f"{row[1]} (shared: {shared_row[1]}), the tower layers corsair {row[2]} (shared: "
-            f"{shared_row[2]}) and tower-http {row[3]} (shared: {shared_row[3]}): the first clone "
-            f"of the request's own `Origin` buffer, which both echo (see the analysis)."
+            f"{shared_row[2]}) and tower-http {row[3]} (shared: {shared_row[3]}). An allocation "
+            f"more than with shared values is the first clone of the request's own `Origin` "
+            f"buffer, made by a middleware that echoes it (see the analysis)."
         )
     return "\n".join(lines)
 
