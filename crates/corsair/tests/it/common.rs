@@ -1241,7 +1241,9 @@ pub fn compare(case: &Case, observed: &Observed) -> Vec<String> {
     problems
 }
 
-/// Runs every case through `send` and panics with every failure at once.
+/// Runs every case through `send` and panics with every failure at once (the actix adapter's
+/// table; the tower adapter's tests walk `cases` themselves, in an async loop).
+#[cfg(feature = "actix")]
 pub fn run_table(mut send: impl FnMut(Cors, Request<()>, App) -> Observed) {
     let mut failures = Vec::new();
     let cases = cases();
