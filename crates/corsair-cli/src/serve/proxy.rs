@@ -22,6 +22,7 @@ use tokio::sync::mpsc;
 use super::access_log::AccessRecord;
 use super::guard::{self, Guard};
 use super::http::edge::{self, Rejection};
+use super::http::fast;
 use super::http::forward::{Aborted, Forwarder, Forwarding, ProxyBody, Route, own_response};
 use super::http::listener::{Begin, Connection, Handler};
 use super::http::upstream_client::UpstreamClient;
@@ -208,7 +209,7 @@ impl Handler for Worker {
     ) {
         match &exchange.decision {
             Some(decision) => snapshot.cors.write_actual_lines(decision, vary, lines),
-            None => write_vary_lines(vary, lines),
+            None => fast::write_vary_lines(lines, vary),
         }
     }
 
@@ -232,15 +233,6 @@ impl Handler for Worker {
         request: Request<Incoming>,
     ) -> impl Future<Output = Result<Response<ProxyBody>, Aborted>> + Send + 'static {
         handle(self, connection, request)
-    }
-}
-
-/// The upstream's own `Vary` values as lines, for a response corsair adds nothing to.
-fn write_vary_lines<'v>(vary: impl Iterator<Item = &'v [u8]>, lines: &mut Vec<u8>) {
-    for value in vary {
-        lines.extend_from_slice(b"vary: ");
-        lines.extend_from_slice(value);
-        lines.extend_from_slice(b"\r\n");
     }
 }
 

@@ -43,6 +43,7 @@ use tokio::time::Instant;
 use self::chunked::{Decoder, Step};
 use self::deadline::Deadline;
 use self::request_head::{HostCheck, Parsed, RequestHead};
+pub(crate) use self::response_head::write_vary_lines;
 use self::response_head::{ClientHead, Framing, ReadResponse, write_own_head};
 pub(crate) use self::rewind::Rewind;
 use self::stopped::Stopped;
@@ -722,11 +723,7 @@ impl<H: Handler> Forward<'_, '_, H> {
                     proxy_lines,
                 );
             }
-            None => {
-                for value in head.vary_values() {
-                    response_head::write_line(proxy_lines, b"vary", value);
-                }
-            }
+            None => write_vary_lines(proxy_lines, head.vary_values()),
         }
         to_client.clear();
         let date = date::now();

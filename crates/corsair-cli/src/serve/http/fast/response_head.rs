@@ -256,6 +256,14 @@ fn is_hop_by_hop(name: &[u8]) -> bool {
     HOP_BY_HOP.iter().any(|n| name.eq_ignore_ascii_case(n))
 }
 
+/// An upstream's `Vary` values as they are, one line each, for a response corsair adds no
+/// `Vary` to.
+pub(crate) fn write_vary_lines<'v>(out: &mut Vec<u8>, values: impl Iterator<Item = &'v [u8]>) {
+    for value in values {
+        write_line(out, b"vary", value);
+    }
+}
+
 /// `name: value` and CRLF, the name in lower case.
 pub(crate) fn write_line(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
     let start = out.len();
