@@ -94,9 +94,9 @@ impl<'e> Slot<'e> {
     }
 }
 
-/// Up to this many keys, a set is searched by comparing each key in turn, which costs less than
-/// hashing the searched key.
-const FEW_KEYS: usize = 4;
+/// Up to this many keys, a set of origins is searched by comparing each key in turn, which
+/// costs less than hashing the searched key (here and in `compiled/verbatim.rs`).
+pub(crate) const FEW_KEYS: usize = 4;
 
 /// Whether `set` holds `key`, compared byte for byte.
 fn holds(set: &HashSet<Box<str>, RandomState>, key: &[u8]) -> bool {

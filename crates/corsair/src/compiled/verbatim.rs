@@ -9,10 +9,7 @@ use foldhash::fast::RandomState;
 use http::HeaderValue;
 
 use super::kept;
-
-/// Up to this many origins, a value is looked for by comparing each origin in turn (cheaper
-/// than hashing it).
-const FEW: usize = 4;
+use crate::matcher::FEW_KEYS;
 
 /// Up to this many origins, each is kept with a static echo (`kept.rs`). A longer list's
 /// origins are echoed with the request's own value: a copy the policy shared would be one
@@ -52,7 +49,7 @@ impl VerbatimOrigins {
 
     /// `value`, when it is byte for byte one of the origins.
     pub(crate) fn find(&self, value: &[u8]) -> Option<Verbatim<'_>> {
-        let echo = if self.origins.len() <= FEW {
+        let echo = if self.origins.len() <= FEW_KEYS {
             self.origins
                 .iter()
                 .find_map(|(origin, echo)| (**origin == *value).then_some(echo))
@@ -73,7 +70,14 @@ mod tests {
     /// short list's are echoed with their own bytes, a long list's with the request's.
     #[test]
     fn origins_are_found_byte_for_byte_in_short_and_long_lists() {
-        for count in [1, FEW, FEW + 1, ECHOED_AT_MOST, ECHOED_AT_MOST + 1, 100] {
+        for count in [
+            1,
+            FEW_KEYS,
+            FEW_KEYS + 1,
+            ECHOED_AT_MOST,
+            ECHOED_AT_MOST + 1,
+            100,
+        ] {
             let origins: Vec<String> = (0..count)
                 .map(|i| format!("https://a{i}.example"))
                 .collect();
