@@ -24,8 +24,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use arc_swap::ArcSwap;
-use corsair::Cors;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
@@ -266,13 +264,14 @@ fn shared_state(
     announce(&loaded, address, tls, &info);
     let scheme = client_scheme(tls);
     let server = &loaded.server;
-    Arc::new(Shared {
-        active: ArcSwap::from_pointee(Active::new(server, info)),
-        forwarding: Forwarding::new(server, scheme, Arc::clone(&metrics) as _),
-        policy: Cors::reloadable(loaded.cors),
+    let forwarding = Forwarding::new(server, scheme, Arc::clone(&metrics) as _);
+    Arc::new(Shared::new(
+        loaded.cors,
+        Active::new(server, info),
+        forwarding,
         metrics,
         sources,
-    })
+    ))
 }
 
 /// Says that corsair listens on `address`, with which file, upstream, workers, certificate and

@@ -8,6 +8,7 @@
 //! of the HTTP plumbing of [`super::http`].
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use arc_swap::ArcSwap;
@@ -56,9 +57,9 @@ impl Active {
 
 /// The state shared by every connection of every worker.
 pub(super) struct Shared {
-    /// The CORS policy; a reload stores the new one through its handle.
+    /// The CORS policy; a reload replaces it with `active` ([`Shared::replace`]).
     pub policy: ReloadableCors,
-    /// The active route and policy description; replaced atomically by a reload.
+    /// The active route and policy description; a reload replaces it with `policy`.
     pub active: ArcSwap<Active>,
     /// How every request is forwarded (built at start; a reload leaves it).
     pub forwarding: Forwarding,
@@ -66,6 +67,37 @@ pub(super) struct Shared {
     pub metrics: Arc<Metrics>,
     /// The state of each origins source (bound at start).
     pub sources: Vec<Arc<SourceStatus>>,
+    /// How many times [`Shared::replace`] has replaced the policy and `active`: a connection
+    /// that kept both from an earlier request takes them again only when this has moved.
+    replaced: AtomicU64,
+}
+
+impl Shared {
+    /// The state of a process that starts with `policy` and `active`.
+    pub(super) fn new(
+        policy: Cors,
+        active: Active,
+        forwarding: Forwarding,
+        metrics: Arc<Metrics>,
+        sources: Vec<Arc<SourceStatus>>,
+    ) -> Shared {
+        Shared {
+            policy: Cors::reloadable(policy),
+            active: ArcSwap::from_pointee(active),
+            forwarding,
+            metrics,
+            sources,
+            replaced: AtomicU64::new(0),
+        }
+    }
+
+    /// Replaces the policy and `active` (a reload): requests that begin from now on use them.
+    pub(super) fn replace(&self, policy: Cors, active: Active) {
+        self.policy.handle().store(policy);
+        self.active.store(Arc::new(active));
+        // After both stores: whoever reads the new count takes the new values.
+        self.replaced.fetch_add(1, Ordering::Release);
+    }
 }
 
 /// What the connections of one worker thread share: the process-wide state, and the worker's
@@ -96,6 +128,8 @@ pub(super) struct FastExchange {
 pub(super) struct Snapshot {
     cors: Cors,
     active: Arc<Active>,
+    /// `Shared::replaced` when they were taken.
+    taken_at: u64,
 }
 
 /// The request headers a decision reads (`corsair serve` installs no origin hook, which could
@@ -120,17 +154,14 @@ impl Handler for Worker {
     }
 
     fn snapshot(&self, previous: Option<Snapshot>) -> Snapshot {
-        let active = self.shared.active.load();
+        // Read before the values: a replacement under way is seen by the next request.
+        let replaced = self.shared.replaced.load(Ordering::Acquire);
         match previous {
-            Some(previous)
-                if Arc::ptr_eq(&previous.active, &active)
-                    && self.shared.policy.is_current(&previous.cors) =>
-            {
-                previous
-            }
+            Some(previous) if previous.taken_at == replaced => previous,
             _ => Snapshot {
                 cors: self.shared.policy.current(),
-                active: arc_swap::Guard::into_inner(active),
+                active: self.shared.active.load_full(),
+                taken_at: replaced,
             },
         }
     }

@@ -183,8 +183,7 @@ pub(super) async fn reload(
             let policy = loaded.cors;
             let active = Active::new(&loaded.server, Arc::new(info));
             tracing::info!(cause, upstream = %active.route.upstream, %policy, version = %active.info.version, "configuration reloaded");
-            shared.policy.handle().store(policy);
-            shared.active.store(Arc::new(active));
+            shared.replace(policy, active);
             shared.metrics.reload(ReloadResult::Ok);
         }
         Err(problems) => {
