@@ -17,26 +17,34 @@ pub(crate) struct Stopped {
     registered: bool,
     /// The signal has completed: it is not polled again.
     stopped: bool,
+    /// The value when the connection began.
+    at_start: bool,
     /// For a look at the current value, and whether it has changed.
     current: watch::Receiver<bool>,
 }
 
 impl Stopped {
     pub(crate) fn new(mut stop: watch::Receiver<bool>) -> Stopped {
-        let current = stop.clone();
+        let mut current = stop.clone();
+        // Marked seen: `stopping` reads the value again only after a change.
+        let at_start = *current.borrow_and_update();
         Stopped {
             signal: Box::pin(async move {
                 let _ = stop.wait_for(|stopping| *stopping).await;
             }),
             registered: false,
             stopped: false,
+            at_start,
             current,
         }
     }
 
-    /// Whether the worker is stopping now.
+    /// Whether the worker is stopping now: the value is read (under the channel's lock) only
+    /// when it has changed since the connection began (an atomic load otherwise).
     pub(crate) fn stopping(&self) -> bool {
-        self.stopped || *self.current.borrow()
+        self.stopped
+            || self.at_start
+            || self.current.has_changed().unwrap_or(true) && *self.current.borrow()
     }
 
     /// Completes when the worker stops (or is gone). Always polled from the connection's one
@@ -108,5 +116,24 @@ mod tests {
         stop.send_replace(true);
         assert!(stopped.stopping());
         stopped.wait().await;
+    }
+
+    #[test]
+    fn stopping_reads_the_value_at_start_and_every_change_after() {
+        // A connection that begins while its worker stops.
+        let (stop, receiver) = watch::channel(true);
+        assert!(Stopped::new(receiver).stopping());
+        // A value changed and changed back: what counts is the value now.
+        let receiver = stop.subscribe();
+        stop.send_replace(false);
+        let stopped = Stopped::new(receiver);
+        assert!(!stopped.stopping());
+        stop.send_replace(true);
+        assert!(stopped.stopping());
+        stop.send_replace(false);
+        assert!(!stopped.stopping());
+        // The worker gone without stopping.
+        drop(stop);
+        assert!(!stopped.stopping());
     }
 }
