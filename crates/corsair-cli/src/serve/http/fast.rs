@@ -105,6 +105,8 @@ struct Buffers {
     upstream: Vec<u8>,
     /// What goes to the client.
     to_client: Vec<u8>,
+    /// The names of the request headers the handler reads (`Handler::reads`), as bytes.
+    read_names: Vec<&'static [u8]>,
     /// The request headers the handler reads.
     handler_headers: HeaderMap,
     /// What `handler_headers` was made from, and what the current head's would be made from
@@ -139,6 +141,11 @@ where
         to_upstream: Vec::new(),
         upstream: Vec::new(),
         to_client: Vec::new(),
+        read_names: handler
+            .reads()
+            .iter()
+            .map(|name| name.as_str().as_bytes())
+            .collect(),
         handler_headers: HeaderMap::new(),
         handler_lines: Vec::new(),
         head_lines: Vec::new(),
@@ -208,18 +215,23 @@ where
 /// head of the connection (a client sends the same `Origin`, and often the same preflight
 /// questions, on every request) reuses the map made for that one: comparing these bytes costs a
 /// fraction of checking, copying and hashing each value into the map again.
-fn read_lines(reads: &[http::HeaderName], headers: &[httparse::Header<'_>], lines: &mut Vec<u8>) {
+fn read_lines(reads: &[&[u8]], headers: &[httparse::Header<'_>], lines: &mut Vec<u8>) {
     lines.clear();
     for header in headers {
-        if let Some(index) = reads
-            .iter()
-            .position(|n| header.name.eq_ignore_ascii_case(n.as_str()))
-        {
+        if let Some(index) = read_index(reads, header.name) {
             lines.extend_from_slice(&index.to_le_bytes());
             lines.extend_from_slice(&header.value.len().to_le_bytes());
             lines.extend_from_slice(header.value);
         }
     }
+}
+
+/// Where `name` is in `reads` (lower-case names of letters, digits and `-`), in any case.
+fn read_index(reads: &[&[u8]], name: &str) -> Option<usize> {
+    let name = name.as_bytes();
+    reads
+        .iter()
+        .position(|read| request_head::is_name(name, read))
 }
 
 /// Empties `map` for the next request. `HeaderMap::clear` resets every slot of the map's index
@@ -264,7 +276,6 @@ async fn read_head<S: AsyncRead + Unpin>(
     } else {
         limits.idle_timeout
     };
-    let idle_deadline = Instant::now() + idle;
     let mut head_deadline = None;
     let (mut last, mut started, mut scanned) = ([0u8; 2], false, 0);
     loop {
@@ -288,17 +299,20 @@ async fn read_head<S: AsyncRead + Unpin>(
         if head_deadline.is_none() && stopped.stopping() {
             return HeadWait::Closed;
         }
-        let deadline = head_deadline.unwrap_or(idle_deadline);
         let between_heads = head_deadline.is_none();
-        let read = timer
-            .wait(deadline, async {
-                tokio::select! {
-                    biased;
-                    read = read_some(stream, buffer) => Some(read),
-                    () = stopped.wait(), if between_heads => None,
-                }
-            })
-            .await;
+        let reading = async {
+            tokio::select! {
+                biased;
+                read = read_some(stream, buffer) => Some(read),
+                () = stopped.wait(), if between_heads => None,
+            }
+        };
+        // Between heads, the wait is the only one (bytes start a head): `idle` from when it
+        // has to wait, and a next request already there reads no clock.
+        let read = match head_deadline {
+            Some(deadline) => timer.wait(deadline, reading).await,
+            None => timer.wait_for(idle, reading).await,
+        };
         match read {
             None if head_deadline.is_some() => return HeadWait::Refuse(REQUEST_TIMEOUT),
             None | Some(None | Some(Ok(0) | Err(_))) => return HeadWait::Closed,
@@ -400,17 +414,14 @@ impl<H: Handler> Exchange<'_, H> {
             close: head.close || self.stopping,
             body_length,
         };
-        let reads = self.handler.reads();
-        read_lines(reads, head.headers, &mut buffers.head_lines);
+        read_lines(&buffers.read_names, head.headers, &mut buffers.head_lines);
         if buffers.head_lines != buffers.handler_lines {
             clear(&mut buffers.handler_headers);
+            let reads = self.handler.reads();
             for header in head.headers {
-                if let Some(name) = reads
-                    .iter()
-                    .find(|n| header.name.eq_ignore_ascii_case(n.as_str()))
-                {
+                if let Some(index) = read_index(&buffers.read_names, header.name) {
                     if let Ok(value) = HeaderValue::from_bytes(header.value) {
-                        buffers.handler_headers.append(name.clone(), value);
+                        buffers.handler_headers.append(reads[index].clone(), value);
                     }
                 }
             }
@@ -437,7 +448,7 @@ impl<H: Handler> Exchange<'_, H> {
                     &mut buffers.answer_headers,
                 );
                 buffers.to_client.clear();
-                let date = date::now();
+                let date = date::line();
                 write_own_head(
                     &mut buffers.to_client,
                     status,
@@ -488,14 +499,14 @@ fn client_head<'a>(
     owns_cors: bool,
     proxy_lines: &'a [u8],
     close: bool,
-    date: &'a [u8],
+    date_line: &'a [u8],
 ) -> ClientHead<'a> {
     ClientHead {
         owns_cors,
         proxy_lines,
         chunked: false,
         close,
-        date,
+        date_line,
     }
 }
 
@@ -726,7 +737,7 @@ impl<H: Handler> Forward<'_, '_, H> {
             None => write_vary_lines(proxy_lines, head.vary_values()),
         }
         to_client.clear();
-        let date = date::now();
+        let date = date::line();
         head.write_client_head(
             to_client,
             &ClientHead {
@@ -734,7 +745,7 @@ impl<H: Handler> Forward<'_, '_, H> {
                 proxy_lines,
                 chunked: matches!(head.framing, Framing::Chunked | Framing::UntilClose),
                 close: self.asked.close,
-                date: &date,
+                date_line: &date,
             },
         );
         Answered {
@@ -885,7 +896,7 @@ impl<H: Handler> Forward<'_, '_, H> {
             HeaderValue::from_static("text/plain; charset=utf-8"),
         );
         buffers.to_client.clear();
-        let date = date::now();
+        let date = date::line();
         let head = client_head(self.owns_cors, &buffers.proxy_lines, close, &date);
         write_own_head(
             &mut buffers.to_client,
@@ -1104,27 +1115,47 @@ mod date {
     use std::cell::RefCell;
     use std::time::{SystemTime, UNIX_EPOCH};
 
-    /// An HTTP-date (RFC 9110 §5.6.7) is always this long: `Sun, 06 Nov 1994 08:49:37 GMT`.
-    const LENGTH: usize = 29;
+    /// `date: ` and an HTTP-date (RFC 9110 §5.6.7), which is always 29 bytes long
+    /// (`Sun, 06 Nov 1994 08:49:37 GMT`), and `\r\n`.
+    const LENGTH: usize = 6 + 29 + 2;
 
     thread_local! {
         static NOW: RefCell<(u64, [u8; LENGTH])> = const { RefCell::new((u64::MAX, [b' '; LENGTH])) };
     }
 
-    /// The current date as an HTTP-date.
-    pub(super) fn now() -> [u8; LENGTH] {
+    /// The `Date` line of a response written now, formatted once per second and thread.
+    pub(super) fn line() -> [u8; LENGTH] {
         let now = SystemTime::now();
         let second = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        NOW.with_borrow_mut(|(cached, text)| {
+        NOW.with_borrow_mut(|(cached, line)| {
             if *cached != second {
                 *cached = second;
                 let formatted = httpdate::fmt_http_date(now);
-                if formatted.len() == LENGTH {
-                    text.copy_from_slice(formatted.as_bytes());
+                if formatted.len() == LENGTH - 8 {
+                    line[..6].copy_from_slice(b"date: ");
+                    line[6..LENGTH - 2].copy_from_slice(formatted.as_bytes());
+                    line[LENGTH - 2..].copy_from_slice(b"\r\n");
                 }
             }
-            *text
+            *line
         })
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn the_line_holds_the_current_date() {
+            let line = super::line();
+            let text = std::str::from_utf8(&line).unwrap();
+            let value = text
+                .strip_prefix("date: ")
+                .and_then(|rest| rest.strip_suffix("\r\n"))
+                .unwrap();
+            let date = httpdate::parse_http_date(value).unwrap();
+            let now = std::time::SystemTime::now();
+            let age = now.duration_since(date).unwrap();
+            assert!(age.as_secs() <= 2, "{text:?} is the time now");
+        }
     }
 }
 
@@ -1150,13 +1181,14 @@ mod tests {
     use super::read_lines;
 
     fn lines(headers: &[(&'static str, &'static [u8])]) -> Vec<u8> {
-        static READS: [HeaderName; 2] = [ORIGIN, ACCESS_CONTROL_REQUEST_METHOD];
+        static NAMES: [HeaderName; 2] = [ORIGIN, ACCESS_CONTROL_REQUEST_METHOD];
+        let reads: Vec<&[u8]> = NAMES.iter().map(|n| n.as_str().as_bytes()).collect();
         let headers: Vec<httparse::Header<'_>> = headers
             .iter()
             .map(|&(name, value)| httparse::Header { name, value })
             .collect();
         let mut out = Vec::new();
-        read_lines(&READS, &headers, &mut out);
+        read_lines(&reads, &headers, &mut out);
         out
     }
 

@@ -62,7 +62,9 @@ pub(crate) trait Handler: Send + Sync + 'static {
         request: Request<Incoming>,
     ) -> impl Future<Output = Result<Response<ProxyBody>, Aborted>> + Send + 'static;
 
-    /// The request headers [`Handler::begin`] reads: the fast path hands it only these.
+    /// The request headers [`Handler::begin`] reads: the fast path hands it only these. Their
+    /// names hold only letters, digits and `-` (the fast path compares them eight bytes at a
+    /// time).
     fn reads(&self) -> &'static [HeaderName];
 
     /// How requests are forwarded.

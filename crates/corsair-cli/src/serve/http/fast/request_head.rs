@@ -187,30 +187,52 @@ enum Field {
 }
 
 impl Field {
+    /// The field `name` is, in any case; the known names are told apart by their length
+    /// first, as a head's other lines (`Origin`, `Accept`, ...) are most of them.
     fn of(name: &[u8]) -> Field {
-        const GENERAL_PATH: [&[u8]; 7] = [
-            b"transfer-encoding",
-            b"upgrade",
-            b"expect",
-            b"te",
-            b"trailer",
-            b"keep-alive",
-            b"http2-settings",
-        ];
-        if name.eq_ignore_ascii_case(b"host") {
-            Field::Host
-        } else if name.eq_ignore_ascii_case(b"content-length") {
-            Field::ContentLength
-        } else if name.eq_ignore_ascii_case(b"connection") {
-            Field::Connection
-        } else if GENERAL_PATH.iter().any(|n| name.eq_ignore_ascii_case(n))
-            || name.len() >= 6 && name[..6].eq_ignore_ascii_case(b"proxy-")
-        {
-            Field::ChangesTheConnection
-        } else {
-            Field::Other
+        let is = |known: &[u8]| is_name(name, known);
+        match name.len() {
+            4 if is(b"host") => Field::Host,
+            10 if is(b"connection") => Field::Connection,
+            14 if is(b"content-length") => Field::ContentLength,
+            2 if is(b"te") => Field::ChangesTheConnection,
+            6 if is(b"expect") => Field::ChangesTheConnection,
+            7 if is(b"upgrade") || is(b"trailer") => Field::ChangesTheConnection,
+            10 if is(b"keep-alive") => Field::ChangesTheConnection,
+            14 if is(b"http2-settings") => Field::ChangesTheConnection,
+            17 if is(b"transfer-encoding") => Field::ChangesTheConnection,
+            _ if name.len() >= 6 && is_name(&name[..6], b"proxy-") => Field::ChangesTheConnection,
+            _ => Field::Other,
         }
     }
+}
+
+/// Whether the header name `name`, a token as `httparse` reads names (RFC 9110 §5.6.2), is
+/// `lower` in any case, where `lower` holds only lower-case letters, digits and `-` (the names
+/// corsair looks for). Eight bytes are compared at a time: setting bit 5 of each byte of `name`
+/// makes an upper-case letter lower-case, and turns no other token byte into a byte of `lower`
+/// (only control bytes, which no token has, become digits or `-` with it).
+pub(super) fn is_name(name: &[u8], lower: &[u8]) -> bool {
+    const CASE: u64 = u64::from_ne_bytes([0x20; 8]);
+    debug_assert!(
+        lower
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+    );
+    if name.len() != lower.len() {
+        return false;
+    }
+    let (mut name, mut lower) = (name, lower);
+    while let (Some((n, name_rest)), Some((l, lower_rest))) = (
+        name.split_first_chunk::<8>(),
+        lower.split_first_chunk::<8>(),
+    ) {
+        if u64::from_ne_bytes(*n) | CASE != u64::from_ne_bytes(*l) {
+            return false;
+        }
+        (name, lower) = (name_rest, lower_rest);
+    }
+    name.iter().zip(lower).all(|(n, l)| n | 0x20 == *l)
 }
 
 /// A `Content-Length` value of 1 to 18 ASCII digits (no sign, no space, no list).
@@ -328,6 +350,107 @@ mod tests {
             for value in values {
                 prop_assert_eq!(hosts.is_valid(&value), is_valid_host(&value));
             }
+        }
+    }
+
+    /// What `Field::of` tells, the plain way: each known name compared in turn.
+    fn field_model(name: &[u8]) -> Field {
+        const GENERAL_PATH: [&[u8]; 7] = [
+            b"transfer-encoding",
+            b"upgrade",
+            b"expect",
+            b"te",
+            b"trailer",
+            b"keep-alive",
+            b"http2-settings",
+        ];
+        let lower = name.to_ascii_lowercase();
+        match &lower[..] {
+            b"host" => Field::Host,
+            b"content-length" => Field::ContentLength,
+            b"connection" => Field::Connection,
+            known if GENERAL_PATH.contains(&known) || known.starts_with(b"proxy-") => {
+                Field::ChangesTheConnection
+            }
+            _ => Field::Other,
+        }
+    }
+
+    /// Names near the known ones: each known name in any case, cut short, with a byte more,
+    /// or with one byte changed.
+    fn name_like() -> impl Strategy<Value = Vec<u8>> {
+        let known = prop::sample::select(vec![
+            "host",
+            "connection",
+            "content-length",
+            "te",
+            "expect",
+            "upgrade",
+            "trailer",
+            "keep-alive",
+            "http2-settings",
+            "transfer-encoding",
+            "proxy-",
+            "proxy-connection",
+            "origin",
+            "accept",
+        ]);
+        (known, any::<u64>(), 0usize..4, any::<u8>(), any::<usize>()).prop_map(
+            |(known, cases, edit, byte, at)| {
+                let mut name: Vec<u8> = known
+                    .bytes()
+                    .enumerate()
+                    .map(|(i, b)| {
+                        if cases >> (i % 64) & 1 == 1 {
+                            b.to_ascii_uppercase()
+                        } else {
+                            b
+                        }
+                    })
+                    .collect();
+                let at = at % name.len();
+                match edit {
+                    0 => {}
+                    1 => name.truncate(at),
+                    2 => name.insert(at, byte),
+                    _ => name[at] = byte,
+                }
+                name
+            },
+        )
+    }
+
+    /// A header name as `httparse` reads them: a token (RFC 9110 §5.6.2).
+    fn token() -> impl Strategy<Value = Vec<u8>> {
+        let tchar = prop::sample::select(
+            b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                .to_vec(),
+        );
+        proptest::collection::vec(tchar, 1..40)
+    }
+
+    proptest! {
+        #[test]
+        fn fields_are_told_as_the_model_tells_them(name in name_like()) {
+            prop_assert_eq!(Field::of(&name), field_model(&name));
+        }
+
+        #[test]
+        fn names_are_compared_as_eq_ignore_ascii_case_compares_them(
+            name in prop_oneof![token(), name_like().prop_filter("a token", |n| {
+                !n.is_empty() && httparse::parse_headers(&[&n[..], b": x\r\n\r\n"].concat(), &mut [httparse::EMPTY_HEADER; 1]).is_ok()
+            })],
+            lower in prop_oneof![
+                Just("access-control-request-method".to_owned()),
+                Just("http2-settings".to_owned()),
+                Just("origin".to_owned()),
+                "[a-z0-9-]{1,40}",
+            ],
+        ) {
+            prop_assert_eq!(is_name(&name, lower.as_bytes()), name.eq_ignore_ascii_case(lower.as_bytes()));
+            // The name itself, in another case.
+            let same = lower.to_ascii_uppercase();
+            prop_assert!(is_name(same.as_bytes(), lower.as_bytes()));
         }
     }
 

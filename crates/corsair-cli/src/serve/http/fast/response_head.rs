@@ -196,8 +196,8 @@ pub(crate) struct ClientHead<'a> {
     pub chunked: bool,
     /// Whether the connection closes after this response.
     pub close: bool,
-    /// The current `Date` value.
-    pub date: &'a [u8],
+    /// The `Date` line, `date: <HTTP-date>\r\n` (corsair's own bytes: written as they are).
+    pub date_line: &'a [u8],
 }
 
 /// Writes the head of a response corsair answers itself: `status` (with its canonical reason),
@@ -236,7 +236,7 @@ fn write_tail(out: &mut Vec<u8>, client: &ClientHead<'_>, dated: bool) {
         out.extend_from_slice(b"connection: close\r\n");
     }
     if !dated {
-        write_line(out, b"date", client.date);
+        out.extend_from_slice(client.date_line);
     }
     out.extend_from_slice(b"\r\n");
 }
@@ -404,7 +404,7 @@ mod tests {
                     proxy_lines,
                     chunked: true,
                     close: false,
-                    date: b"unused",
+                    date_line: b"date: unused\r\n",
                 },
             );
             let upstream_cors = if owns_cors {
@@ -446,7 +446,7 @@ mod tests {
                     proxy_lines: &[],
                     chunked: false,
                     close: false,
-                    date: b"now",
+                    date_line: b"date: now\r\n",
                 },
             );
             let out = String::from_utf8(out).unwrap();
