@@ -182,12 +182,42 @@ impl Cors {
     /// assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example");
     /// ```
     pub fn evaluate(&self, method: &Method, uri: &Uri, headers: &HeaderMap) -> Evaluation {
-        let head = Http1Head {
-            method,
-            uri,
-            headers,
-        };
-        match decision::decide(&self.policy, &head, &self.policy.values) {
+        self.evaluate_head(&Http1Head::new(method, uri, headers))
+    }
+
+    /// [`Cors::evaluate`] for a request whose target the server holds as text, in origin form
+    /// (`/path?query`, [RFC 9112 §3.2.1](https://www.rfc-editor.org/rfc/rfc9112#section-3.2.1)),
+    /// with no [`Uri`] to make: its path is what comes before the first `?` (as [`Uri::path`]
+    /// reads it), its query what follows. For a target that parses as a `Uri`, the decision is
+    /// the one [`Cors::evaluate`] makes.
+    ///
+    /// ```
+    /// use corsair::Cors;
+    /// use http::{HeaderMap, Method};
+    ///
+    /// let cors = Cors::builder()
+    ///     .allowed_origins(["https://app.example"])
+    ///     .urls_regex("^/api/")
+    ///     .build()
+    ///     .unwrap();
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("origin", "https://app.example".parse().unwrap());
+    /// let decide = |target| cors.evaluate_target(&Method::GET, target, &headers).now().unwrap();
+    /// assert!(decide("/api/items?page=2").is_allowed());
+    /// // The query is not part of the path the rules match.
+    /// assert!(!decide("/items?next=/api/").is_allowed());
+    /// ```
+    pub fn evaluate_target(
+        &self,
+        method: &Method,
+        target: &str,
+        headers: &HeaderMap,
+    ) -> Evaluation {
+        self.evaluate_head(&Http1Head::for_target(method, target, headers))
+    }
+
+    fn evaluate_head(&self, head: &Http1Head<'_>) -> Evaluation {
+        match decision::decide(&self.policy, head, &self.policy.values) {
             Decided::Ready(outcome) => Evaluation::Decided(Decision { outcome }),
             Decided::Pending(pending) => Evaluation::Pending(PendingDecision::new(pending)),
         }

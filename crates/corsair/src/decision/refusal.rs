@@ -77,11 +77,7 @@ impl Refusal {
 /// Why the browser will refuse a preflight, or `None` if it will pass (see
 /// [`Cors::explain_preflight`](crate::Cors::explain_preflight)).
 pub(crate) fn explain(policy: &Policy, uri: &Uri, headers: &HeaderMap) -> Option<Refusal> {
-    let head = Http1Head {
-        method: &Method::OPTIONS,
-        uri,
-        headers,
-    };
+    let head = Http1Head::new(&Method::OPTIONS, uri, headers);
     // The lists alone: explaining is not deciding again, so neither the origin hook nor the
     // observer hears of it. An origin the lists refuse and the hook would be asked about is
     // unknown here; what the preflight asks for is still checked.
@@ -121,12 +117,7 @@ pub(crate) fn refusal_kind(
 ) -> Option<RefusalKind> {
     answer.refusal(|| {
         let rules = policy.rules.get(answer.rules)?;
-        let uri = Uri::default();
-        let head = Http1Head {
-            method: &Method::OPTIONS,
-            uri: &uri,
-            headers,
-        };
+        let head = Http1Head::for_target(&Method::OPTIONS, "/", headers);
         preflight_refusal(rules, &head, head.request_method(), |_| {}, |_| {})
     })
 }

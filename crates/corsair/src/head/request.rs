@@ -44,11 +44,39 @@ pub(crate) trait RequestHead: HeadView {
     fn request_private_network(&self) -> Option<&[u8]>;
 }
 
-/// A request head in `http` 1's types.
+/// A request head in `http` 1's types (the target as its path and query).
 pub(crate) struct Http1Head<'a> {
-    pub(crate) method: &'a Method,
-    pub(crate) uri: &'a Uri,
-    pub(crate) headers: &'a HeaderMap,
+    method: &'a Method,
+    path: &'a str,
+    query: Option<&'a str>,
+    headers: &'a HeaderMap,
+}
+
+impl<'a> Http1Head<'a> {
+    /// The head of a request for `uri`.
+    pub(crate) fn new(method: &'a Method, uri: &'a Uri, headers: &'a HeaderMap) -> Self {
+        Http1Head {
+            method,
+            path: uri.path(),
+            query: uri.query(),
+            headers,
+        }
+    }
+
+    /// The head of a request for `target`, in origin form (`/path?query`): its path is what
+    /// comes before the first `?`, as `Uri::path` reads it, and its query what follows.
+    pub(crate) fn for_target(method: &'a Method, target: &'a str, headers: &'a HeaderMap) -> Self {
+        let (path, query) = match target.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (target, None),
+        };
+        Http1Head {
+            method,
+            path,
+            query,
+            headers,
+        }
+    }
 }
 
 impl HeadView for Http1Head<'_> {
@@ -57,11 +85,11 @@ impl HeadView for Http1Head<'_> {
     }
 
     fn path(&self) -> &str {
-        self.uri.path()
+        self.path
     }
 
     fn query(&self) -> Option<&str> {
-        self.uri.query()
+        self.query
     }
 
     fn header(&self, name: &str) -> Option<&[u8]> {

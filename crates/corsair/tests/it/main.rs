@@ -22,6 +22,7 @@ mod origin_sets;
 mod readme;
 mod refusals;
 mod response_heads;
+mod targets;
 #[cfg(feature = "tower")]
 mod tonic_server;
 mod tower_adapter;
