@@ -69,7 +69,7 @@ impl AccessRecord {
     ) -> AccessRecord {
         AccessRecord::capture_head(
             request.method(),
-            request.uri(),
+            request.uri().path(),
             request.headers(),
             cors,
             decision,
@@ -85,21 +85,21 @@ impl AccessRecord {
     /// `headers` hold at least `Origin` and the `Access-Control-Request-*` lines).
     pub(super) fn capture_head(
         method: &Method,
-        uri: &Uri,
+        path: &str,
         headers: &HeaderMap,
         cors: &Cors,
         decision: Option<&Decision>,
     ) -> AccessRecord {
         let logged = AccessRecord::logs_requests();
         let explained = tracing::enabled!(target: "corsair::cors", tracing::Level::DEBUG);
-        AccessRecord::capture_with(method, uri, headers, cors, decision, logged, explained)
+        AccessRecord::capture_with(method, path, headers, cors, decision, logged, explained)
     }
 
     /// [`AccessRecord::capture`] with the access log on or off, and the refusals' explanation
     /// (a preflight is decided again to tell which method or header is refused) on or off.
     fn capture_with(
         method: &Method,
-        uri: &Uri,
+        path: &str,
         headers: &HeaderMap,
         cors: &Cors,
         decision: Option<&Decision>,
@@ -119,9 +119,11 @@ impl AccessRecord {
                 (AccessVerdict::PreflightAllowed, None)
             }
             Some((RequestKind::Preflight, _)) => {
+                // The path of a request's `Uri`, or of a target the fast path took: a `Uri`.
                 let refusal = explained
-                    .then(|| cors.explain_preflight(uri, headers))
-                    .flatten();
+                    .then(|| path.parse::<Uri>().ok())
+                    .flatten()
+                    .and_then(|uri| cors.explain_preflight(&uri, headers));
                 (AccessVerdict::PreflightRefused, refusal)
             }
             Some((RequestKind::Actual, OriginVerdict::Allowed)) => (AccessVerdict::Allowed, None),
@@ -136,7 +138,7 @@ impl AccessRecord {
         AccessRecord {
             line: Some(Line {
                 method: method.clone(),
-                path: uri.path().to_owned(),
+                path: path.to_owned(),
                 origin,
                 verdict,
                 refusal,
@@ -222,7 +224,7 @@ mod tests {
                 .now();
             let record = AccessRecord::capture_with(
                 request.method(),
-                request.uri(),
+                request.uri().path(),
                 request.headers(),
                 &cors,
                 decision.as_ref(),
@@ -323,7 +325,7 @@ mod tests {
                 .now();
             let record = AccessRecord::capture_with(
                 request.method(),
-                request.uri(),
+                request.uri().path(),
                 request.headers(),
                 &cors,
                 decision.as_ref(),
@@ -339,7 +341,7 @@ mod tests {
             );
             let quiet = AccessRecord::capture_with(
                 request.method(),
-                request.uri(),
+                request.uri().path(),
                 request.headers(),
                 &cors,
                 decision.as_ref(),

@@ -16,7 +16,7 @@ use corsair::{Cors, Decision, ReloadableCors, RequestKind};
 use http::header::{
     ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, HeaderName, ORIGIN,
 };
-use http::{HeaderMap, Method, Request, Response, StatusCode, Uri};
+use http::{HeaderMap, Method, Request, Response, StatusCode};
 use hyper::body::Incoming;
 use tokio::sync::mpsc;
 
@@ -174,7 +174,7 @@ impl Handler for Worker {
         &self,
         snapshot: &Snapshot,
         method: &Method,
-        uri: &Uri,
+        target: &str,
         host: &[u8],
         headers: &HeaderMap,
     ) -> Begin<FastExchange> {
@@ -189,7 +189,7 @@ impl Handler for Worker {
         }
         let cors = &snapshot.cors;
         // `corsair serve` installs no asynchronous origin hook: the decision is made now.
-        let decision = cors.evaluate(method, uri, headers).now();
+        let decision = cors.evaluate_target(method, target, headers).now();
         if active
             .guard
             .check_origin(decision.as_ref(), headers, scheme, Some(host))
@@ -197,7 +197,8 @@ impl Handler for Worker {
         {
             return Begin::HandOver;
         }
-        let record = AccessRecord::capture_head(method, uri, headers, cors, decision.as_ref());
+        let path = target.split_once('?').map_or(target, |(path, _)| path);
+        let record = AccessRecord::capture_head(method, path, headers, cors, decision.as_ref());
         // A preflight's answer, as `Cors::preflight_response` makes it.
         let answer = match &decision {
             Some(decision) if decision.kind() == RequestKind::Preflight => {

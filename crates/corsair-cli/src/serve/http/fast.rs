@@ -430,7 +430,7 @@ impl<H: Handler> Exchange<'_, H> {
         let begun = self.handler.begin(
             self.snapshot,
             &head.method,
-            &head.uri,
+            head.target,
             head.host,
             &buffers.handler_headers,
         );

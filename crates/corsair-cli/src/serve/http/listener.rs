@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::{HeaderMap, HeaderName, Method, Request, Response, StatusCode, Uri};
+use http::{HeaderMap, HeaderName, Method, Request, Response, StatusCode};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -76,13 +76,13 @@ pub(crate) trait Handler: Send + Sync + 'static {
     /// Where the requests served with `snapshot` go.
     fn route<'s>(&self, snapshot: &'s Self::Snapshot) -> &'s Route;
 
-    /// Decides on a request head the fast path took (`host`: its `Host`; `headers`: those of
-    /// [`Handler::reads`]).
+    /// Decides on a request head the fast path took (`target`: in origin form, as sent;
+    /// `host`: its `Host`; `headers`: those of [`Handler::reads`]).
     fn begin(
         &self,
         snapshot: &Self::Snapshot,
         method: &Method,
-        uri: &Uri,
+        target: &str,
         host: &[u8],
         headers: &HeaderMap,
     ) -> Begin<Self::Exchange>;

@@ -4,7 +4,8 @@
 //! byte read so far?
 //!
 //! The fast path takes only what it can forward without interpretation: HTTP/1.1, one of the
-//! methods corsair forwards, an origin-form target without dot segments (the edge's rule),
+//! methods corsair forwards, an origin-form target of URI characters ([`TARGET`]) without dot
+//! segments (the edge's rule),
 //! exactly one valid `Host`, at most one `Content-Length` of plain digits and no
 //! `Transfer-Encoding`, and no header that changes what the connection carries (`Upgrade`,
 //! `Expect`, `TE`, `Trailer`, `Keep-Alive`, `Proxy-*`, `HTTP2-Settings`, or a `Connection` other
@@ -12,12 +13,10 @@
 //! answers them with the same words as on any other connection. So the fast path never decides
 //! differently from the general path; it only does the common case with less machinery.
 //!
-//! Invariants: [`read`] never allocates but for the target's `Uri` (which the engine decides
-//! on); what it takes, the general path would have forwarded (the differential fuzz target
-//! `fuzz_targets/fast_path.rs` holds it to that).
+//! Invariants: [`read`] never allocates; what it takes, the general path would have forwarded
+//! (the differential fuzz target `fuzz_targets/fast_path.rs` holds it to that).
 
-use bytes::Bytes;
-use http::{Method, Uri};
+use http::Method;
 
 use super::super::edge::has_dot_segment;
 use crate::authority::is_valid_host;
@@ -29,8 +28,9 @@ pub(crate) struct RequestHead<'b> {
     pub length: usize,
     /// The method, one of those corsair forwards.
     pub method: Method,
-    /// The target, parsed as the general path parses it (origin-form).
-    pub uri: Uri,
+    /// The target, in origin form (`/path?query`), as sent: the general path's `Uri` would
+    /// hold the same path and query.
+    pub target: &'b str,
     /// The header lines, as sent (names in the client's case).
     pub headers: &'b [httparse::Header<'b>],
     /// The body's length (`Content-Length`; 0 without one).
@@ -113,15 +113,14 @@ pub(crate) fn read<'b>(
         return Parsed::HandOver("a method the fast path leaves to the general path");
     };
     let target = request.path.unwrap_or_default();
-    let uri = match target.as_bytes().first() {
-        Some(b'/') => match Uri::from_maybe_shared(Bytes::copy_from_slice(target.as_bytes())) {
-            Ok(uri) if uri.scheme().is_none() && uri.authority().is_none() => uri,
-            _ => return Parsed::HandOver("a target that is not origin-form"),
-        },
-        _ => return Parsed::HandOver("a target that is not origin-form"),
+    let Some(scanned) = scan_target(target.as_bytes()) else {
+        return Parsed::HandOver("a target that is not origin-form of URI characters");
     };
-    if has_dot_segment(uri.path()) {
-        return Parsed::HandOver("a dot segment");
+    if scanned & DOT_OR_PERCENT != 0 {
+        let path = target.split_once('?').map_or(target, |(path, _)| path);
+        if has_dot_segment(path) {
+            return Parsed::HandOver("a dot segment");
+        }
     }
     let headers: &'b [httparse::Header<'b>] = request.headers;
     let mut host: Option<&[u8]> = None;
@@ -167,12 +166,65 @@ pub(crate) fn read<'b>(
     Parsed::Take(RequestHead {
         length,
         method: method.clone(),
-        uri,
+        target,
         headers,
         body_length: content_length.unwrap_or(0),
         close,
         host,
     })
+}
+
+/// The longest target the general path's `Uri` reads (`http`'s limit); a longer one is refused
+/// there, so the fast path leaves it to that.
+const MAX_TARGET: usize = u16::MAX as usize - 1;
+
+/// A byte of a target the fast path takes (its class in [`TARGET`]).
+const URI: u8 = 1;
+/// `.` or `%`: the path may have a dot segment, plain or percent-encoded.
+const DOT_OR_PERCENT: u8 = 2;
+
+/// The bytes of a target the fast path takes: RFC 3986's unreserved characters and sub-delims,
+/// `:`, `@`, `/`, `%` and `?` ([RFC 3986 §3.3–3.4](https://www.rfc-editor.org/rfc/rfc3986#section-3.3)).
+/// `http`'s `Uri`, which reads the target on the general path, keeps each of them as it is in
+/// a path and in a query (a unit test holds it to that, byte by byte), and the first `?` ends
+/// the path; any other byte (`#`, which `Uri` cuts the target at, quotes and braces it lets
+/// through, bytes past ASCII) sends the request to the general path.
+static TARGET: [u8; 256] = {
+    let mut classes = [0; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        let unreserved = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+        let sub_delim = matches!(
+            b,
+            b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+        );
+        if unreserved || sub_delim || matches!(b, b':' | b'@' | b'/' | b'%' | b'?') {
+            classes[byte] = URI;
+        }
+        if matches!(b, b'.' | b'%') {
+            classes[byte] |= DOT_OR_PERCENT;
+        }
+        byte += 1;
+    }
+    classes
+};
+
+/// The classes of a target's bytes, or-ed, when it is in origin form (`/` first, at most
+/// [`MAX_TARGET`] bytes) and every byte is in [`TARGET`].
+fn scan_target(target: &[u8]) -> Option<u8> {
+    if target.first() != Some(&b'/') || target.len() > MAX_TARGET {
+        return None;
+    }
+    let mut seen = URI;
+    for &byte in target {
+        let class = TARGET[usize::from(byte)];
+        if class == 0 {
+            return None;
+        }
+        seen |= class;
+    }
+    Some(seen)
 }
 
 /// The header fields the fast path looks at.
@@ -255,7 +307,7 @@ mod tests {
     fn outcome(bytes: &[u8]) -> Result<(String, u64, bool), &'static str> {
         let mut slots = [httparse::EMPTY_HEADER; 16];
         match read(bytes, &mut slots, &mut HostCheck::default()) {
-            Parsed::Take(head) => Ok((head.uri.to_string(), head.body_length, head.close)),
+            Parsed::Take(head) => Ok((head.target.to_owned(), head.body_length, head.close)),
             Parsed::Partial => Err("partial"),
             Parsed::HandOver(_) => Err("general path"),
         }
@@ -351,6 +403,41 @@ mod tests {
                 prop_assert_eq!(hosts.is_valid(&value), is_valid_host(&value));
             }
         }
+    }
+
+    /// Each byte the fast path takes in a target, in a path and in a query, is kept as it is
+    /// by `http`'s `Uri` (the general path's reader), with the first `?` ending the path; no
+    /// byte outside the set is taken.
+    #[test]
+    fn target_bytes_are_those_uri_keeps_as_they_are() {
+        let mut taken = 0;
+        for byte in 0..=255u8 {
+            let target = [b"/a".as_slice(), &[byte], b"b?c", &[byte], b"d"].concat();
+            let Some(scanned) = scan_target(&target) else {
+                continue;
+            };
+            taken += 1;
+            let text = std::str::from_utf8(&target).unwrap();
+            let uri = http::Uri::try_from(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            let (path, query) = text.split_once('?').unwrap();
+            assert_eq!((uri.path(), uri.query()), (path, Some(query)), "{text:?}");
+            assert_eq!(
+                scanned & DOT_OR_PERCENT != 0,
+                matches!(byte, b'.' | b'%'),
+                "{text:?}"
+            );
+        }
+        // ALPHA, DIGIT, `-._~`, `!$&'()*+,;=`, `:@/%?`.
+        assert_eq!(taken, 52 + 10 + 4 + 11 + 5);
+        for target in ["", "*", "a/b", "http://x/", "/a#b", "/a b", "/\"{}\"", "/é"] {
+            assert_eq!(scan_target(target.as_bytes()), None, "{target:?}");
+        }
+        let longest = format!("/{}", "a".repeat(MAX_TARGET - 1));
+        assert!(scan_target(longest.as_bytes()).is_some());
+        assert!(http::Uri::try_from(longest.as_str()).is_ok());
+        let longer = format!("{longest}a");
+        assert_eq!(scan_target(longer.as_bytes()), None);
+        assert!(http::Uri::try_from(longer.as_str()).is_err());
     }
 
     /// What `Field::of` tells, the plain way: each known name compared in turn.
@@ -553,7 +640,7 @@ mod tests {
         fn any_bytes_are_read_without_panicking(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
             let mut slots = [httparse::EMPTY_HEADER; 8];
             if let Parsed::Take(head) = read(&bytes, &mut slots, &mut HostCheck::default()) {
-                prop_assert!(head.uri.path().starts_with('/'));
+                prop_assert!(head.target.starts_with('/'));
             }
         }
     }

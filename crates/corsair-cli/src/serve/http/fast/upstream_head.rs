@@ -70,8 +70,7 @@ pub(crate) fn write(out: &mut Vec<u8>, head: &RequestHead<'_>, edits: &Edits<'_>
     out.extend_from_slice(head.method.as_str().as_bytes());
     out.push(b' ');
     out.extend_from_slice(edits.route.upstream.prefix.as_bytes());
-    let target = head.uri.path_and_query().map_or("/", |pq| pq.as_str());
-    out.extend_from_slice(target.as_bytes());
+    out.extend_from_slice(head.target.as_bytes());
     out.extend_from_slice(b" HTTP/1.1\r\n");
     for header in head.headers {
         let name = header.name.as_bytes();
