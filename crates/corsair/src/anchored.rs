@@ -13,7 +13,11 @@
 
 use regex_automata::dfa::{Automaton, StartKind, dense};
 use regex_automata::nfa::thompson;
-use regex_automata::{Anchored, Input, meta};
+use std::collections::HashMap;
+
+use regex_automata::util::primitives::StateID;
+use regex_automata::util::start;
+use regex_automata::{Anchored, meta};
 use regex_syntax::hir::{Hir, Look};
 
 /// The most memory a [`ShortInputMatcher`]'s DFA may take, and may take to build; past it, the
@@ -80,7 +84,7 @@ pub(crate) fn compile(anchored: &[Hir]) -> Result<meta::Regex, String> {
 #[derive(Debug, Clone)]
 pub(crate) struct ShortInputMatcher {
     meta: meta::Regex,
-    dfa: Option<dense::DFA<Vec<u32>>>,
+    dfa: Option<Transitions>,
 }
 
 impl ShortInputMatcher {
@@ -92,19 +96,153 @@ impl ShortInputMatcher {
     pub(crate) fn new(anchored: &[Hir]) -> Result<Self, String> {
         Ok(ShortInputMatcher {
             meta: compile(anchored)?,
-            dfa: full_dfa(anchored),
+            dfa: full_dfa(anchored).and_then(|dfa| Transitions::of(&dfa)),
         })
     }
 
-    /// Whether any of the patterns matches `input`.
-    pub(crate) fn is_match(&self, input: &str) -> bool {
-        let Some(dfa) = &self.dfa else {
-            return self.meta.is_match(input);
+    /// Whether any of the patterns matches `input` (bytes: a request's origin needs no UTF-8
+    /// check to be matched).
+    pub(crate) fn is_match(&self, input: &[u8]) -> bool {
+        match self.dfa.as_ref().map(|dfa| dfa.walk(input)) {
+            Some(Walked::Matches) => true,
+            Some(Walked::DoesNotMatch) => false,
+            Some(Walked::Quit) | None => self.meta.is_match(input),
+        }
+    }
+}
+
+/// The rows given to a DFA's states as [`Transitions::of`] reaches them.
+struct Rows<'d> {
+    dfa: &'d dense::DFA<Vec<u32>>,
+    stride: usize,
+    quit: u32,
+    /// Each state's row offset in `Transitions::next`.
+    offsets: HashMap<StateID, u32>,
+    /// States given a row whose transitions are not laid out yet.
+    pending: Vec<(StateID, u32)>,
+}
+
+impl Rows<'_> {
+    /// The row offset of `state`: the sinks' for the dead and quit states, a new row for a
+    /// state not seen before (`None` past [`DFA_SIZE_LIMIT`]).
+    fn row_of(&mut self, state: StateID) -> Option<u32> {
+        if self.dfa.is_dead_state(state) {
+            return Some(Transitions::DEAD);
+        }
+        if self.dfa.is_quit_state(state) {
+            return Some(self.quit);
+        }
+        if let Some(&row) = self.offsets.get(&state) {
+            return Some(row);
+        }
+        let rows = Transitions::SINKS + self.offsets.len();
+        if (rows + 1) * self.stride * std::mem::size_of::<u32>() > DFA_SIZE_LIMIT {
+            return None;
+        }
+        let row = u32::try_from(rows * self.stride).ok()?;
+        self.offsets.insert(state, row);
+        self.pending.push((state, row));
+        Some(row)
+    }
+}
+
+/// How walking [`Transitions`] over an input ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Walked {
+    Matches,
+    DoesNotMatch,
+    /// The DFA gives up on a byte of the input (see [`ShortInputMatcher`]).
+    Quit,
+}
+
+/// The transitions of an anchored DFA, laid out for one thing: walking an input from its start
+/// to its end, one table step per byte and no other test. Each state's row holds the next state
+/// of each byte class, as the row's offset in `next`; the dead state (no match can follow) and
+/// the quit state are rows that lead to themselves, so the walk never stops early, and what a
+/// state means is read once, after the input's last byte: every pattern ends with `\z`, so the
+/// input matches when the state it ends in passes to a match state at the end of input.
+#[derive(Debug, Clone)]
+struct Transitions {
+    /// The byte class of each byte.
+    classes: [u8; 256],
+    /// The rows, `stride` next states each.
+    next: Vec<u32>,
+    /// Per row (indexed by offset / stride): the input matches when it ends there.
+    accepts: Vec<bool>,
+    start: u32,
+    quit: u32,
+    stride: usize,
+}
+
+impl Transitions {
+    /// The rows of the dead and of the quit state.
+    const DEAD: u32 = 0;
+    const SINKS: usize = 2;
+
+    /// Lays out `dfa`'s states reachable from its anchored start, or `None` when the DFA has no
+    /// anchored start state or its rows would outgrow [`DFA_SIZE_LIMIT`].
+    fn of(dfa: &dense::DFA<Vec<u32>>) -> Option<Transitions> {
+        let byte_classes = dfa.byte_classes();
+        let mut classes = [0u8; 256];
+        // A byte of each class, in class order.
+        let mut representatives: Vec<u8> = Vec::new();
+        for byte in 0..=255u8 {
+            let class = byte_classes.get(byte);
+            classes[usize::from(byte)] = class;
+            if usize::from(class) == representatives.len() {
+                representatives.push(byte);
+            }
+        }
+        let stride = representatives.len();
+        let quit = u32::try_from(stride).ok()?;
+        let mut rows = Rows {
+            dfa,
+            stride,
+            quit,
+            offsets: HashMap::new(),
+            pending: Vec::new(),
         };
-        let search = Input::new(input).anchored(Anchored::Yes).earliest(true);
-        match dfa.try_search_fwd(&search) {
-            Ok(found) => found.is_some(),
-            Err(_) => self.meta.is_match(input),
+        let start = dfa
+            .start_state(&start::Config::new().anchored(Anchored::Yes))
+            .ok()?;
+        let start = rows.row_of(start)?;
+        // The sinks lead to themselves.
+        let mut next = vec![Self::DEAD; stride];
+        next.resize(Self::SINKS * stride, quit);
+        let mut accepts = vec![false; Self::SINKS];
+        while let Some((state, row)) = rows.pending.pop() {
+            let row = usize::try_from(row).ok()?;
+            if next.len() < row + stride {
+                next.resize(row + stride, Self::DEAD);
+                accepts.resize(row / stride + 1, false);
+            }
+            for (class, &byte) in representatives.iter().enumerate() {
+                next[row + class] = rows.row_of(dfa.next_state(state, byte))?;
+            }
+            accepts[row / stride] = dfa.is_match_state(dfa.next_eoi_state(state));
+        }
+        Some(Transitions {
+            classes,
+            next,
+            accepts,
+            start,
+            quit,
+            stride,
+        })
+    }
+
+    fn walk(&self, input: &[u8]) -> Walked {
+        let mut row = self.start;
+        for &byte in input {
+            let at = row as usize + usize::from(self.classes[usize::from(byte)]);
+            row = self.next.get(at).copied().unwrap_or(self.quit);
+        }
+        if row == self.quit {
+            Walked::Quit
+        } else if self.accepts.get(row as usize / self.stride) == Some(&true) {
+            Walked::Matches
+        } else {
+            Walked::DoesNotMatch
         }
     }
 }
@@ -201,6 +339,8 @@ mod tests {
         r"https://[a-z]+\.example\b.*",
         r"\bhttps://x\.example\b",
         r"https://é\.example",
+        // An alternative that matches a prefix of another's matches: the walk reads to the end.
+        r"https://app\.example|https://app\.example\.com(:\d+)?",
         r"null",
         r".*",
     ];
@@ -236,8 +376,8 @@ mod tests {
         // Determinizing this needs about 2^20 states.
         let matcher = short_input_matcher(&[r"[ab]*a[ab]{20}"]);
         assert!(matcher.dfa.is_none());
-        assert!(matcher.is_match(&format!("a{}", "b".repeat(20))));
-        assert!(!matcher.is_match(&"b".repeat(21)));
+        assert!(matcher.is_match(format!("a{}", "b".repeat(20)).as_bytes()));
+        assert!(!matcher.is_match("b".repeat(21).as_bytes()));
     }
 
     proptest::proptest! {
@@ -255,9 +395,9 @@ mod tests {
             ],
         ) {
             let one = &MATCHERS[pattern];
-            proptest::prop_assert_eq!(one.is_match(&input), one.meta.is_match(&input), "{}", input);
+            proptest::prop_assert_eq!(one.is_match(input.as_bytes()), one.meta.is_match(&input), "{}", input);
             let all = &MATCHERS[ORIGIN_PATTERNS.len()];
-            proptest::prop_assert_eq!(all.is_match(&input), all.meta.is_match(&input), "{}", input);
+            proptest::prop_assert_eq!(all.is_match(input.as_bytes()), all.meta.is_match(&input), "{}", input);
         }
     }
 }

@@ -19,18 +19,22 @@ use crate::anchored::ShortInputMatcher;
 use crate::origin::{CanonicalKey, OriginKey, RequestOrigin};
 use crate::validate::{OriginEntry, PortSpec};
 
+/// Bytes of a key the configuration made (ASCII): a request's origin, bytes too, is looked up
+/// without being made a `str`.
+type Key = Box<[u8]>;
+
 /// Subdomain patterns of one scheme.
 #[derive(Debug, Default, Clone)]
 struct Subdomains {
     /// `parent[:port]` for `scheme://*.parent[:port]`.
-    exact_port: HashSet<Box<str>, RandomState>,
+    exact_port: HashSet<Key, RandomState>,
     /// `parent` for `scheme://*.parent:*`.
-    any_port: HashSet<Box<str>, RandomState>,
+    any_port: HashSet<Key, RandomState>,
 }
 
 impl Subdomains {
     /// The set of `any_port` patterns (`scheme://*.parent:*`) or of `exact_port` ones.
-    fn hosts(&self, any_port: bool) -> &HashSet<Box<str>, RandomState> {
+    fn hosts(&self, any_port: bool) -> &HashSet<Key, RandomState> {
         if any_port {
             &self.any_port
         } else {
@@ -38,7 +42,7 @@ impl Subdomains {
         }
     }
 
-    fn hosts_mut(&mut self, any_port: bool) -> &mut HashSet<Box<str>, RandomState> {
+    fn hosts_mut(&mut self, any_port: bool) -> &mut HashSet<Key, RandomState> {
         if any_port {
             &mut self.any_port
         } else {
@@ -113,8 +117,8 @@ pub(crate) struct OriginMatcher {
     /// Canonical `scheme://host[:port]`.
     exact: HashSet<Box<str>, RandomState>,
     /// `scheme://host` for `scheme://host:*`.
-    any_port: HashSet<Box<str>, RandomState>,
-    subdomains: HashMap<Box<str>, Subdomains, RandomState>,
+    any_port: HashSet<Key, RandomState>,
+    subdomains: HashMap<Key, Subdomains, RandomState>,
     /// The label counts of the parent domains in subdomain patterns (`example.com` is 2).
     subdomain_depths: Vec<usize>,
     /// The patterns, each anchored to the whole origin.
@@ -143,15 +147,15 @@ impl OriginMatcher {
         match Slot::of(entry) {
             Slot::Null => !std::mem::replace(&mut self.null, true),
             Slot::Exact(key) => self.exact.insert(key.into()),
-            Slot::AnyPort(key) => self.any_port.insert(key.into()),
+            Slot::AnyPort(key) => self.any_port.insert(key.into_bytes().into()),
             Slot::Subdomains {
                 scheme,
                 parent,
                 any_port,
                 key,
             } => {
-                let set = self.subdomains.entry(scheme.into()).or_default();
-                let added = set.hosts_mut(any_port).insert(key.into());
+                let set = self.subdomains.entry(scheme.as_bytes().into()).or_default();
+                let added = set.hosts_mut(any_port).insert(key.as_bytes().into());
                 let depth = parent.split('.').count();
                 if !self.subdomain_depths.contains(&depth) {
                     self.subdomain_depths.push(depth);
@@ -166,19 +170,19 @@ impl OriginMatcher {
         match Slot::of(entry) {
             Slot::Null => std::mem::replace(&mut self.null, false),
             Slot::Exact(key) => self.exact.remove(key.as_str()),
-            Slot::AnyPort(key) => self.any_port.remove(key.as_str()),
+            Slot::AnyPort(key) => self.any_port.remove(key.as_bytes()),
             Slot::Subdomains {
                 scheme,
                 any_port,
                 key,
                 ..
             } => {
-                let Some(set) = self.subdomains.get_mut(scheme) else {
+                let Some(set) = self.subdomains.get_mut(scheme.as_bytes()) else {
                     return false;
                 };
-                let removed = set.hosts_mut(any_port).remove(&*key);
+                let removed = set.hosts_mut(any_port).remove(key.as_bytes());
                 if set.exact_port.is_empty() && set.any_port.is_empty() {
-                    self.subdomains.remove(scheme);
+                    self.subdomains.remove(scheme.as_bytes());
                 }
                 if removed {
                     self.recount_depths();
@@ -194,7 +198,7 @@ impl OriginMatcher {
         match Slot::of(entry) {
             Slot::Null => self.null,
             Slot::Exact(key) => self.exact.contains(key.as_str()),
-            Slot::AnyPort(key) => self.any_port.contains(key.as_str()),
+            Slot::AnyPort(key) => self.any_port.contains(key.as_bytes()),
             Slot::Subdomains {
                 scheme,
                 any_port,
@@ -202,8 +206,8 @@ impl OriginMatcher {
                 ..
             } => self
                 .subdomains
-                .get(scheme)
-                .is_some_and(|set| set.hosts(any_port).contains(&*key)),
+                .get(scheme.as_bytes())
+                .is_some_and(|set| set.hosts(any_port).contains(key.as_bytes())),
         }
     }
 
@@ -212,12 +216,14 @@ impl OriginMatcher {
         let mut depths = Vec::new();
         for set in self.subdomains.values() {
             let parents = set.any_port.iter().map(|host| &**host);
-            let with_ports = set
-                .exact_port
-                .iter()
-                .map(|parent| parent.rsplit_once(':').map_or(&**parent, |(host, _)| host));
+            let with_ports = set.exact_port.iter().map(|parent| {
+                parent
+                    .iter()
+                    .rposition(|&b| b == b':')
+                    .map_or(&**parent, |colon| &parent[..colon])
+            });
             for parent in parents.chain(with_ports) {
-                let depth = parent.split('.').count();
+                let depth = parent.split(|&b| b == b'.').count();
                 if !depths.contains(&depth) {
                     depths.push(depth);
                 }
@@ -239,17 +245,22 @@ impl OriginMatcher {
     /// Every entry (regexes not included), written as in `allowed_origins`, in no order.
     pub(crate) fn entries(&self) -> impl Iterator<Item = String> + '_ {
         let null = self.null.then(|| "null".to_owned());
+        let text = |key: &[u8]| String::from_utf8_lossy(key).into_owned();
         let exact = self.exact.iter().map(|key| key.to_string());
-        let any_port = self.any_port.iter().map(|key| format!("{key}:*"));
-        let patterns = self.subdomains.iter().flat_map(|(scheme, set)| {
-            let exact = set
-                .exact_port
-                .iter()
-                .map(move |parent| format!("{scheme}://*.{parent}"));
+        let any_port = self
+            .any_port
+            .iter()
+            .map(move |key| format!("{}:*", text(key)));
+        let patterns = self.subdomains.iter().flat_map(move |(scheme, set)| {
+            let scheme = text(scheme);
+            let exact = set.exact_port.iter().map({
+                let scheme = scheme.clone();
+                move |parent| format!("{scheme}://*.{}", text(parent))
+            });
             let any = set
                 .any_port
                 .iter()
-                .map(move |parent| format!("{scheme}://*.{parent}:*"));
+                .map(move |parent| format!("{scheme}://*.{}:*", text(parent)));
             exact.chain(any)
         });
         null.into_iter()
@@ -280,7 +291,7 @@ impl OriginMatcher {
     pub(crate) fn allows(&self, origin: RequestOrigin<'_>) -> bool {
         let tuple = match origin {
             RequestOrigin::Null => {
-                return self.null || self.regexes.as_ref().is_some_and(|r| r.is_match("null"));
+                return self.null || self.regexes.as_ref().is_some_and(|r| r.is_match(b"null"));
             }
             RequestOrigin::Tuple(tuple) => tuple,
         };
@@ -296,7 +307,7 @@ impl OriginMatcher {
                 }
             }
         };
-        holds(&self.exact, key.as_str().as_bytes())
+        holds(&self.exact, key.bytes())
             || (!self.any_port.is_empty() && self.any_port.contains(key.without_port()))
             || self
                 .subdomains
@@ -305,18 +316,18 @@ impl OriginMatcher {
             || self
                 .regexes
                 .as_ref()
-                .is_some_and(|regexes| regexes.is_match(key.as_str()))
+                .is_some_and(|regexes| regexes.is_match(key.bytes()))
     }
 
     /// Walks the host's dots from the right; at each parent domain whose depth some pattern uses,
     /// probes the two sets.
     fn matches_subdomain(&self, set: &Subdomains, key: OriginKey<'_>) -> bool {
         let host = key.host();
-        if host.starts_with('[') {
+        if host.starts_with(b"[") {
             return false;
         }
         let mut depth = 0;
-        for (index, byte) in host.bytes().enumerate().rev() {
+        for (index, &byte) in host.iter().enumerate().rev() {
             if byte != b'.' {
                 continue;
             }

@@ -32,10 +32,11 @@ pub(crate) enum RequestOrigin<'a> {
     Tuple(TupleOrigin<'a>),
 }
 
-/// `scheme://host[:port]` as the request wrote it, with the offsets of its parts.
+/// `scheme://host[:port]` as the request wrote it (ASCII bytes, which the matcher reads without
+/// making them a `str`), with the offsets of its parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct TupleOrigin<'a> {
-    text: &'a str,
+    text: &'a [u8],
     /// Where `://` starts.
     scheme_end: usize,
     /// Where the host ends (the port, if any, follows).
@@ -48,12 +49,12 @@ pub(crate) struct TupleOrigin<'a> {
 
 impl<'a> TupleOrigin<'a> {
     /// The scheme as written.
-    pub(crate) fn scheme(&self) -> &'a str {
+    pub(crate) fn scheme(&self) -> &'a [u8] {
         &self.text[..self.scheme_end]
     }
 
     /// The host as written.
-    pub(crate) fn host(&self) -> &'a str {
+    pub(crate) fn host(&self) -> &'a [u8] {
         &self.text[self.scheme_end + 3..self.host_end]
     }
 
@@ -112,25 +113,23 @@ impl<'a> RequestOrigin<'a> {
             }
             at += 1;
         } else {
-            // An ASCII domain or IPv4 address: no empty label before a dot.
-            let rest = &value[host_start..];
-            let mut previous_dot = true;
-            let mut seen = 0;
-            let mut len = rest.len();
-            for (index, &byte) in rest.iter().enumerate() {
-                let class = class(byte);
-                if class & HOST == 0 {
-                    len = index;
-                    break;
-                }
-                let dot = byte == b'.';
-                if dot && previous_dot {
-                    return None;
-                }
-                previous_dot = dot;
-                seen |= class;
-            }
-            if len == 0 {
+            // An ASCII domain or IPv4 address: no empty label before a dot. A dot that follows
+            // a dot, or starts the host, is found after the loop: each byte's class is and-ed
+            // with the one before it (the host's start counting as a dot), so that `DOT` is
+            // left only by two dots in a row, which keeps the loop free of a branch per dot.
+            let (mut seen, mut previous, mut dots_in_a_row) = (0, DOT, 0);
+            let host = value.get(host_start..).unwrap_or_default();
+            let len = host
+                .iter()
+                .position(|&byte| {
+                    let class = class(byte);
+                    dots_in_a_row |= previous & class;
+                    previous = class;
+                    seen |= class;
+                    class & HOST == 0
+                })
+                .unwrap_or(host.len());
+            if len == 0 || dots_in_a_row & DOT != 0 {
                 return None;
             }
             lower &= seen & UPPER == 0;
@@ -159,12 +158,9 @@ impl<'a> RequestOrigin<'a> {
             }
             Some(_) => return None,
         };
-        // Only ASCII bytes were accepted above.
-        let text = std::str::from_utf8(value).ok()?;
-        let scheme = &text[..scheme_end];
-        let default = port.is_some() && lower && default_port(scheme) == port;
+        let default = port.is_some() && lower && default_port(&value[..scheme_end]) == port;
         Some(RequestOrigin::Tuple(TupleOrigin {
-            text,
+            text: value,
             scheme_end,
             host_end,
             port,
@@ -179,6 +175,8 @@ const SCHEME: u8 = 1;
 const HOST: u8 = 2;
 /// `A-Z`.
 const UPPER: u8 = 4;
+/// `.`.
+const DOT: u8 = 8;
 
 /// The classes of every byte, for [`RequestOrigin::parse`]: one load per byte instead of a
 /// chain of range comparisons.
@@ -197,6 +195,9 @@ static CLASSES: [u8; 256] = {
         }
         if b.is_ascii_uppercase() {
             class |= UPPER;
+        }
+        if b == b'.' {
+            class |= DOT;
         }
         classes[byte] = class;
         byte += 1;
@@ -267,22 +268,22 @@ pub(crate) fn parse_port(digits: &str) -> Option<u16> {
     digits.parse().ok()
 }
 
-/// The port a scheme uses when none is written, for the schemes that have one.
-pub(crate) fn default_port(scheme: &str) -> Option<u16> {
+/// The port a scheme (lower case) uses when none is written, for the schemes that have one.
+pub(crate) fn default_port(scheme: &[u8]) -> Option<u16> {
     match scheme {
-        "http" | "ws" => Some(80),
-        "https" | "wss" => Some(443),
-        "ftp" => Some(21),
+        b"http" | b"ws" => Some(80),
+        b"https" | b"wss" => Some(443),
+        b"ftp" => Some(21),
         _ => None,
     }
 }
 
-/// A canonical origin, `scheme://host[:port]` in lower case without a default port, with the
-/// offsets of its parts, so that `scheme://host` (for any-port patterns) and the host's parent
-/// domains (for subdomain patterns) are slices of it too.
+/// A canonical origin, `scheme://host[:port]` in lower case without a default port (ASCII
+/// bytes), with the offsets of its parts, so that `scheme://host` (for any-port patterns) and
+/// the host's parent domains (for subdomain patterns) are slices of it too.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct OriginKey<'k> {
-    text: &'k str,
+    text: &'k [u8],
     /// Where the host starts (just after `://`).
     host_start: usize,
     /// Where the host ends (the port, if any, follows).
@@ -291,27 +292,27 @@ pub(crate) struct OriginKey<'k> {
 
 impl<'k> OriginKey<'k> {
     /// The whole key, `scheme://host[:port]`.
-    pub(crate) fn as_str(&self) -> &'k str {
+    pub(crate) fn bytes(&self) -> &'k [u8] {
         self.text
     }
 
     /// `scheme` alone.
-    pub(crate) fn scheme(&self) -> &'k str {
+    pub(crate) fn scheme(&self) -> &'k [u8] {
         &self.text[..self.host_start - 3]
     }
 
     /// `scheme://host`, without the port.
-    pub(crate) fn without_port(&self) -> &'k str {
+    pub(crate) fn without_port(&self) -> &'k [u8] {
         &self.text[..self.host_end]
     }
 
     /// The host, lower case.
-    pub(crate) fn host(&self) -> &'k str {
+    pub(crate) fn host(&self) -> &'k [u8] {
         &self.text[self.host_start..self.host_end]
     }
 
     /// `host[:port]` from byte `from` of the host on (for parent-domain lookups).
-    pub(crate) fn host_and_port_from(&self, from: usize) -> &'k str {
+    pub(crate) fn host_and_port_from(&self, from: usize) -> &'k [u8] {
         &self.text[self.host_start + from..]
     }
 }
@@ -328,22 +329,19 @@ pub(crate) struct CanonicalKey {
 impl CanonicalKey {
     /// Builds the key of a tuple origin. `None` if it does not fit (it always fits for parsed
     /// request origins).
-    pub(crate) fn new(scheme: &str, host: &str, port: Option<u16>) -> Option<CanonicalKey> {
+    pub(crate) fn new(scheme: &[u8], host: &[u8], port: Option<u16>) -> Option<CanonicalKey> {
         let mut key = CanonicalKey {
             buf: [0; MAX_ORIGIN_LEN + 8],
             len: 0,
             host_start: 0,
             host_end: 0,
         };
-        key.push_lower(scheme.as_bytes())?;
+        key.push_lower(scheme)?;
         key.push_lower(b"://")?;
         key.host_start = key.len;
-        key.push_lower(host.as_bytes())?;
+        key.push_lower(host)?;
         key.host_end = key.len;
-        let scheme_lower = &key.buf[..scheme.len()];
-        let default = std::str::from_utf8(scheme_lower)
-            .ok()
-            .and_then(default_port);
+        let default = default_port(&key.buf[..scheme.len()]);
         if let Some(port) = port.filter(|p| Some(*p) != default) {
             key.push_lower(b":")?;
             let mut digits = [0u8; 5];
@@ -375,22 +373,24 @@ impl CanonicalKey {
     /// The key, borrowed.
     pub(crate) fn key(&self) -> OriginKey<'_> {
         OriginKey {
-            // Only ASCII bytes of valid UTF-8 input were written.
-            text: std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default(),
+            text: &self.buf[..self.len],
             host_start: self.host_start,
             host_end: self.host_end,
         }
     }
 
-    /// The whole key, `scheme://host[:port]`.
-    pub(crate) fn as_str(&self) -> &str {
-        self.key().as_str()
+    /// The whole key, `scheme://host[:port]` (the scheme and host it was made from are text,
+    /// so it is too).
+    pub(crate) fn to_text(&self) -> String {
+        String::from_utf8_lossy(self.key().bytes()).into_owned()
     }
 }
 
 impl fmt::Debug for CanonicalKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("CanonicalKey").field(&self.as_str()).finish()
+        f.debug_tuple("CanonicalKey")
+            .field(&self.to_text())
+            .finish()
     }
 }
 

@@ -74,7 +74,7 @@ pub(crate) fn audit_origin_regex(hir: &Hir, compiled: &meta::Regex) -> OriginAud
     let Some(samples) = samples(hir, Anchoring::Whole, Domain::Origins) else {
         return OriginAudit::NotAnalysed;
     };
-    let matches_null = compiled.is_match("null");
+    let matches_null = compiled.is_match(b"null");
     // The domain pattern admits default ports; only canonical origins are ever matched.
     let tuples: Vec<&str> = samples
         .iter()
@@ -83,7 +83,7 @@ pub(crate) fn audit_origin_regex(hir: &Hir, compiled: &meta::Regex) -> OriginAud
             Some(RequestOrigin::Tuple(tuple)) => tuple.as_canonical().is_some(),
             _ => false,
         })
-        .filter(|s| compiled.is_match(*s))
+        .filter(|s| compiled.is_match(s.as_bytes()))
         .collect();
     let insecure = tuples
         .iter()
@@ -95,7 +95,7 @@ pub(crate) fn audit_origin_regex(hir: &Hir, compiled: &meta::Regex) -> OriginAud
     let foreign = tuples
         .iter()
         .flat_map(|sample| attacker_origins(sample))
-        .find(|probe| compiled.is_match(probe));
+        .find(|probe| compiled.is_match(probe.as_bytes()));
     OriginAudit::Analysed {
         matches_nothing: tuples.is_empty() && !matches_null,
         matches_null,

@@ -195,7 +195,7 @@ pub(crate) fn validate(
 
 /// The canonical key of a validated exact entry (`scheme://host[:port]`).
 pub(crate) fn exact_key(scheme: &str, host: &str, port: Option<u16>) -> String {
-    CanonicalKey::new(scheme, host, port)
-        .map(|k| k.as_str().to_owned())
+    CanonicalKey::new(scheme.as_bytes(), host.as_bytes(), port)
+        .map(|k| k.to_text())
         .unwrap_or_default()
 }

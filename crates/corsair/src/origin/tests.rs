@@ -10,11 +10,15 @@ fn key(origin: &str) -> Option<String> {
         RequestOrigin::Tuple(tuple) => {
             let built = CanonicalKey::new(tuple.scheme(), tuple.host(), tuple.port())?;
             if let Some(borrowed) = tuple.as_canonical() {
-                assert_eq!(borrowed.as_str(), built.as_str(), "{origin}");
+                assert_eq!(borrowed.bytes(), built.key().bytes(), "{origin}");
                 assert_eq!(borrowed.host(), built.key().host(), "{origin}");
-                assert_eq!(borrowed.as_str(), origin, "only canonical text is borrowed");
+                assert_eq!(
+                    borrowed.bytes(),
+                    origin.as_bytes(),
+                    "only canonical text is borrowed"
+                );
             }
-            Some(built.as_str().to_owned())
+            Some(built.to_text())
         }
     }
 }
@@ -98,13 +102,14 @@ fn over_long_origins_are_refused() {
 
 #[test]
 fn key_parts() {
-    let built = CanonicalKey::new("HTTPS", "Api.App.Example", Some(8443)).unwrap();
+    let built = CanonicalKey::new(b"HTTPS", b"Api.App.Example", Some(8443)).unwrap();
     let k = built.key();
-    assert_eq!(k.as_str(), "https://api.app.example:8443");
-    assert_eq!(k.scheme(), "https");
-    assert_eq!(k.host(), "api.app.example");
-    assert_eq!(k.without_port(), "https://api.app.example");
-    assert_eq!(k.host_and_port_from(4), "app.example:8443");
+    assert_eq!(built.to_text(), "https://api.app.example:8443");
+    assert_eq!(k.bytes(), b"https://api.app.example:8443");
+    assert_eq!(k.scheme(), b"https");
+    assert_eq!(k.host(), b"api.app.example");
+    assert_eq!(k.without_port(), b"https://api.app.example");
+    assert_eq!(k.host_and_port_from(4), b"app.example:8443");
 }
 
 #[test]
@@ -210,7 +215,7 @@ fn reference(value: &[u8]) -> Option<(usize, usize, Option<u16>, bool)> {
         Some(_) => return None,
     };
     let scheme = std::str::from_utf8(&value[..scheme_end]).ok()?;
-    let default = port.is_some() && lower && default_port(scheme) == port;
+    let default = port.is_some() && lower && default_port(scheme.as_bytes()) == port;
     Some((
         scheme_end,
         host_end,

@@ -261,7 +261,7 @@ fn port_spec(
         );
         return None;
     };
-    if origin::default_port(scheme) == Some(port) {
+    if origin::default_port(scheme.as_bytes()) == Some(port) {
         findings.push(Finding::warning(
             FindingId::OriginDefaultPort,
             Setting::AllowedOrigins,
