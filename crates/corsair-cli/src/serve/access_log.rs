@@ -82,24 +82,25 @@ impl AccessRecord {
     }
 
     /// [`AccessRecord::capture`] of a request head given by its parts (the fast path's; its
-    /// `headers` hold at least `Origin` and the `Access-Control-Request-*` lines).
+    /// `headers` hold at least `Origin` and the `Access-Control-Request-*` lines). `target` is
+    /// the request's path, or its origin-form target, whose query is not logged.
     pub(super) fn capture_head(
         method: &Method,
-        path: &str,
+        target: &str,
         headers: &HeaderMap,
         cors: &Cors,
         decision: Option<&Decision>,
     ) -> AccessRecord {
         let logged = AccessRecord::logs_requests();
         let explained = tracing::enabled!(target: "corsair::cors", tracing::Level::DEBUG);
-        AccessRecord::capture_with(method, path, headers, cors, decision, logged, explained)
+        AccessRecord::capture_with(method, target, headers, cors, decision, logged, explained)
     }
 
     /// [`AccessRecord::capture`] with the access log on or off, and the refusals' explanation
     /// (a preflight is decided again to tell which method or header is refused) on or off.
     fn capture_with(
         method: &Method,
-        path: &str,
+        target: &str,
         headers: &HeaderMap,
         cors: &Cors,
         decision: Option<&Decision>,
@@ -109,6 +110,7 @@ impl AccessRecord {
         if !logged {
             return AccessRecord { line: None };
         }
+        let path = target.split_once('?').map_or(target, |(path, _)| path);
         let kind_and_origin = decision.map(|d| (d.kind(), d.origin()));
         let (verdict, refusal) = match kind_and_origin {
             None | Some((RequestKind::Bypass, _)) => (AccessVerdict::Bypass, None),
@@ -295,7 +297,7 @@ mod tests {
             ),
             (
                 "OPTIONS",
-                "/api/x",
+                "/api/x?token=s3cret",
                 &[
                     ("origin", "https://app.example"),
                     ("access-control-request-method", "DELETE"),
@@ -338,6 +340,24 @@ mod tests {
                 line.refusal.as_ref(),
                 refusal.as_ref(),
                 "{method} {path} {headers:?}"
+            );
+            // The fast path's way in: the whole target, whose query is not logged.
+            let target = request.uri().path_and_query().unwrap().as_str();
+            let by_target = AccessRecord::capture_with(
+                request.method(),
+                target,
+                request.headers(),
+                &cors,
+                decision.as_ref(),
+                true,
+                true,
+            );
+            let by_target = by_target.line.expect("the access log is on");
+            assert_eq!(by_target.path, request.uri().path(), "{target}");
+            assert_eq!(
+                (by_target.verdict, by_target.refusal.as_ref()),
+                (line.verdict, line.refusal.as_ref()),
+                "{target}"
             );
             let quiet = AccessRecord::capture_with(
                 request.method(),

@@ -197,8 +197,7 @@ impl Handler for Worker {
         {
             return Begin::HandOver;
         }
-        let path = target.split_once('?').map_or(target, |(path, _)| path);
-        let record = AccessRecord::capture_head(method, path, headers, cors, decision.as_ref());
+        let record = AccessRecord::capture_head(method, target, headers, cors, decision.as_ref());
         // A preflight's answer, as `Cors::preflight_response` makes it.
         let answer = match &decision {
             Some(decision) if decision.kind() == RequestKind::Preflight => {

@@ -66,8 +66,9 @@ impl<'a> Http1Head<'a> {
     /// The head of a request for `target`, in origin form (`/path?query`): its path is what
     /// comes before the first `?`, as `Uri::path` reads it, and its query what follows.
     pub(crate) fn for_target(method: &'a Method, target: &'a str, headers: &'a HeaderMap) -> Self {
-        let (path, query) = match target.split_once('?') {
-            Some((path, query)) => (path, Some(query)),
+        // `?` is ASCII: the split is at a character boundary.
+        let (path, query) = match target.bytes().position(|b| b == b'?') {
+            Some(at) => (&target[..at], Some(&target[at + 1..])),
             None => (target, None),
         };
         Http1Head {
