@@ -44,12 +44,21 @@ pub(crate) trait RequestHead: HeadView {
     fn request_private_network(&self) -> Option<&[u8]>;
 }
 
-/// A request head in `http` 1's types (the target as its path and query).
+/// A request head in `http` 1's types.
 pub(crate) struct Http1Head<'a> {
     method: &'a Method,
-    path: &'a str,
-    query: Option<&'a str>,
+    target: Target<'a>,
     headers: &'a HeaderMap,
+}
+
+/// A request's target: its `Uri` (read only if a rule asks for the path or query), or the
+/// path and query of one held as text.
+enum Target<'a> {
+    Uri(&'a Uri),
+    Text {
+        path: &'a str,
+        query: Option<&'a str>,
+    },
 }
 
 impl<'a> Http1Head<'a> {
@@ -57,8 +66,7 @@ impl<'a> Http1Head<'a> {
     pub(crate) fn new(method: &'a Method, uri: &'a Uri, headers: &'a HeaderMap) -> Self {
         Http1Head {
             method,
-            path: uri.path(),
-            query: uri.query(),
+            target: Target::Uri(uri),
             headers,
         }
     }
@@ -73,8 +81,7 @@ impl<'a> Http1Head<'a> {
         };
         Http1Head {
             method,
-            path,
-            query,
+            target: Target::Text { path, query },
             headers,
         }
     }
@@ -86,11 +93,17 @@ impl HeadView for Http1Head<'_> {
     }
 
     fn path(&self) -> &str {
-        self.path
+        match self.target {
+            Target::Uri(uri) => uri.path(),
+            Target::Text { path, .. } => path,
+        }
     }
 
     fn query(&self) -> Option<&str> {
-        self.query
+        match self.target {
+            Target::Uri(uri) => uri.query(),
+            Target::Text { query, .. } => query,
+        }
     }
 
     fn header(&self, name: &str) -> Option<&[u8]> {
