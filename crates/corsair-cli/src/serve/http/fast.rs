@@ -363,12 +363,14 @@ impl<H: Handler> Exchange<'_, H> {
         let forwarding = self.handler.forwarding();
         let route = self.handler.route(self.snapshot);
         let mut slots = [httparse::EMPTY_HEADER; REQUEST_SLOTS];
+        // A head with more lines than `max_request_headers` goes to the general path, which
+        // refuses it: as many slots as the setting allows make httparse hand it over.
+        let slots = &mut slots[..self.limits.max_request_headers.min(REQUEST_SLOTS)];
         let bytes = match head_end {
             Some(end) => &buffers.client[..end],
             None => &buffers.client[..],
         };
-        let head: RequestHead<'_> = match request_head::read(bytes, &mut slots, &mut buffers.hosts)
-        {
+        let head: RequestHead<'_> = match request_head::read(bytes, slots, &mut buffers.hosts) {
             // Not whole yet, or too long: wait by scanning, which also refuses a head that is
             // too long (`431`), as before any parse.
             Parsed::Take(head)
@@ -385,9 +387,7 @@ impl<H: Handler> Exchange<'_, H> {
                 return Next::HandOver;
             }
         };
-        if head.headers.len() > self.limits.max_request_headers
-            || route.upstream.scheme != http::uri::Scheme::HTTP
-        {
+        if route.upstream.scheme != http::uri::Scheme::HTTP {
             return Next::HandOver;
         }
         let Ok(body_length) = usize::try_from(head.body_length) else {

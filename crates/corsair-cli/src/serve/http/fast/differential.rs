@@ -27,6 +27,11 @@ type Forwarded = (String, String, Vec<(String, Vec<u8>)>, Vec<u8>);
 
 const CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7));
 
+/// The server's `max_request_headers` in this check: the general path's hyper reads at most
+/// this many header lines, and the fast path gets as many slots (as the connection gives it,
+/// `fast.rs`). Below the fast path's 128 stack slots, so that heads between the two are tried.
+const MAX_REQUEST_HEADERS: usize = 100;
+
 /// Checks `input` (the client's bytes; its first byte chooses whether the client's `Host` is
 /// kept and whether the upstream has a path prefix); returns how many requests the fast path
 /// took and both paths forwarded alike.
@@ -75,7 +80,7 @@ fn through_the_fast_path(mut bytes: &[u8], route: &Route) -> Vec<Forwarded> {
     loop {
         // The head's end is where the fast path's one pass finds it (the connection reads the
         // same way, with a scan only for heads that come in pieces).
-        let mut slots = [httparse::EMPTY_HEADER; 128];
+        let mut slots = [httparse::EMPTY_HEADER; MAX_REQUEST_HEADERS];
         let Parsed::Take(head) = request_head::read(bytes, &mut slots, &mut hosts) else {
             return forwarded;
         };
@@ -154,6 +159,7 @@ fn through_the_general_path(bytes: &[u8], route: &Route) -> Vec<Forwarded> {
             }
         });
         let connection = hyper::server::conn::http1::Builder::new()
+            .max_headers(MAX_REQUEST_HEADERS)
             .serve_connection(TokioIo::new(server), service)
             .with_upgrades();
         let serving = tokio::spawn(connection);
@@ -235,6 +241,26 @@ mod tests {
         for input in table {
             check(input);
         }
+    }
+
+    /// Found by the fuzz target in a ten-minute run: a head of 101 header lines was taken by
+    /// the check's fast path (128 slots, no line limit), which hyper (100 lines) refused. The
+    /// server gives the fast path `max_request_headers` slots; the check does the same.
+    #[test]
+    fn a_head_with_more_lines_than_the_limit_goes_to_the_general_path() {
+        let head = |lines: usize| {
+            let mut input = b"\x00GET / HTTP/1.1\r\nHost: a\r\n".to_vec();
+            for line in 1..lines {
+                input.extend_from_slice(format!("X-Line-{line}: {line}\r\n").as_bytes());
+            }
+            input.extend_from_slice(b"\r\n");
+            input
+        };
+        assert_eq!(check(&head(MAX_REQUEST_HEADERS)), 1);
+        assert_eq!(check(&head(MAX_REQUEST_HEADERS + 1)), 0);
+        // The fuzz target's input, as it was found (minimized).
+        let found = include_bytes!("differential/101-header-lines.bin");
+        check(found);
     }
 
     /// The property below is not vacuous: about a fifth of the generated inputs hold a request
