@@ -98,6 +98,11 @@ impl<'e> Slot<'e> {
     }
 }
 
+/// A key as text (the configuration made it of ASCII).
+fn text(key: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(key)
+}
+
 /// Up to this many keys, a set of origins is searched by comparing each key in turn, which
 /// costs less than hashing the searched key (here and in `compiled/verbatim.rs`).
 pub(crate) const FEW_KEYS: usize = 4;
@@ -245,23 +250,14 @@ impl OriginMatcher {
     /// Every entry (regexes not included), written as in `allowed_origins`, in no order.
     pub(crate) fn entries(&self) -> impl Iterator<Item = String> + '_ {
         let null = self.null.then(|| "null".to_owned());
-        let text = |key: &[u8]| String::from_utf8_lossy(key).into_owned();
         let exact = self.exact.iter().map(|key| key.to_string());
-        let any_port = self
-            .any_port
-            .iter()
-            .map(move |key| format!("{}:*", text(key)));
-        let patterns = self.subdomains.iter().flat_map(move |(scheme, set)| {
-            let scheme = text(scheme);
-            let exact = set.exact_port.iter().map({
-                let scheme = scheme.clone();
-                move |parent| format!("{scheme}://*.{}", text(parent))
-            });
-            let any = set
-                .any_port
-                .iter()
-                .map(move |parent| format!("{scheme}://*.{}:*", text(parent)));
-            exact.chain(any)
+        let any_port = self.any_port.iter().map(|key| format!("{}:*", text(key)));
+        let patterns = self.subdomains.iter().flat_map(|(scheme, set)| {
+            let exact = set.exact_port.iter().map(|parent| (parent, ""));
+            let any = set.any_port.iter().map(|parent| (parent, ":*"));
+            exact
+                .chain(any)
+                .map(move |(parent, port)| format!("{}://*.{}{port}", text(scheme), text(parent)))
         });
         null.into_iter()
             .chain(exact)
@@ -405,6 +401,44 @@ mod tests {
             let parsed = RequestOrigin::parse(origin.as_bytes()).unwrap();
             assert_eq!(matcher.allows(parsed), expected, "{origin}");
         }
+    }
+
+    /// Every kind of entry is listed as `allowed_origins` writes it, and removing each one
+    /// (found under the same key as when it was added) empties the list.
+    #[test]
+    fn entries_are_listed_as_written_and_removed_by_their_keys() {
+        let entries = [
+            OriginEntry::Null,
+            tuple("https", "app.example", false, PortSpec::Exact(None)),
+            tuple("https", "app.example", false, PortSpec::Exact(Some(8443))),
+            tuple("http", "localhost", false, PortSpec::Any),
+            tuple("https", "example.com", true, PortSpec::Exact(None)),
+            tuple("https", "ports.example", true, PortSpec::Exact(Some(8443))),
+            tuple("https", "dev.example", true, PortSpec::Any),
+        ];
+        let mut matcher = OriginMatcher::new(&entries, &[]).unwrap();
+        let mut listed: Vec<String> = matcher.entries().collect();
+        listed.sort();
+        assert_eq!(
+            listed,
+            [
+                "http://localhost:*",
+                "https://*.dev.example:*",
+                "https://*.example.com",
+                "https://*.ports.example:8443",
+                "https://app.example",
+                "https://app.example:8443",
+                "null",
+            ]
+        );
+        assert_eq!(matcher.len(), entries.len());
+        for entry in &entries {
+            assert!(matcher.contains(entry), "{entry:?}");
+            assert!(matcher.remove(entry), "{entry:?}");
+            assert!(!matcher.contains(entry), "{entry:?}");
+        }
+        assert_eq!(matcher.len(), 0);
+        assert!(matcher.subdomain_depths.is_empty());
     }
 
     /// Sets of a few keys are compared in turn, larger ones hashed: both find exactly their

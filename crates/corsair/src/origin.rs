@@ -113,23 +113,25 @@ impl<'a> RequestOrigin<'a> {
             }
             at += 1;
         } else {
-            // An ASCII domain or IPv4 address: no empty label before a dot. A dot that follows
-            // a dot, or starts the host, is found after the loop: each byte's class is and-ed
-            // with the one before it (the host's start counting as a dot), so that `DOT` is
-            // left only by two dots in a row, which keeps the loop free of a branch per dot.
-            let (mut seen, mut previous, mut dots_in_a_row) = (0, DOT, 0);
-            let host = value.get(host_start..).unwrap_or_default();
-            let len = host
-                .iter()
-                .position(|&byte| {
-                    let class = class(byte);
-                    dots_in_a_row |= previous & class;
-                    previous = class;
-                    seen |= class;
-                    class & HOST == 0
-                })
-                .unwrap_or(host.len());
-            if len == 0 || dots_in_a_row & DOT != 0 {
+            // An ASCII domain or IPv4 address: no empty label before a dot.
+            let rest = &value[host_start..];
+            let mut previous_dot = true;
+            let mut seen = 0;
+            let mut len = rest.len();
+            for (index, &byte) in rest.iter().enumerate() {
+                let class = class(byte);
+                if class & HOST == 0 {
+                    len = index;
+                    break;
+                }
+                let dot = byte == b'.';
+                if dot && previous_dot {
+                    return None;
+                }
+                previous_dot = dot;
+                seen |= class;
+            }
+            if len == 0 {
                 return None;
             }
             lower &= seen & UPPER == 0;
@@ -175,8 +177,6 @@ const SCHEME: u8 = 1;
 const HOST: u8 = 2;
 /// `A-Z`.
 const UPPER: u8 = 4;
-/// `.`.
-const DOT: u8 = 8;
 
 /// The classes of every byte, for [`RequestOrigin::parse`]: one load per byte instead of a
 /// chain of range comparisons.
@@ -195,9 +195,6 @@ static CLASSES: [u8; 256] = {
         }
         if b.is_ascii_uppercase() {
             class |= UPPER;
-        }
-        if b == b'.' {
-            class |= DOT;
         }
         classes[byte] = class;
         byte += 1;
