@@ -19,6 +19,14 @@ use criterion::{BatchSize, BenchmarkGroup, Criterion, criterion_group, criterion
 use harness::{Scenario, Template};
 use tower::Layer;
 
+/// Requests per timed batch: few enough that a batch's requests and responses stay in a core's
+/// cache, as a request a server has just parsed is. Criterion's `SmallInput` makes batches of a
+/// tenth of a sample's iterations, up to hundreds of thousands of requests (megabytes): each
+/// timed call then started with cache misses on its request and page faults on the batch's new
+/// output vector, an absolute cost every subject paid alike, which pulled each ratio towards 1
+/// and moved the baselines by a factor of five between runs.
+const BATCH: BatchSize = BatchSize::NumIterations(64);
+
 fn tower_subject<S>(
     group: &mut BenchmarkGroup<'_, WallTime>,
     id: &str,
@@ -32,7 +40,7 @@ fn tower_subject<S>(
         b.iter_batched(
             || template.request(),
             |request| harness::call_tower(&mut service, request),
-            BatchSize::SmallInput,
+            BATCH,
         )
     });
 }
@@ -78,7 +86,7 @@ fn engine_subject(
                 }
                 (request, response)
             },
-            BatchSize::SmallInput,
+            BATCH,
         )
     });
 }
@@ -137,7 +145,7 @@ fn engine_get(
                 }
                 response
             },
-            BatchSize::SmallInput,
+            BATCH,
         )
     });
 }
