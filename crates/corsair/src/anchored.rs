@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use regex_automata::util::primitives::StateID;
 use regex_automata::util::start;
 use regex_automata::{Anchored, meta};
+use regex_syntax::hir::literal::{ExtractKind, Extractor, Seq};
 use regex_syntax::hir::{Hir, Look};
 
 /// The most memory a [`ShortInputMatcher`]'s DFA may take, and may take to build; past it, the
@@ -96,7 +97,14 @@ impl ShortInputMatcher {
     pub(crate) fn new(anchored: &[Hir]) -> Result<Self, String> {
         Ok(ShortInputMatcher {
             meta: compile(anchored)?,
-            dfa: full_dfa(anchored).and_then(|dfa| Transitions::of(&dfa)),
+            dfa: full_dfa(anchored).and_then(|dfa| {
+                Transitions::of(&dfa).map(|transitions| {
+                    transitions.with_literals(
+                        common_literal(anchored, ExtractKind::Prefix),
+                        common_literal(anchored, ExtractKind::Suffix),
+                    )
+                })
+            }),
         })
     }
 
@@ -161,6 +169,12 @@ enum Walked {
 /// the quit state are rows that lead to themselves, so the walk never stops early, and what a
 /// state means is read once, after the input's last byte: every pattern ends with `\z`, so the
 /// input matches when the state it ends in passes to a match state at the end of input.
+///
+/// Each step waits for the one before it (the next row is read from the row), so a walk costs
+/// a memory load's latency per byte. Where the input starts with the patterns' common literal
+/// prefix, or ends with their common literal suffix (`https://` and a domain, in most origin
+/// patterns), those bytes are compared as a block instead: the row a literal leads to from
+/// any row is the same for every input, so it is walked once, when the rows are laid out.
 #[derive(Debug, Clone)]
 struct Transitions {
     /// The byte class of each byte.
@@ -172,6 +186,14 @@ struct Transitions {
     start: u32,
     quit: u32,
     stride: usize,
+    /// A literal the patterns' matches start with (possibly empty), and the row it leads to
+    /// from `start`.
+    prefix: Box<[u8]>,
+    after_prefix: u32,
+    /// A literal the patterns' matches end with (possibly empty), and per row (indexed by
+    /// offset / stride) the row it leads to from there.
+    suffix: Box<[u8]>,
+    after_suffix: Vec<u32>,
 }
 
 impl Transitions {
@@ -228,14 +250,64 @@ impl Transitions {
             start,
             quit,
             stride,
+            prefix: Box::default(),
+            after_prefix: start,
+            suffix: Box::default(),
+            after_suffix: Vec::new(),
         })
     }
 
-    fn walk(&self, input: &[u8]) -> Walked {
-        let mut row = self.start;
-        for &byte in input {
+    /// These transitions, walking `prefix` and `suffix` as blocks where an input has them. Any
+    /// literal gives the same answers (a walk is the same whether or not a literal is skipped);
+    /// the patterns' common ones are those most inputs have.
+    fn with_literals(self, prefix: Vec<u8>, suffix: Vec<u8>) -> Transitions {
+        let after_prefix = self.steps(self.start, &prefix);
+        let rows = self.next.len() / self.stride;
+        let after_suffix = if suffix.is_empty() {
+            Vec::new()
+        } else {
+            (0..rows)
+                .map(|row| self.steps(self.row_at(row), &suffix))
+                .collect()
+        };
+        Transitions {
+            prefix: prefix.into_boxed_slice(),
+            after_prefix,
+            suffix: suffix.into_boxed_slice(),
+            after_suffix,
+            ..self
+        }
+    }
+
+    /// The offset of the `index`th row.
+    fn row_at(&self, index: usize) -> u32 {
+        u32::try_from(index * self.stride).unwrap_or(self.quit)
+    }
+
+    /// The row `bytes` lead to from `row`, one step per byte.
+    fn steps(&self, mut row: u32, bytes: &[u8]) -> u32 {
+        for &byte in bytes {
             let at = row as usize + usize::from(self.classes[usize::from(byte)]);
             row = self.next.get(at).copied().unwrap_or(self.quit);
+        }
+        row
+    }
+
+    fn walk(&self, input: &[u8]) -> Walked {
+        let (mut row, rest) = match input.strip_prefix(&*self.prefix) {
+            Some(rest) => (self.after_prefix, rest),
+            None => (self.start, input),
+        };
+        match rest.strip_suffix(&*self.suffix) {
+            Some(middle) if !self.suffix.is_empty() => {
+                row = self.steps(row, middle);
+                row = self
+                    .after_suffix
+                    .get(row as usize / self.stride)
+                    .copied()
+                    .unwrap_or(self.quit);
+            }
+            _ => row = self.steps(row, rest),
         }
         if row == self.quit {
             Walked::Quit
@@ -245,6 +317,24 @@ impl Transitions {
             Walked::DoesNotMatch
         }
     }
+}
+
+/// The longest literal every match of every pattern starts with (`Prefix`) or ends with
+/// (`Suffix`), as far as the syntax trees tell (empty when they tell none).
+fn common_literal(anchored: &[Hir], kind: ExtractKind) -> Vec<u8> {
+    let suffix = matches!(kind, ExtractKind::Suffix);
+    let mut extractor = Extractor::new();
+    extractor.kind(kind);
+    let mut literals = Seq::empty();
+    for hir in anchored {
+        literals.union(&mut extractor.extract(hir));
+    }
+    let common = if suffix {
+        literals.longest_common_suffix()
+    } else {
+        literals.longest_common_prefix()
+    };
+    common.unwrap_or_default().to_vec()
 }
 
 /// The patterns as one anchored dense DFA, or `None` when it would exceed [`DFA_SIZE_LIMIT`] (or
@@ -372,6 +462,37 @@ mod tests {
     }
 
     #[test]
+    fn the_patterns_common_literals_are_walked_as_blocks() {
+        let dfa = |matcher: &ShortInputMatcher| matcher.dfa.clone().unwrap();
+        // (patterns, the literal every match starts with, the one every match ends with).
+        let table: &[(&[&str], &str, &str)] = &[
+            (
+                &[r"https://pr-\d+\.preview\.example"],
+                "https://pr-",
+                ".preview.example",
+            ),
+            (
+                &[r"https://app\.example|http://localhost:\d{2,5}"],
+                "http",
+                "",
+            ),
+            (
+                &[r"https://a\.example", r"https://b\.example"],
+                "https://",
+                ".example",
+            ),
+            (&[r"(?i)https://APP\.example"], "", ""),
+            (&[r".*"], "", ""),
+            (&[r"null"], "null", "null"),
+        ];
+        for (patterns, prefix, suffix) in table {
+            let transitions = dfa(&short_input_matcher(patterns));
+            assert_eq!(&*transitions.prefix, prefix.as_bytes(), "{patterns:?}");
+            assert_eq!(&*transitions.suffix, suffix.as_bytes(), "{patterns:?}");
+        }
+    }
+
+    #[test]
     fn patterns_too_large_for_a_dfa_are_matched_by_the_meta_regex() {
         // Determinizing this needs about 2^20 states.
         let matcher = short_input_matcher(&[r"[ab]*a[ab]{20}"]);
@@ -392,12 +513,32 @@ mod tests {
                 "https?://(pr-[0-9]{0,4}|app|APP|x|é|[a-z0-9-]{1,8})(\\.[a-z]{1,8}){0,3}(\\.example|\\.example\\.com)?(:[0-9]{1,6})?[x.é]?",
                 "[a-zA-Z0-9:/.\\-_é ]{0,40}",
                 "null|NULL|null ",
+                "(https://pr-|https://|https:/)[0-9a-z.]{0,4}(\\.preview\\.example|review\\.example|\\.example|)",
             ],
         ) {
             let one = &MATCHERS[pattern];
             proptest::prop_assert_eq!(one.is_match(input.as_bytes()), one.meta.is_match(&input), "{}", input);
             let all = &MATCHERS[ORIGIN_PATTERNS.len()];
             proptest::prop_assert_eq!(all.is_match(input.as_bytes()), all.meta.is_match(&input), "{}", input);
+        }
+
+        /// Skipping the common literals walks to the row a step per byte does (the reference
+        /// model), on inputs that have the literals, part of them, or both overlapping.
+        #[test]
+        fn walking_literals_as_blocks_ends_where_stepping_does(
+            pattern in 0..ORIGIN_PATTERNS.len(),
+            input in "(https://pr-|https://|https:/|null|nul|)[0-9a-z.:-]{0,6}(\\.preview\\.example|review\\.example|\\.example|\\.example\\.com|ull|)",
+        ) {
+            let transitions = MATCHERS[pattern].dfa.as_ref().unwrap();
+            let stepped = transitions.steps(transitions.start, input.as_bytes());
+            let expected = if stepped == transitions.quit {
+                Walked::Quit
+            } else if transitions.accepts[stepped as usize / transitions.stride] {
+                Walked::Matches
+            } else {
+                Walked::DoesNotMatch
+            };
+            proptest::prop_assert_eq!(transitions.walk(input.as_bytes()), expected, "{}", input);
         }
     }
 }
