@@ -197,30 +197,38 @@ fn cases() -> Vec<(FindingId, Vec<Finding>)> {
             built(Cors::builder().allow_all_origins(true)),
         ),
     ];
-    #[cfg(feature = "config")]
-    {
-        let from_env = |vars: &[(&str, &str)]| match corsair::CorsConfig::from_env_vars(
-            vars.iter().copied(),
-        ) {
+    cases.extend(environment_cases());
+    cases
+}
+
+/// The rules only a configuration read from the environment reports (the `config` feature).
+#[cfg(feature = "config")]
+fn environment_cases() -> Vec<(FindingId, Vec<Finding>)> {
+    use FindingId::*;
+    let from_env =
+        |vars: &[(&str, &str)]| match corsair::CorsConfig::from_env_vars(vars.iter().copied()) {
             Ok(loaded) => loaded.warnings,
             Err(err) => err.into_findings(),
         };
-        cases.extend([
-            (
-                DeprecatedSettingName,
-                from_env(&[("CORS_ORIGIN_WHITELIST", "https://a.example")]),
-            ),
-            (
-                UnknownSetting,
-                from_env(&[("CORS_ALLOWED_ORIGIN", "https://a.example")]),
-            ),
-            (
-                InvalidEnvValue,
-                from_env(&[("CORS_PREFLIGHT_MAX_AGE", "soon")]),
-            ),
-        ]);
-    }
-    cases
+    vec![
+        (
+            DeprecatedSettingName,
+            from_env(&[("CORS_ORIGIN_WHITELIST", "https://a.example")]),
+        ),
+        (
+            UnknownSetting,
+            from_env(&[("CORS_ALLOWED_ORIGIN", "https://a.example")]),
+        ),
+        (
+            InvalidEnvValue,
+            from_env(&[("CORS_PREFLIGHT_MAX_AGE", "soon")]),
+        ),
+    ]
+}
+
+#[cfg(not(feature = "config"))]
+fn environment_cases() -> Vec<(FindingId, Vec<Finding>)> {
+    Vec::new()
 }
 
 #[test]
