@@ -115,6 +115,14 @@ fn holds(set: &HashSet<Box<str>, RandomState>, key: &[u8]) -> bool {
     std::str::from_utf8(key).is_ok_and(|key| set.contains(key))
 }
 
+/// Whether `set` holds `key`, as [`holds`] does for a set of byte keys.
+fn holds_bytes(set: &HashSet<Key, RandomState>, key: &[u8]) -> bool {
+    if set.len() <= FEW_KEYS {
+        return set.iter().any(|held| **held == *key);
+    }
+    set.contains(key)
+}
+
 /// The allow-list, compiled.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct OriginMatcher {
@@ -304,15 +312,26 @@ impl OriginMatcher {
             }
         };
         holds(&self.exact, key.bytes())
-            || (!self.any_port.is_empty() && self.any_port.contains(key.without_port()))
+            || holds_bytes(&self.any_port, key.without_port())
             || self
-                .subdomains
-                .get(key.scheme())
+                .subdomains_of(key.scheme())
                 .is_some_and(|subdomains| self.matches_subdomain(subdomains, key))
             || self
                 .regexes
                 .as_ref()
                 .is_some_and(|regexes| regexes.is_match(key.bytes()))
+    }
+
+    /// The subdomain patterns of `scheme` (a map of one or two schemes is searched in turn, as
+    /// [`holds`] does).
+    fn subdomains_of(&self, scheme: &[u8]) -> Option<&Subdomains> {
+        if self.subdomains.len() <= FEW_KEYS {
+            return self
+                .subdomains
+                .iter()
+                .find_map(|(held, subdomains)| (**held == *scheme).then_some(subdomains));
+        }
+        self.subdomains.get(scheme)
     }
 
     /// Walks the host's dots from the right; at each parent domain whose depth some pattern uses,
@@ -332,11 +351,11 @@ impl OriginMatcher {
                 continue;
             }
             let parent_and_port = key.host_and_port_from(index + 1);
-            if set.exact_port.contains(parent_and_port) {
+            if holds_bytes(&set.exact_port, parent_and_port) {
                 return true;
             }
             let parent = &host[index + 1..];
-            if set.any_port.contains(parent) {
+            if holds_bytes(&set.any_port, parent) {
                 return true;
             }
         }

@@ -119,31 +119,75 @@ fn origin() -> impl Strategy<Value = String> {
     })
 }
 
-fn policy() -> (Cors, Reference) {
-    let cors = Cors::builder()
-        .allowed_origins([
-            "https://app.example",
-            "http://app.example:8080",
-            "https://api.example.com",
-            "https://*.example.com",
-            "http://localhost:*",
-            "https://*.app",
-        ])
+/// The policy that allows what `reference` does, its entries written as origin patterns.
+fn policy_of(reference: &Reference) -> Cors {
+    let exact = reference
+        .exact
+        .iter()
+        .map(|(scheme, host, port)| match port {
+            Some(port) => format!("{scheme}://{host}:{port}"),
+            None => format!("{scheme}://{host}"),
+        });
+    let subdomains = reference
+        .subdomains_of
+        .iter()
+        .map(|(scheme, parent)| format!("{scheme}://*.{parent}"));
+    let any_port = reference
+        .any_port
+        .iter()
+        .map(|(scheme, host)| format!("{scheme}://{host}:*"));
+    Cors::builder()
+        .allowed_origins(exact.chain(subdomains).chain(any_port))
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+fn entries(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(scheme, host)| ((*scheme).to_owned(), (*host).to_owned()))
+        .collect()
+}
+
+/// A few entries of each kind.
+fn policy() -> (Cors, Reference) {
     let reference = Reference {
         exact: vec![
             ("https".into(), "app.example".into(), None),
             ("http".into(), "app.example".into(), Some(8080)),
             ("https".into(), "api.example.com".into(), None),
         ],
-        subdomains_of: vec![
-            ("https".into(), "example.com".into()),
-            ("https".into(), "app".into()),
-        ],
-        any_port: vec![("http".into(), "localhost".into())],
+        subdomains_of: entries(&[("https", "example.com"), ("https", "app")]),
+        any_port: entries(&[("http", "localhost")]),
     };
-    (cors, reference)
+    (policy_of(&reference), reference)
+}
+
+/// More entries of each kind, and subdomain patterns of more schemes, than the engine compares
+/// one by one: the sets are searched by hashing.
+fn larger_policy() -> (Cors, Reference) {
+    let (_, mut reference) = policy();
+    reference.exact.extend([
+        ("https".into(), "com".into(), None),
+        ("http".into(), "api.app".into(), Some(8443)),
+        ("https".into(), "example.app".into(), None),
+    ]);
+    reference.subdomains_of.extend(entries(&[
+        ("https", "example.org"),
+        ("https", "shop.example"),
+        ("https", "api.example"),
+        ("http", "example.com"),
+        ("ws", "example.com"),
+        ("wss", "example.com"),
+        ("ftp", "example.com"),
+    ]));
+    reference.any_port.extend(entries(&[
+        ("http", "app"),
+        ("https", "api"),
+        ("http", "example.com"),
+        ("https", "localhost"),
+        ("http", "api.example"),
+    ]));
+    (policy_of(&reference), reference)
 }
 
 proptest! {
@@ -151,8 +195,9 @@ proptest! {
 
     #[test]
     fn allowed_iff_the_reference_model_allows(origin in origin()) {
-        let (cors, reference) = policy();
-        prop_assert_eq!(evaluate(&cors, origin.as_bytes()), reference.allows(&origin), "{}", origin);
+        for (cors, reference) in [policy(), larger_policy()] {
+            prop_assert_eq!(evaluate(&cors, origin.as_bytes()), reference.allows(&origin), "{}", origin);
+        }
     }
 
     #[test]
