@@ -379,7 +379,8 @@ and actix-cors (actix-web), in one process, on the same always-ready stub servic
 equivalent policies (one or more exact origins, or a subdomain pattern, or a regex; the default
 methods and request headers; `x-request-id` exposed; max-age 600; credentials). The peers get a
 predicate equivalent to corsair's pattern and regex. Requests are built outside the timed section,
-with header values sliced from one shared buffer as a server's parser makes them, except in the
+in batches of 64 (few enough to stay in cache, as a request a server has just parsed is), with
+header values sliced from one shared buffer as a server's parser makes them, except in the
 `owned-values/*` scenarios, where each value is built on its own (a hand-built request, a test).
 The stub handler answers with no header at all, except in `handler-headers/allowed`, where its
 response has `content-type` and `content-length` already.

@@ -2,7 +2,7 @@
 //! stub services, with equivalent policies. Each scenario is a criterion group with the
 //! subjects `engine/corsair` (the engine alone), `tower/baseline`, `tower/corsair`,
 //! `tower/tower-http`, `actix/baseline`, `actix/corsair` and `actix/actix-cors`; requests are
-//! built outside the timed section and responses dropped outside it.
+//! built outside the timed section (in batches of [`BATCH`]) and responses dropped outside it.
 //!
 //! ```text
 //! cargo bench -p corsair --features actix --bench cors -- --warm-up-time 1 --measurement-time 2
