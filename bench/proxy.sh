@@ -29,6 +29,12 @@
 # a shared machine CPU per request moves much less between rounds than requests per second, which
 # depend on what else runs; the *vs nginx* columns divide a proxy's figure by nginx's. Rounds
 # interleave the subjects (corsair, nginx, HAProxy, corsair, ...) and the table gives medians.
+# Also per row, sleeps per request: the times the subject's threads blocked waiting for work
+# (voluntary context switches, from /proc, over its process, threads and children) divided by
+# the requests. A proxy that drains its connections faster than wrk refills them sleeps and is
+# woken for each new request, and with wrk on the same two cores the kernel often wakes it on
+# wrk's core: where this figure is high, requests per second measure that placement more than
+# the proxy (bench/notes.md).
 #
 # Environment:
 #   PROXY_BENCH_ROUNDS (5), PROXY_BENCH_DURATION (3s), PROXY_BENCH_CONNECTIONS (32)
@@ -305,30 +311,39 @@ cpu_ticks() { # pid -> user + system time of the process and its children, in cl
     echo "$total"
 }
 
-run() { # target, kind -> "requests/s p99 CPU-µs-per-request"
+sleeps() { # pid -> voluntary context switches of the process's threads and of its children's
+    local pid
+    for pid in "$1" $(pgrep -P "$1" || true); do
+        cat /proc/"$pid"/task/*/status 2>/dev/null || true
+    done | awk '/^voluntary_ctxt_switches:/ {total += $2} END {print total + 0}'
+}
+
+run() { # target, kind -> "requests/s p99 CPU-µs-per-request sleeps-per-request"
     local args=(-t1 -c"$CONNECTIONS" -d"$DURATION" --latency)
     if [[ $2 == preflight ]]; then
         args+=(-s "$WORK/preflight.lua")
     else
         args+=(-H "Origin: $ORIGIN")
     fi
-    local before after out
+    local before after sleeps_before sleeps_after out
     before=$(cpu_ticks "${PID[$1]}")
+    sleeps_before=$(sleeps "${PID[$1]}")
     out=$(wrk "${args[@]}" "${URL[$1]}/api/items")
     after=$(cpu_ticks "${PID[$1]}")
+    sleeps_after=$(sleeps "${PID[$1]}")
     if grep -q 'Non-2xx' <<<"$out"; then
         echo "$1 $2: answers other than 2xx under load:" >&2
         echo "$out" >&2
         exit 1
     fi
     if grep -q 'Socket errors' <<<"$out"; then echo "$1 $2: $(grep 'Socket errors' <<<"$out")" >&2; fi
-    awk -v ticks=$((after - before)) -v hz="$HZ" '
+    awk -v ticks=$((after - before)) -v hz="$HZ" -v sleeps=$((sleeps_after - sleeps_before)) '
         $2 == "requests" && $3 == "in" {n = $1}
         /^Requests\/sec/ {rps = $2}
         $1 == "99%" {p99 = $2}
         END {
             if (n == 0 || p99 == "") exit 1
-            printf "%.0f %s %.2f\n", rps, p99, ticks * 1e6 / hz / n
+            printf "%.0f %s %.2f %.3f\n", rps, p99, ticks * 1e6 / hz / n, sleeps / n
         }' <<<"$out"
 }
 
@@ -346,11 +361,12 @@ for round in $(seq 1 "$ROUNDS"); do
     for target in "${TARGETS[@]}"; do
         for kind in get preflight; do
             result=$(run "$target" "$kind") || { echo "$target $kind: no figures from wrk" >&2; exit 1; }
-            read -r rps p99 cpu <<<"$result"
+            read -r rps p99 cpu slept <<<"$result"
             echo "$rps" >>"$WORK/$target.$kind.rps"
             to_ms "$p99" >>"$WORK/$target.$kind.p99"
             echo "$cpu" >>"$WORK/$target.$kind.cpu"
-            echo "round $round $target $kind: $rps req/s, p99 $p99, $cpu µs CPU/request" >&2
+            echo "$slept" >>"$WORK/$target.$kind.sleeps"
+            echo "round $round $target $kind: $rps req/s, p99 $p99, $cpu µs CPU/request, $slept sleeps/request" >&2
         done
     done
 done
@@ -365,8 +381,8 @@ ratios() { # subject: whether its row compares it with nginx
     if [[ $1 != upstream && $1 != nginx ]]; then echo 1; fi
 }
 {
-    echo "| request | subject | req/s | p99 (ms) | CPU µs/request | req/s vs nginx | CPU vs nginx |"
-    echo "|---|---|---:|---:|---:|---:|---:|"
+    echo "| request | subject | req/s | p99 (ms) | CPU µs/request | sleeps/request | req/s vs nginx | CPU vs nginx |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|"
     for tls in "" -tls; do
         for kind in get preflight; do
             request=$([[ $kind == get ]] && echo "CORS GET" || echo preflight)
@@ -380,11 +396,13 @@ ratios() { # subject: whether its row compares it with nginx
                 rps=$(median <"$WORK/$target.$kind.rps")
                 p99=$(median <"$WORK/$target.$kind.p99")
                 cpu=$(median <"$WORK/$target.$kind.cpu")
+                slept=$(median <"$WORK/$target.$kind.sleeps")
                 awk -v request="$request" -v subject="${LABEL[$subject]}" -v rps="$rps" -v p99="$p99" \
-                    -v cpu="$cpu" -v nrps="$nginx_rps" -v ncpu="$nginx_cpu" -v ratios="$(ratios "$subject")" '
+                    -v cpu="$cpu" -v slept="$slept" -v nrps="$nginx_rps" -v ncpu="$nginx_cpu" \
+                    -v ratios="$(ratios "$subject")" '
                     BEGIN {
                         r = ratios ? sprintf("%.2f | %.2f", rps / nrps, cpu / ncpu) : "– | –"
-                        printf "| %s | %s | %.0f | %.2f | %.1f | %s |\n", request, subject, rps, p99, cpu, r
+                        printf "| %s | %s | %.0f | %.2f | %.1f | %.2f | %s |\n", request, subject, rps, p99, cpu, slept, r
                     }'
             done
         done

@@ -455,8 +455,12 @@ usual `map`/`add_header` CORS recipe and HAProxy (Debian's package) with the usu
 same number of workers, no per-request logging and upstream connections kept alive. The upstream
 is an nginx answering a small JSON body. *CPU µs/request* is the user and system time of the
 subject's processes (workers included) during a wrk run divided by the requests it completed:
-the figure that moves least between rounds on a busy machine. The ratios compare each proxy with
-nginx in the same row.
+the figure that moves least between rounds on a busy machine. *Sleeps/request* counts the times
+the subject's threads blocked waiting for work (voluntary context switches) per request: a proxy
+that drains its connections faster than wrk refills them sleeps and is woken for each new
+request, and on a machine whose cores wrk shares the kernel then often wakes it on wrk's core,
+so where this figure is high, requests per second measure that placement more than the proxy
+(`bench/notes.md`). The ratios compare each proxy with nginx in the same row.
 
 {proxy or "(not measured)"}
 
