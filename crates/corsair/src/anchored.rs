@@ -462,7 +462,7 @@ mod tests {
     }
 
     #[test]
-    fn the_patterns_common_literals_are_walked_as_blocks() {
+    fn the_common_literals_are_those_every_match_starts_and_ends_with() {
         let dfa = |matcher: &ShortInputMatcher| matcher.dfa.clone().unwrap();
         // (patterns, the literal every match starts with, the one every match ends with).
         let table: &[(&[&str], &str, &str)] = &[

@@ -107,20 +107,41 @@ fn text(key: &[u8]) -> std::borrow::Cow<'_, str> {
 /// costs less than hashing the searched key (here and in `compiled/verbatim.rs`).
 pub(crate) const FEW_KEYS: usize = 4;
 
-/// Whether `set` holds `key`, compared byte for byte.
-fn holds(set: &HashSet<Box<str>, RandomState>, key: &[u8]) -> bool {
-    if set.len() <= FEW_KEYS {
-        return set.iter().any(|held| held.as_bytes() == key);
-    }
-    std::str::from_utf8(key).is_ok_and(|key| set.contains(key))
+/// A key of an origin set: text (the exact origins, listed as the configuration wrote them) or
+/// bytes ([`Key`]); a request's origin, bytes, is compared with either.
+trait SetKey: Sized {
+    fn bytes(&self) -> &[u8];
+    /// Whether `set` holds `key`, found by hashing it.
+    fn hashed(set: &HashSet<Self, RandomState>, key: &[u8]) -> bool;
 }
 
-/// Whether `set` holds `key`, as [`holds`] does for a set of byte keys.
-fn holds_bytes(set: &HashSet<Key, RandomState>, key: &[u8]) -> bool {
-    if set.len() <= FEW_KEYS {
-        return set.iter().any(|held| **held == *key);
+impl SetKey for Box<str> {
+    fn bytes(&self) -> &[u8] {
+        self.as_bytes()
     }
-    set.contains(key)
+
+    fn hashed(set: &HashSet<Self, RandomState>, key: &[u8]) -> bool {
+        std::str::from_utf8(key).is_ok_and(|key| set.contains(key))
+    }
+}
+
+impl SetKey for Key {
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+
+    fn hashed(set: &HashSet<Self, RandomState>, key: &[u8]) -> bool {
+        set.contains(key)
+    }
+}
+
+/// Whether `set` holds `key`: up to [`FEW_KEYS`] keys compared byte for byte in turn, more
+/// looked up by hash.
+fn holds<K: SetKey>(set: &HashSet<K, RandomState>, key: &[u8]) -> bool {
+    if set.len() <= FEW_KEYS {
+        return set.iter().any(|held| held.bytes() == key);
+    }
+    K::hashed(set, key)
 }
 
 /// The allow-list, compiled.
@@ -312,7 +333,7 @@ impl OriginMatcher {
             }
         };
         holds(&self.exact, key.bytes())
-            || holds_bytes(&self.any_port, key.without_port())
+            || holds(&self.any_port, key.without_port())
             || self
                 .subdomains_of(key.scheme())
                 .is_some_and(|subdomains| self.matches_subdomain(subdomains, key))
@@ -322,7 +343,7 @@ impl OriginMatcher {
                 .is_some_and(|regexes| regexes.is_match(key.bytes()))
     }
 
-    /// The subdomain patterns of `scheme` (a map of one or two schemes is searched in turn, as
+    /// The subdomain patterns of `scheme` (up to [`FEW_KEYS`] schemes searched in turn, as
     /// [`holds`] does).
     fn subdomains_of(&self, scheme: &[u8]) -> Option<&Subdomains> {
         if self.subdomains.len() <= FEW_KEYS {
@@ -351,11 +372,11 @@ impl OriginMatcher {
                 continue;
             }
             let parent_and_port = key.host_and_port_from(index + 1);
-            if holds_bytes(&set.exact_port, parent_and_port) {
+            if holds(&set.exact_port, parent_and_port) {
                 return true;
             }
             let parent = &host[index + 1..];
-            if holds_bytes(&set.any_port, parent) {
+            if holds(&set.any_port, parent) {
                 return true;
             }
         }
