@@ -38,7 +38,14 @@
 #
 # Environment:
 #   PROXY_BENCH_ROUNDS (5), PROXY_BENCH_DURATION (3s), PROXY_BENCH_CONNECTIONS (32)
-#   PROXY_BENCH_WORKERS          workers of each proxy (default: one per core)
+#   PROXY_BENCH_PLACEMENT        where the processes run (default: shared):
+#                                  shared   wrk and every server on all cores, as the kernel places them
+#                                  pinned   wrk alone on core 0 (taskset), every server (the upstream and
+#                                           the proxies) on the other cores: the load generator takes no
+#                                           CPU from the subject and the kernel cannot wake the subject on
+#                                           wrk's core, so a subject that keeps up with wrk is measured at
+#                                           its capacity on the cores it has (needs 2 cores or more)
+#   PROXY_BENCH_WORKERS          workers of each proxy (default: one per core the servers run on)
 #   PROXY_BENCH_CORSAIR_CONFIG   TOML text given to corsair serve with --config, for settings the
 #                                command line below does not set, e.g. $'[server]\nfast_path = false'
 #                                (the policy, listeners and workers are flags, which win over it)
@@ -57,7 +64,30 @@ OUT="${1:-$TARGET_DIR/bench-proxy.md}"
 DURATION="${PROXY_BENCH_DURATION:-3s}"
 CONNECTIONS="${PROXY_BENCH_CONNECTIONS:-32}"
 ROUNDS="${PROXY_BENCH_ROUNDS:-5}"
-WORKERS="${PROXY_BENCH_WORKERS:-$(nproc)}"
+PLACEMENT="${PROXY_BENCH_PLACEMENT:-shared}"
+CORES="$(nproc)"
+case "$PLACEMENT" in
+shared)
+    ON_SERVERS=()
+    ON_LOAD=()
+    SERVER_CORES=$CORES
+    ;;
+pinned)
+    if [[ $CORES -lt 2 ]]; then
+        echo "PROXY_BENCH_PLACEMENT=pinned needs 2 cores or more (this machine has $CORES): use shared" >&2
+        exit 2
+    fi
+    command -v taskset >/dev/null || { echo "missing taskset: apt-get install -y util-linux" >&2; exit 2; }
+    ON_SERVERS=(taskset -c "1-$((CORES - 1))")
+    ON_LOAD=(taskset -c 0)
+    SERVER_CORES=$((CORES - 1))
+    ;;
+*)
+    echo "PROXY_BENCH_PLACEMENT must be shared or pinned, not '$PLACEMENT'" >&2
+    exit 2
+    ;;
+esac
+WORKERS="${PROXY_BENCH_WORKERS:-$SERVER_CORES}"
 HZ="$(getconf CLK_TCK)"
 UPSTREAM_PORT=18480
 CORSAIR_PORT=18481
@@ -114,7 +144,7 @@ http {
     $2
 }
 EOF
-    nginx -c "$WORK/$1.conf" -p "$WORK"
+    "${ON_SERVERS[@]}" nginx -c "$WORK/$1.conf" -p "$WORK"
     PID[$1]=$(cat "$WORK/$1.pid")
 }
 
@@ -130,31 +160,12 @@ nginx_conf upstream "
 URL[upstream]="http://127.0.0.1:$UPSTREAM_PORT"
 
 # nginx's CORS recipe, served plain and over TLS.
-CORS_LOCATION="
-        location / {
-            if (\$request_method = OPTIONS) {
-                add_header Access-Control-Allow-Origin \$cors_origin always;
-                add_header Access-Control-Allow-Credentials true always;
-                add_header Access-Control-Allow-Methods 'DELETE, GET, OPTIONS, PATCH, POST, PUT' always;
-                add_header Access-Control-Allow-Headers 'accept, authorization, content-type, user-agent, x-csrftoken, x-requested-with' always;
-                add_header Access-Control-Max-Age 600 always;
-                add_header Vary 'origin, access-control-request-method, access-control-request-headers' always;
-                return 204;
-            }
-            add_header Access-Control-Allow-Origin \$cors_origin always;
-            add_header Access-Control-Allow-Credentials true always;
-            add_header Access-Control-Expose-Headers x-request-id always;
-            add_header Vary origin always;
-            proxy_http_version 1.1;
-            proxy_set_header Connection \"\";
-            proxy_pass http://app;
-        }"
+# shellcheck source=bench/nginx_recipe.sh
+source "$ROOT/bench/nginx_recipe.sh"
+CORS_LOCATION="$(nginx_cors_location)"
 nginx_conf proxy "
     upstream app { server 127.0.0.1:$UPSTREAM_PORT; keepalive 64; }
-    map \$http_origin \$cors_origin {
-        default \"\";
-        \"$ORIGIN\" \$http_origin;
-    }
+    $(nginx_cors_map "$ORIGIN")
     server {
         listen 127.0.0.1:$NGINX_PORT;
         $CORS_LOCATION
@@ -201,7 +212,7 @@ backend app
     server upstream 127.0.0.1:$UPSTREAM_PORT
 EOF
 haproxy -c -q -f "$WORK/haproxy.cfg" || { echo "HAProxy refuses its configuration" >&2; exit 1; }
-haproxy -W -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 & # master-worker, in the foreground
+"${ON_SERVERS[@]}" haproxy -W -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 & # master-worker, in the foreground
 PIDS+=($!)
 PID[haproxy]=$!
 PID[haproxy-tls]=$!
@@ -216,7 +227,7 @@ start_corsair() { # subject, port, scheme, TOML for --config, more flags (one st
     local tls=()
     [[ $3 == https ]] && tls=(--tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem")
     printf '%s\n' "$4" >"$WORK/$1.toml" # always a file: no ./corsair.toml is picked up
-    RUST_LOG=warn "$CORSAIR" serve --config "$WORK/$1.toml" --listen "127.0.0.1:$2" \
+    RUST_LOG=warn "${ON_SERVERS[@]}" "$CORSAIR" serve --config "$WORK/$1.toml" --listen "127.0.0.1:$2" \
         --workers "$WORKERS" "${CORSAIR_POLICY[@]}" "${tls[@]}" "${extra[@]}" \
         >"$WORK/$1.log" 2>&1 &
     PIDS+=($!)
@@ -328,7 +339,7 @@ run() { # target, kind -> "requests/s p99 CPU-µs-per-request sleeps-per-request
     local before after sleeps_before sleeps_after out
     before=$(cpu_ticks "${PID[$1]}")
     sleeps_before=$(sleeps "${PID[$1]}")
-    out=$(wrk "${args[@]}" "${URL[$1]}/api/items")
+    out=$("${ON_LOAD[@]}" wrk "${args[@]}" "${URL[$1]}/api/items")
     after=$(cpu_ticks "${PID[$1]}")
     sleeps_after=$(sleeps "${PID[$1]}")
     if grep -q 'Non-2xx' <<<"$out"; then
@@ -354,7 +365,7 @@ to_ms() { # wrk latency (850.00us, 1.20ms, 2.00s) -> milliseconds
 median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 for target in "${TARGETS[@]}"; do # warm-up
-    wrk -t1 -c"$CONNECTIONS" -d1s -H "Origin: $ORIGIN" "${URL[$target]}/api/items" >/dev/null
+    "${ON_LOAD[@]}" wrk -t1 -c"$CONNECTIONS" -d1s -H "Origin: $ORIGIN" "${URL[$target]}/api/items" >/dev/null
 done
 # Rounds interleave the subjects, so that load from elsewhere on the machine spreads evenly.
 for round in $(seq 1 "$ROUNDS"); do
@@ -409,6 +420,11 @@ ratios() { # subject: whether its row compares it with nginx
     done
     echo
     echo "wrk -t1 -c$CONNECTIONS -d$DURATION, median of $ROUNDS interleaved rounds; $WORKERS workers per proxy."
+    if [[ $PLACEMENT == pinned ]]; then
+        echo "Placement: pinned (wrk alone on core 0, every server on cores 1-$((CORES - 1)))."
+    else
+        echo "Placement: shared (wrk and every server on all $CORES cores)."
+    fi
     settings corsair "$CORSAIR_ARGS" "$CORSAIR_CONFIG"
     if [[ -n ${LABEL[variant]:-} ]]; then settings "${LABEL[variant]}" "$VARIANT_ARGS" "$VARIANT_CONFIG"; fi
 } >"$WORK/table.md"

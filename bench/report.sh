@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every benchmark and regenerates BENCHMARKS.md at the repository root.
 #
-#   bench/report.sh                 # criterion + allocations + proxy load test (a few minutes)
+#   bench/report.sh                 # criterion + allocations + proxy load test, with wrk sharing
+#                                   # the cores and with wrk on a core of its own (a few minutes)
 #   SKIP_PROXY=1 bench/report.sh    # without the load test (no wrk, nginx or HAProxy needed)
 #
 # The load test's PROXY_BENCH_* variables (rounds, duration, corsair's settings, a second corsair
@@ -35,8 +36,14 @@ cargo bench -q -p corsair --features actix --bench allocations | tee "$TARGET/be
 
 if [[ -z "${SKIP_PROXY:-}" ]]; then
     bash "$ROOT/bench/proxy.sh" "$TARGET/bench-proxy.md"
+    # The same load test with wrk on a core of its own (bench/proxy.sh's PROXY_BENCH_PLACEMENT).
+    if [[ $(nproc) -ge 2 ]]; then
+        PROXY_BENCH_PLACEMENT=pinned bash "$ROOT/bench/proxy.sh" "$TARGET/bench-proxy-pinned.md"
+    else
+        rm -f "$TARGET/bench-proxy-pinned.md"
+    fi
 else
-    rm -f "$TARGET/bench-proxy.md"
+    rm -f "$TARGET/bench-proxy.md" "$TARGET/bench-proxy-pinned.md"
 fi
 
 python3 "$ROOT/bench/render.py" "$TARGET" "$ROOT/BENCHMARKS.md"
