@@ -30,6 +30,7 @@ mod stopped;
 mod upstream_head;
 
 use std::io;
+use std::mem::MaybeUninit;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -60,6 +61,15 @@ const REQUEST_SLOTS: usize = 128;
 /// Header slots of a response head on the stack (`max_response_headers` up to this many; a
 /// larger setting takes them from the heap).
 const RESPONSE_SLOTS: usize = 256;
+/// A header slot httparse fills: left uninitialized until it does, so that a head costs the
+/// stores of the lines it has rather than of every slot (128 slots of a request head are 4 KiB).
+type Slot<'b> = MaybeUninit<httparse::Header<'b>>;
+
+/// `N` header slots, none written yet.
+fn header_slots<'b, const N: usize>() -> [Slot<'b>; N] {
+    [const { MaybeUninit::uninit() }; N]
+}
+
 /// The most bytes of an upstream response head (hyper's own limit on the general path).
 const MAX_RESPONSE_HEAD: usize = 8192 + 4096 * 100;
 /// How much is read at once.
@@ -362,7 +372,7 @@ impl<H: Handler> Exchange<'_, H> {
     ) -> Next {
         let forwarding = self.handler.forwarding();
         let route = self.handler.route(self.snapshot);
-        let mut slots = [httparse::EMPTY_HEADER; REQUEST_SLOTS];
+        let mut slots = header_slots::<REQUEST_SLOTS>();
         // A head with more lines than `max_request_headers` goes to the general path, which
         // refuses it: as many slots as the setting allows make httparse hand it over.
         let slots = &mut slots[..self.limits.max_request_headers.min(REQUEST_SLOTS)];
@@ -689,7 +699,7 @@ impl<H: Handler> Forward<'_, '_, H> {
             }
             loop {
                 let informational = {
-                    let mut stack = [httparse::EMPTY_HEADER; RESPONSE_SLOTS];
+                    let mut stack = header_slots::<RESPONSE_SLOTS>();
                     let mut heap = Vec::new();
                     let slots = response_slots(&mut stack, &mut heap, max_headers);
                     match response_head::read(&buffers.upstream, slots, self.asked.is_head) {
@@ -1161,14 +1171,14 @@ mod date {
 
 /// `max` header slots: from `stack` when it has that many, else from `heap`.
 fn response_slots<'s, 'b>(
-    stack: &'s mut [httparse::Header<'b>; RESPONSE_SLOTS],
-    heap: &'s mut Vec<httparse::Header<'b>>,
+    stack: &'s mut [Slot<'b>; RESPONSE_SLOTS],
+    heap: &'s mut Vec<Slot<'b>>,
     max: usize,
-) -> &'s mut [httparse::Header<'b>] {
+) -> &'s mut [Slot<'b>] {
     if max <= RESPONSE_SLOTS {
         &mut stack[..max]
     } else {
-        heap.resize(max, httparse::EMPTY_HEADER);
+        heap.resize_with(max, MaybeUninit::uninit);
         heap
     }
 }

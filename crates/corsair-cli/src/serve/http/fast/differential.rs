@@ -17,6 +17,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::super::forward::Route;
 use super::super::{cookies, edge, forwarded, hop_by_hop};
+use super::header_slots;
 use super::request_head::{self, Parsed};
 use super::upstream_head::{self, ClientAddress, Edits};
 use crate::settings::Upstream;
@@ -80,7 +81,7 @@ fn through_the_fast_path(mut bytes: &[u8], route: &Route) -> Vec<Forwarded> {
     loop {
         // The head's end is where the fast path's one pass finds it (the connection reads the
         // same way, with a scan only for heads that come in pieces).
-        let mut slots = [httparse::EMPTY_HEADER; MAX_REQUEST_HEADERS];
+        let mut slots = header_slots::<MAX_REQUEST_HEADERS>();
         let Parsed::Take(head) = request_head::read(bytes, &mut slots, &mut hosts) else {
             return forwarded;
         };

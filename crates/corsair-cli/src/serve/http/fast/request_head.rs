@@ -19,6 +19,7 @@
 use http::Method;
 
 use super::super::edge::has_dot_segment;
+use super::Slot;
 use crate::authority::is_valid_host;
 
 /// A head the fast path forwards.
@@ -96,11 +97,11 @@ impl HostCheck {
 /// `hosts` is the connection's (see [`HostCheck`]).
 pub(crate) fn read<'b>(
     buffer: &'b [u8],
-    slots: &'b mut [httparse::Header<'b>],
+    slots: &'b mut [Slot<'b>],
     hosts: &mut HostCheck,
 ) -> Parsed<'b> {
-    let mut request = httparse::Request::new(slots);
-    let length = match request.parse(buffer) {
+    let mut request = httparse::Request::new(&mut []);
+    let length = match request.parse_with_uninit_headers(buffer, slots) {
         Ok(httparse::Status::Complete(length)) => length,
         Ok(httparse::Status::Partial) => return Parsed::Partial,
         Err(_) => return Parsed::HandOver("a head httparse refuses"),
@@ -302,10 +303,11 @@ fn plain_length(value: &[u8]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::serve::http::fast::header_slots;
     use proptest::prelude::*;
 
     fn outcome(bytes: &[u8]) -> Result<(String, u64, bool), &'static str> {
-        let mut slots = [httparse::EMPTY_HEADER; 16];
+        let mut slots = header_slots::<16>();
         match read(bytes, &mut slots, &mut HostCheck::default()) {
             Parsed::Take(head) => Ok((head.target.to_owned(), head.body_length, head.close)),
             Parsed::Partial => Err("partial"),
@@ -374,7 +376,7 @@ mod tests {
     fn a_host_is_checked_again_when_it_changes() {
         let mut hosts = HostCheck::default();
         let mut take = |bytes: &[u8]| {
-            let mut slots = [httparse::EMPTY_HEADER; 16];
+            let mut slots = header_slots::<16>();
             matches!(read(bytes, &mut slots, &mut hosts), Parsed::Take(_))
         };
         assert!(take(b"GET / HTTP/1.1\r\nHost: a.example\r\n\r\n"));
@@ -566,7 +568,7 @@ mod tests {
         let head = b"POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n";
         let mut bytes = head.to_vec();
         bytes.extend_from_slice(b"abcGET / HTTP/1.1\r\nHost: x\r\n\r\n");
-        let mut slots = [httparse::EMPTY_HEADER; 16];
+        let mut slots = header_slots::<16>();
         match read(&bytes, &mut slots, &mut HostCheck::default()) {
             Parsed::Take(taken) => assert_eq!(taken.length, head.len()),
             other => panic!("{other:?}"),
@@ -606,14 +608,14 @@ mod tests {
         /// take the same heads with the same length.
         #[test]
         fn one_pass_and_scan_then_parse_agree(bytes in head_like()) {
-            let mut slots = [httparse::EMPTY_HEADER; 16];
+            let mut slots = header_slots::<16>();
             let one_pass = match read(&bytes, &mut slots, &mut HostCheck::default()) {
                 Parsed::Take(head) => Some(head.length),
                 _ => None,
             };
             let (mut last, mut started) = ([0u8; 2], false);
             let scanned = crate::serve::http::head_guard::scan_head(&bytes, &mut last, &mut started);
-            let mut slots = [httparse::EMPTY_HEADER; 16];
+            let mut slots = header_slots::<16>();
             let scan_then_parse = scanned.and_then(|end| match read(&bytes[..end], &mut slots, &mut HostCheck::default()) {
                 Parsed::Take(head) => Some(head.length),
                 _ => None,
@@ -638,7 +640,7 @@ mod tests {
         /// origin-form target.
         #[test]
         fn any_bytes_are_read_without_panicking(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
-            let mut slots = [httparse::EMPTY_HEADER; 8];
+            let mut slots = header_slots::<8>();
             if let Parsed::Take(head) = read(&bytes, &mut slots, &mut HostCheck::default()) {
                 prop_assert!(head.target.starts_with('/'));
             }

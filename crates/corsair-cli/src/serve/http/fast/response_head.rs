@@ -10,6 +10,8 @@
 
 use http::HeaderMap;
 
+use super::Slot;
+
 /// How the upstream's body is framed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Framing {
@@ -60,11 +62,16 @@ pub(crate) enum ReadResponse<'b> {
 /// was `HEAD` when `to_head`.
 pub(crate) fn read<'b>(
     buffer: &'b [u8],
-    slots: &'b mut [httparse::Header<'b>],
+    slots: &'b mut [Slot<'b>],
     to_head: bool,
 ) -> ReadResponse<'b> {
-    let mut response = httparse::Response::new(slots);
-    let length = match response.parse(buffer) {
+    let mut response = httparse::Response::new(&mut []);
+    let parsed = httparse::ParserConfig::default().parse_response_with_uninit_headers(
+        &mut response,
+        buffer,
+        slots,
+    );
+    let length = match parsed {
         Ok(httparse::Status::Complete(length)) => length,
         Ok(httparse::Status::Partial) => return ReadResponse::Partial,
         Err(_) => return ReadResponse::Malformed,
@@ -301,9 +308,10 @@ fn digits(value: &[u8]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::serve::http::fast::header_slots;
 
     fn framing(bytes: &[u8], to_head: bool) -> Option<(Framing, bool)> {
-        let mut slots = [httparse::EMPTY_HEADER; 16];
+        let mut slots = header_slots::<16>();
         match read(bytes, &mut slots, to_head) {
             ReadResponse::Head(head) => Some((head.framing, head.reusable)),
             _ => None,
@@ -389,7 +397,7 @@ mod tests {
     #[test]
     fn the_client_head_loses_hop_by_hop_and_upstream_cors_lines() {
         let upstream = b"HTTP/1.1 200 Fine\r\nContent-Type: text/plain\r\nConnection: x-trace, keep-alive\r\nX-Trace: 1\r\nKeep-Alive: timeout=5\r\nAccess-Control-Allow-Origin: *\r\nVary: Accept-Encoding\r\nTransfer-Encoding: chunked\r\nContent-Length: 9\r\nDate: Mon, 07 Dec 2026 04:00:00 GMT\r\n\r\n";
-        let mut slots = [httparse::EMPTY_HEADER; 16];
+        let mut slots = header_slots::<16>();
         let ReadResponse::Head(head) = read(upstream, &mut slots, false) else {
             panic!("a head");
         };
@@ -434,7 +442,7 @@ mod tests {
             let upstream = format!(
                 "HTTP/1.1 200 OK\r\nConnection: {connection}\r\nKeep-Alive: timeout=5\r\nX-Trace: 1\r\nX-Other: 2\r\nContent-Length: 0\r\n\r\n"
             );
-            let mut slots = [httparse::EMPTY_HEADER; 16];
+            let mut slots = header_slots::<16>();
             let ReadResponse::Head(head) = read(upstream.as_bytes(), &mut slots, false) else {
                 panic!("a head");
             };

@@ -169,11 +169,12 @@ fn upstream_host(route: &Route) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::serve::http::fast::header_slots;
     use crate::serve::http::fast::request_head::{HostCheck, Parsed, read};
     use crate::settings::Upstream;
 
     fn forwarded(request: &[u8], upstream: &str, preserve_host: bool) -> String {
-        let mut slots = [httparse::EMPTY_HEADER; 16];
+        let mut slots = header_slots::<16>();
         let Parsed::Take(head) = read(request, &mut slots, &mut HostCheck::default()) else {
             panic!("taken: {}", String::from_utf8_lossy(request));
         };
