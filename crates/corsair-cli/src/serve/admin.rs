@@ -41,6 +41,12 @@ const MAX_CONNECTIONS: usize = 64;
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long an evicted connection may take to finish what it is doing before it is dropped.
 const EVICTED_GRACE: Duration = Duration::from_secs(1);
+/// The least time between two connections that each close an idle one to take its slot. A
+/// connection is the newest when accepted and the oldest idle one only after every other slot
+/// has changed hands, so while sockets are opened and closed as fast as they can be, this pace
+/// gives each new connection `MAX_CONNECTIONS` times it (about 60 ms) to have its request head
+/// read before it can be closed; the reopened sockets meanwhile wait in the listen queue.
+const DISPLACEMENT_PACE: Duration = Duration::from_millis(1);
 
 /// Whether the proxy is ready for traffic: what `/readyz` answers.
 #[derive(Debug, Default)]
@@ -80,7 +86,9 @@ pub(super) struct Admin {
 ///
 /// Every connection is accepted at once and given a [slot](slots::Slots): idle and slow
 /// connections can take at most the slots of the oldest, so `/healthz` and `/readyz` keep
-/// answering however many sockets are left open against the listener.
+/// answering however many sockets are left open against the listener. Connections that take an
+/// idle one's slot are accepted one per [`DISPLACEMENT_PACE`] at most, so sockets reopened as
+/// fast as they are closed cannot close a probe before its request has arrived.
 pub(super) async fn serve(listener: TcpListener, admin: Arc<Admin>) {
     let slots = Slots::new(MAX_CONNECTIONS);
     loop {
@@ -96,11 +104,18 @@ pub(super) async fn serve(listener: TcpListener, admin: Arc<Admin>) {
             tracing::debug!(%peer, "admin connection refused: every connection is answering a request");
             continue;
         };
+        let displaced = slot.displaced_another();
         tokio::spawn(connection(stream, peer, Arc::new(slot), Arc::clone(&admin)));
         // Lets every connection read what it was sent before the next one is accepted: a probe
         // whose request has arrived is answering it (so never evicted) before a stream of
         // reconnecting sockets could make it the oldest.
         tokio::task::yield_now().await;
+        // A request that is still on its way (its client sent it a moment after connecting)
+        // needs time too: connections that close others are paced, so a flood of reconnecting
+        // sockets cannot turn every slot over before it arrives.
+        if displaced {
+            tokio::time::sleep(DISPLACEMENT_PACE).await;
+        }
     }
 }
 

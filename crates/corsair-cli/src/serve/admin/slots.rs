@@ -74,7 +74,8 @@ impl Slots {
     /// (which is told to close); `None` when every open connection is answering a request.
     pub(super) fn admit(self: &Arc<Slots>) -> Option<Slot> {
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
-        if open.by_age.len() >= self.capacity {
+        let displaced = open.by_age.len() >= self.capacity;
+        if displaced {
             let oldest_idle = open
                 .by_age
                 .iter()
@@ -90,6 +91,7 @@ impl Slots {
         Some(Slot {
             id,
             state,
+            displaced,
             slots: Arc::clone(self),
         })
     }
@@ -110,10 +112,17 @@ impl Slots {
 pub(super) struct Slot {
     id: u64,
     state: Arc<State>,
+    /// This connection took an idle connection's slot.
+    displaced: bool,
     slots: Arc<Slots>,
 }
 
 impl Slot {
+    /// Whether this connection took the slot of an idle connection, which was closed for it.
+    pub(super) fn displaced_another(&self) -> bool {
+        self.displaced
+    }
+
     /// Marks the connection as answering a request until the guard is dropped; `None` when it
     /// has already been evicted (it is closing, and the request is not answered).
     pub(super) fn serving(&self) -> Option<Serving> {
@@ -193,6 +202,12 @@ mod tests {
         let answering = first.serving().unwrap();
         // The first is answering a request: the second, oldest idle, gives up its slot.
         let fourth = slots.admit().unwrap();
+        assert!(fourth.displaced_another());
+        assert!(
+            ![&first, &second, &third]
+                .iter()
+                .any(|slot| slot.displaced_another())
+        );
         assert!(!first.is_evicted());
         assert!(second.is_evicted());
         assert!(!third.is_evicted() && !fourth.is_evicted());
