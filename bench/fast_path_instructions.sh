@@ -165,8 +165,8 @@ instructions() { # subject, kind, requests -> total user-space instructions of t
 
 echo "| request | corsair | nginx | corsair / nginx |"
 echo "|---|---:|---:|---:|"
+declare -A per_request=()
 for kind in get preflight; do
-    declare -A per_request=()
     for subject in corsair nginx; do
         few="$(instructions "$subject" "$kind" "$FEW")"
         many="$(instructions "$subject" "$kind" "$((FEW + COUNT))")"

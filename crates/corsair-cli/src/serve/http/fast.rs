@@ -61,6 +61,11 @@ const REQUEST_SLOTS: usize = 128;
 /// Header slots of a response head on the stack (`max_response_headers` up to this many; a
 /// larger setting takes them from the heap).
 const RESPONSE_SLOTS: usize = 256;
+/// The most bytes of an upstream response head (hyper's own limit on the general path).
+const MAX_RESPONSE_HEAD: usize = 8192 + 4096 * 100;
+/// How much is read at once.
+const READ_CHUNK: usize = 16 * 1024;
+
 /// A header slot httparse fills: left uninitialized until it does, so that a head costs the
 /// stores of the lines it has rather than of every slot (128 slots of a request head are 4 KiB).
 type Slot<'b> = MaybeUninit<httparse::Header<'b>>;
@@ -69,11 +74,6 @@ type Slot<'b> = MaybeUninit<httparse::Header<'b>>;
 fn header_slots<'b, const N: usize>() -> [Slot<'b>; N] {
     [const { MaybeUninit::uninit() }; N]
 }
-
-/// The most bytes of an upstream response head (hyper's own limit on the general path).
-const MAX_RESPONSE_HEAD: usize = 8192 + 4096 * 100;
-/// How much is read at once.
-const READ_CHUNK: usize = 16 * 1024;
 
 /// The limits the fast path applies.
 #[derive(Debug, Clone, Copy)]
