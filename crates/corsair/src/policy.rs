@@ -216,6 +216,7 @@ impl Cors {
         self.evaluate_head(&Http1Head::for_target(method, target, headers))
     }
 
+    #[inline(always)] // An answer passes through (see `Answer`).
     fn evaluate_head(&self, head: &Http1Head<'_>) -> Evaluation {
         match decision::decide(&self.policy, head, &self.policy.values) {
             Decided::Ready(outcome) => Evaluation::Decided(Decision { outcome }),
@@ -244,6 +245,7 @@ impl Cors {
 
     /// [`Cors::write_preflight_headers`] for a caller that is done with its decision: the
     /// allowed origin moves into `headers` instead of being copied.
+    #[inline(always)] // An answer passes through (see `Answer`).
     pub(crate) fn write_preflight_answer(&self, decision: Decision, headers: &mut HeaderMap) {
         let outcome = match decision.outcome.kind {
             RequestKind::Preflight => {

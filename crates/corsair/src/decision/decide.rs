@@ -15,6 +15,7 @@ use crate::observation::{Observation, Summary};
 /// Decides on a request head of any framework (`values` is the policy's values in its
 /// header type): by the lists, then, if they refuse a valid origin, by the origin hook; and
 /// tells the observer, if there is one.
+#[inline(always)] // An answer passes through (see `Answer`).
 pub(crate) fn decide<H: RequestHead>(
     policy: &Policy,
     head: &H,

@@ -17,6 +17,7 @@ use crate::path;
 /// what a preflight asks for only when `check_asks` (someone is told the refusal). Also
 /// returns the `Origin` value when the origin is valid, not allowed by the lists, and an
 /// origin hook is installed to ask.
+#[inline(always)] // An answer passes through (see `Answer`).
 pub(crate) fn by_lists<'h, H: RequestHead>(
     policy: &Policy,
     head: &'h H,

@@ -109,6 +109,7 @@ pub(crate) fn write_preflight_lines(
 /// into it. Hands `outcome` back, with nothing written, when it is left to the header by header
 /// writing (a map with room, a refused origin, a request that passes untouched, a private
 /// network preflight, a policy without presets).
+#[inline(always)] // An answer passes through (see `Answer`).
 pub(crate) fn write_preset(
     policy: &Policy,
     outcome: Answer<http::HeaderValue>,
