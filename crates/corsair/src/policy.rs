@@ -301,6 +301,7 @@ impl Cors {
     }
 
     /// [`Cors::preflight_response`] for a caller that is done with its decision.
+    #[inline(always)] // An answer passes through (see `Answer`).
     pub(crate) fn preflight_answer<B: Default>(&self, decision: Decision) -> Response<B> {
         let mut response = Response::new(B::default());
         *response.status_mut() = StatusCode::NO_CONTENT;
@@ -359,6 +360,7 @@ impl Cors {
 
     /// [`Cors::apply`] for a caller that is done with its decision: the allowed origin moves
     /// into `headers` instead of being copied.
+    #[inline(always)] // An answer passes through (see `Answer`).
     pub(crate) fn apply_answer(&self, decision: Decision, headers: &mut HeaderMap) {
         if let Err(outcome) = respond::write_preset(&self.policy, decision.outcome, headers) {
             respond::apply(&self.policy, &self.policy.values, outcome, headers);
