@@ -55,6 +55,10 @@
 #                                of the two above, as one more subject of the same rounds (plain and
 #                                TLS): an A/B of one setting in one run
 #   PROXY_BENCH_VARIANT_LABEL    that subject's name in the table (default: corsair (variant))
+# Every server runs in a session of its own (setsid; nginx's daemon makes one for itself), so that
+# with the kernel's automatic scheduling groups (/proc/sys/kernel/sched_autogroup_enabled) no
+# subject shares a group with wrk, which runs in the script's session: a subject in wrk's group
+# splits that group's share of a core with it and is woken differently (bench/notes.md).
 # Everything listens on 127.0.0.1 and stops when the script ends.
 set -euo pipefail
 
@@ -68,7 +72,7 @@ PLACEMENT="${PROXY_BENCH_PLACEMENT:-shared}"
 CORES="$(nproc)"
 case "$PLACEMENT" in
 shared)
-    ON_SERVERS=()
+    ON_SERVERS=(setsid)
     ON_LOAD=()
     SERVER_CORES=$CORES
     ;;
@@ -78,7 +82,7 @@ pinned)
         exit 2
     fi
     command -v taskset >/dev/null || { echo "missing taskset: apt-get install -y util-linux" >&2; exit 2; }
-    ON_SERVERS=(taskset -c "1-$((CORES - 1))")
+    ON_SERVERS=(taskset -c "1-$((CORES - 1))" setsid)
     ON_LOAD=(taskset -c 0)
     SERVER_CORES=$((CORES - 1))
     ;;

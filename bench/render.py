@@ -462,7 +462,8 @@ baseline. The axum row goes through a `Router` (its baseline is the router alone
 `wrk` on loopback, one thread; medians of rounds that interleave corsair serve, nginx with the
 usual `map`/`add_header` CORS recipe and HAProxy (Debian's package) with the usual
 `http-request return`/`http-response set-header` recipe, all three with the same policy, the
-same number of workers, no per-request logging and upstream connections kept alive. The upstream
+same number of workers, no per-request logging and upstream connections kept alive; each server
+runs in a session of its own, so that none shares wrk's scheduling group. The upstream
 is an nginx answering a small JSON body. *CPU µs/request* is the user and system time of the
 subject's processes (workers included) during a wrk run divided by the requests it completed:
 the figure that moves least between rounds on a busy machine. *Sleeps/request* counts the times
